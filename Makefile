@@ -1,0 +1,46 @@
+# BeSign Desktop. `make run` and `make test` do all the set-up on a fresh
+# Debian or Ubuntu machine (packages through scripts/install-deps.sh).
+
+GO       ?= go
+VERSION  ?= $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+LDFLAGS  := -X github.com/natunakab/besign/cli.Version=$(VERSION)
+BIN      := besign
+ARTIFACTS ?= artifacts
+
+.PHONY: all deps test-deps build run test test-unit test-e2e vet bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+test-deps:
+	@bash scripts/install-deps.sh test
+
+build: deps
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+run: build
+	./$(BIN)
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files above need formatting" >&2; exit 1; }
+	$(GO) vet ./...
+
+# Every test, headless: unit and screen tests inside a real Secret Service
+# session, then the end-to-end run of the real binary under Xvfb.
+test: test-deps vet test-unit test-e2e
+
+test-unit:
+	BESIGN_KEYRING_TEST=1 bash scripts/with-keyring.sh $(GO) test -count=1 -timeout 30m ./...
+
+test-e2e: build
+	mkdir -p $(ARTIFACTS)
+	BESIGN_E2E=1 BESIGN_BIN=$(CURDIR)/$(BIN) BESIGN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS)/e2e \
+		$(GO) test -count=1 -timeout 15m -v ./e2e/
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf $(BIN) $(ARTIFACTS)

@@ -1,0 +1,34 @@
+package authority
+
+import "testing"
+
+// BenchmarkHashPassword measures the argon2id cost of one password hash
+// (defaultArgon); a sign-in pays the same once.
+func BenchmarkHashPassword(b *testing.B) {
+	for b.Loop() {
+		if _, err := hashPassword("Rahasia#2026", defaultArgon); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSignIn measures SignIn of an existing account (password check and
+// OTP challenge written to SQLite) against the unknown-user path, which
+// must cost about the same so that timing reveals little.
+func BenchmarkSignIn(b *testing.B) {
+	e, clk, _ := openTest(b, nil)
+	e.opts.Logf = func(string, ...any) {}
+	acc, _ := activate(b, e, clk, "Bench", "bench@natunakab.go.id")
+	b.Run("known", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := e.SignIn(ctx, SignInRequest{Login: acc.Email, Password: testPassword}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unknown", func(b *testing.B) {
+		for b.Loop() {
+			e.SignIn(ctx, SignInRequest{Login: "tidakada@natunakab.go.id", Password: testPassword})
+		}
+	})
+}

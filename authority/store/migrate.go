@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations are applied in order; migrations[i] brings the schema from
+// version i to i+1 (PRAGMA user_version). Never edit a released step: add one.
+// Times are Unix nanoseconds (UTC); NULL means "not set".
+var migrations = []string{
+	// 1: accounts, tokens, OTP, mail.
+	`
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+);
+CREATE TABLE users (
+	id            INTEGER PRIMARY KEY,
+	name          TEXT NOT NULL,
+	username      TEXT NOT NULL UNIQUE,
+	email         TEXT NOT NULL UNIQUE, -- lower case
+	role          TEXT NOT NULL CHECK (role IN ('signer', 'verifier')),
+	password_hash TEXT,                 -- NULL until the first reset
+	failures      INTEGER NOT NULL DEFAULT 0,
+	last_failure  INTEGER,
+	locked_until  INTEGER,
+	otp_last_step INTEGER NOT NULL DEFAULT -1,
+	created_at    INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+	token_hash BLOB PRIMARY KEY,
+	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE TABLE tokens (
+	token_hash BLOB PRIMARY KEY,
+	kind       TEXT NOT NULL,
+	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	remember   INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	used_at    INTEGER
+);
+CREATE INDEX tokens_user ON tokens (user_id);
+CREATE TABLE otp_enrolments (
+	id         TEXT PRIMARY KEY,
+	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	secret     BLOB NOT NULL, -- sealed with the master key
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+);
+CREATE TABLE otp_devices (
+	id         INTEGER PRIMARY KEY,
+	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	secret     BLOB NOT NULL, -- sealed with the master key
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX otp_devices_user ON otp_devices (user_id);
+CREATE TABLE mail (
+	id           INTEGER PRIMARY KEY,
+	kind         TEXT NOT NULL,
+	to_addr      TEXT NOT NULL, -- lower case
+	subject      TEXT NOT NULL,
+	body         TEXT NOT NULL,
+	action_label TEXT NOT NULL DEFAULT '',
+	action_link  TEXT NOT NULL DEFAULT '',
+	created_at   INTEGER NOT NULL,
+	sent_at      INTEGER,
+	send_error   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_to ON mail (to_addr, created_at);
+`,
+}
+
+// SchemaVersion is the schema version this code writes.
+var SchemaVersion = len(migrations)
+
+func (s *Store) migrate(ctx context.Context) error {
+	for {
+		done := false
+		// The version is read inside the (immediate) transaction so that two
+		// processes opening a new file cannot both run the same step.
+		err := s.Update(ctx, func(tx *Tx) error {
+			var version int
+			if err := tx.q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+				return fmt.Errorf("read schema version: %w", err)
+			}
+			if version > len(migrations) {
+				return fmt.Errorf("schema version %d: %w", version, ErrTooNew)
+			}
+			if version == len(migrations) {
+				done = true
+				return nil
+			}
+			if _, err := tx.q.ExecContext(ctx, migrations[version]); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", version+1, err)
+			}
+			// PRAGMAs take no parameters; both values are our own integers.
+			if _, err := tx.q.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+				return err
+			}
+			_, err := tx.q.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.path, err)
+		}
+		if done {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,165 @@
+// Package cli is besign's command line: global flags, subcommand dispatch
+// and the one-line error convention (exit 0 success, 1 failure, 2 usage).
+// It never imports fyne; the desktop app is started through a callback so
+// that scripting and IT commands work without a window system.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"strings"
+
+	"github.com/natunakab/besign/config"
+)
+
+// Version is set at build time (-ldflags "-X .../cli.Version=...").
+var Version = "0.1.0-dev"
+
+// Env is what every subcommand gets.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// DataDir holds all local state: from --data-dir, BESIGN_DATA_DIR or the
+	// per-user default. It may not exist yet.
+	DataDir string
+	// ConfigPath is --config, or "" for the system-wide file.
+	ConfigPath string
+}
+
+// Config loads the configuration in force for this invocation.
+func (e *Env) Config() (config.Config, error) {
+	return config.Load(config.Paths{System: e.ConfigPath, DataDir: e.DataDir})
+}
+
+// usageError marks a mistake in the command line itself (exit status 2).
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usageErrorf(format string, a ...any) error {
+	return usageError{fmt.Sprintf(format, a...)}
+}
+
+type command struct {
+	name  string
+	usage string
+	run   func(env *Env, args []string) error
+}
+
+var commands []command
+
+func register(c command) { commands = append(commands, c) }
+
+func init() {
+	register(command{"version", "besign version", runVersion})
+}
+
+const globalUsage = `usage: besign [--data-dir DIR] [--config FILE] [COMMAND [ARGS...]]
+
+Without a command, starts the desktop app.
+
+global options:
+  --data-dir DIR   all local state (env BESIGN_DATA_DIR)
+  --config FILE    IT configuration file (TOML) instead of the system-wide one
+
+commands:
+`
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, globalUsage)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %s\n", c.usage)
+	}
+}
+
+// Run parses args (without the program name) and runs a subcommand, or calls
+// startGUI when there is none. It returns the process exit status.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, startGUI func(*Env) error) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	fs := flag.NewFlagSet("besign", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dataDir := fs.String("data-dir", "", "")
+	fs.StringVar(&env.ConfigPath, "config", "", "")
+	help := fs.Bool("help", false, "")
+	if err := fs.Parse(args); err != nil {
+		return fail(env, usageErrorf("%v", err))
+	}
+	if *help {
+		printUsage(stdout)
+		return 0
+	}
+	dir, err := config.DataDir(*dataDir)
+	if err != nil {
+		return fail(env, err)
+	}
+	env.DataDir = dir
+
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return fail(env, startGUI(env))
+	}
+	name := rest[0]
+	if name == "help" {
+		printUsage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return fail(env, c.run(env, rest[1:]))
+		}
+	}
+	return fail(env, usageErrorf("unknown command %q (see besign --help)", name))
+}
+
+// fail prints err in the one-line convention and returns the exit status.
+func fail(env *Env, err error) int {
+	if err == nil {
+		return 0
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	fmt.Fprintf(env.Stderr, "besign: error: %s\n", msg)
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// newFlagSet returns a flag set for a subcommand that reports errors as
+// usage errors instead of printing.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses a subcommand's flags, allowing flags after operands
+// (besign sign a.pdf --force), and returns the operands.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageErrorf("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return operands, nil
+		}
+		if args[0] == "--" {
+			return append(operands, args[1:]...), nil
+		}
+		operands = append(operands, args[0])
+		args = args[1:]
+	}
+}
+
+func runVersion(env *Env, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("version takes no arguments")
+	}
+	fmt.Fprintf(env.Stdout, "besign %s\n", Version)
+	return nil
+}

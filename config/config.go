@@ -1,0 +1,277 @@
+// Package config loads BeSign's configuration: built-in defaults, then the
+// system-wide file IT ships, then the per-user file (user-level keys only),
+// and resolves the per-user data directory.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the configuration in force. Field tags name the TOML keys.
+type Config struct {
+	// Instansi is the organisation, shown in the app and on certificates.
+	Instansi string `toml:"instansi"`
+	// EmailDomain is the domain whose addresses may register themselves.
+	EmailDomain string `toml:"email_domain"`
+	// SelfRegistration lets people of EmailDomain create their own account.
+	SelfRegistration bool `toml:"self_registration"`
+	// DirectoryPath is the employee directory (CSV) used for NIP checks.
+	DirectoryPath string `toml:"directory_path"`
+	// Authority is "embedded" (SQLite in the data dir) or an https URL.
+	Authority string `toml:"authority"`
+	// Language is the default language of the app: "id" or "en".
+	Language string `toml:"language"`
+	// VerificationURL is printed in the QR code of visible signatures.
+	VerificationURL string `toml:"verification_url"`
+	// AutoApproveActivations approves activations without a verifier.
+	AutoApproveActivations bool `toml:"auto_approve_activations"`
+	// ResetLinkLifetime is how long a password reset link stays valid.
+	ResetLinkLifetime Duration `toml:"reset_link_lifetime"`
+	Lockout           Lockout  `toml:"lockout"`
+	SMTP              SMTP     `toml:"smtp"`
+
+	// Files lists the files that were read, in order; not a TOML key.
+	Files []string `toml:"-"`
+}
+
+// Lockout is the brute-force protection (REFERENCE.md's defaults).
+type Lockout struct {
+	FailureFactor     int      `toml:"failure_factor"`
+	WaitIncrement     Duration `toml:"wait_increment"`
+	MaxWait           Duration `toml:"max_wait"`
+	QuickLoginCheck   Duration `toml:"quick_login_check"`
+	MinQuickLoginWait Duration `toml:"min_quick_login_wait"`
+}
+
+// SMTP, when Host is set, makes the authority send its mail for real.
+type SMTP struct {
+	Host     string `toml:"host"`
+	Port     int    `toml:"port"`
+	Username string `toml:"username"`
+	Password string `toml:"password"`
+	From     string `toml:"from"`
+	// TLS is "starttls" (default), "tls" or "none".
+	TLS string `toml:"tls"`
+}
+
+// Duration is a time.Duration written as "24h" or "90s" in TOML.
+type Duration struct{ time.Duration }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("not a duration like \"24h\" or \"90s\": %q", b)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration must not be negative: %q", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Default is the configuration of a standalone install.
+func Default() Config {
+	return Config{
+		Instansi:          "Pemerintah Kabupaten Natuna",
+		EmailDomain:       "natunakab.go.id",
+		SelfRegistration:  true,
+		Authority:         "embedded",
+		Language:          "id",
+		VerificationURL:   "https://besign.natunakab.go.id/verifikasi",
+		ResetLinkLifetime: Duration{24 * time.Hour},
+		Lockout: Lockout{
+			FailureFactor:     5,
+			WaitIncrement:     Duration{60 * time.Second},
+			MaxWait:           Duration{15 * time.Minute},
+			QuickLoginCheck:   Duration{time.Second},
+			MinQuickLoginWait: Duration{60 * time.Second},
+		},
+		SMTP: SMTP{Port: 587, TLS: "starttls"},
+	}
+}
+
+// userKeys are the only keys a per-user file may set.
+var userKeys = map[string]bool{"language": true}
+
+// Paths says where to look. An empty System means the platform's
+// system-wide file; a missing system or user file is not an error, but a
+// System path given explicitly (--config) must exist.
+type Paths struct {
+	System  string
+	DataDir string
+}
+
+// SystemPath is where IT puts the configuration.
+func SystemPath() string {
+	if runtime.GOOS == "windows" {
+		pd := os.Getenv("ProgramData")
+		if pd == "" {
+			pd = `C:\ProgramData`
+		}
+		return filepath.Join(pd, "BeSign", "config.toml")
+	}
+	return "/etc/besign/config.toml"
+}
+
+// UserPath is the per-user file inside the data dir.
+func UserPath(dataDir string) string { return filepath.Join(dataDir, "config.toml") }
+
+// Load reads the defaults, the system file and the user file.
+func Load(p Paths) (Config, error) {
+	cfg := Default()
+	system, explicit := p.System, p.System != ""
+	if !explicit {
+		system = SystemPath()
+	}
+	if err := loadFile(&cfg, system, explicit, nil); err != nil {
+		return Config{}, err
+	}
+	if p.DataDir != "" {
+		if err := loadFile(&cfg, UserPath(p.DataDir), false, userKeys); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := cfg.check(); err != nil {
+		return Config{}, fmt.Errorf("configuration %s: %w", strings.Join(cfg.Files, ", "), err)
+	}
+	return cfg, nil
+}
+
+// loadFile decodes path over cfg. allowed, when not nil, limits the keys.
+func loadFile(cfg *Config, path string, mustExist bool, allowed map[string]bool) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !mustExist {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	// Decode into a copy first so a bad file changes nothing.
+	next := *cfg
+	md, err := toml.Decode(string(data), &next)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			key := ""
+			if len(pe.LastKey) > 0 {
+				key = fmt.Sprintf(", key %q", pe.LastKey)
+			}
+			return fmt.Errorf("configuration %s: line %d%s: %s", path, pe.Position.Line, key, pe.Message)
+		}
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		return fmt.Errorf("configuration %s: unknown key %q", path, undecoded[0].String())
+	}
+	if allowed != nil {
+		for _, k := range md.Keys() {
+			if !allowed[k.String()] {
+				return fmt.Errorf("configuration %s: key %q may only be set by IT in %s", path, k.String(), SystemPath())
+			}
+		}
+	}
+	*cfg = next
+	cfg.Files = append(cfg.Files, path)
+	return nil
+}
+
+// check validates values that TOML's types do not.
+func (c *Config) check() error {
+	switch c.Language {
+	case "id", "en":
+	default:
+		return fmt.Errorf("key \"language\": must be \"id\" or \"en\", not %q", c.Language)
+	}
+	if c.Authority != "embedded" {
+		u, err := url.Parse(c.Authority)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return fmt.Errorf("key \"authority\": must be \"embedded\" or an https:// URL, not %q", c.Authority)
+		}
+	}
+	if c.EmailDomain == "" || strings.ContainsAny(c.EmailDomain, "@ ") || !strings.Contains(c.EmailDomain, ".") {
+		return fmt.Errorf("key \"email_domain\": must be a domain like natunakab.go.id, not %q", c.EmailDomain)
+	}
+	if c.ResetLinkLifetime.Duration < time.Minute {
+		return fmt.Errorf("key \"reset_link_lifetime\": must be at least 1m")
+	}
+	l := c.Lockout
+	if l.FailureFactor < 1 {
+		return fmt.Errorf("key \"lockout.failure_factor\": must be at least 1")
+	}
+	if l.MaxWait.Duration < l.WaitIncrement.Duration {
+		return fmt.Errorf("key \"lockout.max_wait\": must not be shorter than lockout.wait_increment")
+	}
+	if c.VerificationURL != "" {
+		if u, err := url.Parse(c.VerificationURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			return fmt.Errorf("key \"verification_url\": must be an http(s) URL, not %q", c.VerificationURL)
+		}
+	}
+	s := c.SMTP
+	if s.Host != "" {
+		if s.Port < 1 || s.Port > 65535 {
+			return fmt.Errorf("key \"smtp.port\": must be 1-65535, not %d", s.Port)
+		}
+		switch s.TLS {
+		case "starttls", "tls", "none":
+		default:
+			return fmt.Errorf("key \"smtp.tls\": must be \"starttls\", \"tls\" or \"none\", not %q", s.TLS)
+		}
+		if _, err := mail.ParseAddress(s.From); err != nil {
+			return fmt.Errorf("key \"smtp.from\": not an email address: %q", s.From)
+		}
+	}
+	return nil
+}
+
+// DataDir resolves the data directory: the flag, then BESIGN_DATA_DIR, then
+// the per-user default. It returns an absolute path and creates nothing.
+func DataDir(flagValue string) (string, error) {
+	dir := flagValue
+	if dir == "" {
+		dir = os.Getenv("BESIGN_DATA_DIR")
+	}
+	if dir == "" {
+		base, err := userDataBase()
+		if err != nil {
+			return "", fmt.Errorf("no data directory: %w (use --data-dir)", err)
+		}
+		dir = filepath.Join(base, "besign")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	return abs, nil
+}
+
+// userDataBase is XDG_DATA_HOME (~/.local/share) on Unix and %LocalAppData%
+// on Windows: data, unlike settings, should not roam between machines.
+func userDataBase() (string, error) {
+	if runtime.GOOS == "windows" {
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return d, nil
+		}
+		return os.UserConfigDir()
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "share"), nil
+}

@@ -1,0 +1,120 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultsWhenNoFiles(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := Load(Paths{System: write(t, dir, "empty.toml", ""), DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := Default()
+	if cfg.EmailDomain != def.EmailDomain || cfg.ResetLinkLifetime.Duration != 24*time.Hour || cfg.Lockout.MaxWait.Duration != 15*time.Minute {
+		t.Fatalf("defaults not applied: %+v", cfg)
+	}
+	if len(cfg.Files) != 1 {
+		t.Fatalf("files = %v, want the system file only", cfg.Files)
+	}
+}
+
+func TestSystemThenUser(t *testing.T) {
+	dir := t.TempDir()
+	sys := write(t, dir, "sys.toml", `
+instansi = "Dinas Kominfo"
+email_domain = "contoh.go.id"
+self_registration = false
+language = "id"
+reset_link_lifetime = "2h"
+[lockout]
+failure_factor = 3
+[smtp]
+host = "mail.contoh.go.id"
+from = "besign@contoh.go.id"
+`)
+	write(t, dir, "config.toml", `language = "en"`)
+	cfg, err := Load(Paths{System: sys, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Instansi != "Dinas Kominfo" || cfg.SelfRegistration || cfg.ResetLinkLifetime.Duration != 2*time.Hour ||
+		cfg.Lockout.FailureFactor != 3 || cfg.Lockout.WaitIncrement.Duration != time.Minute || cfg.SMTP.Port != 587 {
+		t.Fatalf("system file not merged over defaults: %+v", cfg)
+	}
+	if cfg.Language != "en" {
+		t.Fatalf("user file's language not applied: %q", cfg.Language)
+	}
+	if len(cfg.Files) != 2 {
+		t.Fatalf("files = %v", cfg.Files)
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	tests := []struct {
+		name, system, user string
+		want               []string
+	}{
+		{"syntax", "instansi = \n", "", []string{"sys.toml", "line 1"}},
+		{"type", "self_registration = \"ya\"\n", "", []string{"sys.toml", "self_registration"}},
+		{"unknown key", "instansi = \"x\"\nemail_domian = \"a.b\"\n", "", []string{"sys.toml", `"email_domian"`}},
+		{"bad duration", "reset_link_lifetime = \"sehari\"\n", "", []string{"sys.toml", "reset_link_lifetime", "duration"}},
+		{"language", "language = \"fr\"\n", "", []string{"sys.toml", `"language"`}},
+		{"authority", "authority = \"http://x\"\n", "", []string{"authority", "https"}},
+		{"smtp port", "[smtp]\nhost = \"h\"\nport = 0\nfrom = \"a@b.c\"\n", "", []string{"smtp.port"}},
+		{"user sets IT key", "", "self_registration = true\n", []string{"config.toml", `"self_registration"`, "IT"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			sys := write(t, dir, "sys.toml", tc.system)
+			if tc.user != "" {
+				write(t, dir, "config.toml", tc.user)
+			}
+			_, err := Load(Paths{System: sys, DataDir: dir})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestExplicitConfigMustExist(t *testing.T) {
+	_, err := Load(Paths{System: filepath.Join(t.TempDir(), "missing.toml")})
+	if err == nil || !strings.Contains(err.Error(), "missing.toml") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDataDir(t *testing.T) {
+	t.Setenv("BESIGN_DATA_DIR", "/tmp/from-env")
+	if d, _ := DataDir("rel"); !filepath.IsAbs(d) || filepath.Base(d) != "rel" {
+		t.Fatalf("flag not used or not absolute: %q", d)
+	}
+	if d, _ := DataDir(""); d != "/tmp/from-env" {
+		t.Fatalf("env not used: %q", d)
+	}
+	t.Setenv("BESIGN_DATA_DIR", "")
+	t.Setenv("XDG_DATA_HOME", "/tmp/xdg")
+	if d, _ := DataDir(""); d != "/tmp/xdg/besign" {
+		t.Fatalf("XDG default: %q", d)
+	}
+}
