@@ -37,7 +37,7 @@ test-unit:
 test-e2e: build
 	mkdir -p $(ARTIFACTS)
 	BESIGN_E2E=1 BESIGN_BIN=$(CURDIR)/$(BIN) BESIGN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS)/e2e \
-		$(GO) test -count=1 -timeout 15m -v ./e2e/
+		bash scripts/with-keyring.sh $(GO) test -count=1 -timeout 15m -v ./e2e/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,138 @@
+// Package app wires BeSign Desktop together: it reads the configuration,
+// opens the data directory and the embedded authority, and shows the window
+// with the screens.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/natunakab/besign/assets"
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/cli"
+	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/keystore"
+	"github.com/natunakab/besign/screens"
+)
+
+// ID is the application ID (as in FyneApp.toml).
+const ID = "id.go.natunakab.besign"
+
+// Title is the window title.
+const Title = "BeSign Desktop"
+
+// windowSize fits a 1366x768 office laptop with room for the task bar.
+var windowSize = fyne.NewSize(1024, 700)
+
+// Run starts the desktop app and returns when its window is closed. A data
+// directory that cannot be opened is explained in the window, in the user's
+// language, and then returned as the error (exit status 1).
+func Run(env *cli.Env) error {
+	a := fyneapp.NewWithID(ID)
+	a.SetIcon(assets.Icon)
+	cfg, cfgErr := env.Config()
+	language := cfg.Language
+	if language == "" {
+		language = assets.Languages[0]
+	}
+	if err := assets.UseLanguage(language); err != nil {
+		fyne.LogError("language", err)
+		_ = assets.UseLanguage(assets.Languages[0])
+	}
+
+	w := a.NewWindow(Title)
+	w.Resize(windowSize)
+	w.CenterOnScreen()
+	w.SetMaster()
+
+	var local *datadir.Local
+	var runErr error
+	if cfgErr != nil {
+		runErr = fmt.Errorf("configuration: %w", cfgErr)
+		w.SetContent(failure(a, lang.L("Konfigurasi tidak dapat dibaca: {{.Err}}", map[string]any{"Err": cfgErr.Error()})))
+		w.ShowAndRun()
+		return runErr
+	}
+
+	loading := widget.NewProgressBarInfinite()
+	w.SetContent(container.NewCenter(container.NewVBox(widget.NewLabel(Title), loading)))
+	// The keyring (D-Bus) and the database may take a moment: keep the
+	// window responsive while they open.
+	go func() {
+		l, err := datadir.Open(env.DataDir, cfg)
+		fyne.Do(func() {
+			loading.Stop()
+			if err != nil {
+				runErr = err
+				w.SetContent(failure(a, openFailure(env.DataDir, err)))
+				return
+			}
+			local = l
+			var kr screens.Keyring
+			if l.Keys != nil {
+				kr = screens.KeystoreKeyring(l.Keys)
+			}
+			ui := screens.New(w, screens.Options{
+				Authority:        l.Authority,
+				Keyring:          kr,
+				SelfRegistration: cfg.SelfRegistration,
+				EmailDomain:      cfg.EmailDomain,
+				Warning:          l.Warning,
+			})
+			w.SetMainMenu(ui.Menu())
+			w.SetContent(ui.Content())
+			ui.Start()
+		})
+	}()
+	w.ShowAndRun()
+	if local != nil {
+		if err := local.Close(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("close authority: %w", err)
+		}
+	}
+	return runErr
+}
+
+// openFailure explains in the user's language why the data could not be opened.
+func openFailure(dir string, err error) string {
+	db := filepath.Join(dir, datadir.DatabaseName)
+	var pathErr *fs.PathError
+	switch {
+	case errors.Is(err, authority.ErrCorruptDatabase), errors.Is(err, authority.ErrDatabaseTooNew):
+		return lang.L("Basis data di {{.Path}} rusak atau bukan basis data BeSign. Pindahkan berkas itu atau hubungi bagian TI; berkas tidak diubah.",
+			map[string]any{"Path": db})
+	case errors.Is(err, authority.ErrWrongMasterKey):
+		return lang.L("Kunci utama di keyring tidak cocok dengan basis data di {{.Path}}. Mungkin keyring diganti atau basis data disalin dari komputer lain. Hubungi bagian TI.",
+			map[string]any{"Path": db})
+	case errors.Is(err, keystore.ErrUnavailable), errors.Is(err, keystore.ErrMasterKeyLost),
+		errors.Is(err, keystore.ErrCorrupt):
+		return lang.L("Kunci utama tidak dapat diambil dari keyring sistem. Pastikan keyring (Secret Service) berjalan dan tidak terkunci, lalu buka lagi BeSign Desktop.")
+	case errors.As(err, &pathErr):
+		return lang.L("Folder data tidak dapat dibuat: {{.Path}}", map[string]any{"Path": dir})
+	}
+	return lang.L("Basis data tidak dapat dibuka: {{.Err}}", map[string]any{"Err": err.Error()})
+}
+
+// failure is the window content when the app cannot start: the reason and
+// a button that closes the app.
+func failure(a fyne.App, msg string) fyne.CanvasObject {
+	head := widget.NewLabel(lang.L("BeSign Desktop tidak dapat dibuka"))
+	head.TextStyle.Bold = true
+	head.SizeName = theme.SizeNameSubHeadingText
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	text.Importance = widget.DangerImportance
+	text.Selectable = true
+	closeBtn := widget.NewButton(lang.L("Tutup"), a.Quit)
+	closeBtn.Importance = widget.HighImportance
+	return container.NewPadded(container.NewVBox(head, text, container.NewHBox(closeBtn)))
+}

@@ -1,0 +1,84 @@
+package app
+
+import (
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/natunakab/besign/assets"
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/datadir"
+)
+
+func key(t *testing.T) []byte {
+	t.Helper()
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// Each way the data directory can be unusable gets its own sentence, made
+// from the real error the opening code returns.
+func TestOpenFailure(t *testing.T) {
+	if err := assets.UseLanguage("id"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+
+	t.Run("corrupt database", func(t *testing.T) {
+		dir := t.TempDir()
+		junk := []byte("bukan basis data, hanya teks yang cukup panjang untuk dibaca sebagai header SQLite")
+		db := filepath.Join(dir, datadir.DatabaseName)
+		if err := os.WriteFile(db, junk, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := authority.OpenEmbedded(datadir.AuthorityOptions(db, key(t), cfg))
+		if err == nil {
+			t.Fatal("a corrupt database opened")
+		}
+		msg := openFailure(dir, err)
+		if !strings.Contains(msg, "rusak") || !strings.Contains(msg, db) {
+			t.Fatalf("corrupt database: %q (from %v)", msg, err)
+		}
+		if got, _ := os.ReadFile(db); string(got) != string(junk) {
+			t.Fatal("the corrupt file was changed")
+		}
+	})
+
+	t.Run("wrong master key", func(t *testing.T) {
+		dir := t.TempDir()
+		db := filepath.Join(dir, datadir.DatabaseName)
+		a, err := authority.OpenEmbedded(datadir.AuthorityOptions(db, key(t), cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+		_, err = authority.OpenEmbedded(datadir.AuthorityOptions(db, key(t), cfg))
+		if err == nil {
+			t.Fatal("opened with another master key")
+		}
+		if msg := openFailure(dir, err); !strings.Contains(msg, "tidak cocok") {
+			t.Fatalf("wrong key: %q (from %v)", msg, err)
+		}
+	})
+
+	t.Run("data dir under a file", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "berkas")
+		if err := os.WriteFile(file, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(file, "data")
+		_, err := datadir.Open(dir, cfg)
+		if err == nil {
+			t.Fatal("a data dir under a file opened")
+		}
+		if msg := openFailure(dir, err); !strings.Contains(msg, "Folder data tidak dapat dibuat") {
+			t.Fatalf("bad dir: %q (from %v)", msg, err)
+		}
+	})
+}

@@ -1,0 +1,63 @@
+package assets
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"image/png"
+	"testing"
+
+	"fyne.io/fyne/v2/lang"
+)
+
+func TestIcon(t *testing.T) {
+	img, err := png.Decode(bytes.NewReader(Icon.Content()))
+	if err != nil {
+		t.Fatalf("icon is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 512 || b.Dy() != 512 {
+		t.Fatalf("icon is %dx%d, want 512x512", b.Dx(), b.Dy())
+	}
+}
+
+func TestTranslationsParse(t *testing.T) {
+	keys := map[string][]string{}
+	for _, l := range Languages {
+		data, err := Translation(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s.json: %v", l, err)
+		}
+		for k := range m {
+			keys[k] = append(keys[k], l)
+		}
+	}
+	for k, ls := range keys {
+		if len(ls) != len(Languages) {
+			t.Errorf("%q only in %v", k, ls)
+		}
+	}
+}
+
+func TestUseLanguage(t *testing.T) {
+	t.Cleanup(func() { UseLanguage("id") })
+	for _, tt := range []struct{ lang, want string }{
+		{"en", "Sign In"}, {"id", "Masuk"}, {"en", "Sign In"},
+	} {
+		if err := UseLanguage(tt.lang); err != nil {
+			t.Fatal(err)
+		}
+		if got := lang.L("Masuk"); got != tt.want {
+			t.Errorf("after UseLanguage(%q): %q, want %q", tt.lang, got, tt.want)
+		}
+	}
+	if err := UseLanguage("fr"); !errors.Is(err, ErrUnknownLanguage) {
+		t.Fatalf("UseLanguage(fr) = %v", err)
+	}
+	if err := UseLanguage("../icon.png"); !errors.Is(err, ErrUnknownLanguage) {
+		t.Fatalf("UseLanguage(path) = %v", err)
+	}
+}

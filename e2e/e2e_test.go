@@ -1,0 +1,265 @@
+// Package e2e drives the real besign binary as a person would: a real window
+// under Xvfb, keys typed with xdotool, the QR code read from a screenshot
+// with zbarimg, codes computed with oathtool. It runs only when BESIGN_E2E
+// is set (make test-e2e does); then every missing tool is a failure.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	email    = "armansalim@natunakab.go.id"
+	password = "Natuna#2026aman"
+	title    = "BeSign Desktop"
+)
+
+type env struct {
+	bin, dataDir, artifacts string
+}
+
+// cli runs a besign subcommand on the test's data dir.
+func (e env) cli(t *testing.T, args ...string) string {
+	t.Helper()
+	full := append([]string{"--data-dir", e.dataDir}, args...)
+	out, err := exec.Command(e.bin, full...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("besign %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// waitCLI polls a subcommand until its output contains want.
+func (e env) waitCLI(t *testing.T, want string, args ...string) string {
+	t.Helper()
+	var out string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if out = e.cli(t, args...); strings.Contains(out, want) {
+			return out
+		}
+	}
+	t.Fatalf("besign %s never showed %q; last output:\n%s", strings.Join(args, " "), want, out)
+	return ""
+}
+
+func setup(t *testing.T) env {
+	if os.Getenv("BESIGN_E2E") == "" {
+		t.Skip("set BESIGN_E2E=1 (make test-e2e) to drive the real binary under Xvfb")
+	}
+	for _, tool := range []string{"Xvfb", "xdotool", "import", "zbarimg", "oathtool", "xclip", "xdpyinfo", "secret-tool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is missing: run scripts/install-deps.sh test", tool)
+		}
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Fatal("no D-Bus session: run under scripts/with-keyring.sh (make test-e2e does)")
+	}
+	e := env{bin: os.Getenv("BESIGN_BIN"), dataDir: t.TempDir(), artifacts: os.Getenv("BESIGN_ARTIFACTS")}
+	if e.bin == "" {
+		t.Fatal("BESIGN_BIN must name the built binary")
+	}
+	if e.artifacts == "" {
+		e.artifacts = t.TempDir()
+	}
+	if err := os.MkdirAll(e.artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// startApp starts the desktop app and waits for its window.
+func (e env) startApp(t *testing.T, d *display) (win string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, e.bin, "--data-dir", e.dataDir)
+	cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
+	logf, err := os.Create(filepath.Join(e.artifacts, "app.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	started := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start besign: %v", err)
+	}
+	stop = func() { cancel(); cmd.Wait(); logf.Close() }
+	t.Cleanup(stop)
+	win = d.waitWindow(t, title, 20*time.Second)
+	t.Logf("window up after %s", time.Since(started).Round(10*time.Millisecond))
+	// No window manager under Xvfb: give the window the keyboard.
+	d.x(t, "xdotool", "windowfocus", "--sync", win)
+	time.Sleep(1500 * time.Millisecond) // the data dir opens in the background
+	return win, stop
+}
+
+// totp computes the current code for a Base32 key with oathtool, after the
+// time step of last (so a code is never reused); it returns the step used.
+func totp(t *testing.T, key string, last int64) (string, int64) {
+	t.Helper()
+	for time.Now().Unix()/30 <= last {
+		time.Sleep(500 * time.Millisecond)
+	}
+	// Not too close to the end of a step, so the code is still valid on arrival.
+	if time.Now().Unix()%30 > 25 {
+		time.Sleep(time.Duration(31-time.Now().Unix()%30) * time.Second)
+	}
+	step := time.Now().Unix() / 30
+	out, err := exec.Command("oathtool", "--totp", "-b", key).Output()
+	if err != nil {
+		t.Fatalf("oathtool: %v", err)
+	}
+	return strings.TrimSpace(string(out)), step
+}
+
+// TestSeedPath walks seed 000: Lupa Password, the reset link from Kotak
+// Masuk, OTP set-up from the QR code, the new password, sign-in with OTP.
+func TestSeedPath(t *testing.T) {
+	e := setup(t)
+	e.cli(t, "admin", "users", "add", "--name", "Arman Salim", "--email", email)
+
+	d := startXvfb(t)
+	win, stop := e.startApp(t, d)
+	shot := func(step string) string { return d.screenshot(t, e.artifacts, step) }
+	shot("01-masuk")
+
+	// Lupa Password: Tab to the link, open it, send the email.
+	d.key(t, "Tab", "Tab", "space")
+	time.Sleep(300 * time.Millisecond)
+	d.typeText(t, email)
+	shot("02-lupa-password")
+	d.key(t, "Return")
+	e.waitCLI(t, "besign://reset?token=", "admin", "outbox", "--to", email)
+	time.Sleep(300 * time.Millisecond)
+	shot("03-lupa-password-terkirim")
+
+	// Kotak Masuk: the newest mail is selected; its action opens the reset.
+	d.key(t, "ctrl+3")
+	time.Sleep(500 * time.Millisecond)
+	shot("04-kotak-masuk")
+	d.key(t, "Tab", "Tab", "space")
+	time.Sleep(800 * time.Millisecond)
+	qrShot := shot("05-pengaturan-otp")
+
+	// Scan the QR code as a phone would.
+	out, err := exec.Command("zbarimg", "--quiet", "--raw", qrShot).Output()
+	if err != nil {
+		t.Fatalf("no QR code on the OTP set-up screen (see %s): %v", qrShot, err)
+	}
+	uri, err := url.Parse(strings.TrimSpace(string(out)))
+	if err != nil || uri.Scheme != "otpauth" || uri.Host != "totp" {
+		t.Fatalf("QR code holds %q, want an otpauth://totp/ URI", out)
+	}
+	q := uri.Query()
+	secret := q.Get("secret")
+	if secret == "" || q.Get("algorithm") != "SHA1" || q.Get("digits") != "6" || q.Get("period") != "30" ||
+		!strings.Contains(uri.Path, email) {
+		t.Fatalf("QR URI %q lacks the expected parameters or account", uri)
+	}
+
+	// "Tidak bisa memindai?": the manual key must be the same key.
+	d.key(t, "shift+Tab", "space")
+	time.Sleep(400 * time.Millisecond)
+	shot("06-tidak-bisa-memindai")
+	d.key(t, "Tab", "Tab", "space")
+	time.Sleep(300 * time.Millisecond)
+	clip := exec.Command("xclip", "-o", "-selection", "clipboard")
+	clip.Env = append(os.Environ(), "DISPLAY="+d.name)
+	manual, err := clip.Output()
+	if err != nil {
+		t.Fatalf("xclip: %v", err)
+	}
+	if got := strings.ReplaceAll(strings.TrimSpace(string(manual)), " ", ""); got != secret {
+		t.Fatalf("manual key %q differs from the QR code's %q", got, secret)
+	}
+
+	code, step := totp(t, secret, 0)
+	d.typeText(t, code)
+	d.key(t, "Tab")
+	d.typeText(t, "Laptop Kantor")
+	shot("07-kode-otp")
+	d.key(t, "Return")
+	e.waitCLI(t, "Perangkat OTP Baru", "admin", "outbox", "--to", email)
+	time.Sleep(500 * time.Millisecond)
+	shot("08-perbarui-password")
+
+	// Perbarui Password.
+	d.typeText(t, password)
+	d.key(t, "Tab")
+	d.typeText(t, password)
+	d.key(t, "Return")
+	users := e.waitCLI(t, "yes", "admin", "users", "list")
+	if fields := strings.Fields(lastLine(users)); len(fields) < 7 || fields[len(fields)-3] != "yes" || fields[len(fields)-2] != "yes" {
+		t.Fatalf("after the reset the account should have a password and OTP:\n%s", users)
+	}
+	time.Sleep(500 * time.Millisecond)
+	shot("09-password-berhasil")
+
+	// Sign in: login is filled in, the cursor is in Password; tick
+	// "Ingat Akun ini" and press Masuk.
+	d.typeText(t, password)
+	d.key(t, "Tab", "Tab", "space", "Tab", "space")
+	time.Sleep(800 * time.Millisecond)
+	shot("10-kode-otp-masuk")
+	code, _ = totp(t, secret, step)
+	d.typeText(t, code)
+	d.key(t, "Return")
+	time.Sleep(800 * time.Millisecond)
+	signedIn := shot("11-masuk-berhasil")
+
+	// Signed in for real: the keyring holds the remembered session of this
+	// data dir (never the password).
+	entry := waitKeyring(t, e.dataDir)
+	if strings.Contains(entry, password) {
+		t.Fatal("the keyring entry contains the password")
+	}
+
+	// A restart resumes the session and shows the same signed-in screen.
+	stop()
+	_ = win
+	_, _ = e.startApp(t, d)
+	time.Sleep(time.Second)
+	resumed := shot("12-dibuka-lagi")
+	if diff := pixelDiff(t, signedIn, resumed); diff > 0.02 {
+		t.Fatalf("after a restart the screen differs from the signed-in one by %.1f%% of pixels (see %s, %s)", diff*100, signedIn, resumed)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// waitKeyring returns the secret-tool listing of the remembered entry of
+// dataDir, waiting for it to appear.
+func waitKeyring(t *testing.T, dataDir string) string {
+	t.Helper()
+	var out []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		out, _ = exec.Command("secret-tool", "search", "--all", "--unlock", "service", "BeSign Desktop").CombinedOutput()
+		if strings.Contains(string(out), "remembered "+dataDir) {
+			return string(out)
+		}
+	}
+	t.Fatalf("no remembered sign-in for %s in the keyring:\n%s", dataDir, out)
+	return ""
+}
+
+// pixelDiff is the share of pixels that differ between two screenshots,
+// measured by imagemagick's compare.
+func pixelDiff(t *testing.T, a, b string) float64 {
+	t.Helper()
+	out, _ := exec.Command("compare", "-metric", "AE", "-fuzz", "5%", a, b, "null:").CombinedOutput()
+	var n float64
+	if _, err := fmt.Sscan(string(out), &n); err != nil {
+		t.Fatalf("compare %s %s: %q", a, b, out)
+	}
+	return n / (1280 * 800)
+}

@@ -1,0 +1,82 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/natunakab/besign/authority"
+)
+
+// forgotView is the seed's "Lupa Password": it asks the authority to mail a
+// reset link, then points to Kotak Masuk.
+type forgotView struct {
+	a       *accountTab
+	f       *form
+	login   *field
+	inbox   *widget.Button
+	content fyne.CanvasObject
+	sentTo  string
+}
+
+func newForgotView(a *accountTab) *forgotView {
+	v := &forgotView{a: a}
+	v.f = newForm(lang.L("Kirim"), v.submit)
+	v.login = v.f.field(lang.L("Username atau Email"), widget.NewEntry(), authority.MaxLoginLen)
+	v.inbox = widget.NewButton(lang.L("Buka Kotak Masuk"), func() { a.u.showInbox(v.sentTo) })
+	v.inbox.Hide()
+	v.content = card(
+		title(lang.L("Lupa Password")),
+		wrapped(lang.L("Silahkan inputkan email Anda, kami akan mengirimkan petunjuk untuk mereset password baru untuk Anda")),
+		v.f.top,
+		v.login.box(),
+		v.f.button,
+		v.f.note,
+		v.inbox,
+		link(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
+	)
+	return v
+}
+
+func (v *forgotView) reset(login string) {
+	v.f.busy(false)
+	v.f.clearErrors()
+	v.f.setNote("")
+	v.inbox.Hide()
+	v.login.entry.SetText(login)
+}
+
+func (v *forgotView) submit() {
+	v.f.clearErrors()
+	v.f.setNote("")
+	v.inbox.Hide()
+	login := strings.TrimSpace(v.login.entry.Text)
+	if login == "" {
+		v.login.setError(message(authority.ErrLoginRequired))
+		return
+	}
+	v.f.busy(true)
+	background(v.a.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, v.a.u.auth.RequestReset(ctx, authority.ResetRequest{Login: login})
+	}, func(_ struct{}, err error) {
+		v.f.busy(false)
+		switch {
+		case err == nil:
+			// the same answer whether or not the account exists
+			v.f.setNote(lang.L("Jika akun terdaftar, petunjuk untuk mereset password telah dikirim ke email Anda. Buka Kotak Masuk lalu klik tautan reset."))
+			v.sentTo = ""
+			if strings.Contains(login, "@") {
+				v.sentTo = login
+			}
+			v.inbox.Show()
+		case errors.Is(err, authority.ErrLoginRequired), errors.Is(err, authority.ErrEmailInvalid):
+			v.login.setError(message(err))
+		default:
+			v.f.setError(message(err))
+		}
+	})
+}

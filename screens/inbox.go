@@ -1,0 +1,197 @@
+package screens
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/natunakab/besign/authority"
+)
+
+// inboxTab is "Kotak Masuk": the authority's outbox, a reading pane, and the
+// mail's action button that opens its flow in the app.
+type inboxTab struct {
+	u       *UI
+	content fyne.CanvasObject
+
+	filter  *widget.Entry
+	refresh *widget.Button
+	errMsg  *widget.Label
+	list    *widget.List
+	mails   []authority.Mail
+
+	subject *widget.Label
+	meta    *widget.Label
+	body    *widget.Label
+	action  *widget.Button
+	empty   *widget.Label
+	pane    *fyne.Container
+	current int   // index of the mail shown, -1 for none
+	newest  int64 // ID of the newest mail listed
+}
+
+func newInboxTab(u *UI) *inboxTab {
+	t := &inboxTab{u: u, current: -1}
+	t.filter = widget.NewEntry()
+	t.filter.SetPlaceHolder(lang.L("Saring menurut email (kosong: semua)"))
+	t.filter.OnSubmitted = func(string) { t.load() }
+	t.filter.OnChanged = func(s string) {
+		if len([]rune(s)) > authority.MaxEmailLen {
+			t.filter.SetText(string([]rune(s)[:authority.MaxEmailLen]))
+		}
+	}
+	t.refresh = widget.NewButton(lang.L("Muat ulang"), t.load)
+	t.errMsg = wrapped("")
+	t.errMsg.Importance = widget.DangerImportance
+	t.errMsg.Hide()
+
+	t.list = widget.NewList(
+		func() int { return len(t.mails) },
+		func() fyne.CanvasObject {
+			s := widget.NewLabel("")
+			s.TextStyle.Bold = true
+			s.Truncation = fyne.TextTruncateEllipsis
+			m := widget.NewLabel("")
+			m.TextStyle.Italic = true
+			m.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(s, m)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(t.mails) {
+				return
+			}
+			m := t.mails[id]
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Label).SetText(m.Subject)
+			box.Objects[1].(*widget.Label).SetText(m.To + " · " + formatTime(m.CreatedAt))
+		})
+	t.list.OnSelected = t.open
+
+	t.subject = title("")
+	t.meta = wrapped("")
+	t.meta.Importance = widget.LowImportance
+	t.body = wrapped("")
+	t.body.Selectable = true
+	t.action = widget.NewButton("", t.act)
+	t.action.Importance = widget.HighImportance
+	t.action.Hide()
+	t.empty = wrapped(lang.L("Pilih email untuk membacanya."))
+	t.pane = container.NewVBox(t.empty, t.subject, t.meta, widget.NewSeparator(), t.body, t.action)
+	t.showMail(-1)
+
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Email")), t.refresh, t.filter),
+		t.errMsg,
+	)
+	split := container.NewHSplit(t.list, container.NewVScroll(container.NewPadded(t.pane)))
+	split.Offset = 0.4
+	t.content = container.NewBorder(top, nil, nil, nil, split)
+	return t
+}
+
+// shown is called when the tab is selected.
+func (t *inboxTab) shown() {
+	t.load()
+	t.u.win.Canvas().Focus(t.list)
+}
+
+// setFilter sets the address the list is limited to, and reloads.
+func (t *inboxTab) setFilter(addr string) {
+	t.filter.SetText(addr)
+	t.load()
+}
+
+// load fetches the outbox for the filter, newest first. It shows the newest
+// mail when one has arrived (that is what the user waits for), else keeps
+// the mail being read.
+func (t *inboxTab) load() {
+	to := strings.TrimSpace(t.filter.Text)
+	keep := int64(0)
+	if t.current >= 0 && t.current < len(t.mails) {
+		keep = t.mails[t.current].ID
+	}
+	t.refresh.Disable()
+	background(t.u, func(ctx context.Context) ([]authority.Mail, error) {
+		return t.u.auth.Outbox(ctx, authority.OutboxQuery{To: to})
+	}, func(ms []authority.Mail, err error) {
+		t.refresh.Enable()
+		if err != nil {
+			setText(t.errMsg, message(err))
+			return
+		}
+		setText(t.errMsg, "")
+		if to != strings.TrimSpace(t.filter.Text) {
+			return // the filter changed meanwhile; its own load follows
+		}
+		t.mails = ms
+		t.list.UnselectAll()
+		t.current = -1
+		t.list.Refresh()
+		if len(ms) == 0 {
+			t.showMail(-1)
+			t.empty.SetText(lang.L("Tidak ada email."))
+			return
+		}
+		sel := 0
+		if ms[0].ID == t.newest {
+			for i, m := range ms {
+				if m.ID == keep {
+					sel = i
+				}
+			}
+		}
+		t.newest = ms[0].ID
+		t.list.Select(sel)
+	})
+}
+
+func (t *inboxTab) open(id widget.ListItemID) { t.showMail(id) }
+
+func (t *inboxTab) showMail(i int) {
+	t.current = i
+	if i < 0 || i >= len(t.mails) {
+		t.current = -1
+		t.empty.SetText(lang.L("Pilih email untuk membacanya."))
+		t.empty.Show()
+		for _, o := range t.pane.Objects[1:] {
+			o.Hide()
+		}
+		return
+	}
+	m := t.mails[i]
+	t.empty.Hide()
+	for _, o := range t.pane.Objects[1:] {
+		o.Show()
+	}
+	t.subject.SetText(m.Subject)
+	meta := lang.L("Kepada: {{.To}}\nTanggal: {{.Date}}", map[string]any{"To": m.To, "Date": formatTime(m.CreatedAt)})
+	if m.SendError != "" {
+		meta += "\n" + lang.L("Pengiriman lewat SMTP gagal; email hanya ada di Kotak Masuk ini.")
+	}
+	t.meta.SetText(meta)
+	t.body.SetText(m.Body)
+	if m.ActionLink == "" {
+		t.action.Hide()
+		return
+	}
+	label := m.ActionLabel
+	if label == "" {
+		label = lang.L("Buka")
+	}
+	t.action.SetText(label)
+	t.action.Show()
+}
+
+// act opens the shown mail's action link in the app.
+func (t *inboxTab) act() {
+	if t.current < 0 || t.current >= len(t.mails) {
+		return
+	}
+	if err := t.u.openLink(t.mails[t.current].ActionLink); err != nil {
+		setText(t.errMsg, lang.L("Tautan di email ini tidak dikenali oleh aplikasi."))
+	}
+}

@@ -1,0 +1,132 @@
+package screens
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/natunakab/besign/assets"
+)
+
+// langKeys collects the literal texts given to lang.L in the Go files of dirs.
+func langKeys(t *testing.T, dirs ...string) map[string]bool {
+	t.Helper()
+	keys := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, dir := range dirs {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			af, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(af, func(n ast.Node) bool {
+				c, ok := n.(*ast.CallExpr)
+				if !ok || len(c.Args) == 0 {
+					return true
+				}
+				sel, ok := c.Fun.(*ast.SelectorExpr)
+				if !ok || sel.Sel.Name != "L" {
+					return true
+				}
+				if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "lang" {
+					return true
+				}
+				lit, ok := c.Args[0].(*ast.BasicLit)
+				if !ok {
+					return true // a variable: covered below
+				}
+				s, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				keys[s] = true
+				return true
+			})
+		}
+	}
+	for _, r := range detailRows {
+		keys[r] = true
+	}
+	return keys
+}
+
+func TestTranslationsComplete(t *testing.T) {
+	keys := langKeys(t, ".", "../app")
+	if len(keys) < 50 {
+		t.Fatalf("found only %d texts; is the scan broken?", len(keys))
+	}
+	files := map[string]map[string]string{}
+	for _, l := range assets.Languages {
+		data, err := assets.Translation(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s.json: %v", l, err)
+		}
+		files[l] = m
+		for k := range keys {
+			if strings.TrimSpace(m[k]) == "" {
+				t.Errorf("%s.json lacks %q", l, k)
+			}
+		}
+	}
+	for k := range files["en"] {
+		if _, ok := files["id"][k]; !ok {
+			t.Errorf("en.json has %q, id.json does not", k)
+		}
+	}
+	for k, v := range files["id"] {
+		if _, ok := files["en"][k]; !ok {
+			t.Errorf("id.json has %q, en.json does not", k)
+		}
+		// the templates' fields must survive translation
+		for _, f := range []string{"{{.N}}", "{{.Name}}", "{{.Email}}", "{{.Date}}", "{{.Domain}}", "{{.Reason}}", "{{.To}}", "{{.Path}}", "{{.Err}}", "{{.Period}}"} {
+			if strings.Contains(v, f) != strings.Contains(files["en"][k], f) {
+				t.Errorf("%q: %s differs between id and en", k, f)
+			}
+		}
+	}
+}
+
+func TestEnglish(t *testing.T) {
+	h := newHarness(t)
+	if err := assets.UseLanguage("en"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { assets.UseLanguage("id") })
+	ui := h.again(nil)
+	v := ui.account.signIn
+	if v.f.button.Text != "Sign In" || v.remember.Text != "Remember me" || v.forgot.Text != "Forgot Password" {
+		t.Fatalf("English sign-in: %q %q %q", v.f.button.Text, v.remember.Text, v.forgot.Text)
+	}
+	if ui.tabs.Items[2].Text != "Inbox" {
+		t.Fatalf("tab %q", ui.tabs.Items[2].Text)
+	}
+	v.f.clearErrors()
+	v.submit()
+	if got := shown(v.login.msg); got != "Enter your username or email." {
+		t.Fatalf("English error %q", got)
+	}
+	// and back: every text is replaced again
+	if err := assets.UseLanguage("id"); err != nil {
+		t.Fatal(err)
+	}
+	ui = h.again(nil)
+	if ui.account.signIn.f.button.Text != "Masuk" || ui.tabs.Items[2].Text != "Kotak Masuk" {
+		t.Fatal("Indonesian not restored")
+	}
+}

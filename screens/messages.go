@@ -1,0 +1,75 @@
+package screens
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/natunakab/besign/authority"
+)
+
+// message turns an error into the Indonesian (or translated) sentence shown
+// to the user. Errors the user cannot act on get a general sentence; their
+// detail goes to the log, which never receives secrets from the authority.
+func message(err error) string {
+	n := func(v int) map[string]any { return map[string]any{"N": v} }
+	switch {
+	case errors.Is(err, authority.ErrNameRequired):
+		return lang.L("Nama lengkap wajib diisi.")
+	case errors.Is(err, authority.ErrNameTooLong):
+		return lang.L("Nama paling banyak {{.N}} karakter.", n(authority.MaxNameLen))
+	case errors.Is(err, authority.ErrEmailInvalid):
+		return lang.L("Alamat email tidak valid.")
+	case errors.Is(err, authority.ErrEmailTaken):
+		return lang.L("Alamat email ini sudah terdaftar.")
+	case errors.Is(err, authority.ErrEmailDomain):
+		return lang.L("Gunakan alamat email instansi Anda.")
+	case errors.Is(err, authority.ErrRegistrationOff):
+		return lang.L("Pendaftaran mandiri tidak diaktifkan. Hubungi bagian TI.")
+	case errors.Is(err, authority.ErrLoginRequired):
+		return lang.L("Username atau email wajib diisi.")
+	case errors.Is(err, authority.ErrPasswordRequired):
+		return lang.L("Password wajib diisi.")
+	case errors.Is(err, authority.ErrPasswordTooShort):
+		return lang.L("Password minimal {{.N}} karakter.", n(authority.MinPasswordLen))
+	case errors.Is(err, authority.ErrPasswordTooLong):
+		return lang.L("Password paling banyak {{.N}} karakter.", n(authority.MaxPasswordLen))
+	case errors.Is(err, authority.ErrPasswordMismatch):
+		return lang.L("Konfirmasi password tidak sama.")
+	case errors.Is(err, authority.ErrTokenInvalid), errors.Is(err, ErrLinkInvalid):
+		return lang.L("Tautan reset tidak valid. Salin tautan lengkap dari email.")
+	case errors.Is(err, authority.ErrTokenExpired):
+		return lang.L("Tautan reset sudah kedaluwarsa. Minta tautan baru lewat Lupa Password.")
+	case errors.Is(err, authority.ErrTokenUsed):
+		return lang.L("Tautan reset sudah pernah dipakai. Minta tautan baru lewat Lupa Password.")
+	case errors.Is(err, authority.ErrSessionExpired):
+		return lang.L("Sesi Anda telah berakhir. Silakan masuk lagi.")
+	case errors.Is(err, authority.ErrOTPRequired):
+		return lang.L("Kode OTP wajib diisi.")
+	case errors.Is(err, authority.ErrOTPFormat):
+		return lang.L("Kode OTP harus 6 angka.")
+	case errors.Is(err, authority.ErrOTPInvalid):
+		return lang.L("Kode OTP tidak valid.")
+	case errors.Is(err, authority.ErrOTPReused):
+		return lang.L("Kode OTP ini sudah dipakai. Tunggu kode berikutnya.")
+	case errors.Is(err, authority.ErrOTPSetupRequired):
+		return lang.L("Atur OTP terlebih dahulu.")
+	case errors.Is(err, authority.ErrDeviceNameMissing):
+		return lang.L("Nama perangkat wajib diisi.")
+	case errors.Is(err, authority.ErrDeviceNameTooLong):
+		return lang.L("Nama perangkat paling banyak {{.N}} karakter.", n(authority.MaxDeviceNameLen))
+	case errors.Is(err, authority.ErrLastOTPDevice):
+		return lang.L("Perangkat OTP terakhir tidak dapat dihapus.")
+	case errors.Is(err, authority.ErrEnrolmentUnknown):
+		return lang.L("Pengaturan OTP sudah kedaluwarsa. Pindai kode QR yang baru.")
+	case errors.Is(err, authority.ErrInvalidCredentials):
+		// last: the authority may wrap a more precise error (a wrong OTP
+		// code) together with it
+		return lang.L("Username/email atau password salah.")
+	case errors.Is(err, authority.ErrNotFound):
+		return lang.L("Data tidak ditemukan. Muat ulang lalu coba lagi.")
+	}
+	fyne.LogError("authority", err)
+	return lang.L("Terjadi kesalahan. Coba lagi; jika terus terjadi, hubungi bagian TI.")
+}

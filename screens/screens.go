@@ -1,0 +1,224 @@
+// Package screens draws BeSign Desktop's window content: the Akun, OTP and
+// Kotak Masuk tabs, talking to the authority only through its interface.
+package screens
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/keystore"
+)
+
+// Keyring keeps "Ingat Akun ini": a login name and a revocable session token,
+// never a password. The app adapts the keystore package to it.
+type Keyring interface {
+	// Available returns nil when the keyring works, else an error whose
+	// text is a short reason fit to show the user.
+	Available() error
+	// Remember stores login and token, replacing what was there.
+	Remember(login, token string) error
+	// Recall returns what was remembered; login is empty when nothing was.
+	Recall() (login, token string, err error)
+	// Forget removes what was remembered; nothing remembered is no error.
+	Forget() error
+}
+
+// Options configure the screens.
+type Options struct {
+	Authority authority.Authority
+	// Keyring may be nil: "Ingat Akun ini" is then disabled.
+	Keyring Keyring
+	// SelfRegistration shows "Daftar" on the sign-in form.
+	SelfRegistration bool
+	// EmailDomain is shown as a hint on the registration form.
+	EmailDomain string
+	// Warning, when set, is shown above the tabs (for example that the
+	// master key could not be kept in the OS keyring).
+	Warning string
+}
+
+// UI is the window content and the state shared by the tabs. Its fields are
+// touched only on the UI goroutine; slow work runs through background.
+type UI struct {
+	opts Options
+	auth authority.Authority
+	win  fyne.Window
+
+	tabs    *container.AppTabs
+	akunTab *container.TabItem
+	otpItem *container.TabItem
+	inItem  *container.TabItem
+
+	account *accountTab
+	otp     *otpTab
+	inbox   *inboxTab
+
+	// session is the signed-in session, nil when signed out.
+	session *authority.Session
+
+	// started is set by Start, once the content is in the window.
+	started bool
+
+	// tasks counts background work so that tests can wait for it.
+	tasks sync.WaitGroup
+	// deliver runs a result on the UI goroutine: fyne.Do. Tests queue
+	// results instead and run them on the test goroutine, which plays the
+	// UI goroutine there (fyne's test driver would run them at once on the
+	// worker, racing with the test).
+	deliver func(func())
+}
+
+// New builds the screens for win. Call Start once the window is shown.
+func New(win fyne.Window, opts Options) *UI {
+	u := &UI{opts: opts, auth: opts.Authority, win: win, deliver: fyne.Do}
+	u.account = newAccountTab(u)
+	u.otp = newOTPTab(u)
+	u.inbox = newInboxTab(u)
+	u.akunTab = container.NewTabItem(lang.L("Akun"), u.account.content)
+	u.otpItem = container.NewTabItem(lang.L("OTP"), u.otp.content)
+	u.inItem = container.NewTabItem(lang.L("Kotak Masuk"), u.inbox.content)
+	u.tabs = container.NewAppTabs(u.akunTab, u.otpItem, u.inItem)
+	u.tabs.OnSelected = func(item *container.TabItem) {
+		switch item {
+		case u.akunTab:
+			u.account.focus()
+		case u.otpItem:
+			u.otp.shown()
+		case u.inItem:
+			u.inbox.shown()
+		}
+	}
+	return u
+}
+
+// Content is the window content: an optional warning above the tabs.
+func (u *UI) Content() fyne.CanvasObject {
+	if u.opts.Warning == "" {
+		return u.tabs
+	}
+	warn := widget.NewLabel(u.opts.Warning)
+	warn.Importance = widget.WarningImportance
+	warn.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(warn, nil, nil, nil, u.tabs)
+}
+
+// Menu is the main menu; its shortcuts (Ctrl+1, Ctrl+2, Ctrl+3) switch tabs
+// from anywhere, also while an entry has the focus.
+func (u *UI) Menu() *fyne.MainMenu {
+	item := func(label string, key fyne.KeyName, tab *container.TabItem) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, func() { u.tabs.Select(tab) })
+		it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierControl}
+		return it
+	}
+	return fyne.NewMainMenu(fyne.NewMenu(lang.L("Tampilan"),
+		item(lang.L("Akun"), fyne.Key1, u.akunTab),
+		item(lang.L("OTP"), fyne.Key2, u.otpItem),
+		item(lang.L("Kotak Masuk"), fyne.Key3, u.inItem),
+	))
+}
+
+// Start fills in a remembered account and resumes its session, in the
+// background, and focuses the first entry.
+func (u *UI) Start() {
+	u.account.start()
+}
+
+// Wait blocks until all background work started so far has finished and
+// handed over its result.
+func (u *UI) Wait() { u.tasks.Wait() }
+
+// background runs work off the UI goroutine, then done on it.
+func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+	u.tasks.Add(1)
+	go func() {
+		defer u.tasks.Done()
+		v, err := work(context.Background())
+		u.deliver(func() { done(v, err) })
+	}()
+}
+
+// signedIn makes s the current session and shows the signed-in views.
+func (u *UI) signedIn(s authority.Session) {
+	u.session = &s
+	u.account.showDetails()
+	u.otp.refresh()
+	u.inbox.setFilter(s.Account.Email)
+}
+
+// signedOut forgets the session locally (the caller revokes it) and shows
+// the sign-in form, with msg as an error on it when not empty.
+func (u *UI) signedOut(msg string) {
+	u.session = nil
+	u.otp.refresh()
+	u.account.showSignIn(signInState{err: msg})
+}
+
+// sessionLost handles ErrSessionExpired from any screen.
+func (u *UI) sessionLost() {
+	u.signedOut(lang.L("Sesi Anda telah berakhir. Silakan masuk lagi."))
+	u.tabs.Select(u.akunTab)
+}
+
+// openLink opens an action link from a mail in the matching flow.
+func (u *UI) openLink(raw string) error {
+	l, err := ParseLink(raw)
+	if err != nil {
+		return err
+	}
+	u.tabs.Select(u.akunTab)
+	switch l.Kind {
+	case LinkReset:
+		u.account.showReset(l.Value, true)
+	case LinkForgot:
+		u.account.showForgot(l.Value)
+	}
+	return nil
+}
+
+// showInbox switches to Kotak Masuk filtered on addr.
+func (u *UI) showInbox(addr string) {
+	u.inbox.setFilter(addr)
+	u.tabs.Select(u.inItem)
+}
+
+// KeystoreKeyring adapts the OS keyring store to Keyring. Available's error
+// becomes the store's short Indonesian reason.
+func KeystoreKeyring(s *keystore.Store) Keyring { return storeKeyring{s} }
+
+type storeKeyring struct{ s *keystore.Store }
+
+func (k storeKeyring) Available() error {
+	err := k.s.Available()
+	if err == nil {
+		return nil
+	}
+	if r := keystore.Reason(err); r != "" {
+		return errors.New(r)
+	}
+	return err
+}
+
+func (k storeKeyring) Remember(login, token string) error {
+	return k.s.SaveRemembered(keystore.Remembered{Login: login, Token: token})
+}
+
+func (k storeKeyring) Recall() (string, string, error) {
+	r, err := k.s.LoadRemembered()
+	if errors.Is(err, keystore.ErrNotFound) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return r.Login, r.Token, nil
+}
+
+func (k storeKeyring) Forget() error { return k.s.ForgetRemembered() }

@@ -1,0 +1,314 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/natunakab/besign/authority"
+)
+
+// signInState is what the sign-in form shows when it is opened.
+type signInState struct {
+	login string // pre-filled username or email
+	note  string // success note, e.g. after a new password
+	err   string // error at the top
+}
+
+// signInView is the seed's "Selamat Datang Signer" form.
+type signInView struct {
+	a        *accountTab
+	f        *form
+	login    *field
+	password *field
+	remember *widget.Check
+	reason   *widget.Label // why "Ingat Akun ini" is disabled
+	forgot   *widget.Hyperlink
+	content  fyne.CanvasObject
+	// keyringOK is true once the keyring answered Available.
+	keyringOK bool
+}
+
+func newSignInView(a *accountTab) *signInView {
+	v := &signInView{a: a}
+	v.f = newForm(lang.L("Masuk"), v.submit)
+	login := widget.NewEntry()
+	login.SetPlaceHolder(lang.L("Masukan Email atau Username Anda"))
+	v.login = v.f.field(lang.L("Username atau Email"), login, authority.MaxLoginLen)
+	v.password = v.f.field(lang.L("Password"), widget.NewPasswordEntry(), authority.MaxPasswordLen)
+	v.forgot = link(lang.L("Lupa Password"), func() {
+		a.showForgot(strings.TrimSpace(v.login.entry.Text))
+	})
+	v.remember = widget.NewCheck(lang.L("Ingat Akun ini"), nil)
+	v.remember.Disable()
+	v.reason = wrapped("")
+	v.reason.Importance = widget.LowImportance
+	v.reason.Hide()
+
+	objs := []fyne.CanvasObject{
+		title(lang.L("Selamat Datang Signer")),
+		wrapped(lang.L("Silakan masuk ke akun Anda dan mulai petualangan")),
+		v.f.note, v.f.top,
+		v.login.box(),
+		v.password.box(),
+		container.NewHBox(layout.NewSpacer(), v.forgot),
+		v.remember, v.reason,
+		v.f.button,
+	}
+	if a.u.opts.SelfRegistration {
+		objs = append(objs, container.NewHBox(widget.NewLabel(lang.L("Belum punya akun?")),
+			link(lang.L("Daftar"), a.showRegister)))
+	}
+	objs = append(objs, container.NewHBox(widget.NewLabel(lang.L("Sudah menerima email reset?")),
+		link(lang.L("Buka tautan reset"), func() { a.showReset("", false) })))
+	v.content = card(objs...)
+	return v
+}
+
+// reset shows the form fresh, keeping the remember choice.
+func (v *signInView) reset(st signInState) {
+	v.f.busy(false)
+	v.f.clearErrors()
+	if st.login != "" {
+		v.login.entry.SetText(st.login)
+	}
+	v.password.entry.SetText("")
+	v.f.setNote(st.note)
+	v.f.setError(st.err)
+}
+
+// start checks the keyring, pre-fills a remembered account and resumes its
+// session, all off the UI goroutine since the keyring goes over D-Bus.
+func (v *signInView) start() {
+	kr := v.a.u.opts.Keyring
+	if kr == nil {
+		v.setReason(lang.L("Keyring sistem tidak tersedia."))
+		return
+	}
+	type recalled struct {
+		avail        error
+		login, token string
+	}
+	background(v.a.u, func(context.Context) (recalled, error) {
+		var r recalled
+		if r.avail = kr.Available(); r.avail != nil {
+			return r, nil
+		}
+		var err error
+		r.login, r.token, err = kr.Recall()
+		return r, err
+	}, func(r recalled, err error) {
+		if r.avail != nil {
+			v.setReason(lang.L("Keyring sistem tidak tersedia: {{.Reason}}", map[string]any{"Reason": r.avail.Error()}))
+			return
+		}
+		v.keyringOK = true
+		v.remember.Enable()
+		v.setReason("")
+		if err != nil {
+			fyne.LogError("recall remembered account", err)
+			return
+		}
+		if r.login == "" {
+			return
+		}
+		v.remember.SetChecked(true)
+		if v.login.entry.Text == "" {
+			v.login.entry.SetText(r.login)
+		}
+		if strings.Contains(r.login, "@") && v.a.u.inbox.filter.Text == "" {
+			v.a.u.inbox.setFilter(r.login)
+		}
+		if r.token != "" && v.a.u.session == nil {
+			v.resume(r.login, r.token)
+		}
+	})
+}
+
+func (v *signInView) setReason(msg string) {
+	if msg != "" {
+		v.remember.Disable()
+	}
+	setText(v.reason, msg)
+}
+
+// resume signs in with a remembered token.
+func (v *signInView) resume(login, token string) {
+	v.f.busy(true)
+	background(v.a.u, func(ctx context.Context) (authority.Session, error) {
+		return v.a.u.auth.Resume(ctx, token)
+	}, func(s authority.Session, err error) {
+		v.f.busy(false)
+		if err != nil {
+			if !errors.Is(err, authority.ErrSessionExpired) && !errors.Is(err, authority.ErrTokenInvalid) {
+				fyne.LogError("resume remembered session", err)
+			}
+			v.f.setError(lang.L("Sesi yang diingat telah berakhir. Silakan masuk lagi."))
+			v.a.u.account.focus()
+			return
+		}
+		v.a.u.signedIn(s)
+	})
+}
+
+func (v *signInView) submit() {
+	v.f.clearErrors()
+	v.f.setNote("")
+	login := strings.TrimSpace(v.login.entry.Text)
+	pw := v.password.entry.Text
+	switch {
+	case login == "":
+		v.login.setError(message(authority.ErrLoginRequired))
+		return
+	case pw == "":
+		v.password.setError(message(authority.ErrPasswordRequired))
+		return
+	}
+	remember := v.remember.Checked && v.keyringOK
+	req := authority.SignInRequest{Login: login, Password: pw, Remember: remember}
+	v.f.busy(true)
+	background(v.a.u, func(ctx context.Context) (authority.SignInResponse, error) {
+		return v.a.u.auth.SignIn(ctx, req)
+	}, func(resp authority.SignInResponse, err error) {
+		v.f.busy(false)
+		if err != nil {
+			v.showError(err)
+			return
+		}
+		v.password.entry.SetText("")
+		if resp.OTPChallenge != "" {
+			v.a.showOTPStep(resp, remember)
+			return
+		}
+		if resp.Session == nil {
+			v.showError(errors.New("sign-in answered neither a session nor a challenge"))
+			return
+		}
+		v.a.u.finishSignIn(*resp.Session, login, remember)
+	})
+}
+
+func (v *signInView) showError(err error) {
+	switch {
+	case errors.Is(err, authority.ErrLoginRequired):
+		v.login.setError(message(err))
+	case errors.Is(err, authority.ErrPasswordRequired),
+		errors.Is(err, authority.ErrPasswordTooShort),
+		errors.Is(err, authority.ErrPasswordTooLong):
+		v.password.setError(message(err))
+	case errors.Is(err, authority.ErrInvalidCredentials):
+		v.password.entry.SetText("")
+		v.f.setError(message(err))
+		v.a.u.win.Canvas().Focus(v.password.entry)
+	default:
+		v.f.setError(message(err))
+	}
+}
+
+// finishSignIn keeps or forgets the account in the keyring, then shows the
+// signed-in views.
+func (u *UI) finishSignIn(s authority.Session, login string, remember bool) {
+	if kr := u.opts.Keyring; kr != nil && u.account.signIn.keyringOK {
+		background(u, func(context.Context) (struct{}, error) {
+			if remember {
+				return struct{}{}, kr.Remember(login, s.Token)
+			}
+			return struct{}{}, kr.Forget()
+		}, func(_ struct{}, err error) {
+			if err != nil {
+				fyne.LogError("keep remembered account", err)
+				u.account.details.setWarning(lang.L("Akun tidak dapat disimpan di keyring sistem."))
+			}
+		})
+	}
+	u.signedIn(s)
+}
+
+// otpStepView asks for the OTP code after the password, greeting the user.
+type otpStepView struct {
+	a         *accountTab
+	f         *form
+	code      *field
+	greeting  *widget.Label
+	loginName *widget.Label
+	content   fyne.CanvasObject
+	challenge string
+	login     string
+	remember  bool
+}
+
+func newOTPStepView(a *accountTab) *otpStepView {
+	v := &otpStepView{a: a}
+	v.f = newForm(lang.L("Masuk"), v.submit)
+	code := widget.NewEntry()
+	code.SetPlaceHolder("000000")
+	v.code = v.f.field(lang.L("Kode OTP"), code, 7)
+	v.loginName = widget.NewLabel("")
+	v.loginName.TextStyle.Bold = true
+	v.greeting = wrapped("")
+	v.content = card(
+		title(lang.L("Selamat Datang Signer")),
+		wrapped(lang.L("Silakan masuk ke akun Anda dan mulai petualangan")),
+		v.loginName, v.greeting,
+		v.f.top,
+		v.code.box(),
+		v.f.button,
+		link(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{login: v.login}) }),
+	)
+	return v
+}
+
+func (v *otpStepView) reset(resp authority.SignInResponse, remember bool) {
+	v.f.busy(false)
+	v.f.clearErrors()
+	v.code.entry.SetText("")
+	v.challenge = resp.OTPChallenge
+	v.remember = remember
+	v.login = resp.Account.Email
+	if v.login == "" {
+		v.login = resp.Account.Username
+	}
+	v.loginName.SetText(v.login)
+	v.greeting.SetText(lang.L("{{.Name}} ({{.Username}}), masukkan kode OTP dari aplikasi autentikator Anda.",
+		map[string]any{"Name": resp.Account.Name, "Username": resp.Account.Username}))
+}
+
+func (v *otpStepView) submit() {
+	v.f.clearErrors()
+	code := strings.ReplaceAll(strings.TrimSpace(v.code.entry.Text), " ", "")
+	if code == "" {
+		v.code.setError(message(authority.ErrOTPRequired))
+		return
+	}
+	req := authority.SignInOTPRequest{Challenge: v.challenge, Code: code}
+	v.f.busy(true)
+	background(v.a.u, func(ctx context.Context) (authority.Session, error) {
+		return v.a.u.auth.SignInOTP(ctx, req)
+	}, func(s authority.Session, err error) {
+		v.f.busy(false)
+		switch {
+		case err == nil:
+			v.code.entry.SetText("")
+			v.a.u.finishSignIn(s, v.login, v.remember)
+		case errors.Is(err, authority.ErrOTPRequired), errors.Is(err, authority.ErrOTPFormat),
+			errors.Is(err, authority.ErrOTPInvalid), errors.Is(err, authority.ErrOTPReused):
+			v.code.setError(message(err))
+		case errors.Is(err, authority.ErrInvalidCredentials):
+			// wrong code and a locked account look alike on purpose
+			v.code.entry.SetText("")
+			v.code.setError(message(authority.ErrOTPInvalid))
+		case errors.Is(err, authority.ErrSessionExpired), errors.Is(err, authority.ErrTokenExpired),
+			errors.Is(err, authority.ErrTokenInvalid), errors.Is(err, authority.ErrTokenUsed):
+			v.a.showSignIn(signInState{login: v.login,
+				err: lang.L("Waktu untuk memasukkan kode OTP telah habis. Silakan masuk lagi.")})
+		default:
+			v.f.setError(message(err))
+		}
+	})
+}
