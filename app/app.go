@@ -87,6 +87,7 @@ func Run(env *cli.Env) error {
 				SelfRegistration: cfg.SelfRegistration,
 				EmailDomain:      cfg.EmailDomain,
 				Warning:          l.Warning,
+				About:            screens.About{Version: cli.Version, DataDir: env.DataDir, Config: cfg},
 			})
 			w.SetMainMenu(ui.Menu())
 			w.SetContent(ui.Content())

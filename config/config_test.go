@@ -118,3 +118,12 @@ func TestDataDir(t *testing.T) {
 		t.Fatalf("XDG default: %q", d)
 	}
 }
+
+func TestDurationString(t *testing.T) {
+	for d, want := range map[time.Duration]string{24 * time.Hour: "24h", time.Minute: "1m", 90 * time.Second: "1m30s",
+		15 * time.Minute: "15m", time.Second: "1s", 2*time.Hour + 30*time.Minute: "2h30m", 0: "0s"} {
+		if got := (Duration{d}).String(); got != want {
+			t.Errorf("%v: got %q, want %q", d, got, want)
+		}
+	}
+}

@@ -43,6 +43,8 @@ type Options struct {
 	// Warning, when set, is shown above the tabs (for example that the
 	// master key could not be kept in the OS keyring).
 	Warning string
+	// About is shown by "Tentang dan Pengaturan".
+	About About
 }
 
 // UI is the window content and the state shared by the tabs. Its fields are
@@ -118,11 +120,16 @@ func (u *UI) Menu() *fyne.MainMenu {
 		it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierControl}
 		return it
 	}
-	return fyne.NewMainMenu(fyne.NewMenu(lang.L("Tampilan"),
-		item(lang.L("Akun"), fyne.Key1, u.akunTab),
-		item(lang.L("OTP"), fyne.Key2, u.otpItem),
-		item(lang.L("Kotak Masuk"), fyne.Key3, u.inItem),
-	))
+	return fyne.NewMainMenu(
+		fyne.NewMenu(lang.L("Tampilan"),
+			item(lang.L("Akun"), fyne.Key1, u.akunTab),
+			item(lang.L("OTP"), fyne.Key2, u.otpItem),
+			item(lang.L("Kotak Masuk"), fyne.Key3, u.inItem),
+		),
+		fyne.NewMenu(lang.L("Bantuan"),
+			fyne.NewMenuItem(lang.L("Tentang dan Pengaturan"), u.showAbout),
+		),
+	)
 }
 
 // Start fills in a remembered account and resumes its session, in the
