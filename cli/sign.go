@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"bufio"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/natunakab/besign/pdfsign"
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
+)
+
+func init() {
+	register(command{"sign", "besign sign [--p12 FILE] [--passphrase-stdin] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] FILE...", runSign})
+}
+
+func runSign(env *Env, args []string) error {
+	fs := newFlagSet("sign")
+	p12 := fs.String("p12", "", "")
+	account := fs.String("account", "", "")
+	passStdin := fs.Bool("passphrase-stdin", false, "")
+	visible := fs.Bool("visible", false, "")
+	page := fs.Int("page", 0, "")
+	rect := fs.String("rect", "", "")
+	reason := fs.String("reason", "", "")
+	location := fs.String("location", "", "")
+	out := fs.String("out", "", "")
+	outDir := fs.String("out-dir", "", "")
+	force := fs.Bool("force", false, "")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(files) == 0:
+		return usageErrorf("sign: no PDF file given")
+	case *account != "":
+		return errors.New("sign: --account (signing with a BeSign account) is not available yet; use --p12 FILE")
+	case *p12 == "":
+		return usageErrorf("sign: --p12 FILE is required")
+	case !*passStdin:
+		return usageErrorf("sign: --passphrase-stdin is required: give the PKCS#12 password on the first line of standard input")
+	case *out != "" && *outDir != "":
+		return usageErrorf("sign: use either --out or --out-dir, not both")
+	case *out != "" && len(files) > 1:
+		return usageErrorf("sign: --out takes one input file; use --out-dir for several")
+	case !*visible && (*rect != "" || *page != 0):
+		return usageErrorf("sign: --page and --rect need --visible")
+	case *visible && *rect == "":
+		return usageErrorf("sign: --visible needs --rect X,Y,W,H (PDF points, origin bottom-left)")
+	}
+	opts := pdfsign.Options{Reason: *reason, Location: *location, Page: *page}
+	if *visible {
+		r, err := parseRect(*rect)
+		if err != nil {
+			return err
+		}
+		if *page == 0 {
+			opts.Page = 1
+		} else if *page < 0 {
+			return usageErrorf("sign: --page must be 1 or more")
+		}
+		cfg, err := env.Config()
+		if err != nil {
+			return err
+		}
+		opts.Appearance = &pdfsign.Appearance{Rect: r, QR: cfg.VerificationURL}
+	}
+	password, err := readPassword(env.Stdin)
+	if err != nil {
+		return err
+	}
+	if opts.Signer, opts.Chain, err = loadP12(*p12, password); err != nil {
+		return err
+	}
+	failed := 0
+	var last error
+	for _, in := range files {
+		dst := *out
+		if dst == "" {
+			dir := filepath.Dir(in)
+			if *outDir != "" {
+				dir = *outDir
+			}
+			base := strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
+			dst = filepath.Join(dir, base+"_signed.pdf")
+		}
+		if err := pdfsign.SignFile(in, dst, opts, *force); err != nil {
+			last = fmt.Errorf("%s: %w", in, err)
+			failed++
+			if len(files) > 1 {
+				fmt.Fprintf(env.Stderr, "besign: error: %s\n", last)
+			}
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "signed %s -> %s\n", in, dst)
+	}
+	if failed == 1 && len(files) == 1 {
+		return last
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files not signed", failed, len(files))
+	}
+	return nil
+}
+
+func parseRect(s string) (pdfsign.Rect, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return pdfsign.Rect{}, usageErrorf("sign: --rect wants X,Y,W,H in PDF points, got %q", s)
+	}
+	var v [4]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || f != f || f > 1e6 || f < -1e6 {
+			return pdfsign.Rect{}, usageErrorf("sign: --rect wants X,Y,W,H in PDF points, got %q", s)
+		}
+		v[i] = f
+	}
+	if v[2] <= 0 || v[3] <= 0 {
+		return pdfsign.Rect{}, usageErrorf("sign: --rect width and height must be positive")
+	}
+	return pdfsign.Rect{X: v[0], Y: v[1], W: v[2], H: v[3]}, nil
+}
+
+// readPassword reads the first line of r, without its line ending.
+func readPassword(r io.Reader) (string, error) {
+	if r == nil {
+		return "", errors.New("sign: no password on standard input")
+	}
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", errors.New("sign: no password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func loadP12(path, password string) (crypto.Signer, []*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read PKCS#12 file: %w", err)
+	}
+	key, cert, cas, err := pkcs12.DecodeChain(data, password)
+	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+		return nil, nil, fmt.Errorf("%s: wrong password for the PKCS#12 file", path)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not a usable PKCS#12 file: %v", path, err)
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: the key in the PKCS#12 file cannot sign", path)
+	}
+	return signer, append([]*x509.Certificate{cert}, cas...), nil
+}

@@ -1,0 +1,203 @@
+package pdfsign
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"image"
+	"time"
+
+	"github.com/natunakab/besign/pdfsign/internal/pdf"
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+// helveticaWidths are the standard Helvetica AFM widths for 32..126, in
+// thousandths of the font size.
+var helveticaWidths = [95]int{
+	278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+	556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+	1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+	667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+	333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+	556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+}
+
+// winAnsi maps s to WinAnsiEncoding bytes ('?' where impossible).
+func winAnsi(s string) []byte {
+	out := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r >= 0x20 && r < 0x7f, r >= 0xa0 && r <= 0xff:
+			out = append(out, byte(r))
+		case r == '\t':
+			out = append(out, ' ')
+		default:
+			out = append(out, '?')
+		}
+	}
+	return out
+}
+
+// textWidth is the width of b at size 1 (bold is a little wider).
+func textWidth(b []byte, bold bool) float64 {
+	w := 0
+	for _, c := range b {
+		if c >= 32 && c <= 126 {
+			w += helveticaWidths[c-32]
+		} else {
+			w += 556
+		}
+	}
+	f := float64(w) / 1000
+	if bold {
+		f *= 1.08
+	}
+	return f
+}
+
+type appearance struct {
+	content   []byte
+	image     []byte
+	imageDict pdf.Dict
+}
+
+type line struct {
+	text []byte
+	bold bool
+}
+
+func buildAppearance(a *Appearance, name string, t time.Time, reason, location string) (*appearance, error) {
+	w, h := a.Rect.W, a.Rect.H
+	const pad = 3.0
+	var c bytes.Buffer
+	out := &appearance{}
+	// A white ground (readable over page content) and a thin frame.
+	fmt.Fprintf(&c, "q 1 g 0 0 %s %s re f 0.2 0.2 0.2 RG 0.5 w 0.25 0.25 %s %s re S Q\n", num(w), num(h), num(w-0.5), num(h-0.5))
+	x := pad
+	if a.QR != "" {
+		q, err := qrcode.New(a.QR, qrcode.Medium)
+		if err != nil {
+			return nil, fmt.Errorf("cannot make the QR code: %v", err)
+		}
+		q.DisableBorder = true
+		bm := q.Bitmap()
+		side := h - 2*pad
+		if side > w*0.4 {
+			side = w * 0.4
+		}
+		m := side / float64(len(bm))
+		y0 := (h - side) / 2
+		c.WriteString("q 0 g\n")
+		for row := range bm {
+			for col := 0; col < len(bm[row]); {
+				if !bm[row][col] {
+					col++
+					continue
+				}
+				run := col
+				for run < len(bm[row]) && bm[row][run] {
+					run++
+				}
+				fmt.Fprintf(&c, "%s %s %s %s re\n", num(x+float64(col)*m), num(y0+side-float64(row+1)*m), num(float64(run-col)*m), num(m))
+				col = run
+			}
+		}
+		c.WriteString("f Q\n")
+		x += side + pad
+	}
+	if a.Image != nil && !a.Image.Bounds().Empty() {
+		data, iw, ih := rgbImage(a.Image)
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write(data)
+		zw.Close()
+		out.image = z.Bytes()
+		out.imageDict = pdf.Dict{
+			"Type": pdf.Name("XObject"), "Subtype": pdf.Name("Image"), "Width": pdf.Int(iw), "Height": pdf.Int(ih),
+			"ColorSpace": pdf.Name("DeviceRGB"), "BitsPerComponent": pdf.Int(8), "Filter": pdf.Name("FlateDecode"),
+		}
+		ihPt := h - 2*pad
+		iwPt := ihPt * float64(iw) / float64(ih)
+		if max := (w - x) * 0.35; iwPt > max {
+			iwPt = max
+			ihPt = iwPt * float64(ih) / float64(iw)
+		}
+		fmt.Fprintf(&c, "q %s 0 0 %s %s %s cm /Im1 Do Q\n", num(iwPt), num(ihPt), num(x), num((h-ihPt)/2))
+		x += iwPt + pad
+	}
+	lines := []line{{winAnsi("Ditandatangani secara elektronik oleh:"), false}, {winAnsi(name), true}}
+	if a.NIP != "" {
+		lines = append(lines, line{winAnsi("NIP. " + a.NIP), false})
+	}
+	if a.Jabatan != "" {
+		lines = append(lines, line{winAnsi(a.Jabatan), false})
+	}
+	lines = append(lines, line{winAnsi("Tanggal: " + t.Format("2006-01-02 15:04:05 -07:00")), false})
+	if reason != "" {
+		lines = append(lines, line{winAnsi("Alasan: " + reason), false})
+	}
+	if location != "" {
+		lines = append(lines, line{winAnsi("Lokasi: " + location), false})
+	}
+	avail := w - x - pad
+	size := (h - 2*pad) / (float64(len(lines)) * 1.2)
+	if size > 10 {
+		size = 10
+	}
+	for _, l := range lines {
+		if tw := textWidth(l.text, l.bold); tw*size > avail && size > 5 {
+			size = avail / tw
+			if size < 5 {
+				size = 5
+			}
+		}
+	}
+	if avail > 0 && size > 0 {
+		c.WriteString("q BT 0 g\n")
+		lead := size * 1.2
+		y := h - pad - size
+		top := (h - 2*pad - lead*float64(len(lines))) / 2
+		if top > 0 {
+			y -= top
+		}
+		for _, l := range lines {
+			text := l.text
+			if textWidth(text, l.bold)*size > avail {
+				// Cut to fit and mark the cut.
+				for len(text) > 0 && textWidth(append(text[:len(text):len(text)], "..."...), l.bold)*size > avail {
+					text = text[:len(text)-1]
+				}
+				text = append(text[:len(text):len(text)], "..."...)
+			}
+			font := "/F1"
+			if l.bold {
+				font = "/F2"
+			}
+			fmt.Fprintf(&c, "%s %s Tf 1 0 0 1 %s %s Tm ", font, num(size), num(x), num(y))
+			var s bytes.Buffer
+			pdf.Append(&s, pdf.String(text))
+			c.Write(s.Bytes())
+			c.WriteString(" Tj\n")
+			y -= lead
+		}
+		c.WriteString("ET Q\n")
+	}
+	out.content = c.Bytes()
+	return out, nil
+}
+
+func num(f float64) string { return pdf.FormatReal(f) }
+
+// rgbImage flattens img onto white as 8-bit RGB.
+func rgbImage(img image.Image) ([]byte, int, int) {
+	b := img.Bounds()
+	data := make([]byte, 0, b.Dx()*b.Dy()*3)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, a := img.At(x, y).RGBA()
+			blend := func(v uint32) byte { return byte((v + (0xffff - a)) >> 8) }
+			data = append(data, blend(r), blend(g), blend(bl))
+		}
+	}
+	return data, b.Dx(), b.Dy()
+}

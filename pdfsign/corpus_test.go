@@ -1,0 +1,148 @@
+package pdfsign
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// corpusExpectErr lists corpus files the engine must refuse, and why.
+var corpusExpectErr = map[string]error{
+	// Offsets in this file count from the %PDF header, not the file start
+	// (qpdf calls it damaged and rebuilds its xref). An update could not
+	// be consistent with both conventions.
+	"pdf20_withOffsetStart.pdf": ErrUnsupported,
+}
+
+func corpusFiles(t testing.TB) []string {
+	files, err := filepath.Glob("testdata/corpus/*.pdf")
+	if err != nil || len(files) < 20 {
+		t.Fatalf("corpus missing: %v (%d files)", err, len(files))
+	}
+	return files
+}
+
+// TestCorpus signs every corpus file twice (RSA invisible, then ECDSA
+// visible) and runs every external validator on both outputs.
+func TestCorpus(t *testing.T) {
+	k := getKit(t)
+	for _, in := range corpusFiles(t) {
+		name := filepath.Base(in)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			signTwiceAndValidate(t, k, in, name)
+		})
+	}
+}
+
+// signTwiceAndValidate signs in (RSA, invisible), then the result again
+// (ECDSA, visible on the last page), and runs every validator on both.
+func signTwiceAndValidate(t *testing.T, k *toolkit, in, name string) {
+	rsaPKI, ecPKI := pkis()
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one.pdf")
+	two := filepath.Join(dir, "two.pdf")
+	err := SignFile(in, one, Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), Reason: "Menyetujui dokumen", Location: "Ranai, Natuna"}, false)
+	if want, ok := corpusExpectErr[name]; ok {
+		if !errors.Is(err, want) {
+			t.Fatalf("got %v, want %v", err, want)
+		}
+		if _, err := os.Stat(one); !os.IsNotExist(err) {
+			t.Fatalf("output left behind")
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile(in)
+	got, _ := os.ReadFile(one)
+	if !bytes.HasPrefix(got, orig) {
+		t.Fatal("original is not a prefix of the output")
+	}
+	// The second signature is visible, on the last page.
+	pages := pageCount(t, one)
+	box := cropBox(t, one, pages)
+	r := Rect{X: box[0] + 10, Y: box[1] + 10, W: min(200, box[2]-box[0]-20), H: min(60, box[3]-box[1]-20)}
+	err = SignFile(one, two, Options{Signer: ecPKI.Key, Chain: ecPKI.Chain(), Page: pages, Time: time.Now(),
+		Appearance: &Appearance{Rect: r, NIP: "199501192022032003", Jabatan: "Kepala Bidang Keuangan",
+			QR: "https://besign.natunakab.go.id/verify?id=123"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		n    int
+	}{{one, 1}, {two, 2}} {
+		checks := map[string]error{
+			"pdfsig":  k.pdfsig(c.path, c.n),
+			"qpdf":    k.qpdf(in, c.path),
+			"mutool":  k.mutool(c.path, c.n),
+			"openssl": k.openssl(c.path, c.n),
+			"pdfcpu":  k.pdfcpu(c.path, c.n),
+		}
+		for tool, err := range checks {
+			if err != nil {
+				t.Errorf("%s on %d-signature output: %v", tool, c.n, err)
+			}
+		}
+		infos, err := VerifyFile(c.path, k.roots)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(infos) != c.n {
+			t.Fatalf("Verify found %d signatures, want %d", len(infos), c.n)
+		}
+		for i, s := range infos {
+			last := i == c.n-1
+			if s.Integrity != Valid || !s.Trusted || s.CoversWholeDocument != last || s.ModifiedAfterSigning == last {
+				t.Errorf("Verify signature %d: %+v", i+1, s)
+			}
+		}
+	}
+}
+
+// pageCount asks pdfinfo (poppler), an outside opinion.
+func pageCount(t *testing.T, path string) int {
+	out, err := run("pdfinfo", path)
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "Pages:") {
+			var n int
+			for _, c := range strings.TrimSpace(strings.TrimPrefix(l, "Pages:")) {
+				n = n*10 + int(c-'0')
+			}
+			return n
+		}
+	}
+	t.Fatal("pdfinfo: no page count")
+	return 0
+}
+
+// cropBox asks pdfinfo for the page's crop box.
+func cropBox(t *testing.T, path string, page int) [4]float64 {
+	n := strconv.Itoa(page)
+	out, err := run("pdfinfo", "-box", "-f", n, "-l", n, path)
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.Index(l, "CropBox:"); i >= 0 {
+			var b [4]float64
+			f := strings.Fields(l[i+len("CropBox:"):])
+			for j := range b {
+				b[j], _ = strconv.ParseFloat(f[j], 64)
+			}
+			return b
+		}
+	}
+	t.Fatal("pdfinfo: no crop box")
+	return [4]float64{}
+}

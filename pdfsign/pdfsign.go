@@ -1,0 +1,88 @@
+// Package pdfsign signs PDF files with PAdES baseline B-B signatures
+// (incremental update, detached CMS with SHA-256) and verifies them.
+//
+// Signing takes any crypto.Signer with its certificate chain, so the same
+// code serves a PKCS#12 file, the embedded authority's key or a remote
+// signer. The original bytes stay an exact prefix of the output, the file
+// is hashed while it is copied, and memory does not grow with file size.
+package pdfsign
+
+import (
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"image"
+	"time"
+
+	"github.com/natunakab/besign/pdfsign/internal/pdf"
+)
+
+// Sentinel errors. Errors returned by this package wrap one of them (or an
+// I/O error from the reader or writer).
+var (
+	ErrNotPDF      = errors.New("not a PDF file")
+	ErrMalformed   = errors.New("damaged PDF")
+	ErrUnsupported = errors.New("unsupported PDF")
+	ErrEncrypted   = errors.New("the PDF is encrypted (password-protected); remove the protection before signing")
+	ErrPage        = errors.New("page out of range")
+	ErrRect        = errors.New("signature box does not fit on the page")
+	ErrCertificate = errors.New("certificate not usable for signing")
+	ErrKey         = errors.New("key does not match the certificate")
+	ErrExists      = errors.New("output file already exists (use --force to replace it)")
+	ErrSameFile    = errors.New("output would overwrite the input")
+	ErrNoSignature = errors.New("no signatures in the PDF")
+)
+
+// Options describe one signature.
+type Options struct {
+	// Signer and Chain are required: Chain[0] is the signer's certificate,
+	// followed by its issuers (the root may be included).
+	Signer crypto.Signer
+	Chain  []*x509.Certificate
+
+	Reason, Location, ContactInfo string
+	// Name goes into the signature's /Name; default: the certificate's
+	// common name.
+	Name string
+	// Time is the signing time written to /M; default: now.
+	Time time.Time
+	// FieldName names the new signature field; default: the first free
+	// "SignatureN".
+	FieldName string
+	// Page (1-based) carries the widget; default 1.
+	Page int
+	// Appearance makes the signature visible; nil means invisible.
+	Appearance *Appearance
+}
+
+// Rect is a box in PDF points, origin at the page's bottom-left corner.
+type Rect struct{ X, Y, W, H float64 }
+
+// Appearance is what a visible signature shows.
+type Appearance struct {
+	Rect Rect
+	// Name defaults to the certificate's common name.
+	Name, NIP, Jabatan string
+	// QR is the text or URL encoded in the QR code; empty means no code.
+	QR string
+	// Image is drawn beside the text when set (e.g. a logo).
+	Image image.Image
+}
+
+func mapParseErr(err error) error {
+	switch {
+	case errors.Is(err, pdf.ErrNotPDF):
+		return ErrNotPDF
+	case errors.Is(err, pdf.ErrUnsupported):
+		return wrapErr{ErrUnsupported, err}
+	case errors.Is(err, pdf.ErrSyntax), errors.Is(err, pdf.ErrXref), errors.Is(err, pdf.ErrLimit):
+		return wrapErr{ErrMalformed, err}
+	}
+	return err
+}
+
+// wrapErr reads "damaged PDF: <detail>" and matches both errors.
+type wrapErr struct{ kind, detail error }
+
+func (w wrapErr) Error() string   { return w.kind.Error() + ": " + w.detail.Error() }
+func (w wrapErr) Unwrap() []error { return []error{w.kind, w.detail} }
