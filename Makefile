@@ -43,4 +43,6 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:
-	rm -rf $(BIN) $(ARTIFACTS)
+	rm -rf $(BIN) $(ARTIFACTS) dist
+
+include packaging/packaging.mk

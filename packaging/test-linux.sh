@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Install test of the Linux artefacts, done as an administrator would: the
+# .tar.xz is unpacked and run; the .deb is installed with apt-get (which
+# pulls its declared dependencies), checked file by file, configured through
+# /etc/besign/config.toml, started from its menu entry under Xvfb, and purged.
+# Needs root (CI runs as root) and must not find besign already installed.
+# Environment: VERSION (required), DIST (dist), ARTIFACTS (artifacts).
+# Screenshot: $ARTIFACTS/packages/linux-deb-window.png
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+. packaging/lib.sh
+: "${VERSION:?VERSION is not set}"
+DIST=${DIST:-dist}
+ARTIFACTS=${ARTIFACTS:-artifacts}
+deb="$root/$DIST/besign_${VERSION}_amd64.deb"
+tarxz="$root/$DIST/besign-$VERSION-linux-amd64.tar.xz"
+shots="$root/$ARTIFACTS/packages"
+APP_ID=id.go.natunakab.besign
+sysconf=/etc/besign/config.toml
+
+[ "$(id -u)" -eq 0 ] || fail "run as root (it installs a .deb)"
+[ -f "$deb" ] || fail "$deb missing: make package-linux"
+[ -f "$tarxz" ] || fail "$tarxz missing: make package-linux"
+if dpkg-query -W -f='${Status}' besign 2>/dev/null | grep -q 'ok installed'; then
+	fail "besign is already installed here; this test installs and purges it, remove it first"
+fi
+mkdir -p "$shots"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/besign-pkgtest.XXXXXX")
+app_pid=""
+installed=""
+saved_conf=""
+cleanup() {
+	set +e
+	[ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
+	stop_xvfb
+	if [ -n "$installed" ]; then
+		apt-get purge -y -qq besign >/dev/null 2>&1
+	fi
+	rm -f "$sysconf"
+	if [ -n "$saved_conf" ]; then
+		mkdir -p /etc/besign && cp -p "$saved_conf" "$sysconf"
+	else
+		rmdir /etc/besign 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+# An administrator's own file must survive the test.
+if [ -f "$sysconf" ]; then
+	cp -p "$sysconf" "$tmp/saved-config.toml"
+	saved_conf="$tmp/saved-config.toml"
+	rm -f "$sysconf"
+fi
+
+expected_files=(
+	/usr/bin/besign
+	/usr/share/applications/$APP_ID.desktop
+	/usr/share/metainfo/$APP_ID.metainfo.xml
+	/usr/share/doc/besign/config.example.toml
+)
+for size in 16 22 24 32 48 64 128 256 512; do
+	expected_files+=("/usr/share/icons/hicolor/${size}x${size}/apps/$APP_ID.png")
+done
+
+# --- .tar.xz: prefix-relative tree, runs from where it was unpacked.
+mkdir "$tmp/tar"
+tar -C "$tmp/tar" -xJf "$tarxz"
+tree="$tmp/tar/besign-$VERSION-linux-amd64"
+for f in "${expected_files[@]}"; do
+	[ -f "$tree/${f#/usr/}" ] || fail "tar.xz lacks ${f#/usr/}"
+done
+[ -x "$tree/bin/besign" ] || fail "tar.xz: bin/besign is not executable"
+got=$("$tree/bin/besign" version)
+[ "$got" = "besign $VERSION" ] || fail "tar.xz: besign version says \"$got\""
+[ -z "$(tar -tvJf "$tarxz" | awk '$2 != "0/0"')" ] || fail "tar.xz has files not owned by root"
+ok "tar.xz unpacks with every file and runs: $got"
+
+# --- .deb: install with apt so that the declared dependencies are resolved.
+export DEBIAN_FRONTEND=noninteractive
+installed=1
+apt-get install -y -qq --no-install-recommends "$deb" >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log" >&2; fail "apt-get install $deb"; }
+dpkg-query -W -f='${Status} ${Version}' besign | grep -q "install ok installed $VERSION" || fail "dpkg does not list besign $VERSION as installed"
+for f in "${expected_files[@]}"; do
+	[ -f "$f" ] || fail "$f not installed"
+	dpkg -S "$f" 2>/dev/null | grep -q '^besign:' || fail "$f is not owned by the besign package"
+done
+[ -d /etc/besign ] || fail "/etc/besign not created"
+[ "$(command -v besign)" = /usr/bin/besign ] || fail "besign on PATH is $(command -v besign)"
+got=$(besign version)
+[ "$got" = "besign $VERSION" ] || fail "besign version says \"$got\""
+ok "deb installed: $got"
+
+# Every shared library the binary links must come from a declared dependency.
+depends=$(dpkg-query -W -f='${Depends}' besign | tr ',' '\n' | sed 's/^ *//; s/[ (].*//' | sed '/^$/d')
+for lib in $(objdump -p /usr/bin/besign | awk '/NEEDED/ {print $2}'); do
+	owner=$(dpkg -S "*/$lib" 2>/dev/null | grep -v -- '-dev' | head -n1 | cut -d: -f1)
+	[ -n "$owner" ] || fail "no package provides $lib"
+	grep -qx "$owner" <<<"$depends" || fail "$lib comes from $owner, which the package does not depend on"
+done
+ok "declared dependencies cover $(objdump -p /usr/bin/besign | grep -c NEEDED) linked libraries"
+
+desktop-file-validate /usr/share/applications/$APP_ID.desktop || fail "desktop-file-validate"
+appstreamcli validate --no-net /usr/share/metainfo/$APP_ID.metainfo.xml >"$tmp/as.log" 2>&1 || { cat "$tmp/as.log" >&2; fail "appstreamcli validate"; }
+ok "desktop entry and AppStream metadata validate"
+
+# --- IT's configuration in /etc/besign/config.toml is read: a bad file stops
+# besign with the file, line and key named; the documented example works.
+data="$tmp/data"
+printf 'instansi = "Dinas Uji"\nlockout_wait = 3\n' >"$sysconf"
+status=0
+bash scripts/with-keyring.sh besign --data-dir "$data" admin users list >"$tmp/out" 2>"$tmp/err" || status=$?
+[ "$status" -eq 1 ] || fail "bad $sysconf: exit status $status, want 1"
+grep -q "$sysconf" "$tmp/err" && grep -q 'lockout_wait' "$tmp/err" || fail "bad $sysconf: error does not name the file and key: $(cat "$tmp/err")"
+ok "bad system config refused: $(grep -m1 '^besign:' "$tmp/err")"
+sed -e 's/^# \([a-z_]* = \)/\1/' -e 's/^# \(\[[a-z]*\]\)$/\1/' -e 's/ *# ".*//' \
+	/usr/share/doc/besign/config.example.toml >"$sysconf"
+grep -q '^email_domain = ' "$sysconf" || fail "could not uncomment the example"
+bash scripts/with-keyring.sh besign --data-dir "$data" admin users list >"$tmp/out" 2>"$tmp/err" || fail "example config with every key set: $(cat "$tmp/err")"
+ok "the documented example, every key set, is accepted"
+
+# --- The menu entry starts the installed binary and it shows its window.
+start_xvfb
+exec_line=$(sed -n 's/^Exec=//p' /usr/share/applications/$APP_ID.desktop | sed 's/ %[fFuU]//g')
+mkdir -p "$tmp/home"
+HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/.local/share" XDG_CONFIG_HOME="$tmp/home/.config" \
+	bash scripts/with-keyring.sh $exec_line >"$tmp/app.log" 2>&1 &
+app_pid=$!
+win=$(wait_window "BeSign Desktop" 60) || { cat "$tmp/app.log" >&2; fail "no window \"BeSign Desktop\" within 60 s"; }
+wpid=$(xdotool getwindowpid "$win")
+[ "$(readlink "/proc/$wpid/exe")" = /usr/bin/besign ] || fail "the window belongs to $(readlink "/proc/$wpid/exe"), not /usr/bin/besign"
+sleep 2 # let it draw
+import -window "$win" "$shots/linux-deb-window.png"
+check_screenshot "$shots/linux-deb-window.png"
+ok "menu entry started /usr/bin/besign, window shown: $shots/linux-deb-window.png"
+kill "$wpid" 2>/dev/null || true
+wait "$app_pid" 2>/dev/null || true
+app_pid=""
+stop_xvfb
+
+# --- Purge: every packaged file goes; IT's config stays (not the package's).
+dpkg -L besign | sort >"$tmp/files"
+apt-get purge -y -qq besign >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log" >&2; fail "apt-get purge besign"; }
+installed=""
+dpkg-query -W -f='${Status}' besign 2>/dev/null | grep -q 'ok installed' && fail "besign still installed after purge"
+while read -r f; do
+	[ "$f" = /etc/besign ] && continue
+	if [ -f "$f" ] || [ -L "$f" ]; then fail "$f left behind after purge"; fi
+done <"$tmp/files"
+[ -f "$sysconf" ] || fail "purge removed IT's $sysconf"
+ok "purged cleanly; IT's $sysconf kept"
+echo "PASS: Linux packages"
