@@ -127,39 +127,50 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 	return p, nil
 }
 
-// collectNames gathers the fully qualified names of existing fields.
-func collectNames(f *pdf.File, fields pdf.Array, prefix string, names map[string]bool, depth int, seen map[int]bool) error {
-	if depth > 32 {
-		return nil
-	}
-	for _, o := range fields {
-		if r, ok := o.(pdf.Ref); ok {
-			if seen[r.Num] {
+// walkFields visits every field of the AcroForm tree with its fully
+// qualified name and its field type (/FT is inherited from parents). Cycles
+// and absurd depths, which broken files have, end the descent quietly.
+func walkFields(f *pdf.File, fields pdf.Array, visit func(name string, ft pdf.Name, d pdf.Dict)) error {
+	seen := map[int]bool{}
+	var walk func(fields pdf.Array, prefix string, ft pdf.Name, depth int) error
+	walk = func(fields pdf.Array, prefix string, ft pdf.Name, depth int) error {
+		if depth > 32 {
+			return nil
+		}
+		for _, o := range fields {
+			if r, ok := o.(pdf.Ref); ok {
+				if seen[r.Num] {
+					continue
+				}
+				seen[r.Num] = true
+			}
+			d, ok, err := f.ResolveDict(o)
+			if err != nil {
+				return mapParseErr(err)
+			}
+			if !ok {
 				continue
 			}
-			seen[r.Num] = true
-		}
-		d, ok, err := f.ResolveDict(o)
-		if err != nil {
-			return mapParseErr(err)
-		}
-		if !ok {
-			continue
-		}
-		name := prefix
-		if t, ok := d["T"].(pdf.String); ok {
-			if name != "" {
-				name += "."
+			name := prefix
+			if t, ok := d["T"].(pdf.String); ok {
+				if name != "" {
+					name += "."
+				}
+				name += decodeText(t)
 			}
-			name += decodeText(t)
-		}
-		names[name] = true
-		kids, _ := f.Resolve(d["Kids"])
-		if ka, ok := kids.(pdf.Array); ok {
-			if err := collectNames(f, ka, name, names, depth+1, seen); err != nil {
-				return err
+			typ := ft
+			if t, ok := d["FT"].(pdf.Name); ok {
+				typ = t
+			}
+			visit(name, typ, d)
+			kids, _ := f.Resolve(d["Kids"])
+			if ka, ok := kids.(pdf.Array); ok {
+				if err := walk(ka, name, typ, depth+1); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
 	}
-	return nil
+	return walk(fields, "", "", 0)
 }

@@ -205,7 +205,7 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 		return nil, mapParseErr(err)
 	}
 	fields, _ := fieldsObj.(pdf.Array)
-	if err := collectNames(f, fields, "", names, 0, map[int]bool{}); err != nil {
+	if err := walkFields(f, fields, func(name string, _ pdf.Name, _ pdf.Dict) { names[name] = true }); err != nil {
 		return nil, err
 	}
 	acro["Fields"] = append(append(pdf.Array{}, fields...), fieldRef)

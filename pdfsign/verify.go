@@ -76,7 +76,15 @@ func Verify(r io.ReaderAt, size int64, roots *x509.CertPool) ([]SignatureInfo, e
 	}
 	fields, _ := fieldsObj.(pdf.Array)
 	var sigs []sigField
-	if err := findSigFields(f, fields, "", "", &sigs, 0, map[int]bool{}); err != nil {
+	err = walkFields(f, fields, func(name string, ft pdf.Name, d pdf.Dict) {
+		if ft != "Sig" {
+			return
+		}
+		if v, ok, err := f.ResolveDict(d["V"]); err == nil && ok {
+			sigs = append(sigs, sigField{name, v})
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	var out []SignatureInfo
@@ -89,50 +97,6 @@ func Verify(r io.ReaderAt, size int64, roots *x509.CertPool) ([]SignatureInfo, e
 type sigField struct {
 	name string
 	v    pdf.Dict
-}
-
-func findSigFields(f *pdf.File, fields pdf.Array, prefix string, ft pdf.Name, out *[]sigField, depth int, seen map[int]bool) error {
-	if depth > 32 {
-		return nil
-	}
-	for _, o := range fields {
-		if r, ok := o.(pdf.Ref); ok {
-			if seen[r.Num] {
-				continue
-			}
-			seen[r.Num] = true
-		}
-		d, ok, err := f.ResolveDict(o)
-		if err != nil {
-			return mapParseErr(err)
-		}
-		if !ok {
-			continue
-		}
-		name := prefix
-		if t, ok := d["T"].(pdf.String); ok {
-			if name != "" {
-				name += "."
-			}
-			name += decodeText(t)
-		}
-		typ := ft
-		if t, ok := d["FT"].(pdf.Name); ok {
-			typ = t
-		}
-		if typ == "Sig" {
-			if v, ok, err := f.ResolveDict(d["V"]); err == nil && ok {
-				*out = append(*out, sigField{name, v})
-			}
-		}
-		kids, _ := f.Resolve(d["Kids"])
-		if ka, ok := kids.(pdf.Array); ok {
-			if err := findSigFields(f, ka, name, typ, out, depth+1, seen); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func verifyOne(r io.ReaderAt, size int64, f *pdf.File, s sigField, roots *x509.CertPool) SignatureInfo {
