@@ -145,11 +145,17 @@ func TestSeedPath(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	shot("04-kotak-masuk")
 	d.key(t, "Tab", "Tab", "space")
-	time.Sleep(800 * time.Millisecond)
-	qrShot := shot("05-pengaturan-otp")
 
-	// Scan the QR code as a phone would.
-	out, err := exec.Command("zbarimg", "--quiet", "--raw", qrShot).Output()
+	// Scan the QR code as a phone would, once the set-up screen is drawn.
+	var out []byte
+	var err error
+	var qrShot string
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		qrShot = shot("05-pengaturan-otp")
+		if out, err = exec.Command("zbarimg", "--quiet", "--raw", qrShot).Output(); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatalf("no QR code on the OTP set-up screen (see %s): %v", qrShot, err)
 	}
@@ -211,8 +217,6 @@ func TestSeedPath(t *testing.T) {
 	code, _ = totp(t, secret, step)
 	d.typeText(t, code)
 	d.key(t, "Return")
-	time.Sleep(800 * time.Millisecond)
-	signedIn := shot("11-masuk-berhasil")
 
 	// Signed in for real: the keyring holds the remembered session of this
 	// data dir (never the password).
@@ -220,14 +224,23 @@ func TestSeedPath(t *testing.T) {
 	if strings.Contains(entry, password) {
 		t.Fatal("the keyring entry contains the password")
 	}
+	time.Sleep(500 * time.Millisecond)
+	signedIn := shot("11-masuk-berhasil")
 
 	// A restart resumes the session and shows the same signed-in screen.
 	stop()
 	_ = win
 	_, _ = e.startApp(t, d)
-	time.Sleep(time.Second)
-	resumed := shot("12-dibuka-lagi")
-	if diff := pixelDiff(t, signedIn, resumed); diff > 0.02 {
+	// The session resumes in the background: wait for the same screen.
+	var resumed string
+	var diff float64
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		resumed = shot("12-dibuka-lagi")
+		if diff = pixelDiff(t, signedIn, resumed); diff <= 0.02 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if diff > 0.02 {
 		t.Fatalf("after a restart the screen differs from the signed-in one by %.1f%% of pixels (see %s, %s)", diff*100, signedIn, resumed)
 	}
 }
