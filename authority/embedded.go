@@ -135,9 +135,11 @@ type Embedded struct {
 	argon     argonParams
 	dummyHash string // verified for unknown users, so that timing tells little
 
-	mu      sync.Mutex
-	closed  bool
-	sending sync.WaitGroup
+	mu     sync.Mutex
+	closed bool
+	// userLocks holds a *sync.Mutex per account id (see lockUser).
+	userLocks sync.Map
+	sending   sync.WaitGroup
 }
 
 var _ Authority = (*Embedded)(nil)

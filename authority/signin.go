@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/natunakab/besign/authority/store"
@@ -44,19 +45,32 @@ func (e *Embedded) recordFailure(ctx context.Context, userID int64) error {
 		if err != nil {
 			return err
 		}
-		now := e.now()
-		n, until := e.opts.Lockout.failure(u, now)
-		if until.IsZero() && locked(u, now) {
-			until = u.LockedUntil // never shorten a running lock
-		}
-		if err := tx.SetFailures(ctx, u.ID, n, now, until); err != nil {
-			return err
-		}
-		if !until.IsZero() {
-			e.opts.Logf("account %d locked until %s after %d failures", u.ID, until.Format(time.RFC3339), n)
-		}
-		return nil
+		return e.recordFailureTx(ctx, tx, u, e.now())
 	})
+}
+
+// recordFailureTx counts a failure inside tx, where u was read.
+func (e *Embedded) recordFailureTx(ctx context.Context, tx *store.Tx, u store.User, now time.Time) error {
+	n, until := e.opts.Lockout.failure(u, now)
+	if until.IsZero() && locked(u, now) {
+		until = u.LockedUntil // never shorten a running lock
+	}
+	if err := tx.SetFailures(ctx, u.ID, n, now, until); err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		e.opts.Logf("account %d locked until %s after %d failures", u.ID, until.Format(time.RFC3339), n)
+	}
+	return nil
+}
+
+// lockUser serialises password checks of one account, so that parallel
+// guesses cannot all be checked before the first failure is counted.
+func (e *Embedded) lockUser(id int64) (unlock func()) {
+	m, _ := e.userLocks.LoadOrStore(id, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 // ---- sign-in ----
@@ -81,6 +95,18 @@ func (e *Embedded) SignIn(ctx context.Context, req SignInRequest) (SignInRespons
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return SignInResponse{}, err
 	}
+	if err == nil {
+		defer e.lockUser(u.ID)()
+		// Re-read under the lock: an attempt that just finished may have
+		// counted a failure or locked the account.
+		err = e.db.View(ctx, func(tx *store.Tx) (err error) {
+			u, err = tx.UserByID(ctx, u.ID)
+			return err
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return SignInResponse{}, err
+		}
+	}
 	now := e.now()
 	if err != nil || u.PasswordHash == "" || locked(u, now) || len(req.Password) > 4*MaxPasswordLen {
 		// Spend the time a real check takes, then refuse alike.
@@ -100,6 +126,15 @@ func (e *Embedded) SignIn(ctx context.Context, req SignInRequest) (SignInRespons
 	}
 	resp := SignInResponse{Account: e.account(u)}
 	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		// Another process (or a reset) may have changed the account since.
+		cur, err := tx.UserByID(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if locked(cur, now) || cur.PasswordHash != u.PasswordHash {
+			return ErrInvalidCredentials
+		}
+		u = cur
 		if u.OTPDevices > 0 {
 			tok, hash, err := newToken()
 			if err != nil {
@@ -156,7 +191,6 @@ func (e *Embedded) SignInOTP(ctx context.Context, req SignInOTPRequest) (Session
 	now := e.now()
 	var sess Session
 	var wrong bool
-	var userID int64
 	err = e.db.Update(ctx, func(tx *store.Tx) error {
 		t, err := tx.TokenByHash(ctx, store.TokenOTPChallenge, hash)
 		if errors.Is(err, store.ErrNotFound) {
@@ -172,14 +206,14 @@ func (e *Embedded) SignInOTP(ctx context.Context, req SignInOTPRequest) (Session
 		if err != nil {
 			return err
 		}
-		userID = u.ID
 		if locked(u, now) {
 			return ErrInvalidCredentials
 		}
 		step, err := e.matchDevices(ctx, tx, u, code, now)
 		if errors.Is(err, ErrOTPInvalid) {
+			// Counted in this transaction, so parallel guesses see it.
 			wrong = true
-			return err
+			return e.recordFailureTx(ctx, tx, u, now)
 		}
 		if err != nil {
 			return err
@@ -197,10 +231,10 @@ func (e *Embedded) SignInOTP(ctx context.Context, req SignInOTPRequest) (Session
 		sess, err = e.startSession(ctx, tx, u, t.Remember, now)
 		return err
 	})
+	if err != nil {
+		return Session{}, err
+	}
 	if wrong {
-		if err := e.recordFailure(ctx, userID); err != nil {
-			return Session{}, err
-		}
 		// Both: screens may say "wrong code", callers checking credentials
 		// still see ErrInvalidCredentials.
 		return Session{}, fmt.Errorf("%w: %w", ErrInvalidCredentials, ErrOTPInvalid)
@@ -424,8 +458,9 @@ func (e *Embedded) SetPassword(ctx context.Context, req SetPasswordRequest) erro
 		if err := tx.SetFailures(ctx, u.ID, 0, time.Time{}, time.Time{}); err != nil {
 			return err
 		}
-		// Other reset links of the account die with this one.
-		if err := tx.UseUserTokens(ctx, u.ID, now, store.TokenResetLink, store.TokenResetTicket); err != nil {
+		// Other reset links of the account, and OTP challenges won with the
+		// old password, die with this one.
+		if err := tx.UseUserTokens(ctx, u.ID, now, store.TokenResetLink, store.TokenResetTicket, store.TokenOTPChallenge); err != nil {
 			return err
 		}
 		return tx.DeleteUserSessions(ctx, u.ID)
@@ -555,13 +590,12 @@ func (e *Embedded) ConfirmOTPEnrolment(ctx context.Context, req ConfirmOTPReques
 		if !ok {
 			return ErrOTPInvalid
 		}
-		if step <= u.OTPLastStep {
-			return ErrOTPReused
-		}
-		if err := tx.SetOTPLastStep(ctx, u.ID, step); errors.Is(err, store.ErrNotFound) {
-			return ErrOTPReused
-		} else if err != nil {
-			return err
+		// The secret is new, so its code cannot have been used: only move
+		// the account's last step forward, never refuse.
+		if step > u.OTPLastStep {
+			if err := tx.SetOTPLastStep(ctx, u.ID, step); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 		}
 		d := store.Device{UserID: u.ID, Name: name, Secret: []byte{}, CreatedAt: now}
 		if err := tx.InsertDevice(ctx, &d); err != nil {

@@ -63,6 +63,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := precheck(ctx, abs); err != nil {
 		return nil, err
 	}
+	// Create the file private before SQLite does: its -wal and -shm files
+	// take the database's mode, and they hold recent rows (reset links).
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", abs, err)
+	}
+	f.Close()
+	for _, p := range []string{abs, abs + "-wal", abs + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open database %s: %w", abs, err)
+		}
+	}
 	if err := setWAL(ctx, abs); err != nil {
 		return nil, err
 	}
@@ -78,8 +90,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	// The file may hold secrets (encrypted, but still): keep it private.
-	_ = os.Chmod(abs, 0o600)
 	return s, nil
 }
 
