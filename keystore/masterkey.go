@@ -12,12 +12,14 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/natunakab/besign/authority"
 )
 
 const (
 	kindMasterKey = "master-key"
-	// MasterKeySize is the length of the authority's master key in bytes.
-	MasterKeySize = 32
+	// MasterKeySize is the length of the authority's master key in bytes; the authority decides it.
+	MasterKeySize = authority.MasterKeySize
 	// masterKeyFile holds the key only when there is no keyring.
 	masterKeyFile = "master.key"
 	// markerFile records that the key of this data dir is kept in the keyring, so that a keyring that is

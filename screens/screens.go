@@ -1,5 +1,6 @@
 // Package screens draws BeSign Desktop's window content: the Akun, OTP and
-// Kotak Masuk tabs, talking to the authority only through its interface.
+// Kotak Masuk tabs, talking to the authority only through its role
+// interfaces.
 package screens
 
 import (
@@ -31,9 +32,17 @@ type Keyring interface {
 	Forget() error
 }
 
+// Authority is what the screens use of the authority: the person's own
+// flows, their OTP devices and the outbox, never the administration.
+type Authority interface {
+	authority.Flows
+	authority.Devices
+	authority.Outbox
+}
+
 // Options configure the screens.
 type Options struct {
-	Authority authority.Authority
+	Authority Authority
 	// Keyring may be nil: "Ingat Akun ini" is then disabled.
 	Keyring Keyring
 	// SelfRegistration shows "Daftar" on the sign-in form.
@@ -51,7 +60,7 @@ type Options struct {
 // touched only on the UI goroutine; slow work runs through background.
 type UI struct {
 	opts Options
-	auth authority.Authority
+	auth Authority
 	win  fyne.Window
 
 	tabs    *container.AppTabs
