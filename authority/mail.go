@@ -2,18 +2,17 @@ package authority
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/natunakab/besign/authority/link"
 	"github.com/natunakab/besign/authority/store"
 )
 
 // Mail texts, in the seeds' Indonesian.
 
 func activationMail(name, username, email string) store.Mail {
-	link := forgotLink(email)
+	action := link.Forgot(email)
 	body := fmt.Sprintf(`Yth. %s,
 
 Akun BeSign Anda telah dibuat.
@@ -29,25 +28,19 @@ Buka tautan berikut untuk memulai:
 Jika Anda tidak merasa mendaftar, abaikan email ini.
 
 Balai Sertifikasi Elektronik
-`, name, username, email, link)
+`, name, username, email, action)
 	return store.Mail{
 		Kind:        string(MailActivation),
 		To:          email,
 		Subject:     "Aktivasi Akun BeSign",
 		Body:        body,
 		ActionLabel: "Lupa Password",
-		ActionLink:  link,
+		ActionLink:  action,
 	}
 }
 
-// forgotLink opens "Lupa Password" pre-filled. '@' may stay as it is in a
-// query (RFC 3986); '+', '&' and the like are escaped.
-func forgotLink(email string) string {
-	return "besign://forgot?login=" + strings.ReplaceAll(url.QueryEscape(email), "%40", "@")
-}
-
 func resetMail(email, token string, lifetime time.Duration) store.Mail {
-	link := "besign://reset?token=" + token
+	action := link.Reset(token)
 	body := fmt.Sprintf(`Seseorang baru saja meminta untuk mengubah kredensial akun BeSign Anda. Jika itu Anda, klik tautan di bawah ini untuk mereset password Anda.
 
 Link to reset credentials:
@@ -58,14 +51,14 @@ Tautan ini hanya dapat digunakan satu kali dan akan kedaluwarsa dalam %s.
 Jika Anda tidak ingin mereset kredensial Anda, abaikan saja pesan ini dan tidak ada yang akan diubah.
 
 Balai Sertifikasi Elektronik
-`, link, durationID(lifetime))
+`, action, durationID(lifetime))
 	return store.Mail{
 		Kind:        string(MailReset),
 		To:          email,
 		Subject:     "Reset Password",
 		Body:        body,
 		ActionLabel: "Link to reset credentials",
-		ActionLink:  link,
+		ActionLink:  action,
 	}
 }
 

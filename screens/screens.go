@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/link"
 	"github.com/natunakab/besign/keystore"
 )
 
@@ -185,15 +186,15 @@ func (u *UI) sessionLost() {
 
 // openLink opens an action link from a mail in the matching flow.
 func (u *UI) openLink(raw string) error {
-	l, err := ParseLink(raw)
+	l, err := link.Parse(raw)
 	if err != nil {
 		return err
 	}
 	u.tabs.Select(u.akunTab)
 	switch l.Kind {
-	case LinkReset:
+	case link.KindReset:
 		u.account.showReset(l.Value, true)
-	case LinkForgot:
+	case link.KindForgot:
 		u.account.showForgot(l.Value)
 	}
 	return nil
