@@ -13,6 +13,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/keystore"
 )
 
 func init() {
@@ -45,6 +46,17 @@ func runAdmin(env *Env, args []string) error {
 	return usageErrorf("admin: unknown command %q", args[0])
 }
 
+// warningText says a master key warning in the CLI's words.
+func warningText(w *keystore.Warning) string {
+	switch {
+	case w == nil:
+		return ""
+	case w.Kind == keystore.WarnKeyFileLeft:
+		return fmt.Sprintf("the master key moved into the OS keyring, but %s could not be removed; remove it by hand", w.Path)
+	}
+	return fmt.Sprintf("no OS keyring (%s): the master key is kept in %s, readable by anyone who can read that file", w.Reason, w.Path)
+}
+
 // adminAuthority is what the admin commands use of the authority.
 type adminAuthority interface {
 	authority.Admin
@@ -69,8 +81,8 @@ func withAuthority(env *Env, args []string, f adminFunc) error {
 		return err
 	}
 	defer local.Close()
-	if local.Warning != "" {
-		fmt.Fprintf(env.Stderr, "besign: warning: %s\n", local.Warning)
+	if w := warningText(local.Warning); w != "" {
+		fmt.Fprintf(env.Stderr, "besign: warning: %s\n", w)
 	}
 	return run(local.Authority)
 }

@@ -5,7 +5,6 @@ package screens
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -16,14 +15,13 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/link"
-	"github.com/natunakab/besign/keystore"
 )
 
 // Keyring keeps "Ingat Akun ini": a login name and a revocable session token,
 // never a password. The app adapts the keystore package to it.
 type Keyring interface {
 	// Available returns nil when the keyring works, else an error whose
-	// text is a short reason fit to show the user.
+	// text is a short reason fit to show the user, in the user's language.
 	Available() error
 	// Remember stores login and token, replacing what was there.
 	Remember(login, token string) error
@@ -205,37 +203,3 @@ func (u *UI) showInbox(addr string) {
 	u.inbox.setFilter(addr)
 	u.tabs.Select(u.inItem)
 }
-
-// KeystoreKeyring adapts the OS keyring store to Keyring. Available's error
-// becomes the store's short Indonesian reason.
-func KeystoreKeyring(s *keystore.Store) Keyring { return storeKeyring{s} }
-
-type storeKeyring struct{ s *keystore.Store }
-
-func (k storeKeyring) Available() error {
-	err := k.s.Available()
-	if err == nil {
-		return nil
-	}
-	if r := keystore.Reason(err); r != "" {
-		return errors.New(r)
-	}
-	return err
-}
-
-func (k storeKeyring) Remember(login, token string) error {
-	return k.s.SaveRemembered(keystore.Remembered{Login: login, Token: token})
-}
-
-func (k storeKeyring) Recall() (string, string, error) {
-	r, err := k.s.LoadRemembered()
-	if errors.Is(err, keystore.ErrNotFound) {
-		return "", "", nil
-	}
-	if err != nil {
-		return "", "", err
-	}
-	return r.Login, r.Token, nil
-}
-
-func (k storeKeyring) Forget() error { return k.s.ForgetRemembered() }
