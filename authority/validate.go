@@ -61,6 +61,20 @@ func parseLogin(s string) (login, error) {
 	return login{username: s}, nil
 }
 
+// checkLanguage accepts a language of Languages, or "" for the default.
+func checkLanguage(l Language) (Language, error) {
+	l = Language(strings.ToLower(strings.TrimSpace(string(l))))
+	if l == "" {
+		return "", nil
+	}
+	for _, k := range Languages {
+		if l == k {
+			return l, nil
+		}
+	}
+	return "", ErrLanguageInvalid
+}
+
 // checkName trims a person's name and checks its length and characters.
 func checkName(s string) (string, error) {
 	s = strings.TrimSpace(s)

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -554,20 +558,20 @@ func TestMessages(t *testing.T) {
 	newHarness(t) // Indonesian
 	general := message(errors.New("disk full"))
 	seen := map[string]error{}
-	for _, err := range []error{
-		authority.ErrInvalidCredentials, authority.ErrNameRequired, authority.ErrNameTooLong,
-		authority.ErrEmailInvalid, authority.ErrEmailTaken, authority.ErrEmailDomain,
-		authority.ErrRegistrationOff, authority.ErrLoginRequired, authority.ErrPasswordRequired,
-		authority.ErrPasswordTooShort, authority.ErrPasswordTooLong, authority.ErrPasswordMismatch,
-		authority.ErrTokenInvalid, authority.ErrTokenExpired, authority.ErrTokenUsed,
-		authority.ErrSessionExpired, authority.ErrOTPRequired, authority.ErrOTPFormat,
-		authority.ErrOTPInvalid, authority.ErrOTPReused, authority.ErrOTPSetupRequired,
-		authority.ErrDeviceNameMissing, authority.ErrDeviceNameTooLong, authority.ErrLastOTPDevice,
-		authority.ErrEnrolmentUnknown, authority.ErrNotFound,
-	} {
+	for name, err := range userSentinels(t) {
+		if err == nil {
+			continue // reaches the user elsewhere (see sentinelValues)
+		}
 		msg := message(fmt.Errorf("wrapped: %w", err))
 		if msg == general || msg == "" {
-			t.Errorf("%v has no message of its own", err)
+			t.Errorf("%s (%v) has no message of its own", name, err)
+		}
+		if name == "link.ErrInvalid" {
+			// a pasted text that is no link at all reads as a bad link
+			if msg != message(authority.ErrTokenInvalid) {
+				t.Errorf("link.ErrInvalid: %q", msg)
+			}
+			continue
 		}
 		if prev, dup := seen[msg]; dup {
 			t.Errorf("%v and %v share %q", err, prev, msg)
@@ -603,4 +607,85 @@ func TestInternalErrors(t *testing.T) {
 	h.ui.tabs.Select(h.ui.inItem)
 	h.wait()
 	h.wantLabel("inbox", h.ui.inbox.errMsg, general)
+}
+
+// sentinelValues are the authority's sentinel errors by name; a nil value
+// marks one that never reaches these screens.
+var sentinelValues = map[string]error{
+	"ErrInvalidCredentials": authority.ErrInvalidCredentials, "ErrNameRequired": authority.ErrNameRequired,
+	"ErrNameTooLong": authority.ErrNameTooLong, "ErrNameInvalid": authority.ErrNameInvalid,
+	"ErrEmailInvalid": authority.ErrEmailInvalid, "ErrEmailTaken": authority.ErrEmailTaken,
+	"ErrEmailDomain": authority.ErrEmailDomain, "ErrRegistrationOff": authority.ErrRegistrationOff,
+	"ErrLoginRequired": authority.ErrLoginRequired, "ErrLoginTooLong": authority.ErrLoginTooLong,
+	"ErrPasswordRequired": authority.ErrPasswordRequired, "ErrPasswordTooShort": authority.ErrPasswordTooShort,
+	"ErrPasswordTooLong": authority.ErrPasswordTooLong, "ErrPasswordMismatch": authority.ErrPasswordMismatch,
+	"ErrTokenInvalid": authority.ErrTokenInvalid, "ErrTokenExpired": authority.ErrTokenExpired,
+	"ErrTokenUsed": authority.ErrTokenUsed, "ErrSessionExpired": authority.ErrSessionExpired,
+	"ErrOTPRequired": authority.ErrOTPRequired, "ErrOTPFormat": authority.ErrOTPFormat,
+	"ErrOTPInvalid": authority.ErrOTPInvalid, "ErrOTPReused": authority.ErrOTPReused,
+	"ErrOTPSetupRequired": authority.ErrOTPSetupRequired, "ErrDeviceNameMissing": authority.ErrDeviceNameMissing,
+	"ErrDeviceNameTooLong": authority.ErrDeviceNameTooLong, "ErrDeviceNameInvalid": authority.ErrDeviceNameInvalid,
+	"ErrLastOTPDevice": authority.ErrLastOTPDevice, "ErrEnrolmentUnknown": authority.ErrEnrolmentUnknown,
+	"ErrSignInRequired": authority.ErrSignInRequired, "ErrRoleInvalid": authority.ErrRoleInvalid,
+	"ErrLanguageInvalid": authority.ErrLanguageInvalid, "ErrNotFound": authority.ErrNotFound,
+	"link.ErrInvalid": link.ErrInvalid,
+	// Opening the data dir: the app explains these before any screen exists.
+	"ErrCorruptDatabase": nil, "ErrDatabaseTooNew": nil, "ErrWrongMasterKey": nil, "ErrMasterKeyInvalid": nil,
+	// Administration only (besign admin users import).
+	"ErrImportRejected": nil,
+	// The authority was closed: only at shutdown, the general sentence.
+	"ErrClosed": nil,
+}
+
+// userSentinels returns every exported Err variable declared in the
+// authority and link packages, read from their source, so that a sentinel
+// added there fails this test until it is placed in sentinelValues (and so
+// gets a message, or a reason why the screens never show it).
+func userSentinels(t *testing.T) map[string]error {
+	t.Helper()
+	found := map[string]error{}
+	fset := token.NewFileSet()
+	for dir, prefix := range map[string]string{"../authority": "", "../authority/link": "link."} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			af, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range af.Decls {
+				g, ok := d.(*ast.GenDecl)
+				if !ok || g.Tok != token.VAR {
+					continue
+				}
+				for _, s := range g.Specs {
+					for _, n := range s.(*ast.ValueSpec).Names {
+						if !n.IsExported() || !strings.HasPrefix(n.Name, "Err") {
+							continue
+						}
+						name := prefix + n.Name
+						v, ok := sentinelValues[name]
+						if !ok {
+							t.Errorf("%s is not in sentinelValues: give it a message in messages.go", name)
+						}
+						found[name] = v
+					}
+				}
+			}
+		}
+	}
+	if len(found) < 30 {
+		t.Fatalf("found only %d sentinels; is the scan broken?", len(found))
+	}
+	for name := range sentinelValues {
+		if _, ok := found[name]; !ok {
+			t.Errorf("sentinelValues names %s, which the packages no longer declare", name)
+		}
+	}
+	return found
 }

@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,5 +129,58 @@ func TestEnglish(t *testing.T) {
 	ui = h.again(nil)
 	if ui.account.signIn.f.button.Text != "Masuk" || ui.tabs.Items[2].Text != "Kotak Masuk" {
 		t.Fatal("Indonesian not restored")
+	}
+}
+
+// indonesianWords mark a text written for a person in Indonesian.
+var indonesianWords = []string{"tidak", "dapat", "anda", "akun", "berkas", "kunci", "sudah", "harus", "wajib",
+	"silakan", "yang", "dengan", "untuk", "tersedia", "terkunci", "menolak", "menjawab", "dipakai", "hubungi", "tautan"}
+
+// Below the screens, only the authority's mail templates hold sentences for
+// people (in every language); everything else returns kinds and data that
+// the app, the screens and the CLI word. Domain packages must therefore hold
+// no Indonesian text.
+func TestNoUserTextInDomainPackages(t *testing.T) {
+	allowed := map[string]bool{filepath.Join("..", "authority", "mail.go"): true}
+	fset := token.NewFileSet()
+	literals := 0
+	for _, dir := range []string{"authority", "authority/link", "authority/store", "keystore", "datadir", "config"} {
+		files, err := filepath.Glob(filepath.Join("..", dir, "*.go"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s: %v (%d files)", dir, err, len(files))
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") || allowed[f] {
+				continue
+			}
+			af, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(af, func(n ast.Node) bool {
+				lit, ok := n.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					return true
+				}
+				s, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				literals++
+				words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+					return !(r >= 'a' && r <= 'z')
+				})
+				for _, w := range words {
+					if slices.Contains(indonesianWords, w) {
+						t.Errorf("%s: %q reads as Indonesian text for a person; return a kind and word it in the screens", fset.Position(lit.Pos()), s)
+						break
+					}
+				}
+				return true
+			})
+		}
+	}
+	if literals < 100 {
+		t.Fatalf("found only %d string literals; is the scan broken?", literals)
 	}
 }

@@ -65,8 +65,9 @@ func (v *registerView) submit() {
 	v.f.setNote("")
 	v.inbox.Hide()
 	req := authority.RegisterRequest{
-		Name:  strings.TrimSpace(v.name.entry.Text),
-		Email: strings.TrimSpace(v.email.entry.Text),
+		Language: authority.Language(v.a.u.opts.Language),
+		Name:     strings.TrimSpace(v.name.entry.Text),
+		Email:    strings.TrimSpace(v.email.entry.Text),
 	}
 	if req.Name == "" {
 		v.name.setError(message(authority.ErrNameRequired))

@@ -44,6 +44,9 @@ type Options struct {
 	Authority Authority
 	// Keyring may be nil: "Ingat Akun ini" is then disabled.
 	Keyring Keyring
+	// Language is the language the screens are shown in; a registration
+	// asks for the account's mail in it.
+	Language string
 	// SelfRegistration shows "Daftar" on the sign-in form.
 	SelfRegistration bool
 	// EmailDomain is shown as a hint on the registration form.

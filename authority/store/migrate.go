@@ -74,6 +74,8 @@ CREATE TABLE mail (
 );
 CREATE INDEX mail_to ON mail (to_addr, created_at);
 `,
+	// 2: the language of an account's mail ('' = the authority's default).
+	`ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this code writes.
