@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -646,18 +644,7 @@ func userSentinels(t *testing.T) map[string]error {
 	found := map[string]error{}
 	fset := token.NewFileSet()
 	for dir, prefix := range map[string]string{"../authority": "", "../authority/link": "link."} {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			af, err := parser.ParseFile(fset, f, nil, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, af := range sourceFiles(t, fset, dir) {
 			for _, d := range af.Decls {
 				g, ok := d.(*ast.GenDecl)
 				if !ok || g.Tok != token.VAR {
