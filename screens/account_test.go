@@ -43,8 +43,8 @@ func TestSeedPath(t *testing.T) {
 	h.typeIn(a.otpStep.code.entry, h.code(secret, 0))
 	h.enter()
 	h.wantView("details", a.details.content)
-	if h.ui.session == nil || h.ui.session.Account.Email != "armansalim@natunakab.go.id" {
-		t.Fatalf("session = %+v", h.ui.session)
+	if h.ui.state.session == nil || h.ui.state.session.Account.Email != "armansalim@natunakab.go.id" {
+		t.Fatalf("session = %+v", h.ui.state.session)
 	}
 	if got := a.details.values["Nama"].Text; got != "Arman Salim" {
 		t.Fatalf("details name %q", got)
@@ -62,7 +62,7 @@ func TestSeedPath(t *testing.T) {
 
 	h.tap(a.details.signOut)
 	h.wantView("Masuk", a.signIn.content)
-	if h.ui.session != nil {
+	if h.ui.state.session != nil {
 		t.Fatal("still signed in after Keluar")
 	}
 	if a.signIn.login.entry.Text != "" {
@@ -511,7 +511,7 @@ func TestSessionExpired(t *testing.T) {
 	h.ui.tabs.Select(h.ui.otpItem)
 	h.ui.otp.refresh()
 	h.wait()
-	if h.ui.session != nil || h.ui.tabs.Selected() != h.ui.akunTab {
+	if h.ui.state.session != nil || h.ui.tabs.Selected() != h.ui.akunTab {
 		t.Fatal("an expired session was not dropped")
 	}
 	h.wantLabel("session expired", h.ui.account.signIn.f.top, "Sesi Anda telah berakhir.")
@@ -675,4 +675,40 @@ func userSentinels(t *testing.T) map[string]error {
 		}
 	}
 	return found
+}
+
+// A password reset ends the signed-in session of that account, and only of
+// that account: the screens ask the authority instead of assuming it.
+func TestResetWhileSignedIn(t *testing.T) {
+	h := newHarness(t)
+	a := h.ui.account
+	h.user("Hana", "hana@natunakab.go.id")
+	h.user("Iwan", "iwan@natunakab.go.id")
+	secret := h.activate("hana@natunakab.go.id", "password-hana")
+	h.activate("iwan@natunakab.go.id", "password-iwan")
+
+	resetTo := func(email, pw string) {
+		t.Helper()
+		if err := h.auth.RequestReset(context.Background(), authority.ResetRequest{Login: email}); err != nil {
+			t.Fatal(err)
+		}
+		h.openNewestResetMail(email)
+		h.wantView("Perbarui Password", a.password.content)
+		h.typeIn(a.password.pw.entry, pw)
+		h.typeIn(a.password.confirm.entry, pw)
+		h.enter()
+		h.wantView("Masuk", a.signIn.content)
+	}
+
+	// another account's reset leaves Hana signed in
+	h.signIn("hana", "password-hana", secret)
+	resetTo("iwan@natunakab.go.id", "password-iwan-2")
+	if h.ui.state.session == nil {
+		t.Fatal("another account's reset ended the session")
+	}
+	// her own reset ends it
+	resetTo("hana@natunakab.go.id", "password-hana-2")
+	if h.ui.state.session != nil {
+		t.Fatal("the session outlived the reset that revoked it")
+	}
 }
