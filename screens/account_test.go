@@ -17,7 +17,7 @@ import (
 	"github.com/natunakab/besign/authority/link"
 )
 
-// The seed's whole path: reset, mail, OTP set-up, password, sign-in, OTP.
+// The whole first sign-in: reset, mail, OTP set-up, password, sign-in, OTP.
 func TestSeedPath(t *testing.T) {
 	h := newHarness(t)
 	h.user("Arman Salim", "armansalim@natunakab.go.id")

@@ -12,7 +12,7 @@ import (
 	"github.com/natunakab/besign/authority"
 )
 
-// forgotView is the seed's "Lupa Password": it asks the authority to mail a
+// forgotView is "Lupa Password": it asks the authority to mail a
 // reset link, then points to Kotak Masuk.
 type forgotView struct {
 	a       *accountTab

@@ -23,7 +23,7 @@ const (
 	setupForDevice                  // "Tambah perangkat" in the OTP tab
 )
 
-// otpSetupView is the seed's "Pengaturan OTP": a QR code of the key URI, the
+// otpSetupView is "Pengaturan OTP": a QR code of the key URI, the
 // key itself behind "Tidak bisa memindai?", then a code and a device name.
 type otpSetupView struct {
 	u    *UI

@@ -11,7 +11,7 @@ import (
 	"github.com/natunakab/besign/authority"
 )
 
-// passwordView is the seed's "Perbarui Password", the last required action.
+// passwordView is "Perbarui Password", the last required action.
 type passwordView struct {
 	a       *accountTab
 	f       *form

@@ -14,7 +14,7 @@ import (
 
 // registerView is "Daftar": self-registration with a name and an email of
 // the organisation's domain. The first password then comes through the
-// activation mail and Lupa Password, as in the seed.
+// activation mail and Lupa Password, like an account IT creates.
 type registerView struct {
 	a       *accountTab
 	f       *form

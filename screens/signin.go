@@ -23,7 +23,7 @@ type signInState struct {
 	forget bool
 }
 
-// signInView is the seed's "Selamat Datang Signer" form.
+// signInView is the "Selamat Datang Signer" sign-in form.
 type signInView struct {
 	a        *accountTab
 	f        *form
