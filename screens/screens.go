@@ -238,6 +238,15 @@ func (u *UI) openLink(raw string) error {
 	return nil
 }
 
+// OpenLink opens a besign:// link from outside (the OS, a second start) in
+// its flow; a link it cannot read stays on the reset form with its error.
+func (u *UI) OpenLink(raw string) {
+	if err := u.openLink(raw); err != nil {
+		u.tabs.Select(u.akunTab)
+		u.account.showReset(raw, true)
+	}
+}
+
 // showInbox switches to Kotak Masuk filtered on addr.
 func (u *UI) showInbox(addr string) {
 	u.inbox.setFilter(addr)

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -337,6 +338,33 @@ func TestOpenLink(t *testing.T) {
 		t.Fatalf("forgot login %q", got)
 	}
 	_ = authority.MailReset
+}
+
+// A link from outside (the OS, a second start) opens at its step, from any
+// tab; one the app cannot read stays on the reset form with its error.
+func TestOpenLinkFromOutside(t *testing.T) {
+	h := newHarness(t)
+	a := h.ui.account
+	h.user("Sari", "sari@natunakab.go.id")
+	if err := h.auth.RequestReset(context.Background(), authority.ResetRequest{Login: "sari"}); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.tabs.Select(h.ui.inItem)
+	h.ui.OpenLink("https://example.com/reset")
+	h.wait()
+	if h.ui.tabs.Selected() != h.ui.akunTab {
+		t.Fatal("a bad link did not show the Akun tab")
+	}
+	h.wantView("reset link", a.reset.content)
+	h.wantLabel("bad link", a.reset.link.msg, "Tautan reset tidak valid. Salin tautan lengkap dari email.")
+
+	h.ui.tabs.Select(h.ui.inItem)
+	h.ui.OpenLink(h.mails("sari@natunakab.go.id")[0].ActionLink)
+	h.wait()
+	h.wantView("Pengaturan OTP", a.setup.content)
+	if h.ui.state.ticket.Account.Email != "sari@natunakab.go.id" {
+		t.Fatalf("ticket for %q", h.ui.state.ticket.Account.Email)
+	}
 }
 
 func TestAddDeviceAfterSessionExpired(t *testing.T) {
