@@ -179,8 +179,13 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 
 // signedIn makes s the current session and shows the signed-in views.
 func (u *UI) signedIn(s authority.Session) {
-	u.state.session = &s
+	u.setSession(s)
 	u.account.showDetails()
+}
+
+// setSession makes s the current session without changing the Akun view.
+func (u *UI) setSession(s authority.Session) {
+	u.state.session = &s
 	u.otp.refresh()
 	u.inbox.setFilter(s.Account.Email)
 }
