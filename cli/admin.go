@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -160,12 +160,11 @@ func adminUsersImport(env *Env, args []string) (func(authority.Authority) error,
 	if len(args) != 1 {
 		return nil, usageErrorf("admin users import FILE.csv: give one file")
 	}
-	f, err := os.Open(args[0])
+	data, err := readBounded(args[0], maxCSVSize, "a list of users")
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	defer f.Close()
-	rows, err := readUserCSV(f)
+	rows, err := readUserCSV(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", args[0], err)
 	}

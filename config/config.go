@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/mail"
 	"net/url"
@@ -164,7 +165,7 @@ func Load(p Paths) (Config, error) {
 
 // loadFile decodes path over cfg. allowed, when not nil, limits the keys.
 func loadFile(cfg *Config, path string, mustExist bool, allowed map[string]bool) error {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path)
 	if errors.Is(err, fs.ErrNotExist) && !mustExist {
 		return nil
 	}
@@ -286,4 +287,24 @@ func userDataBase() (string, error) {
 		return "", err
 	}
 	return filepath.Join(home, ".local", "share"), nil
+}
+
+// maxFileSize bounds a configuration file; real ones are a few KB.
+const maxFileSize = 1 << 20
+
+// readBounded reads a configuration file, refusing one above maxFileSize.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("larger than %d MB; not a configuration file", maxFileSize>>20)
+	}
+	return data, nil
 }
