@@ -39,8 +39,11 @@ type Config struct {
 	AutoApproveActivations bool `toml:"auto_approve_activations"`
 	// ResetLinkLifetime is how long a password reset link stays valid.
 	ResetLinkLifetime Duration `toml:"reset_link_lifetime"`
-	Lockout           Lockout  `toml:"lockout"`
-	SMTP              SMTP     `toml:"smtp"`
+	// AllowPlainMasterKey lets the embedded authority keep its master key in
+	// a plain 0600 file in the data dir when no OS keyring can be used.
+	AllowPlainMasterKey bool    `toml:"allow_plain_master_key"`
+	Lockout             Lockout `toml:"lockout"`
+	SMTP                SMTP    `toml:"smtp"`
 
 	// Files lists the files that were read, in order; not a TOML key.
 	Files []string `toml:"-"`
