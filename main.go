@@ -10,5 +10,12 @@ import (
 )
 
 func main() {
-	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, app.Run))
+	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, startApp))
+}
+
+// startApp hands the app what it needs from the command line; app does not
+// import cli.
+func startApp(env *cli.Env) error {
+	cfg, err := env.Config()
+	return app.Run(app.Input{Version: cli.Version, DataDir: env.DataDir, Config: cfg, ConfigErr: err})
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
-	"github.com/natunakab/besign/cli"
+	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/keystore"
 	"github.com/natunakab/besign/screens"
@@ -33,13 +33,24 @@ const Title = "BeSign Desktop"
 // windowSize fits a 1366x768 office laptop with room for the task bar.
 var windowSize = fyne.NewSize(1024, 700)
 
+// Input is what the app needs from the command line; main fills it.
+type Input struct {
+	Version string
+	// DataDir holds all local state; it may not exist yet.
+	DataDir string
+	// Config is the configuration in force, or ConfigErr why it could not
+	// be read (the window then explains it).
+	Config    config.Config
+	ConfigErr error
+}
+
 // Run starts the desktop app and returns when its window is closed. A data
 // directory that cannot be opened is explained in the window, in the user's
 // language, and then returned as the error (exit status 1).
-func Run(env *cli.Env) error {
+func Run(in Input) error {
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
-	cfg, cfgErr := env.Config()
+	cfg, cfgErr := in.Config, in.ConfigErr
 	language := cfg.Language
 	if language == "" {
 		language = assets.Languages[0]
@@ -68,26 +79,26 @@ func Run(env *cli.Env) error {
 	// The keyring (D-Bus) and the database may take a moment: keep the
 	// window responsive while they open.
 	go func() {
-		l, err := datadir.Open(env.DataDir, cfg)
+		l, err := datadir.Open(in.DataDir, cfg)
 		fyne.Do(func() {
 			loading.Stop()
 			if err != nil {
 				runErr = err
-				w.SetContent(failure(a, openFailure(env.DataDir, err)))
+				w.SetContent(failure(a, openFailure(in.DataDir, err)))
 				return
 			}
 			local = l
 			var kr screens.Keyring
 			if l.Keys != nil {
-				kr = screens.KeystoreKeyring(l.Keys)
+				kr = keyring{l.Keys}
 			}
 			ui := screens.New(w, screens.Options{
 				Authority:        l.Authority,
 				Keyring:          kr,
 				SelfRegistration: cfg.SelfRegistration,
 				EmailDomain:      cfg.EmailDomain,
-				Warning:          l.Warning,
-				About:            screens.About{Version: cli.Version, DataDir: env.DataDir, Config: cfg},
+				Warning:          warningText(l.Warning),
+				About:            screens.About{Version: in.Version, DataDir: in.DataDir, Config: cfg},
 			})
 			w.SetMainMenu(ui.Menu())
 			w.SetContent(ui.Content())

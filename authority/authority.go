@@ -2,10 +2,13 @@
 // account rule and secret (passwords, reset tokens, OTP, lockout, sessions)
 // and the outbox of mail it sends.
 //
-// The Authority interface is the only way screens and the CLI talk to it.
-// Requests and responses are plain structs that serialise as JSON, so that a
-// network transport can later serve the same interface. Embedded (see
-// embedded.go) implements it in-process on SQLite.
+// Screens and the CLI talk to it only through its role interfaces, each
+// for one kind of caller: Flows (sign-in, registration, reset, OTP
+// enrolment), Devices (the OTP devices of a signed-in account), Outbox
+// (the mail sent) and Admin (IT's administration). Authority is all of
+// them. Requests and responses are plain structs that serialise as JSON, so
+// that a network client can later implement the same interfaces. Embedded
+// (see embedded.go) implements them in-process on SQLite.
 package authority
 
 import (
@@ -13,12 +16,23 @@ import (
 	"time"
 )
 
-// Authority is the contract between the user interface and the authority.
+// Authority is every role of the authority; Embedded implements it, and so
+// will a network client. Callers should take the narrowest role they use.
 //
 // Tokens (sessions, reset tickets) are opaque bearer strings. Every method
 // returns one of the sentinel errors in errors.go, possibly wrapped, for
 // anything the user can fix; other errors are internal.
 type Authority interface {
+	Flows
+	Devices
+	Outbox
+	Admin
+}
+
+// Flows are the steps a person takes without IT: registering, signing in
+// and out, resetting the password and setting up OTP (during a reset or,
+// for a further device, while signed in).
+type Flows interface {
 	// Register creates an account for oneself, when the configured email
 	// domain matches and self-registration is on. The new account gets an
 	// activation mail; its first password is set through RequestReset.
@@ -42,7 +56,7 @@ type Authority interface {
 	// email. It answers the same whether or not the account exists.
 	RequestReset(ctx context.Context, req ResetRequest) error
 	// OpenReset consumes a reset link token (single use, limited lifetime)
-	// and returns a ticket for the required actions, in the seed's order:
+	// and returns a ticket for the required actions, in this order:
 	// OTP set-up when the account has no device yet, then the new password.
 	OpenReset(ctx context.Context, linkToken string) (ResetTicket, error)
 	// SetPassword finishes a reset: it needs the ticket from OpenReset, an
@@ -57,22 +71,36 @@ type Authority interface {
 	// ConfirmOTPEnrolment adds the device once the code from the
 	// authenticator app matches. The device name is required.
 	ConfirmOTPEnrolment(ctx context.Context, req ConfirmOTPRequest) (OTPDevice, error)
+}
+
+// Devices manages the OTP devices of a signed-in account.
+type Devices interface {
 	// OTPDevices lists the devices of the signed-in account.
 	OTPDevices(ctx context.Context, token string) ([]OTPDevice, error)
 	// RemoveOTPDevice removes one device; the last one cannot be removed.
 	RemoveOTPDevice(ctx context.Context, token string, deviceID int64) error
+}
 
+// Outbox reads the mail the authority has sent.
+type Outbox interface {
 	// Outbox lists the mail the authority has sent, newest first, to one
 	// address or (To empty) to everyone. The embedded authority shows it in
 	// the "Kotak Masuk" tab; a network transport must restrict it.
 	Outbox(ctx context.Context, q OutboxQuery) ([]Mail, error)
+}
 
-	// Administration, for IT (the `besign admin` commands).
+// Admin is the administration, for IT (the `besign admin` commands): users
+// now, later activations and certificates.
+type Admin interface {
+	// CreateUser creates an account with an activation mail, whatever the
+	// self-registration setting.
 	CreateUser(ctx context.Context, req CreateUserRequest) (Account, error)
 	// ImportUsers creates every row in one transaction: either all rows are
 	// created or none, and the result names each bad row.
 	ImportUsers(ctx context.Context, rows []CreateUserRequest) (ImportResult, error)
+	// ListUsers lists every account.
 	ListUsers(ctx context.Context) ([]Account, error)
+	// UnlockUser ends a lock from failed attempts.
 	UnlockUser(ctx context.Context, email string) error
 }
 
@@ -156,7 +184,7 @@ type ResetRequest struct {
 type ResetTicket struct {
 	Ticket    string    `json:"ticket"`
 	Account   Account   `json:"account"`
-	NeedsOTP  bool      `json:"needs_otp"` // set up OTP first (seed order)
+	NeedsOTP  bool      `json:"needs_otp"` // set up OTP before the password
 	ExpiresAt time.Time `json:"expires_at"`
 }
 

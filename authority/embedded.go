@@ -7,8 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,15 +29,6 @@ var (
 	ErrClosed = errors.New("authority is closed")
 )
 
-// LockoutPolicy is the brute-force protection; zero fields take defaults.
-type LockoutPolicy struct {
-	FailureFactor     int           // failures before the first lock (default 5)
-	WaitIncrement     time.Duration // added per further failure (default 60 s)
-	MaxWait           time.Duration // cap of the wait (default 15 min)
-	QuickLoginCheck   time.Duration // two failures closer than this ... (default 1 s)
-	MinQuickLoginWait time.Duration // ... lock at least this long (default 60 s)
-}
-
 // Options configure an Embedded authority. Start from DefaultOptions: zero
 // durations, policy fields and strings take its defaults, but a zero
 // SelfRegistration means off. Path and MasterKey are required.
@@ -53,9 +42,12 @@ type Options struct {
 	RememberLifetime  time.Duration // "Ingat Akun ini"
 	Lockout           LockoutPolicy
 	OTPIssuer         string
-	SMTP              *SMTPConfig // nil: outbox only
-	Now               func() time.Time
-	Logf              func(format string, args ...any) // never given secrets
+	SMTP              *SMTPConfig // nil: outbox only, unless Sender is set
+	// Sender delivers the mail instead of SMTP (for another transport or a
+	// test); nil means SMTP when configured, else the outbox only.
+	Sender Sender
+	Now    func() time.Time
+	Logf   func(format string, args ...any) // never given secrets
 }
 
 // Lifetimes not configurable from outside.
@@ -65,8 +57,8 @@ const (
 	enrolmentLifetime = 10 * time.Minute
 )
 
-// DefaultOptions returns the defaults (REFERENCE.md); Path and MasterKey are
-// left for the caller.
+// DefaultOptions returns the defaults, the only place they are written
+// (config.Default takes them too); Path and MasterKey are left for the caller.
 func DefaultOptions() Options {
 	return Options{
 		EmailDomain:       "natunakab.go.id",
@@ -134,6 +126,7 @@ type Embedded struct {
 	box       *secretBox
 	argon     argonParams
 	dummyHash string // verified for unknown users, so that timing tells little
+	sender    Sender // nil: outbox only
 
 	mu     sync.Mutex
 	closed bool
@@ -163,6 +156,9 @@ func OpenEmbedded(opts Options) (*Embedded, error) {
 			c.Port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[c.TLS]
 		}
 		opts.SMTP = &c
+		if opts.Sender == nil {
+			opts.Sender = smtpSender{c: c, now: func() time.Time { return opts.Now().UTC() }}
+		}
 	}
 	box, err := newSecretBox(opts.MasterKey)
 	if err != nil {
@@ -173,7 +169,7 @@ func OpenEmbedded(opts Options) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open authority: %w", err)
 	}
-	e := &Embedded{opts: opts, db: db, box: box, argon: defaultArgon}
+	e := &Embedded{opts: opts, db: db, box: box, argon: defaultArgon, sender: opts.Sender}
 	if err := e.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open authority: %w", err)
@@ -198,7 +194,7 @@ func (e *Embedded) init(ctx context.Context) error {
 		if err := tx.DeleteExpired(ctx, e.now().Add(-time.Hour)); err != nil {
 			return err
 		}
-		if e.opts.SMTP == nil {
+		if e.sender == nil {
 			return nil
 		}
 		unsent, err = tx.UnsentMail(ctx)
@@ -274,253 +270,4 @@ func (e *Embedded) account(u store.User) Account {
 		a.Locked, a.LockedTil = true, u.LockedUntil
 	}
 	return a
-}
-
-// ---- accounts ----
-
-// createUser adds one account and its activation mail inside tx.
-func (e *Embedded) createUser(ctx context.Context, tx *store.Tx, req CreateUserRequest, now time.Time) (store.User, []int64, error) {
-	name, err := checkName(req.Name)
-	if err != nil {
-		return store.User{}, nil, err
-	}
-	email, err := normalizeEmail(req.Email)
-	if err != nil {
-		return store.User{}, nil, err
-	}
-	role, err := checkRole(req.Role)
-	if err != nil {
-		return store.User{}, nil, err
-	}
-	if taken, err := tx.EmailTaken(ctx, email); err != nil {
-		return store.User{}, nil, err
-	} else if taken {
-		return store.User{}, nil, ErrEmailTaken
-	}
-	base := usernameBase(email)
-	username := base
-	for i := 2; ; i++ {
-		taken, err := tx.UsernameTaken(ctx, username)
-		if err != nil {
-			return store.User{}, nil, err
-		}
-		if !taken {
-			break
-		}
-		username = base + strconv.Itoa(i)
-	}
-	u := store.User{Name: name, Username: username, Email: email, Role: string(role), OTPLastStep: -1, CreatedAt: now}
-	if err := tx.InsertUser(ctx, &u); errors.Is(err, store.ErrDuplicate) {
-		return store.User{}, nil, ErrEmailTaken
-	} else if err != nil {
-		return store.User{}, nil, err
-	}
-	m := activationMail(name, username, email)
-	m.CreatedAt = now
-	if err := tx.InsertMail(ctx, &m); err != nil {
-		return store.User{}, nil, err
-	}
-	return u, []int64{m.ID}, nil
-}
-
-// Register creates an account for oneself in the configured email domain.
-func (e *Embedded) Register(ctx context.Context, req RegisterRequest) (Account, error) {
-	if !e.opts.SelfRegistration {
-		return Account{}, ErrRegistrationOff
-	}
-	if _, err := checkName(req.Name); err != nil {
-		return Account{}, err
-	}
-	email, err := normalizeEmail(req.Email)
-	if err != nil {
-		return Account{}, err
-	}
-	if _, domain, _ := strings.Cut(email, "@"); domain != strings.ToLower(strings.TrimSpace(e.opts.EmailDomain)) {
-		return Account{}, fmt.Errorf("%w (%s)", ErrEmailDomain, e.opts.EmailDomain)
-	}
-	return e.CreateUser(ctx, CreateUserRequest{Name: req.Name, Email: req.Email, Role: RoleSigner})
-}
-
-// CreateUser creates an account (administration).
-func (e *Embedded) CreateUser(ctx context.Context, req CreateUserRequest) (Account, error) {
-	if err := e.checkOpen(); err != nil {
-		return Account{}, err
-	}
-	var u store.User
-	var mails []int64
-	err := e.db.Update(ctx, func(tx *store.Tx) error {
-		var err error
-		u, mails, err = e.createUser(ctx, tx, req, e.now())
-		return err
-	})
-	if err != nil {
-		return Account{}, err
-	}
-	e.send(mails)
-	return e.account(u), nil
-}
-
-// ImportUsers creates all rows or none.
-func (e *Embedded) ImportUsers(ctx context.Context, rows []CreateUserRequest) (ImportResult, error) {
-	if err := e.checkOpen(); err != nil {
-		return ImportResult{}, err
-	}
-	errRejected := errors.New("rejected") // rolls the transaction back
-	var res ImportResult
-	var mails []int64
-	err := e.db.Update(ctx, func(tx *store.Tx) error {
-		res, mails = ImportResult{}, nil
-		now := e.now()
-		for i, row := range rows {
-			u, m, err := e.createUser(ctx, tx, row, now)
-			if err != nil {
-				if !isUserError(err) {
-					return fmt.Errorf("row %d: %w", i, err)
-				}
-				res.Errors = append(res.Errors, RowError{Row: i, Err: err.Error()})
-				continue
-			}
-			res.Created = append(res.Created, e.account(u))
-			mails = append(mails, m...)
-		}
-		if len(res.Errors) > 0 {
-			return errRejected
-		}
-		return nil
-	})
-	if errors.Is(err, errRejected) {
-		res.Created = nil
-		return res, fmt.Errorf("%d of %d rows: %w", len(res.Errors), len(rows), ErrImportRejected)
-	}
-	if err != nil {
-		return ImportResult{}, err
-	}
-	e.send(mails)
-	return res, nil
-}
-
-// isUserError tells the sentinel errors a user can fix from internal ones.
-func isUserError(err error) bool {
-	for _, s := range []error{ErrNameRequired, ErrNameTooLong, ErrNameInvalid, ErrEmailInvalid, ErrEmailTaken, ErrRoleInvalid} {
-		if errors.Is(err, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// ListUsers lists every account.
-func (e *Embedded) ListUsers(ctx context.Context) ([]Account, error) {
-	if err := e.checkOpen(); err != nil {
-		return nil, err
-	}
-	var users []store.User
-	err := e.db.View(ctx, func(tx *store.Tx) (err error) {
-		users, err = tx.Users(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Account, 0, len(users))
-	for _, u := range users {
-		out = append(out, e.account(u))
-	}
-	return out, nil
-}
-
-// UnlockUser lifts a lockout; email may also be a username.
-func (e *Embedded) UnlockUser(ctx context.Context, email string) error {
-	if err := e.checkOpen(); err != nil {
-		return err
-	}
-	l, err := parseLogin(email)
-	if err != nil {
-		return err
-	}
-	return e.db.Update(ctx, func(tx *store.Tx) error {
-		u, err := userByLogin(ctx, tx, l)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("unlock %s: %w", email, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		return tx.SetFailures(ctx, u.ID, 0, time.Time{}, time.Time{})
-	})
-}
-
-func userByLogin(ctx context.Context, tx *store.Tx, l login) (store.User, error) {
-	if l.email != "" {
-		return tx.UserByEmail(ctx, l.email)
-	}
-	return tx.UserByUsername(ctx, l.username)
-}
-
-// ---- outbox ----
-
-// Outbox lists mail, newest first.
-func (e *Embedded) Outbox(ctx context.Context, q OutboxQuery) ([]Mail, error) {
-	if err := e.checkOpen(); err != nil {
-		return nil, err
-	}
-	to := strings.ToLower(strings.TrimSpace(q.To))
-	var ms []store.Mail
-	err := e.db.View(ctx, func(tx *store.Tx) (err error) {
-		ms, err = tx.Mails(ctx, to)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Mail, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, Mail{
-			ID: m.ID, Kind: MailKind(m.Kind), To: m.To, Subject: m.Subject, Body: m.Body,
-			ActionLabel: m.ActionLabel, ActionLink: m.ActionLink,
-			CreatedAt: m.CreatedAt, SentAt: m.SentAt, SendError: m.SendError,
-		})
-	}
-	return out, nil
-}
-
-// send delivers committed mail in the background when SMTP is configured.
-// Close waits for it. Failures are recorded on the mail, never returned.
-func (e *Embedded) send(ids []int64) {
-	if e.opts.SMTP == nil || len(ids) == 0 {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return // still unsent in the outbox: sent at the next open
-	}
-	e.sending.Add(1)
-	go func() {
-		defer e.sending.Done()
-		ctx := context.Background()
-		for _, id := range ids {
-			var m store.Mail
-			err := e.db.View(ctx, func(tx *store.Tx) (err error) {
-				m, err = tx.MailByID(ctx, id)
-				return err
-			})
-			if err != nil {
-				e.opts.Logf("mail %d: %v", id, err)
-				continue
-			}
-			sendErr := sendSMTP(ctx, e.opts.SMTP, m, e.now())
-			msg := ""
-			if sendErr != nil {
-				msg = sendErr.Error()
-				e.opts.Logf("mail %d (%s): not sent: %v", id, m.Kind, sendErr)
-			}
-			err = e.db.Update(ctx, func(tx *store.Tx) error {
-				return tx.SetMailSent(ctx, id, e.now(), msg)
-			})
-			if err != nil {
-				e.opts.Logf("mail %d: record delivery: %v", id, err)
-			}
-		}
-	}()
 }

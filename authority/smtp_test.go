@@ -2,6 +2,7 @@ package authority
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -280,5 +281,48 @@ func TestSMTPOptions(t *testing.T) {
 		if _, err := OpenEmbedded(opts); err == nil {
 			t.Errorf("%s: opened", name)
 		}
+	}
+}
+
+// recordingSender is a Sender that keeps what it is given and fails for one
+// address.
+type recordingSender struct {
+	mu   sync.Mutex
+	got  []Mail
+	fail string
+}
+
+func (s *recordingSender) Send(_ context.Context, m Mail) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got = append(s.got, m)
+	if m.To == s.fail {
+		return errors.New("mailbox full")
+	}
+	return nil
+}
+
+func TestSenderReplacesSMTP(t *testing.T) {
+	snd := &recordingSender{fail: "penuh@natunakab.go.id"}
+	e, _, _ := openTest(t, func(o *Options) { o.Sender = snd })
+	for _, addr := range []string{"kirim@natunakab.go.id", snd.fail} {
+		if _, err := e.CreateUser(ctx, CreateUserRequest{Name: "Kirim", Email: addr}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.sending.Wait()
+	snd.mu.Lock()
+	got := append([]Mail(nil), snd.got...)
+	snd.mu.Unlock()
+	if len(got) != 2 || got[0].Kind != MailActivation || got[0].ActionLink == "" {
+		t.Fatalf("sender got %+v", got)
+	}
+	ok := newestMail(t, e, "kirim@natunakab.go.id", MailActivation)
+	if ok.SentAt.IsZero() || ok.SendError != "" {
+		t.Errorf("delivered mail: sent %v, error %q", ok.SentAt, ok.SendError)
+	}
+	bad := newestMail(t, e, snd.fail, MailActivation)
+	if bad.SendError != "mailbox full" {
+		t.Errorf("failed mail records %q", bad.SendError)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/natunakab/besign/authority/link"
 	"github.com/natunakab/besign/authority/store"
 )
 
@@ -105,12 +106,12 @@ func TestKeyURI(t *testing.T) {
 	}
 }
 
-func TestForgotLink(t *testing.T) {
+func TestForgotLinkParsesAsURL(t *testing.T) {
 	for _, email := range []string{"ana@natunakab.go.id", "budi+tag@natunakab.go.id", "a&b=c@x.id", "x%41@x.id", "o'neil@x.id"} {
-		link := forgotLink(email)
-		u, err := url.Parse(link)
+		l := link.Forgot(email)
+		u, err := url.Parse(l)
 		if err != nil || u.Scheme != "besign" || u.Host != "forgot" || u.Query().Get("login") != email {
-			t.Errorf("forgotLink(%q) = %q: parsed %v, %v", email, link, u, err)
+			t.Errorf("link.Forgot(%q) = %q: parsed %v, %v", email, l, u, err)
 		}
 	}
 }

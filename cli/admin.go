@@ -13,6 +13,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/keystore"
 )
 
 func init() {
@@ -45,9 +46,26 @@ func runAdmin(env *Env, args []string) error {
 	return usageErrorf("admin: unknown command %q", args[0])
 }
 
+// warningText says a master key warning in the CLI's words.
+func warningText(w *keystore.Warning) string {
+	switch {
+	case w == nil:
+		return ""
+	case w.Kind == keystore.WarnKeyFileLeft:
+		return fmt.Sprintf("the master key moved into the OS keyring, but %s could not be removed; remove it by hand", w.Path)
+	}
+	return fmt.Sprintf("no OS keyring (%s): the master key is kept in %s, readable by anyone who can read that file", w.Reason, w.Path)
+}
+
+// adminAuthority is what the admin commands use of the authority.
+type adminAuthority interface {
+	authority.Admin
+	authority.Outbox
+}
+
 // adminFunc is an admin command; parse runs before the data dir is opened so
 // that usage errors never touch local state.
-type adminFunc func(env *Env, args []string) (run func(a authority.Authority) error, err error)
+type adminFunc func(env *Env, args []string) (run func(a adminAuthority) error, err error)
 
 func withAuthority(env *Env, args []string, f adminFunc) error {
 	run, err := f(env, args)
@@ -63,13 +81,13 @@ func withAuthority(env *Env, args []string, f adminFunc) error {
 		return err
 	}
 	defer local.Close()
-	if local.Warning != "" {
-		fmt.Fprintf(env.Stderr, "besign: warning: %s\n", local.Warning)
+	if w := warningText(local.Warning); w != "" {
+		fmt.Fprintf(env.Stderr, "besign: warning: %s\n", w)
 	}
 	return run(local.Authority)
 }
 
-func adminUsersAdd(env *Env, args []string) (func(authority.Authority) error, error) {
+func adminUsersAdd(env *Env, args []string) (func(adminAuthority) error, error) {
 	fs := newFlagSet("admin users add")
 	name := fs.String("name", "", "")
 	email := fs.String("email", "", "")
@@ -88,7 +106,7 @@ func adminUsersAdd(env *Env, args []string) (func(authority.Authority) error, er
 	if err != nil {
 		return nil, err
 	}
-	return func(a authority.Authority) error {
+	return func(a adminAuthority) error {
 		acc, err := a.CreateUser(context.Background(), authority.CreateUserRequest{Name: *name, Email: *email, Role: r})
 		if err != nil {
 			return fmt.Errorf("add user %s: %w", *email, err)
@@ -108,11 +126,11 @@ func parseRole(s string) (authority.Role, error) {
 	return "", usageErrorf("--role must be %q or %q, not %q", authority.RoleSigner, authority.RoleVerifier, s)
 }
 
-func adminUsersList(env *Env, args []string) (func(authority.Authority) error, error) {
+func adminUsersList(env *Env, args []string) (func(adminAuthority) error, error) {
 	if len(args) > 0 {
 		return nil, usageErrorf("admin users list takes no arguments")
 	}
-	return func(a authority.Authority) error {
+	return func(a adminAuthority) error {
 		users, err := a.ListUsers(context.Background())
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
@@ -137,12 +155,12 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func adminUsersUnlock(env *Env, args []string) (func(authority.Authority) error, error) {
+func adminUsersUnlock(env *Env, args []string) (func(adminAuthority) error, error) {
 	if len(args) != 1 {
 		return nil, usageErrorf("admin users unlock EMAIL: give one email address")
 	}
 	email := args[0]
-	return func(a authority.Authority) error {
+	return func(a adminAuthority) error {
 		if err := a.UnlockUser(context.Background(), email); err != nil {
 			if errors.Is(err, authority.ErrNotFound) {
 				return fmt.Errorf("unlock %s: no such account", email)
@@ -156,7 +174,7 @@ func adminUsersUnlock(env *Env, args []string) (func(authority.Authority) error,
 
 // adminUsersImport reads a CSV with the columns name,email[,role]; a first
 // row naming the columns is skipped.
-func adminUsersImport(env *Env, args []string) (func(authority.Authority) error, error) {
+func adminUsersImport(env *Env, args []string) (func(adminAuthority) error, error) {
 	if len(args) != 1 {
 		return nil, usageErrorf("admin users import FILE.csv: give one file")
 	}
@@ -168,7 +186,7 @@ func adminUsersImport(env *Env, args []string) (func(authority.Authority) error,
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", args[0], err)
 	}
-	return func(a authority.Authority) error {
+	return func(a adminAuthority) error {
 		res, err := a.ImportUsers(context.Background(), rows)
 		if len(res.Errors) > 0 {
 			for _, re := range res.Errors {
@@ -219,7 +237,7 @@ func readUserCSV(r io.Reader) ([]authority.CreateUserRequest, error) {
 	return rows, nil
 }
 
-func adminOutbox(env *Env, args []string) (func(authority.Authority) error, error) {
+func adminOutbox(env *Env, args []string) (func(adminAuthority) error, error) {
 	fs := newFlagSet("admin outbox")
 	to := fs.String("to", "", "")
 	rest, err := parseFlags(fs, args)
@@ -229,7 +247,7 @@ func adminOutbox(env *Env, args []string) (func(authority.Authority) error, erro
 	if len(rest) > 0 {
 		return nil, usageErrorf("admin outbox: unexpected argument %q", rest[0])
 	}
-	return func(a authority.Authority) error {
+	return func(a adminAuthority) error {
 		mails, err := a.Outbox(context.Background(), authority.OutboxQuery{To: *to})
 		if err != nil {
 			return fmt.Errorf("outbox: %w", err)

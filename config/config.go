@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/natunakab/besign/authority"
 )
 
 // Config is the configuration in force. Field tags name the TOML keys.
@@ -49,7 +51,7 @@ type Config struct {
 	Files []string `toml:"-"`
 }
 
-// Lockout is the brute-force protection (REFERENCE.md's defaults).
+// Lockout is the brute-force protection; see authority.LockoutPolicy.
 type Lockout struct {
 	FailureFactor     int      `toml:"failure_factor"`
 	WaitIncrement     Duration `toml:"wait_increment"`
@@ -98,22 +100,25 @@ func (d Duration) String() string {
 	return s
 }
 
-// Default is the configuration of a standalone install.
+// Default is the configuration of a standalone install. The account rules
+// (domain, self-registration, reset link, lockout) take the authority's own
+// defaults, so that they are written once.
 func Default() Config {
+	a := authority.DefaultOptions()
 	return Config{
 		Instansi:          "Pemerintah Kabupaten Natuna",
-		EmailDomain:       "natunakab.go.id",
-		SelfRegistration:  true,
+		EmailDomain:       a.EmailDomain,
+		SelfRegistration:  a.SelfRegistration,
 		Authority:         "embedded",
 		Language:          "id",
 		VerificationURL:   "https://besign.natunakab.go.id/verifikasi",
-		ResetLinkLifetime: Duration{24 * time.Hour},
+		ResetLinkLifetime: Duration{a.ResetLinkLifetime},
 		Lockout: Lockout{
-			FailureFactor:     5,
-			WaitIncrement:     Duration{60 * time.Second},
-			MaxWait:           Duration{15 * time.Minute},
-			QuickLoginCheck:   Duration{time.Second},
-			MinQuickLoginWait: Duration{60 * time.Second},
+			FailureFactor:     a.Lockout.FailureFactor,
+			WaitIncrement:     Duration{a.Lockout.WaitIncrement},
+			MaxWait:           Duration{a.Lockout.MaxWait},
+			QuickLoginCheck:   Duration{a.Lockout.QuickLoginCheck},
+			MinQuickLoginWait: Duration{a.Lockout.MinQuickLoginWait},
 		},
 		SMTP: SMTP{Port: 587, TLS: "starttls"},
 	}

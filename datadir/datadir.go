@@ -39,9 +39,9 @@ type Local struct {
 	Dir       string
 	Keys      *keystore.Store
 	Authority *authority.Embedded
-	// Warning, when not empty, must be shown to the user: the master key is
+	// Warning, when not nil, must be shown to the user: the master key is
 	// kept in a file because no keyring is available.
-	Warning string
+	Warning *keystore.Warning
 }
 
 // Open creates dir (0700) if needed and opens the embedded authority in it.

@@ -38,7 +38,7 @@ func TestKeyringDataDirMovedOrLinked(t *testing.T) {
 	}
 	for _, d := range []string{dir, moved, link} {
 		got, warning, err := New(d).MasterKey()
-		if err != nil || warning != "" || !bytes.Equal(got, key) {
+		if err != nil || warning != nil || !bytes.Equal(got, key) {
 			t.Fatalf("%s: MasterKey = other key, %q, %v", d, warning, err)
 		}
 		if r, err := New(d).LoadRemembered(); err != nil || r.Login != "budi@natunakab.go.id" {
@@ -105,7 +105,7 @@ func TestKeyringRestoreFromFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, warning, err := New(dir).MasterKey()
-	if err != nil || warning != "" || !bytes.Equal(got, key) {
+	if err != nil || warning != nil || !bytes.Equal(got, key) {
 		t.Fatalf("restore: other key, %q, %v", warning, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, masterKeyFile)); !errors.Is(err, os.ErrNotExist) {

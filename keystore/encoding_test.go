@@ -123,14 +123,14 @@ func mustWd(t *testing.T) string {
 
 func TestUnavailableError(t *testing.T) {
 	cause := fmt.Errorf("dial unix /run/user/0/bus: no such file")
-	err := fmt.Errorf("remember account: %w", &UnavailableError{Reason: "tidak ada sesi D-Bus", Err: cause})
+	err := fmt.Errorf("remember account: %w", &UnavailableError{Reason: ReasonNoBus, Err: cause})
 	if !errors.Is(err, ErrUnavailable) || !errors.Is(err, cause) {
 		t.Fatalf("%v does not wrap ErrUnavailable and its cause", err)
 	}
-	if Reason(err) != "tidak ada sesi D-Bus" {
-		t.Errorf("Reason = %q", Reason(err))
+	if ReasonOf(err) != ReasonNoBus {
+		t.Errorf("ReasonOf = %q", ReasonOf(err))
 	}
-	if Reason(errors.New("other")) != "" || Reason(nil) != "" {
+	if ReasonOf(errors.New("other")) != "" || ReasonOf(nil) != "" {
 		t.Error("Reason of a non-keyring error is not empty")
 	}
 	if got := (&UnavailableError{Reason: "r"}).Error(); got != "keyring unavailable: r" {

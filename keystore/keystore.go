@@ -2,7 +2,7 @@
 // Service on Linux) through github.com/zalando/go-keyring.
 //
 // Entries belong to one data dir: a Store made for another data dir never sees them. Only the master key
-// may fall back to a file, and only with a warning the user sees; nothing else is ever written in
+// may fall back to a file, and only with a Warning the user is shown; nothing else is ever written in
 // plaintext when the keyring is missing.
 package keystore
 
@@ -47,18 +47,35 @@ var (
 	ErrMasterKeyLost = errors.New("master key missing from the keyring")
 )
 
-// UnavailableError says why the keyring cannot be used. Reason is a short Indonesian phrase fit to show
-// the user next to a disabled control; Err is the underlying cause for logs (it holds no secret).
+// Reason says why the keyring cannot be used. The app and the CLI word it for the user; its value is
+// only for logs.
+type Reason string
+
+const (
+	ReasonNoBus         Reason = "no D-Bus session bus"                // Linux: no session bus to talk to
+	ReasonNoService     Reason = "no Secret Service"                   // Linux: the bus has no Secret Service
+	ReasonNoAnswer      Reason = "Secret Service does not answer"      // Linux: it hangs (a prompt nobody sees)
+	ReasonLocked        Reason = "keyring is locked"                   // the unlock prompt was dismissed
+	ReasonDenied        Reason = "keyring is locked or refuses access" // a Secret Service error
+	ReasonRefused       Reason = "Secret Service refuses the request"  // any other D-Bus error
+	ReasonUnsupported   Reason = "no supported keyring on this system"
+	ReasonCredentialMgr Reason = "Windows Credential Manager cannot be used"
+	ReasonKeychain      Reason = "macOS Keychain cannot be used"
+	ReasonUnusable      Reason = "keyring cannot be used"
+)
+
+// UnavailableError says why the keyring cannot be used: Reason for the user (worded by the app), Err the
+// underlying cause for logs (it holds no secret).
 type UnavailableError struct {
-	Reason string
+	Reason Reason
 	Err    error
 }
 
 func (e *UnavailableError) Error() string {
 	if e.Err == nil {
-		return ErrUnavailable.Error() + ": " + e.Reason
+		return ErrUnavailable.Error() + ": " + string(e.Reason)
 	}
-	return ErrUnavailable.Error() + ": " + e.Reason + ": " + e.Err.Error()
+	return ErrUnavailable.Error() + ": " + string(e.Reason) + ": " + e.Err.Error()
 }
 
 // Unwrap makes errors.Is find both ErrUnavailable and the cause.
@@ -69,9 +86,8 @@ func (e *UnavailableError) Unwrap() []error {
 	return []error{ErrUnavailable, e.Err}
 }
 
-// Reason returns the short Indonesian reason carried by an unavailable-keyring error, or "" when err is
-// not one.
-func Reason(err error) string {
+// ReasonOf returns the reason carried by an unavailable-keyring error, or "" when err is not one.
+func ReasonOf(err error) Reason {
 	var ue *UnavailableError
 	if errors.As(err, &ue) {
 		return ue.Reason
@@ -87,8 +103,6 @@ var (
 	// Longer than the probe: a call may have to wait for the user to unlock the keyring.
 	callTimeout = 20 * time.Second
 )
-
-const reasonNoAnswer = "Secret Service tidak menjawab"
 
 // Store is the keyring of one data dir.
 type Store struct {
@@ -191,7 +205,7 @@ func (s *Store) Available() error {
 		s.mu.Lock()
 		if !s.probed {
 			s.probed = true
-			s.probeErr = &UnavailableError{Reason: reasonNoAnswer}
+			s.probeErr = &UnavailableError{Reason: ReasonNoAnswer}
 		}
 		s.mu.Unlock()
 	}
@@ -231,7 +245,7 @@ func (s *Store) call(fn func() error) error {
 	case err := <-done:
 		return err
 	case <-time.After(callTimeout):
-		return &UnavailableError{Reason: reasonNoAnswer}
+		return &UnavailableError{Reason: ReasonNoAnswer}
 	}
 }
 

@@ -132,8 +132,8 @@ func TestKeyringMasterKey(t *testing.T) {
 	if len(key) != MasterKeySize {
 		t.Fatalf("key length %d, want %d", len(key), MasterKeySize)
 	}
-	if warning != "" {
-		t.Errorf("warning with a working keyring: %q", warning)
+	if warning != nil {
+		t.Errorf("warning with a working keyring: %+v", warning)
 	}
 	if bytes.Equal(key, make([]byte, MasterKeySize)) {
 		t.Fatal("key is all zero")
@@ -155,8 +155,8 @@ func TestKeyringMasterKey(t *testing.T) {
 	// Stable across calls and across stores on the same data dir, also given as a relative path.
 	for i, other := range []*Store{s, New(dir), New(relativeTo(t, dir))} {
 		again, warning, err := other.MasterKey()
-		if err != nil || warning != "" || !bytes.Equal(again, key) {
-			t.Fatalf("store %d: MasterKey gave another key or %q, %v", i, warning, err)
+		if err != nil || warning != nil || !bytes.Equal(again, key) {
+			t.Fatalf("store %d: MasterKey gave another key or %+v, %v", i, warning, err)
 		}
 	}
 
@@ -225,8 +225,8 @@ func TestKeyringMigratesFileKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, warning, err := s.MasterKey()
-	if err != nil || warning != "" || !bytes.Equal(key, old) {
-		t.Fatalf("MasterKey = other key, %q, %v; want the file's key", warning, err)
+	if err != nil || warning != nil || !bytes.Equal(key, old) {
+		t.Fatalf("MasterKey = other key, %+v, %v; want the file's key", warning, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, masterKeyFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%s not removed after the move (err %v)", masterKeyFile, err)

@@ -14,12 +14,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/natunakab/besign/authority"
 )
 
 const (
 	kindMasterKey = "master-key"
-	// MasterKeySize is the length of the authority's master key in bytes.
-	MasterKeySize = 32
+	// MasterKeySize is the length of the authority's master key in bytes; the authority decides it.
+	MasterKeySize = authority.MasterKeySize
 	// masterKeyFile holds the key only when there is no keyring.
 	masterKeyFile = "master.key"
 	// markerFile records that the key of this data dir is kept in the keyring, so that a keyring that is
@@ -87,20 +89,40 @@ func newKey() ([]byte, error) {
 	return key, nil
 }
 
+// Warning is something about the master key the user must be told; the app and the CLI word it.
+type Warning struct {
+	Kind WarningKind
+	// Path is the key file concerned.
+	Path string
+	// Reason is why the keyring cannot be used (WarnKeyInFile).
+	Reason Reason
+}
+
+// WarningKind says what a Warning is about.
+type WarningKind string
+
+const (
+	// WarnKeyInFile: the keyring is unavailable, so the key is kept in the file Path, readable by anyone
+	// who can read that file.
+	WarnKeyInFile WarningKind = "key-in-file"
+	// WarnKeyFileLeft: the key moved into the keyring, but the old file Path could not be removed.
+	WarnKeyFileLeft WarningKind = "key-file-left"
+)
+
 // MasterKey returns the authority's 32-byte master key, creating it on first use. It lives in the
 // keyring. Only when the keyring is unavailable does it fall back to a 0600 file DATADIR/master.key, and
-// then warning is a non-empty Indonesian sentence the app must show (the CLI prints it to stderr).
+// then warning is non-nil and the app must show it (the CLI prints it to stderr).
 //
 // A key in the keyring always wins. A key found in master.key while the keyring works is moved into the
 // keyring and the file removed. When the data dir records that the key was kept in the keyring, a
 // keyring that is unavailable gives an error wrapping ErrUnavailable, and a keyring without the entry
 // gives ErrMasterKeyLost: never a new key that would leave the old data unreadable.
-func (s *Store) MasterKey() (key []byte, warning string, err error) {
+func (s *Store) MasterKey() (key []byte, warning *Warning, err error) {
 	// Two goroutines creating the first key at once must not each keep their own.
 	masterKeyMu.Lock()
 	defer masterKeyMu.Unlock()
 	if err := s.Available(); err != nil {
-		if Reason(err) == reasonNoAnswer {
+		if ReasonOf(err) == ReasonNoAnswer {
 			// A locked keyring may be showing the user its unlock prompt: give them time to answer.
 			err = s.waitProbe(callTimeout)
 		}
@@ -144,30 +166,30 @@ func exists(path string) (bool, error) {
 	}
 }
 
-func (s *Store) keyringMasterKey() ([]byte, string, error) {
+func (s *Store) keyringMasterKey() ([]byte, *Warning, error) {
 	// The ID first, so that an entry under the data dir's path moves to it.
 	if err := s.ensureID(); err != nil {
-		return nil, "", fmt.Errorf("master key: %w", err)
+		return nil, nil, fmt.Errorf("master key: %w", err)
 	}
 	value, err := s.get(kindMasterKey)
 	if err == nil {
 		key, err := decodeKey(value)
 		if err != nil {
-			return nil, "", fmt.Errorf("master key in the keyring: %w", err)
+			return nil, nil, fmt.Errorf("master key in the keyring: %w", err)
 		}
 		// Written here too so that a data dir whose marker was lost gets it back.
 		if err := s.writeMarker(); err != nil {
-			return nil, "", err
+			return nil, nil, err
 		}
-		return key, "", nil
+		return key, nil, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
-		return nil, "", fmt.Errorf("master key: %w", err)
+		return nil, nil, fmt.Errorf("master key: %w", err)
 	}
 
 	marked, err := exists(s.path(markerFile))
 	if err != nil {
-		return nil, "", fmt.Errorf("master key: check %s: %w", markerFile, err)
+		return nil, nil, fmt.Errorf("master key: check %s: %w", markerFile, err)
 	}
 	// A key kept in a file while there was no keyring, or put there to restore a data dir on another
 	// machine, moves into the keyring.
@@ -175,77 +197,75 @@ func (s *Store) keyringMasterKey() ([]byte, string, error) {
 	migrated := err == nil
 	switch {
 	case marked && errors.Is(err, fs.ErrNotExist):
-		return nil, "", fmt.Errorf("%w (the data dir %s says it was kept there; to restore it, put the saved key in %s, see README \"Backup and moving to a new laptop\")",
+		return nil, nil, fmt.Errorf("%w (the data dir %s says it was kept there; to restore it, put the saved key in %s, see README \"Backup and moving to a new laptop\")",
 			ErrMasterKeyLost, s.dataDir, s.path(masterKeyFile))
 	case errors.Is(err, fs.ErrNotExist):
 		if key, err = newKey(); err != nil {
-			return nil, "", err
+			return nil, nil, err
 		}
 	case err != nil:
-		return nil, "", err
+		return nil, nil, err
 	}
 
 	if err := s.set(kindMasterKey, encodeKey(key)); err != nil {
-		return nil, "", fmt.Errorf("store master key: %w", err)
+		return nil, nil, fmt.Errorf("store master key: %w", err)
 	}
 	// Read back: if another process stored its key at the same moment, both must use the one kept.
 	value, err = s.get(kindMasterKey)
 	if err != nil {
-		return nil, "", fmt.Errorf("read back master key: %w", err)
+		return nil, nil, fmt.Errorf("read back master key: %w", err)
 	}
 	if key, err = decodeKey(value); err != nil {
-		return nil, "", fmt.Errorf("read back master key: %w", err)
+		return nil, nil, fmt.Errorf("read back master key: %w", err)
 	}
 	if err := s.writeMarker(); err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if migrated {
 		if err := os.Remove(s.path(masterKeyFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return key, fmt.Sprintf("Kunci utama BeSign sudah dipindah ke keyring sistem, tetapi berkas %s tidak dapat dihapus; hapus berkas itu secara manual.",
-				s.path(masterKeyFile)), nil
+			return key, &Warning{Kind: WarnKeyFileLeft, Path: s.path(masterKeyFile)}, nil
 		}
 		syncDir(s.dataDir)
 	}
-	return key, "", nil
+	return key, nil, nil
 }
 
-func (s *Store) fileMasterKey(cause error) ([]byte, string, error) {
+func (s *Store) fileMasterKey(cause error) ([]byte, *Warning, error) {
 	marked, err := exists(s.path(markerFile))
 	if err != nil {
-		return nil, "", fmt.Errorf("master key: check %s: %w", markerFile, err)
+		return nil, nil, fmt.Errorf("master key: check %s: %w", markerFile, err)
 	}
 	if marked {
-		return nil, "", fmt.Errorf("master key is kept in the keyring of this data dir: %w", cause)
+		return nil, nil, fmt.Errorf("master key is kept in the keyring of this data dir: %w", cause)
 	}
-	warning := fmt.Sprintf("Keyring sistem tidak tersedia (%s), jadi kunci utama BeSign disimpan dalam berkas %s; siapa pun yang dapat membaca berkas itu dapat membuka data rahasia akun.",
-		Reason(cause), s.path(masterKeyFile))
+	warning := &Warning{Kind: WarnKeyInFile, Path: s.path(masterKeyFile), Reason: ReasonOf(cause)}
 
 	key, err := s.readKeyFile()
 	if err == nil {
 		return key, warning, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if !s.AllowPlainFile {
-		return nil, "", fmt.Errorf("%w: %w", ErrPlainFileRefused, cause)
+		return nil, nil, fmt.Errorf("%w: %w", ErrPlainFileRefused, cause)
 	}
 	if key, err = newKey(); err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if err := os.MkdirAll(s.dataDir, 0o700); err != nil {
-		return nil, "", fmt.Errorf("master key: create data dir: %w", err)
+		return nil, nil, fmt.Errorf("master key: create data dir: %w", err)
 	}
 	err = writeNew(s.path(masterKeyFile), []byte(encodeKey(key)+"\n"))
 	if errors.Is(err, fs.ErrExist) {
 		// Another process made it first: use that one.
 		if key, err = s.readKeyFile(); err != nil {
-			return nil, "", err
+			return nil, nil, err
 		}
 		return key, warning, nil
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("master key: write %s: %w", masterKeyFile, err)
+		return nil, nil, fmt.Errorf("master key: write %s: %w", masterKeyFile, err)
 	}
 	return key, warning, nil
 }

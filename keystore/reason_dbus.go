@@ -21,23 +21,21 @@ func unavailable(err error) error {
 	switch {
 	case errors.As(err, &de) && (de.Name == "org.freedesktop.DBus.Error.ServiceUnknown" ||
 		de.Name == "org.freedesktop.DBus.Error.NameHasNoOwner"):
-		return &UnavailableError{Reason: "tidak ada Secret Service", Err: err}
+		return &UnavailableError{Reason: ReasonNoService, Err: err}
 	case errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.NoReply":
-		return &UnavailableError{Reason: reasonNoAnswer, Err: err}
+		return &UnavailableError{Reason: ReasonNoAnswer, Err: err}
 	case errors.As(err, &de) && strings.HasPrefix(de.Name, "org.freedesktop.Secret.Error."):
-		return &UnavailableError{Reason: "keyring terkunci atau menolak akses", Err: err}
+		return &UnavailableError{Reason: ReasonDenied, Err: err}
 	case errors.As(err, &de):
-		return &UnavailableError{Reason: "Secret Service menolak permintaan", Err: err}
+		return &UnavailableError{Reason: ReasonRefused, Err: err}
 	case strings.Contains(err.Error(), "unlock"):
 		// go-keyring's own error when the unlock prompt was dismissed.
-		return &UnavailableError{Reason: "keyring terkunci", Err: err}
+		return &UnavailableError{Reason: ReasonLocked, Err: err}
 	default:
 		// Not a D-Bus reply at all: no session bus to talk to.
-		return &UnavailableError{Reason: reasonNoBus, Err: err}
+		return &UnavailableError{Reason: ReasonNoBus, Err: err}
 	}
 }
-
-const reasonNoBus = "tidak ada sesi D-Bus untuk Secret Service"
 
 var errNoSessionBus = errors.New("no D-Bus session bus address")
 
@@ -60,7 +58,7 @@ func sessionBusKnown() bool {
 // checkPlatform returns an *UnavailableError when go-keyring cannot work here, before it is called.
 func checkPlatform() error {
 	if !sessionBusKnown() {
-		return &UnavailableError{Reason: reasonNoBus, Err: errNoSessionBus}
+		return &UnavailableError{Reason: ReasonNoBus, Err: errNoSessionBus}
 	}
 	return nil
 }

@@ -17,13 +17,13 @@ func unavailable(err error) error {
 	}
 	switch {
 	case errors.Is(err, keyring.ErrUnsupportedPlatform):
-		return &UnavailableError{Reason: "sistem operasi ini tidak punya keyring yang didukung", Err: err}
+		return &UnavailableError{Reason: ReasonUnsupported, Err: err}
 	case runtime.GOOS == "windows":
-		return &UnavailableError{Reason: "Windows Credential Manager tidak dapat dipakai", Err: err}
+		return &UnavailableError{Reason: ReasonCredentialMgr, Err: err}
 	case runtime.GOOS == "darwin":
-		return &UnavailableError{Reason: "Keychain macOS tidak dapat dipakai", Err: err}
+		return &UnavailableError{Reason: ReasonKeychain, Err: err}
 	default:
-		return &UnavailableError{Reason: "keyring tidak dapat dipakai", Err: err}
+		return &UnavailableError{Reason: ReasonUnusable, Err: err}
 	}
 }
 

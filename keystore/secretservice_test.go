@@ -60,7 +60,7 @@ func TestChildNoKeyring(t *testing.T) {
 		if !errors.Is(err, ErrUnavailable) {
 			t.Fatalf("Available: got %v, want ErrUnavailable", err)
 		}
-		if Reason(err) == "" {
+		if ReasonOf(err) == "" {
 			t.Fatalf("no reason for the user in %v", err)
 		}
 	})
@@ -108,8 +108,8 @@ func TestChildNoKeyring(t *testing.T) {
 			t.Fatalf("key length %d", len(key))
 		}
 		path := filepath.Join(dir, masterKeyFile)
-		if !strings.Contains(warning, "kunci utama") || !strings.Contains(warning, path) {
-			t.Fatalf("warning %q does not tell the user where the key is", warning)
+		if warning == nil || warning.Kind != WarnKeyInFile || warning.Path != path || warning.Reason == "" {
+			t.Fatalf("warning %+v does not tell the user where the key is and why", warning)
 		}
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -129,8 +129,8 @@ func TestChildNoKeyring(t *testing.T) {
 			t.Fatalf("marker written without a keyring (err %v)", err)
 		}
 		again, warning2, err := New(dir).MasterKey()
-		if err != nil || warning2 == "" || !bytes.Equal(again, key) {
-			t.Fatalf("second MasterKey = other key, %q, %v", warning2, err)
+		if err != nil || warning2 == nil || !bytes.Equal(again, key) {
+			t.Fatalf("second MasterKey = other key, %+v, %v", warning2, err)
 		}
 		assertOnly(t, dir, masterKeyFile)
 	})
@@ -245,8 +245,8 @@ func TestChildHang(t *testing.T) {
 	s := New(dir)
 	s.AllowPlainFile = true
 	err = s.Available()
-	if !errors.Is(err, ErrUnavailable) || Reason(err) != reasonNoAnswer {
-		t.Fatalf("Available: got %v (reason %q), want reason %q", err, Reason(err), reasonNoAnswer)
+	if !errors.Is(err, ErrUnavailable) || ReasonOf(err) != ReasonNoAnswer {
+		t.Fatalf("Available: got %v (reason %q), want reason %q", err, ReasonOf(err), ReasonNoAnswer)
 	}
 	// MasterKey gives a silent keyring (perhaps showing its unlock prompt) more time, then falls back
 	// to the file with a warning.
@@ -255,8 +255,8 @@ func TestChildHang(t *testing.T) {
 	if time.Since(start) < callTimeout {
 		t.Errorf("MasterKey did not wait for a keyring that may be prompting")
 	}
-	if err != nil || len(key) != MasterKeySize || !strings.Contains(warning, reasonNoAnswer) {
-		t.Fatalf("MasterKey = %d bytes, %q, %v", len(key), warning, err)
+	if err != nil || len(key) != MasterKeySize || warning == nil || warning.Reason != ReasonNoAnswer {
+		t.Fatalf("MasterKey = %d bytes, %+v, %v", len(key), warning, err)
 	}
 }
 
@@ -309,8 +309,8 @@ func TestBusWithoutSecretService(t *testing.T) {
 func TestChildNoSecretService(t *testing.T) {
 	childMode(t, "nosecrets")
 	err := New(t.TempDir()).Available()
-	if !errors.Is(err, ErrUnavailable) || Reason(err) != "tidak ada Secret Service" {
-		t.Fatalf("Available: got %v (reason %q), want reason %q", err, Reason(err), "tidak ada Secret Service")
+	if !errors.Is(err, ErrUnavailable) || ReasonOf(err) != ReasonNoService {
+		t.Fatalf("Available: got %v (reason %q), want reason %q", err, ReasonOf(err), ReasonNoService)
 	}
 }
 
@@ -326,8 +326,8 @@ func TestNoBusAddress(t *testing.T) {
 func TestChildNoBusAddress(t *testing.T) {
 	childMode(t, "nobusaddr")
 	err := New(t.TempDir()).Available()
-	if !errors.Is(err, ErrUnavailable) || Reason(err) != reasonNoBus {
-		t.Fatalf("Available: got %v (reason %q), want reason %q", err, Reason(err), reasonNoBus)
+	if !errors.Is(err, ErrUnavailable) || ReasonOf(err) != ReasonNoBus {
+		t.Fatalf("Available: got %v (reason %q), want reason %q", err, ReasonOf(err), ReasonNoBus)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/link"
 )
 
 // The seed's whole path: reset, mail, OTP set-up, password, sign-in, OTP.
@@ -262,11 +263,11 @@ func TestResetLinkErrors(t *testing.T) {
 
 	// a link works once
 	h.requestReset("eka@natunakab.go.id")
-	link := h.mails("eka@natunakab.go.id")[0].ActionLink
-	a.showReset(link, true)
+	resetLink := h.mails("eka@natunakab.go.id")[0].ActionLink
+	a.showReset(resetLink, true)
 	h.wait()
 	h.wantView("Pengaturan OTP", a.setup.content)
-	a.showReset(link, true)
+	a.showReset(resetLink, true)
 	h.wait()
 	h.wantView("reset link", v.content)
 	h.wantLabel("used link", v.link.msg, "Tautan reset sudah pernah dipakai.")
@@ -274,9 +275,9 @@ func TestResetLinkErrors(t *testing.T) {
 	// and not after its lifetime; the bare token is accepted too
 	a.showForgot("")
 	h.requestReset("eka@natunakab.go.id")
-	link = h.mails("eka@natunakab.go.id")[0].ActionLink
+	resetLink = h.mails("eka@natunakab.go.id")[0].ActionLink
 	h.clock.Add(25 * time.Hour)
-	tok, err := ParseLink(link)
+	tok, err := link.Parse(resetLink)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func newForgotView(a *accountTab) *forgotView {
 		v.f.button,
 		v.f.note,
 		v.inbox,
-		link(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
+		hyperlink(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
 	)
 	return v
 }

@@ -144,7 +144,7 @@ func title(s string) *widget.Label {
 	return l
 }
 
-func link(s string, tapped func()) *widget.Hyperlink {
+func hyperlink(s string, tapped func()) *widget.Hyperlink {
 	h := widget.NewHyperlink(s, nil)
 	h.OnTapped = tapped
 	return h

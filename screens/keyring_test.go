@@ -15,11 +15,28 @@ import (
 	"github.com/natunakab/besign/keystore"
 )
 
+// storeKeyring is the app's keyring adapter in short, without its wording of
+// the reasons (app imports screens, so these tests cannot use app's).
+type storeKeyring struct{ s *keystore.Store }
+
+func (k storeKeyring) Available() error { return k.s.Available() }
+func (k storeKeyring) Forget() error    { return k.s.ForgetRemembered() }
+func (k storeKeyring) Remember(login, token string) error {
+	return k.s.SaveRemembered(keystore.Remembered{Login: login, Token: token})
+}
+func (k storeKeyring) Recall() (string, string, error) {
+	r, err := k.s.LoadRemembered()
+	if errors.Is(err, keystore.ErrNotFound) {
+		err = nil
+	}
+	return r.Login, r.Token, err
+}
+
 // realKeyring returns the OS keyring in a scope of its own, skipping when
 // there is none unless BESIGN_KEYRING_TEST=1 demands one.
 func realKeyring(t *testing.T) Keyring {
 	t.Helper()
-	kr := KeystoreKeyring(keystore.New(t.TempDir()))
+	kr := storeKeyring{keystore.New(t.TempDir())}
 	if err := kr.Available(); err != nil {
 		if os.Getenv("BESIGN_KEYRING_TEST") == "1" {
 			t.Fatalf("BESIGN_KEYRING_TEST=1 but the keyring is unavailable: %v", err)
@@ -121,7 +138,7 @@ func TestRememberAndResume(t *testing.T) {
 // whose session bus address leads nowhere.
 func TestRememberUnavailable(t *testing.T) {
 	if os.Getenv("BESIGN_SCREENS_CHILD") == "unavailable" {
-		kr := KeystoreKeyring(keystore.New(t.TempDir()))
+		kr := storeKeyring{keystore.New(t.TempDir())}
 		h := newHarness(t, func(c *harnessConfig) { c.keyring = kr })
 		v := h.ui.account.signIn
 		if !v.remember.Disabled() {

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/link"
 )
 
 // message turns an error into the Indonesian (or translated) sentence shown
@@ -37,7 +38,7 @@ func message(err error) string {
 		return lang.L("Password paling banyak {{.N}} karakter.", n(authority.MaxPasswordLen))
 	case errors.Is(err, authority.ErrPasswordMismatch):
 		return lang.L("Konfirmasi password tidak sama.")
-	case errors.Is(err, authority.ErrTokenInvalid), errors.Is(err, ErrLinkInvalid):
+	case errors.Is(err, authority.ErrTokenInvalid), errors.Is(err, link.ErrInvalid):
 		return lang.L("Tautan reset tidak valid. Salin tautan lengkap dari email.")
 	case errors.Is(err, authority.ErrTokenExpired):
 		return lang.L("Tautan reset sudah kedaluwarsa. Minta tautan baru lewat Lupa Password.")

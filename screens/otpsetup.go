@@ -71,7 +71,7 @@ func newOTPSetupView(u *UI, mode setupMode) *otpSetupView {
 		wrapped(lang.L("Masukkan kunci berikut di aplikasi autentikator:")),
 		v.key, v.copyKey, v.params)
 	v.manual.Hide()
-	v.toggle = link(lang.L("Tidak bisa memindai?"), v.toggleManual)
+	v.toggle = hyperlink(lang.L("Tidak bisa memindai?"), v.toggleManual)
 
 	objs := []fyne.CanvasObject{title(lang.L("Pengaturan OTP"))}
 	if mode == setupForReset {
@@ -101,7 +101,7 @@ func newOTPSetupView(u *UI, mode setupMode) *otpSetupView {
 			}
 		}))
 	} else {
-		objs = append(objs, link(lang.L("Kembali ke halaman Login"), func() {
+		objs = append(objs, hyperlink(lang.L("Kembali ke halaman Login"), func() {
 			if v.onCancel != nil {
 				v.onCancel()
 			}

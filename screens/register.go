@@ -46,7 +46,7 @@ func newRegisterView(a *accountTab) *registerView {
 		v.f.button,
 		v.f.note,
 		v.inbox,
-		link(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
+		hyperlink(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
 	)
 	return v
 }

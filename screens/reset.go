@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/link"
 )
 
 // resetView opens a reset link pasted from a mail (or handed over by the
@@ -27,14 +28,14 @@ func newResetView(a *accountTab) *resetView {
 	v.f = newForm(lang.L("Lanjutkan"), v.submit)
 	e := widget.NewEntry()
 	e.SetPlaceHolder("besign://reset?token=…")
-	v.link = v.f.field(lang.L("Tautan reset"), e, maxLinkLen)
+	v.link = v.f.field(lang.L("Tautan reset"), e, link.MaxLen)
 	v.content = card(
 		title(lang.L("Buka Tautan Reset")),
 		wrapped(lang.L("Tempel tautan \"Link to reset credentials\" dari email reset password, atau klik tombolnya di Kotak Masuk.")),
 		v.f.top,
 		v.link.box(),
 		v.f.button,
-		link(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
+		hyperlink(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
 	)
 	return v
 }
@@ -47,9 +48,9 @@ func (v *resetView) reset(link string) {
 
 func (v *resetView) submit() {
 	v.f.clearErrors()
-	l, err := ParseLink(v.link.entry.Text)
-	if err == nil && l.Kind != LinkReset {
-		err = ErrLinkInvalid
+	l, err := link.Parse(v.link.entry.Text)
+	if err == nil && l.Kind != link.KindReset {
+		err = link.ErrInvalid
 	}
 	if err != nil {
 		v.link.setError(message(err))

@@ -1,10 +1,10 @@
 // Package screens draws BeSign Desktop's window content: the Akun, OTP and
-// Kotak Masuk tabs, talking to the authority only through its interface.
+// Kotak Masuk tabs, talking to the authority only through its role
+// interfaces.
 package screens
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -14,14 +14,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
-	"github.com/natunakab/besign/keystore"
+	"github.com/natunakab/besign/authority/link"
 )
 
 // Keyring keeps "Ingat Akun ini": a login name and a revocable session token,
 // never a password. The app adapts the keystore package to it.
 type Keyring interface {
 	// Available returns nil when the keyring works, else an error whose
-	// text is a short reason fit to show the user.
+	// text is a short reason fit to show the user, in the user's language.
 	Available() error
 	// Remember stores login and token, replacing what was there.
 	Remember(login, token string) error
@@ -31,9 +31,17 @@ type Keyring interface {
 	Forget() error
 }
 
+// Authority is what the screens use of the authority: the person's own
+// flows, their OTP devices and the outbox, never the administration.
+type Authority interface {
+	authority.Flows
+	authority.Devices
+	authority.Outbox
+}
+
 // Options configure the screens.
 type Options struct {
-	Authority authority.Authority
+	Authority Authority
 	// Keyring may be nil: "Ingat Akun ini" is then disabled.
 	Keyring Keyring
 	// SelfRegistration shows "Daftar" on the sign-in form.
@@ -51,7 +59,7 @@ type Options struct {
 // touched only on the UI goroutine; slow work runs through background.
 type UI struct {
 	opts Options
-	auth authority.Authority
+	auth Authority
 	win  fyne.Window
 
 	tabs    *container.AppTabs
@@ -176,15 +184,15 @@ func (u *UI) sessionLost() {
 
 // openLink opens an action link from a mail in the matching flow.
 func (u *UI) openLink(raw string) error {
-	l, err := ParseLink(raw)
+	l, err := link.Parse(raw)
 	if err != nil {
 		return err
 	}
 	u.tabs.Select(u.akunTab)
 	switch l.Kind {
-	case LinkReset:
+	case link.KindReset:
 		u.account.showReset(l.Value, true)
-	case LinkForgot:
+	case link.KindForgot:
 		u.account.showForgot(l.Value)
 	}
 	return nil
@@ -195,37 +203,3 @@ func (u *UI) showInbox(addr string) {
 	u.inbox.setFilter(addr)
 	u.tabs.Select(u.inItem)
 }
-
-// KeystoreKeyring adapts the OS keyring store to Keyring. Available's error
-// becomes the store's short Indonesian reason.
-func KeystoreKeyring(s *keystore.Store) Keyring { return storeKeyring{s} }
-
-type storeKeyring struct{ s *keystore.Store }
-
-func (k storeKeyring) Available() error {
-	err := k.s.Available()
-	if err == nil {
-		return nil
-	}
-	if r := keystore.Reason(err); r != "" {
-		return errors.New(r)
-	}
-	return err
-}
-
-func (k storeKeyring) Remember(login, token string) error {
-	return k.s.SaveRemembered(keystore.Remembered{Login: login, Token: token})
-}
-
-func (k storeKeyring) Recall() (string, string, error) {
-	r, err := k.s.LoadRemembered()
-	if errors.Is(err, keystore.ErrNotFound) {
-		return "", "", nil
-	}
-	if err != nil {
-		return "", "", err
-	}
-	return r.Login, r.Token, nil
-}
-
-func (k storeKeyring) Forget() error { return k.s.ForgetRemembered() }

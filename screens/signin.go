@@ -42,7 +42,7 @@ func newSignInView(a *accountTab) *signInView {
 	login.SetPlaceHolder(lang.L("Masukan Email atau Username Anda"))
 	v.login = v.f.field(lang.L("Username atau Email"), login, authority.MaxLoginLen)
 	v.password = v.f.field(lang.L("Password"), widget.NewPasswordEntry(), authority.MaxPasswordLen)
-	v.forgot = link(lang.L("Lupa Password"), func() {
+	v.forgot = hyperlink(lang.L("Lupa Password"), func() {
 		a.showForgot(strings.TrimSpace(v.login.entry.Text))
 	})
 	v.remember = widget.NewCheck(lang.L("Ingat Akun ini"), nil)
@@ -63,10 +63,10 @@ func newSignInView(a *accountTab) *signInView {
 	}
 	if a.u.opts.SelfRegistration {
 		objs = append(objs, container.NewHBox(widget.NewLabel(lang.L("Belum punya akun?")),
-			link(lang.L("Daftar"), a.showRegister)))
+			hyperlink(lang.L("Daftar"), a.showRegister)))
 	}
 	objs = append(objs, container.NewHBox(widget.NewLabel(lang.L("Sudah menerima email reset?")),
-		link(lang.L("Buka tautan reset"), func() { a.showReset("", false) })))
+		hyperlink(lang.L("Buka tautan reset"), func() { a.showReset("", false) })))
 	v.content = card(objs...)
 	return v
 }
@@ -259,7 +259,7 @@ func newOTPStepView(a *accountTab) *otpStepView {
 		v.f.top,
 		v.code.box(),
 		v.f.button,
-		link(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{login: v.login}) }),
+		hyperlink(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{login: v.login}) }),
 	)
 	return v
 }

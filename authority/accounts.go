@@ -1,0 +1,192 @@
+package authority
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/natunakab/besign/authority/store"
+)
+
+// Accounts: registration and administration.
+// createUser adds one account and its activation mail inside tx.
+func (e *Embedded) createUser(ctx context.Context, tx *store.Tx, req CreateUserRequest, now time.Time) (store.User, []int64, error) {
+	name, err := checkName(req.Name)
+	if err != nil {
+		return store.User{}, nil, err
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		return store.User{}, nil, err
+	}
+	role, err := checkRole(req.Role)
+	if err != nil {
+		return store.User{}, nil, err
+	}
+	if taken, err := tx.EmailTaken(ctx, email); err != nil {
+		return store.User{}, nil, err
+	} else if taken {
+		return store.User{}, nil, ErrEmailTaken
+	}
+	base := usernameBase(email)
+	username := base
+	for i := 2; ; i++ {
+		taken, err := tx.UsernameTaken(ctx, username)
+		if err != nil {
+			return store.User{}, nil, err
+		}
+		if !taken {
+			break
+		}
+		username = base + strconv.Itoa(i)
+	}
+	u := store.User{Name: name, Username: username, Email: email, Role: string(role), OTPLastStep: -1, CreatedAt: now}
+	if err := tx.InsertUser(ctx, &u); errors.Is(err, store.ErrDuplicate) {
+		return store.User{}, nil, ErrEmailTaken
+	} else if err != nil {
+		return store.User{}, nil, err
+	}
+	m := activationMail(name, username, email)
+	m.CreatedAt = now
+	if err := tx.InsertMail(ctx, &m); err != nil {
+		return store.User{}, nil, err
+	}
+	return u, []int64{m.ID}, nil
+}
+
+// Register creates an account for oneself in the configured email domain.
+func (e *Embedded) Register(ctx context.Context, req RegisterRequest) (Account, error) {
+	if !e.opts.SelfRegistration {
+		return Account{}, ErrRegistrationOff
+	}
+	if _, err := checkName(req.Name); err != nil {
+		return Account{}, err
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		return Account{}, err
+	}
+	if _, domain, _ := strings.Cut(email, "@"); domain != strings.ToLower(strings.TrimSpace(e.opts.EmailDomain)) {
+		return Account{}, fmt.Errorf("%w (%s)", ErrEmailDomain, e.opts.EmailDomain)
+	}
+	return e.CreateUser(ctx, CreateUserRequest{Name: req.Name, Email: req.Email, Role: RoleSigner})
+}
+
+// CreateUser creates an account (administration).
+func (e *Embedded) CreateUser(ctx context.Context, req CreateUserRequest) (Account, error) {
+	if err := e.checkOpen(); err != nil {
+		return Account{}, err
+	}
+	var u store.User
+	var mails []int64
+	err := e.db.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		u, mails, err = e.createUser(ctx, tx, req, e.now())
+		return err
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	e.send(mails)
+	return e.account(u), nil
+}
+
+// ImportUsers creates all rows or none.
+func (e *Embedded) ImportUsers(ctx context.Context, rows []CreateUserRequest) (ImportResult, error) {
+	if err := e.checkOpen(); err != nil {
+		return ImportResult{}, err
+	}
+	errRejected := errors.New("rejected") // rolls the transaction back
+	var res ImportResult
+	var mails []int64
+	err := e.db.Update(ctx, func(tx *store.Tx) error {
+		res, mails = ImportResult{}, nil
+		now := e.now()
+		for i, row := range rows {
+			u, m, err := e.createUser(ctx, tx, row, now)
+			if err != nil {
+				if !isUserError(err) {
+					return fmt.Errorf("row %d: %w", i, err)
+				}
+				res.Errors = append(res.Errors, RowError{Row: i, Err: err.Error()})
+				continue
+			}
+			res.Created = append(res.Created, e.account(u))
+			mails = append(mails, m...)
+		}
+		if len(res.Errors) > 0 {
+			return errRejected
+		}
+		return nil
+	})
+	if errors.Is(err, errRejected) {
+		res.Created = nil
+		return res, fmt.Errorf("%d of %d rows: %w", len(res.Errors), len(rows), ErrImportRejected)
+	}
+	if err != nil {
+		return ImportResult{}, err
+	}
+	e.send(mails)
+	return res, nil
+}
+
+// isUserError tells the sentinel errors a user can fix from internal ones.
+func isUserError(err error) bool {
+	for _, s := range []error{ErrNameRequired, ErrNameTooLong, ErrNameInvalid, ErrEmailInvalid, ErrEmailTaken, ErrRoleInvalid} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// ListUsers lists every account.
+func (e *Embedded) ListUsers(ctx context.Context) ([]Account, error) {
+	if err := e.checkOpen(); err != nil {
+		return nil, err
+	}
+	var users []store.User
+	err := e.db.View(ctx, func(tx *store.Tx) (err error) {
+		users, err = tx.Users(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Account, 0, len(users))
+	for _, u := range users {
+		out = append(out, e.account(u))
+	}
+	return out, nil
+}
+
+// UnlockUser lifts a lockout; email may also be a username.
+func (e *Embedded) UnlockUser(ctx context.Context, email string) error {
+	if err := e.checkOpen(); err != nil {
+		return err
+	}
+	l, err := parseLogin(email)
+	if err != nil {
+		return err
+	}
+	return e.db.Update(ctx, func(tx *store.Tx) error {
+		u, err := userByLogin(ctx, tx, l)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("unlock %s: %w", email, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		return tx.SetFailures(ctx, u.ID, 0, time.Time{}, time.Time{})
+	})
+}
+
+func userByLogin(ctx context.Context, tx *store.Tx, l login) (store.User, error) {
+	if l.email != "" {
+		return tx.UserByEmail(ctx, l.email)
+	}
+	return tx.UserByUsername(ctx, l.username)
+}

@@ -1,0 +1,81 @@
+package authority
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/natunakab/besign/authority/store"
+)
+
+// Lockout: counting failed passwords and OTP codes, and locking the account.
+
+// LockoutPolicy is the brute-force protection; zero fields take defaults.
+type LockoutPolicy struct {
+	FailureFactor     int           // failures before the first lock (default 5)
+	WaitIncrement     time.Duration // added per further failure (default 60 s)
+	MaxWait           time.Duration // cap of the wait (default 15 min)
+	QuickLoginCheck   time.Duration // two failures closer than this ... (default 1 s)
+	MinQuickLoginWait time.Duration // ... lock at least this long (default 60 s)
+}
+
+// failure returns an account's brute-force state after one more failure at
+// now: the wait grows by WaitIncrement per failure from FailureFactor on,
+// up to MaxWait; two failures within QuickLoginCheck lock at least
+// MinQuickLoginWait.
+func (p LockoutPolicy) failure(u store.User, now time.Time) (failures int, lockedUntil time.Time) {
+	failures = u.Failures + 1
+	var wait time.Duration
+	if over := failures - p.FailureFactor + 1; over > 0 {
+		if int64(over) > int64(p.MaxWait/p.WaitIncrement) {
+			wait = p.MaxWait
+		} else {
+			wait = time.Duration(over) * p.WaitIncrement
+		}
+	}
+	if !u.LastFailure.IsZero() && now.Sub(u.LastFailure) < p.QuickLoginCheck && wait < p.MinQuickLoginWait {
+		wait = p.MinQuickLoginWait
+	}
+	wait = min(wait, p.MaxWait)
+	if wait > 0 {
+		lockedUntil = now.Add(wait)
+	}
+	return failures, lockedUntil
+}
+
+func locked(u store.User, now time.Time) bool { return now.Before(u.LockedUntil) }
+
+// recordFailure counts a failed password or OTP for the account.
+func (e *Embedded) recordFailure(ctx context.Context, userID int64) error {
+	return e.db.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		return e.recordFailureTx(ctx, tx, u, e.now())
+	})
+}
+
+// recordFailureTx counts a failure inside tx, where u was read.
+func (e *Embedded) recordFailureTx(ctx context.Context, tx *store.Tx, u store.User, now time.Time) error {
+	n, until := e.opts.Lockout.failure(u, now)
+	if until.IsZero() && locked(u, now) {
+		until = u.LockedUntil // never shorten a running lock
+	}
+	if err := tx.SetFailures(ctx, u.ID, n, now, until); err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		e.opts.Logf("account %d locked until %s after %d failures", u.ID, until.Format(time.RFC3339), n)
+	}
+	return nil
+}
+
+// lockUser serialises password checks of one account, so that parallel
+// guesses cannot all be checked before the first failure is counted.
+func (e *Embedded) lockUser(id int64) (unlock func()) {
+	m, _ := e.userLocks.LoadOrStore(id, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}

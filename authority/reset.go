@@ -1,0 +1,177 @@
+package authority
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/natunakab/besign/authority/store"
+)
+
+// Password reset: the link, the ticket and the new password.
+// RequestReset mails a reset link when the account exists.
+func (e *Embedded) RequestReset(ctx context.Context, req ResetRequest) error {
+	if err := e.checkOpen(); err != nil {
+		return err
+	}
+	l, err := parseLogin(req.Login)
+	if err != nil {
+		return err
+	}
+	tok, hash, err := newToken()
+	if err != nil {
+		return err
+	}
+	var mails []int64
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		u, err := userByLogin(ctx, tx, l)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // same answer for an unknown account
+		}
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		life := e.opts.ResetLinkLifetime
+		if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenResetLink, UserID: u.ID,
+			CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
+			return err
+		}
+		m := resetMail(u.Email, tok, life)
+		m.CreatedAt = now
+		if err := tx.InsertMail(ctx, &m); err != nil {
+			return err
+		}
+		mails = append(mails, m.ID)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.send(mails)
+	return nil
+}
+
+// useToken checks and consumes a single-use token of kind.
+func useToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Time) (store.Token, error) {
+	if !wellFormedToken(token) {
+		return store.Token{}, ErrTokenInvalid
+	}
+	hash := hashToken(token)
+	t, err := tx.TokenByHash(ctx, kind, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Token{}, ErrTokenInvalid
+	}
+	if err != nil {
+		return store.Token{}, err
+	}
+	if !t.UsedAt.IsZero() {
+		return store.Token{}, ErrTokenUsed
+	}
+	if !now.Before(t.ExpiresAt) {
+		return store.Token{}, ErrTokenExpired
+	}
+	if err := tx.UseToken(ctx, hash, now); errors.Is(err, store.ErrNotFound) {
+		return store.Token{}, ErrTokenUsed
+	} else if err != nil {
+		return store.Token{}, err
+	}
+	return t, nil
+}
+
+// OpenReset consumes a reset link and returns a ticket.
+func (e *Embedded) OpenReset(ctx context.Context, linkToken string) (ResetTicket, error) {
+	if err := e.checkOpen(); err != nil {
+		return ResetTicket{}, err
+	}
+	tok, hash, err := newToken()
+	if err != nil {
+		return ResetTicket{}, err
+	}
+	var ticket ResetTicket
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		now := e.now()
+		t, err := useToken(ctx, tx, store.TokenResetLink, linkToken, now)
+		if err != nil {
+			return err
+		}
+		u, err := tx.UserByID(ctx, t.UserID)
+		if err != nil {
+			return err
+		}
+		exp := now.Add(ticketLifetime)
+		if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenResetTicket, UserID: u.ID,
+			CreatedAt: now, ExpiresAt: exp}); err != nil {
+			return err
+		}
+		ticket = ResetTicket{Ticket: tok, Account: e.account(u), NeedsOTP: u.OTPDevices == 0, ExpiresAt: exp}
+		return nil
+	})
+	return ticket, err
+}
+
+// SetPassword finishes a reset.
+func (e *Embedded) SetPassword(ctx context.Context, req SetPasswordRequest) error {
+	if err := e.checkOpen(); err != nil {
+		return err
+	}
+	if err := checkPassword(req.Password, req.Confirmation); err != nil {
+		return err
+	}
+	// Check the ticket before spending time on the hash.
+	if err := e.db.View(ctx, func(tx *store.Tx) error {
+		_, err := e.ticket(ctx, tx, req.Ticket)
+		return err
+	}); err != nil {
+		return err
+	}
+	hash, err := hashPassword(req.Password, e.argon)
+	if err != nil {
+		return err
+	}
+	return e.db.Update(ctx, func(tx *store.Tx) error {
+		now := e.now()
+		t, err := useToken(ctx, tx, store.TokenResetTicket, req.Ticket, now)
+		if err != nil {
+			return err
+		}
+		u, err := tx.UserByID(ctx, t.UserID)
+		if err != nil {
+			return err
+		}
+		if u.OTPDevices == 0 {
+			return ErrOTPSetupRequired
+		}
+		if err := tx.SetPasswordHash(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		if err := tx.SetFailures(ctx, u.ID, 0, time.Time{}, time.Time{}); err != nil {
+			return err
+		}
+		// Other reset links of the account, and OTP challenges won with the
+		// old password, die with this one.
+		if err := tx.UseUserTokens(ctx, u.ID, now, store.TokenResetLink, store.TokenResetTicket, store.TokenOTPChallenge); err != nil {
+			return err
+		}
+		return tx.DeleteUserSessions(ctx, u.ID)
+	})
+}
+
+// ticket resolves an unused, unexpired reset ticket without consuming it.
+func (e *Embedded) ticket(ctx context.Context, tx *store.Tx, token string) (store.Token, error) {
+	if !wellFormedToken(token) {
+		return store.Token{}, ErrTokenInvalid
+	}
+	t, err := tx.TokenByHash(ctx, store.TokenResetTicket, hashToken(token))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Token{}, ErrTokenInvalid
+	case err != nil:
+		return store.Token{}, err
+	case !t.UsedAt.IsZero():
+		return store.Token{}, ErrTokenUsed
+	case !e.now().Before(t.ExpiresAt):
+		return store.Token{}, ErrTokenExpired
+	}
+	return t, nil
+}
