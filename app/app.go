@@ -128,6 +128,10 @@ func openFailure(dir string, err error) string {
 	case errors.Is(err, keystore.ErrUnavailable), errors.Is(err, keystore.ErrMasterKeyLost),
 		errors.Is(err, keystore.ErrCorrupt):
 		return lang.L("Kunci utama tidak dapat diambil dari keyring sistem. Pastikan keyring (Secret Service) berjalan dan tidak terkunci, lalu buka lagi BeSign Desktop.")
+	case errors.Is(err, datadir.ErrReadOnly):
+		return lang.L("Folder data {{.Path}} hanya-baca. Data tidak rusak; BeSign perlu menulis di sana. Hubungi bagian TI.", map[string]any{"Path": dir})
+	case errors.Is(err, datadir.ErrNotPrivate):
+		return lang.L("Folder data {{.Path}} dapat dibuka pengguna lain dan tidak dapat dibuat pribadi. Hubungi bagian TI.", map[string]any{"Path": dir})
 	case errors.As(err, &pathErr):
 		return lang.L("Folder data tidak dapat dibuat: {{.Path}}", map[string]any{"Path": dir})
 	}
