@@ -130,8 +130,6 @@ type Embedded struct {
 
 	mu     sync.Mutex
 	closed bool
-	// userLocks holds a *sync.Mutex per account id (see lockUser).
-	userLocks sync.Map
 	sending   sync.WaitGroup
 }
 
