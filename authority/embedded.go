@@ -128,9 +128,9 @@ type Embedded struct {
 	dummyHash string // verified for unknown users, so that timing tells little
 	sender    Sender // nil: outbox only
 
-	mu     sync.Mutex
-	closed bool
-	sending   sync.WaitGroup
+	mu      sync.Mutex
+	closed  bool
+	sending sync.WaitGroup
 }
 
 var _ Authority = (*Embedded)(nil)
