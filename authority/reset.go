@@ -39,6 +39,9 @@ func (e *Embedded) RequestReset(ctx context.Context, req ResetRequest) error {
 		}
 		m := resetMail(u.Email, tok, life)
 		m.CreatedAt = now
+		if err := e.sealLink(&m, tok, hash); err != nil {
+			return err
+		}
 		if err := tx.InsertMail(ctx, &m); err != nil {
 			return err
 		}
@@ -74,6 +77,10 @@ func useToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Ti
 	if err := tx.UseToken(ctx, hash, now); errors.Is(err, store.ErrNotFound) {
 		return store.Token{}, ErrTokenUsed
 	} else if err != nil {
+		return store.Token{}, err
+	}
+	// The mail that carried the token no longer needs to show it.
+	if err := tx.ForgetSpentMailLinks(ctx, now); err != nil {
 		return store.Token{}, err
 	}
 	return t, nil

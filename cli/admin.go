@@ -260,6 +260,12 @@ func adminOutbox(env *Env, args []string) (func(adminAuthority) error, error) {
 			if m.ActionLink != "" {
 				fmt.Fprintf(env.Stdout, "Link: %s\n", m.ActionLink)
 			}
+			switch {
+			case !m.SentAt.IsZero():
+				fmt.Fprintf(env.Stdout, "Delivered: %s\n", m.SentAt.Local().Format(time.RFC1123Z))
+			case m.SendError != "":
+				fmt.Fprintf(env.Stdout, "Delivery failed: %s\n", m.SendError)
+			}
 			fmt.Fprintf(env.Stdout, "\n%s\n", strings.TrimRight(m.Body, "\n"))
 		}
 		return nil
