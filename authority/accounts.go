@@ -184,6 +184,64 @@ func (e *Embedded) UnlockUser(ctx context.Context, email string) error {
 	})
 }
 
+// ResetOTP removes the OTP devices of an account and mails a reset link.
+func (e *Embedded) ResetOTP(ctx context.Context, email string) error {
+	if err := e.checkOpen(); err != nil {
+		return err
+	}
+	l, err := parseLogin(email)
+	if err != nil {
+		return err
+	}
+	tok, hash, err := newToken()
+	if err != nil {
+		return err
+	}
+	var mails []int64
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		u, err := userByLogin(ctx, tx, l)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("reset OTP of %s: %w", email, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		if err := tx.DeleteUserDevices(ctx, u.ID); err != nil {
+			return err
+		}
+		// Whoever holds the lost phone and the password gets nothing: no
+		// session, no pending sign-in, no older link.
+		if err := tx.UseUserTokens(ctx, u.ID, now, store.TokenResetLink, store.TokenResetTicket, store.TokenOTPChallenge); err != nil {
+			return err
+		}
+		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		life := e.opts.ResetLinkLifetime
+		if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenResetLink, UserID: u.ID,
+			CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
+			return err
+		}
+		m := otpResetMail(u.Email, tok, life)
+		m.CreatedAt = now
+		if err := e.sealLink(&m, tok, hash); err != nil {
+			return err
+		}
+		if err := tx.InsertMail(ctx, &m); err != nil {
+			return err
+		}
+		mails = append(mails, m.ID)
+		e.opts.Logf("account %d: OTP devices removed by IT", u.ID)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.send(mails)
+	return nil
+}
+
 func userByLogin(ctx context.Context, tx *store.Tx, l login) (store.User, error) {
 	if l.email != "" {
 		return tx.UserByEmail(ctx, l.email)

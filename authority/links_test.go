@@ -2,6 +2,7 @@ package authority
 
 import (
 	"bytes"
+	"errors"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
@@ -249,5 +250,68 @@ func TestClearLinksMaskedAtOpen(t *testing.T) {
 	got := mailRow(t, e2, MailReset, "lama@natunakab.go.id")
 	if strings.Contains(got.Body+got.ActionLink, tok) || !strings.Contains(got.Body, maskedToken) {
 		t.Fatalf("clear link left: %q / %q", got.ActionLink, got.Body)
+	}
+}
+
+// IT resets a lost phone's OTP: the devices, sessions and pending sign-ins
+// go, the person gets a mail, and the next sign-in sets OTP up again.
+func TestResetOTP(t *testing.T) {
+	e, clk, _ := openTest(t, nil)
+	acc, secret := activate(t, e, clk, "Hilang", "hilang@natunakab.go.id")
+	s := signIn(t, e, clk, acc.Email, secret, false)
+	pending, err := e.SignIn(ctx, SignInRequest{Login: acc.Email, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ResetOTP(ctx, "HILANG@natunakab.go.id"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ResetOTP(ctx, "nobody@natunakab.go.id"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown account: %v", err)
+	}
+	if _, err := e.Resume(ctx, s.Token); err == nil {
+		t.Error("the old session survived the OTP reset")
+	}
+	clk.Advance(30 * time.Second)
+	if _, err := e.SignInOTP(ctx, SignInOTPRequest{Challenge: pending.OTPChallenge, Code: codeAt(t, secret, clk.Now())}); err == nil {
+		t.Error("a pending sign-in with the lost phone's code succeeded")
+	}
+	// Password alone is not enough: OTP must be set up again.
+	if _, err := e.SignIn(ctx, SignInRequest{Login: acc.Email, Password: testPassword}); !errors.Is(err, ErrOTPSetupRequired) {
+		t.Fatalf("sign-in after the OTP reset: %v, want ErrOTPSetupRequired", err)
+	}
+	m := newestMail(t, e, acc.Email, MailReset)
+	mustContain(t, "OTP reset mail", m.Subject+m.Body, "OTP", "admin TI")
+	tk, err := e.OpenReset(ctx, linkToken(t, m.ActionLink))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tk.NeedsOTP {
+		t.Fatal("the reset after an OTP reset does not ask for OTP set-up")
+	}
+	en, err := e.BeginOTPEnrolment(ctx, tk.Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ConfirmOTPEnrolment(ctx, ConfirmOTPRequest{Token: tk.Ticket, EnrolmentID: en.ID,
+		Code: codeAt(t, en.Secret, clk.Now()), DeviceName: "HP Baru"}); err != nil {
+		t.Fatal(err)
+	}
+	np := "PasswordBaru#2026"
+	if err := e.SetPassword(ctx, SetPasswordRequest{Ticket: tk.Ticket, Password: np, Confirmation: np}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(30 * time.Second)
+	r, err := e.SignIn(ctx, SignInRequest{Login: acc.Email, Password: np})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.SignInOTP(ctx, SignInOTPRequest{Challenge: r.OTPChallenge, Code: codeAt(t, secret, clk.Now())}); err == nil {
+		t.Error("the lost phone's code still works")
+	}
+	clk.Advance(30 * time.Second)
+	r, _ = e.SignIn(ctx, SignInRequest{Login: acc.Email, Password: np})
+	if _, err := e.SignInOTP(ctx, SignInOTPRequest{Challenge: r.OTPChallenge, Code: codeAt(t, en.Secret, clk.Now())}); err != nil {
+		t.Fatalf("the new phone's code: %v", err)
 	}
 }

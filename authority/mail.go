@@ -62,6 +62,31 @@ Balai Sertifikasi Elektronik
 	}
 }
 
+// otpResetMail tells the person IT removed their OTP devices; its link
+// opens the reset flow, which sets up OTP first.
+func otpResetMail(email, token string, lifetime time.Duration) store.Mail {
+	action := link.Reset(token)
+	body := fmt.Sprintf(`Admin TI instansi Anda telah menghapus perangkat OTP akun BeSign Anda (misalnya karena ponsel hilang). Anda harus mengatur OTP kembali sebelum dapat masuk.
+
+Klik tautan di bawah ini untuk mengatur OTP dengan aplikasi FreeOTP atau Google Authenticator, lalu membuat password baru:
+%s
+
+Tautan ini hanya dapat digunakan satu kali dan akan kedaluwarsa dalam %s. Setelah itu, gunakan "Lupa Password" pada halaman masuk BeSign.
+
+Jika Anda tidak meminta ini, segera hubungi admin TI instansi Anda.
+
+Balai Sertifikasi Elektronik
+`, action, durationID(lifetime))
+	return store.Mail{
+		Kind:        string(MailReset),
+		To:          email,
+		Subject:     "Atur Ulang OTP",
+		Body:        body,
+		ActionLabel: "Atur OTP",
+		ActionLink:  action,
+	}
+}
+
 func deviceAddedMail(email, device string, at time.Time) store.Mail {
 	body := fmt.Sprintf(`Perangkat OTP baru "%s" telah ditambahkan ke akun BeSign Anda pada %s UTC.
 

@@ -70,6 +70,7 @@ func (e *Embedded) SignIn(ctx context.Context, req SignInRequest) (SignInRespons
 		return SignInResponse{}, ErrInvalidCredentials
 	}
 	resp := SignInResponse{Account: e.account(u)}
+	needsOTP := false
 	err = e.db.Update(ctx, func(tx *store.Tx) error {
 		// A reset may have changed the password since. A lock set since
 		// does not matter: this check was counted before it.
@@ -92,19 +93,22 @@ func (e *Embedded) SignIn(ctx context.Context, req SignInRequest) (SignInRespons
 			return err
 		}
 		u = cur
-		if u.OTPDevices > 0 {
-			tok, hash, err := newToken()
-			if err != nil {
-				return err
-			}
-			resp.OTPChallenge = tok
-			return tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenOTPChallenge, UserID: u.ID,
-				Remember: req.Remember, CreatedAt: now, ExpiresAt: now.Add(challengeLifetime)})
+		if u.OTPDevices == 0 {
+			// IT reset the OTP (ResetOTP): set it up again first.
+			needsOTP = true
+			return nil
 		}
-		s, err := e.startSession(ctx, tx, u, req.Remember, now)
-		resp.Session = &s
-		return err
+		tok, hash, err := newToken()
+		if err != nil {
+			return err
+		}
+		resp.OTPChallenge = tok
+		return tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenOTPChallenge, UserID: u.ID,
+			Remember: req.Remember, CreatedAt: now, ExpiresAt: now.Add(challengeLifetime)})
 	})
+	if err == nil && needsOTP {
+		err = ErrOTPSetupRequired
+	}
 	if err != nil {
 		return SignInResponse{}, err
 	}

@@ -17,17 +17,17 @@ import (
 )
 
 func init() {
-	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] | users list | users unlock EMAIL | users import FILE.csv | outbox [--to EMAIL]", runAdmin})
+	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] | users list | users unlock EMAIL | users reset-otp EMAIL | users import FILE.csv | outbox [--to EMAIL]", runAdmin})
 }
 
 func runAdmin(env *Env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("admin: which? users add | users list | users unlock | users import | outbox")
+		return usageErrorf("admin: which? users add | users list | users unlock | users reset-otp | users import | outbox")
 	}
 	switch args[0] {
 	case "users":
 		if len(args) < 2 {
-			return usageErrorf("admin users: which? add | list | unlock | import")
+			return usageErrorf("admin users: which? add | list | unlock | reset-otp | import")
 		}
 		switch args[1] {
 		case "add":
@@ -36,6 +36,8 @@ func runAdmin(env *Env, args []string) error {
 			return withAuthority(env, args[2:], adminUsersList)
 		case "unlock":
 			return withAuthority(env, args[2:], adminUsersUnlock)
+		case "reset-otp":
+			return withAuthority(env, args[2:], adminUsersResetOTP)
 		case "import":
 			return withAuthority(env, args[2:], adminUsersImport)
 		}
@@ -168,6 +170,25 @@ func adminUsersUnlock(env *Env, args []string) (func(adminAuthority) error, erro
 			return fmt.Errorf("unlock %s: %w", email, err)
 		}
 		fmt.Fprintf(env.Stdout, "unlocked %s\n", email)
+		return nil
+	}, nil
+}
+
+// adminUsersResetOTP removes the OTP devices of an account (a lost phone);
+// the person is mailed a link to set OTP up again.
+func adminUsersResetOTP(env *Env, args []string) (func(adminAuthority) error, error) {
+	if len(args) != 1 {
+		return nil, usageErrorf("admin users reset-otp EMAIL: give one email address")
+	}
+	email := args[0]
+	return func(a adminAuthority) error {
+		if err := a.ResetOTP(context.Background(), email); err != nil {
+			if errors.Is(err, authority.ErrNotFound) {
+				return fmt.Errorf("reset-otp %s: no such account", email)
+			}
+			return fmt.Errorf("reset-otp %s: %w", email, err)
+		}
+		fmt.Fprintf(env.Stdout, "removed the OTP devices of %s and ended its sessions; a mail asks them to set up OTP again\n", email)
 		return nil
 	}, nil
 }

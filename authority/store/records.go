@@ -413,6 +413,14 @@ func (tx *Tx) Devices(ctx context.Context, userID int64) ([]Device, error) {
 	return out, rows.Err()
 }
 
+// DeleteUserDevices removes every OTP device of an account.
+func (tx *Tx) DeleteUserDevices(ctx context.Context, userID int64) error {
+	if _, err := tx.q.ExecContext(ctx, "DELETE FROM otp_devices WHERE user_id = ?", userID); err != nil {
+		return fmt.Errorf("delete OTP devices: %w", err)
+	}
+	return nil
+}
+
 // DeleteDevice removes a device of an account.
 func (tx *Tx) DeleteDevice(ctx context.Context, id, userID int64) error {
 	return tx.execOne(ctx, "delete OTP device", "DELETE FROM otp_devices WHERE id = ? AND user_id = ?", id, userID)
