@@ -2,10 +2,10 @@ package authority
 
 import (
 	"bytes"
-	"errors"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
