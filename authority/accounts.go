@@ -193,10 +193,6 @@ func (e *Embedded) ResetOTP(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	tok, hash, err := newToken()
-	if err != nil {
-		return err
-	}
 	var mails []int64
 	err = e.db.Update(ctx, func(tx *store.Tx) error {
 		u, err := userByLogin(ctx, tx, l)
@@ -218,22 +214,10 @@ func (e *Embedded) ResetOTP(ctx context.Context, email string) error {
 		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
 			return err
 		}
-		life := e.opts.ResetLinkLifetime
-		if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenResetLink, UserID: u.ID,
-			CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
-			return err
-		}
-		m := otpResetMail(u.Email, tok, life)
-		m.CreatedAt = now
-		if err := e.sealLink(&m, tok, hash); err != nil {
-			return err
-		}
-		if err := tx.InsertMail(ctx, &m); err != nil {
-			return err
-		}
-		mails = append(mails, m.ID)
+		id, err := e.insertResetLink(ctx, tx, u, now, otpResetMail)
+		mails = append(mails, id)
 		e.opts.Logf("account %d: OTP devices removed by IT", u.ID)
-		return nil
+		return err
 	})
 	if err != nil {
 		return err

@@ -18,10 +18,6 @@ func (e *Embedded) RequestReset(ctx context.Context, req ResetRequest) error {
 	if err != nil {
 		return err
 	}
-	tok, hash, err := newToken()
-	if err != nil {
-		return err
-	}
 	var mails []int64
 	err = e.db.Update(ctx, func(tx *store.Tx) error {
 		u, err := userByLogin(ctx, tx, l)
@@ -31,28 +27,40 @@ func (e *Embedded) RequestReset(ctx context.Context, req ResetRequest) error {
 		if err != nil {
 			return err
 		}
-		now := e.now()
-		life := e.opts.ResetLinkLifetime
-		if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenResetLink, UserID: u.ID,
-			CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
-			return err
-		}
-		m := resetMail(u.Email, tok, life)
-		m.CreatedAt = now
-		if err := e.sealLink(&m, tok, hash); err != nil {
-			return err
-		}
-		if err := tx.InsertMail(ctx, &m); err != nil {
-			return err
-		}
-		mails = append(mails, m.ID)
-		return nil
+		id, err := e.insertResetLink(ctx, tx, u, e.now(), resetMail)
+		mails = append(mails, id)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	e.send(mails)
 	return nil
+}
+
+// insertResetLink stores a new reset link of u and the mail that carries
+// it (made by mail from the token), with the token sealed; it returns the
+// mail's ID.
+func (e *Embedded) insertResetLink(ctx context.Context, tx *store.Tx, u store.User, now time.Time,
+	mail func(email, token string, lifetime time.Duration) store.Mail) (int64, error) {
+	tok, hash, err := newToken()
+	if err != nil {
+		return 0, err
+	}
+	life := e.opts.ResetLinkLifetime
+	if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenResetLink, UserID: u.ID,
+		CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
+		return 0, err
+	}
+	m := mail(u.Email, tok, life)
+	m.CreatedAt = now
+	if err := e.sealLink(&m, tok, hash); err != nil {
+		return 0, err
+	}
+	if err := tx.InsertMail(ctx, &m); err != nil {
+		return 0, err
+	}
+	return m.ID, nil
 }
 
 // useToken checks and consumes a single-use token of kind.
