@@ -20,6 +20,7 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/instance"
 	"github.com/natunakab/besign/keystore"
 	"github.com/natunakab/besign/screens"
 )
@@ -42,12 +43,28 @@ type Input struct {
 	// be read (the window then explains it).
 	Config    config.Config
 	ConfigErr error
+	// Link is a besign:// link to open at once, or "".
+	Link string
 }
 
 // Run starts the desktop app and returns when its window is closed. A data
 // directory that cannot be opened is explained in the window, in the user's
 // language, and then returned as the error (exit status 1).
+//
+// One app runs per user and data dir: when one already runs, Run hands it
+// in.Link (which brings its window forward) and returns nil at once.
 func Run(in Input) error {
+	srv, err := instance.Claim(in.DataDir, in.Link)
+	switch {
+	case errors.Is(err, instance.ErrRunning):
+		return nil
+	case err != nil:
+		// Without the hand-over the app still works; links then open a
+		// second window.
+		fyne.LogError("single instance", err)
+	default:
+		defer srv.Close()
+	}
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	cfg, cfgErr := in.Config, in.ConfigErr
@@ -57,13 +74,38 @@ func Run(in Input) error {
 	}
 	if err := assets.UseLanguage(language); err != nil {
 		fyne.LogError("language", err)
-		_ = assets.UseLanguage(assets.Languages[0])
+		language = assets.Languages[0]
+		_ = assets.UseLanguage(language)
 	}
 
 	w := a.NewWindow(Title)
 	w.Resize(windowSize)
 	w.CenterOnScreen()
 	w.SetMaster()
+
+	// Links: the one started with, then those later starts hand over. The
+	// fields are touched on the UI goroutine only.
+	var ui *screens.UI
+	pending := in.Link
+	open := func(link string) {
+		w.Show()
+		w.RequestFocus()
+		if link == "" {
+			return
+		}
+		if ui == nil {
+			pending = link // opened once the data dir is
+			return
+		}
+		ui.OpenLink(link)
+	}
+	if srv != nil {
+		go func() {
+			for link := range srv.Messages() {
+				fyne.Do(func() { open(link) })
+			}
+		}()
+	}
 
 	var local *datadir.Local
 	var runErr error
@@ -92,9 +134,10 @@ func Run(in Input) error {
 			if l.Keys != nil {
 				kr = keyring{l.Keys}
 			}
-			ui := screens.New(w, screens.Options{
+			ui = screens.New(w, screens.Options{
 				Authority:        l.Authority,
 				Keyring:          kr,
+				Language:         language,
 				SelfRegistration: cfg.SelfRegistration,
 				EmailDomain:      cfg.EmailDomain,
 				Warning:          warningText(l.Warning),
@@ -103,6 +146,10 @@ func Run(in Input) error {
 			w.SetMainMenu(ui.Menu())
 			w.SetContent(ui.Content())
 			ui.Start()
+			if pending != "" {
+				ui.OpenLink(pending)
+				pending = ""
+			}
 		})
 	}()
 	w.ShowAndRun()

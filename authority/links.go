@@ -20,7 +20,7 @@ import (
 
 // maskedToken replaces a token in the stored mail and wherever the link
 // may not be shown.
-const maskedToken = "[disembunyikan]"
+const maskedToken = "********"
 
 // maxSendAttempts bounds deliveries of one mail: after that many failures
 // it is reported (SendError, the log) and its link forgotten.

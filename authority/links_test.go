@@ -236,7 +236,7 @@ func TestFailedDeliveryNeverShowsLink(t *testing.T) {
 func TestClearLinksMaskedAtOpen(t *testing.T) {
 	e, _, opts := openTest(t, nil)
 	tok := strings.Repeat("A", 43)
-	m := resetMail("lama@natunakab.go.id", tok, time.Hour)
+	m := resetMail(LanguageID, "lama@natunakab.go.id", tok, time.Hour)
 	m.CreatedAt = time.Now()
 	if err := e.db.Update(ctx, func(tx *store.Tx) error { return tx.InsertMail(ctx, &m) }); err != nil {
 		t.Fatal(err)

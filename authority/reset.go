@@ -42,7 +42,7 @@ func (e *Embedded) RequestReset(ctx context.Context, req ResetRequest) error {
 // it (made by mail from the token), with the token sealed; it returns the
 // mail's ID.
 func (e *Embedded) insertResetLink(ctx context.Context, tx *store.Tx, u store.User, now time.Time,
-	mail func(email, token string, lifetime time.Duration) store.Mail) (int64, error) {
+	mail func(l Language, email, token string, lifetime time.Duration) store.Mail) (int64, error) {
 	tok, hash, err := newToken()
 	if err != nil {
 		return 0, err
@@ -52,7 +52,7 @@ func (e *Embedded) insertResetLink(ctx context.Context, tx *store.Tx, u store.Us
 		CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
 		return 0, err
 	}
-	m := mail(u.Email, tok, life)
+	m := mail(e.language(u), u.Email, tok, life)
 	m.CreatedAt = now
 	if err := e.sealLink(&m, tok, hash); err != nil {
 		return 0, err

@@ -147,6 +147,7 @@ func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authorit
 	opts.MasterKey = masterKey
 	opts.EmailDomain = cfg.EmailDomain
 	opts.SelfRegistration = cfg.SelfRegistration
+	opts.Language = authority.Language(cfg.Language)
 	opts.ResetLinkLifetime = cfg.ResetLinkLifetime.Duration
 	opts.Lockout = authority.LockoutPolicy{
 		FailureFactor:     cfg.Lockout.FailureFactor,

@@ -74,7 +74,9 @@ CREATE TABLE mail (
 );
 CREATE INDEX mail_to ON mail (to_addr, created_at);
 `,
-	// 2: action links kept sealed beside a masked mail, and delivery attempts.
+	// 2: the language of an account's mail ('' = the authority's default).
+	`ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
+	// 3: action links kept sealed beside a masked mail, and delivery attempts.
 	`
 ALTER TABLE mail ADD COLUMN link_secret BLOB;  -- the link's token, sealed with the master key
 ALTER TABLE mail ADD COLUMN token_hash  BLOB;  -- the token's hash, to forget it once used
