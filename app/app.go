@@ -172,9 +172,15 @@ func openFailure(dir string, err error) string {
 	case errors.Is(err, authority.ErrWrongMasterKey):
 		return lang.L("Kunci utama di keyring tidak cocok dengan basis data di {{.Path}}. Mungkin keyring diganti atau basis data disalin dari komputer lain. Hubungi bagian TI.",
 			map[string]any{"Path": db})
+	case errors.Is(err, keystore.ErrPlainFileRefused):
+		return lang.L("Keyring sistem tidak tersedia, dan bagian TI tidak mengizinkan kunci utama disimpan dalam berkas biasa. Jalankan keyring (Secret Service), atau minta bagian TI mengatur allow_plain_master_key = true.")
 	case errors.Is(err, keystore.ErrUnavailable), errors.Is(err, keystore.ErrMasterKeyLost),
 		errors.Is(err, keystore.ErrCorrupt):
 		return lang.L("Kunci utama tidak dapat diambil dari keyring sistem. Pastikan keyring (Secret Service) berjalan dan tidak terkunci, lalu buka lagi BeSign Desktop.")
+	case errors.Is(err, datadir.ErrReadOnly):
+		return lang.L("Folder data {{.Path}} hanya-baca. Data tidak rusak; BeSign perlu menulis di sana. Hubungi bagian TI.", map[string]any{"Path": dir})
+	case errors.Is(err, datadir.ErrNotPrivate):
+		return lang.L("Folder data {{.Path}} dapat dibuka pengguna lain dan tidak dapat dibuat pribadi. Hubungi bagian TI.", map[string]any{"Path": dir})
 	case errors.As(err, &pathErr):
 		return lang.L("Folder data tidak dapat dibuat: {{.Path}}", map[string]any{"Path": dir})
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"crypto/rand"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/keystore"
 )
 
 func key(t *testing.T) []byte {
@@ -64,6 +66,18 @@ func TestOpenFailure(t *testing.T) {
 		}
 		if msg := openFailure(dir, err); !strings.Contains(msg, "tidak cocok") {
 			t.Fatalf("wrong key: %q (from %v)", msg, err)
+		}
+	})
+
+	t.Run("read-only data dir and refused key file", func(t *testing.T) {
+		dir := t.TempDir()
+		ro := fmt.Errorf("%w: %s: permission denied", datadir.ErrReadOnly, dir)
+		if msg := openFailure(dir, ro); !strings.Contains(msg, "hanya-baca") || strings.Contains(msg, "bukan basis data") {
+			t.Fatalf("read-only: %q", msg)
+		}
+		refused := fmt.Errorf("master key: %w: %w", keystore.ErrPlainFileRefused, &keystore.UnavailableError{Reason: keystore.ReasonNoAnswer})
+		if msg := openFailure(dir, refused); !strings.Contains(msg, "allow_plain_master_key") {
+			t.Fatalf("refused key file: %q", msg)
 		}
 	})
 

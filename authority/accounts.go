@@ -189,6 +189,48 @@ func (e *Embedded) UnlockUser(ctx context.Context, email string) error {
 	})
 }
 
+// ResetOTP removes the OTP devices of an account and mails a reset link.
+func (e *Embedded) ResetOTP(ctx context.Context, email string) error {
+	if err := e.checkOpen(); err != nil {
+		return err
+	}
+	l, err := parseLogin(email)
+	if err != nil {
+		return err
+	}
+	var mails []int64
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		u, err := userByLogin(ctx, tx, l)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("reset OTP of %s: %w", email, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		if err := tx.DeleteUserDevices(ctx, u.ID); err != nil {
+			return err
+		}
+		// Whoever holds the lost phone and the password gets nothing: no
+		// session, no pending sign-in, no older link.
+		if err := tx.UseUserTokens(ctx, u.ID, now, store.TokenResetLink, store.TokenResetTicket, store.TokenOTPChallenge); err != nil {
+			return err
+		}
+		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		id, err := e.insertResetLink(ctx, tx, u, now, otpResetMail)
+		mails = append(mails, id)
+		e.opts.Logf("account %d: OTP devices removed by IT", u.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	e.send(mails)
+	return nil
+}
+
 func userByLogin(ctx context.Context, tx *store.Tx, l login) (store.User, error) {
 	if l.email != "" {
 		return tx.UserByEmail(ctx, l.email)

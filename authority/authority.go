@@ -38,10 +38,11 @@ type Flows interface {
 	// activation mail; its first password is set through RequestReset.
 	Register(ctx context.Context, req RegisterRequest) (Account, error)
 
-	// SignIn checks a username or email and a password. When the account
-	// has an OTP device the response carries an OTPChallenge to answer with
-	// SignInOTP instead of a session. Unknown user, wrong password and a
-	// locked account all return ErrInvalidCredentials.
+	// SignIn checks a username or email and a password. The response
+	// carries an OTPChallenge to answer with SignInOTP. An account whose OTP
+	// IT reset (Admin.ResetOTP) gets ErrOTPSetupRequired: it sets OTP up
+	// again through the mailed reset link. Unknown user, wrong password and
+	// a locked account all return ErrInvalidCredentials.
 	SignIn(ctx context.Context, req SignInRequest) (SignInResponse, error)
 	// SignInOTP answers the challenge from SignIn with a TOTP code.
 	SignInOTP(ctx context.Context, req SignInOTPRequest) (Session, error)
@@ -102,6 +103,10 @@ type Admin interface {
 	ListUsers(ctx context.Context) ([]Account, error)
 	// UnlockUser ends a lock from failed attempts.
 	UnlockUser(ctx context.Context, email string) error
+	// ResetOTP removes every OTP device of an account (a lost phone), ends
+	// its sessions and pending sign-ins, and mails the person a reset link:
+	// the next sign-in goes through OTP set-up again.
+	ResetOTP(ctx context.Context, email string) error
 }
 
 // Role of an account.

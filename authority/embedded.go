@@ -134,11 +134,11 @@ type Embedded struct {
 	dummyHash string // verified for unknown users, so that timing tells little
 	sender    Sender // nil: outbox only
 
-	mu     sync.Mutex
-	closed bool
-	// userLocks holds a *sync.Mutex per account id (see lockUser).
-	userLocks sync.Map
-	sending   sync.WaitGroup
+	mu      sync.Mutex
+	closed  bool
+	sending sync.WaitGroup
+	// stopSending is closed by Close to end waits between attempts.
+	stopSending chan struct{}
 }
 
 var _ Authority = (*Embedded)(nil)
@@ -178,7 +178,7 @@ func OpenEmbedded(opts Options) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open authority: %w", err)
 	}
-	e := &Embedded{opts: opts, db: db, box: box, argon: defaultArgon, sender: opts.Sender}
+	e := &Embedded{opts: opts, db: db, box: box, argon: defaultArgon, sender: opts.Sender, stopSending: make(chan struct{})}
 	if err := e.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open authority: %w", err)
@@ -203,10 +203,16 @@ func (e *Embedded) init(ctx context.Context) error {
 		if err := tx.DeleteExpired(ctx, e.now().Add(-time.Hour)); err != nil {
 			return err
 		}
+		if err := maskClearLinks(ctx, tx); err != nil {
+			return err
+		}
+		if err := tx.ForgetSpentMailLinks(ctx, e.now()); err != nil {
+			return err
+		}
 		if e.sender == nil {
 			return nil
 		}
-		unsent, err = tx.UnsentMail(ctx)
+		unsent, err = tx.UnsentMail(ctx, maxSendAttempts)
 		return err
 	})
 	if err != nil {
@@ -227,6 +233,7 @@ func (e *Embedded) Close() error {
 		return nil
 	}
 	e.closed = true
+	close(e.stopSending)
 	e.mu.Unlock()
 	e.sending.Wait()
 	return e.db.Close()

@@ -118,14 +118,15 @@ func TestLockout(t *testing.T) {
 		t.Fatal("still locked after the wait")
 	}
 
-	// The count stays until a full sign-in: the wait grows per failure and
-	// is capped at 15 minutes.
+	// The count stays until a full sign-in: the wait grows per failure up
+	// to 15 minutes; after max_wait (15 minutes) without a failure the
+	// count starts over.
 	var waits []time.Duration
-	for i := 0; i < 18; i++ {
+	for i := 0; i < 14; i++ {
 		wrong()
 		a := lockedState(t, e, acc.Email)
 		waits = append(waits, a.LockedTil.Sub(clk.Now()))
-		clk.Advance(a.LockedTil.Sub(clk.Now()) + time.Second)
+		clk.Advance(a.LockedTil.Sub(clk.Now()))
 	}
 	for i, w := range waits {
 		want := min(time.Duration(i+2)*time.Minute, 15*time.Minute)
@@ -133,6 +134,19 @@ func TestLockout(t *testing.T) {
 			t.Errorf("failure %d: wait %v, want %v", i+6, w, want)
 		}
 	}
+	clk.Advance(time.Second)
+	wrong()
+	if a := lockedState(t, e, acc.Email); a.Locked {
+		t.Fatalf("a failure 15 minutes after the last one still counts the old ones: locked until %v", a.LockedTil)
+	}
+	for i := 0; i < 3; i++ {
+		clk.Advance(2 * time.Second)
+		wrong()
+	}
+	if lockedState(t, e, acc.Email).Locked {
+		t.Fatal("locked after 4 failures of a new count")
+	}
+	clk.Advance(2 * time.Second)
 
 	// Wrong OTP codes count too.
 	wrong()

@@ -2,7 +2,6 @@ package authority
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/natunakab/besign/authority/store"
@@ -22,9 +21,13 @@ type LockoutPolicy struct {
 // failure returns an account's brute-force state after one more failure at
 // now: the wait grows by WaitIncrement per failure from FailureFactor on,
 // up to MaxWait; two failures within QuickLoginCheck lock at least
-// MinQuickLoginWait.
+// MinQuickLoginWait. After MaxWait without a failure the count starts
+// over (Keycloak's maxDeltaTime).
 func (p LockoutPolicy) failure(u store.User, now time.Time) (failures int, lockedUntil time.Time) {
 	failures = u.Failures + 1
+	if !u.LastFailure.IsZero() && now.Sub(u.LastFailure) >= p.MaxWait {
+		failures = 1
+	}
 	var wait time.Duration
 	if over := failures - p.FailureFactor + 1; over > 0 {
 		if int64(over) > int64(p.MaxWait/p.WaitIncrement) {
@@ -69,13 +72,4 @@ func (e *Embedded) recordFailureTx(ctx context.Context, tx *store.Tx, u store.Us
 		e.opts.Logf("account %d locked until %s after %d failures", u.ID, until.Format(time.RFC3339), n)
 	}
 	return nil
-}
-
-// lockUser serialises password checks of one account, so that parallel
-// guesses cannot all be checked before the first failure is counted.
-func (e *Embedded) lockUser(id int64) (unlock func()) {
-	m, _ := e.userLocks.LoadOrStore(id, new(sync.Mutex))
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
 }

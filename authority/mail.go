@@ -94,6 +94,31 @@ Balai Sertifikasi Elektronik
 `},
 }
 
+var otpResetText = map[Language]mailText{
+	LanguageID: {"Atur Ulang OTP", "Atur OTP", `Admin TI instansi Anda telah menghapus perangkat OTP akun BeSign Anda (misalnya karena ponsel hilang). Anda harus mengatur OTP kembali sebelum dapat masuk.
+
+Klik tautan di bawah ini untuk mengatur OTP dengan aplikasi FreeOTP atau Google Authenticator, lalu membuat password baru:
+%s
+
+Tautan ini hanya dapat digunakan satu kali dan akan kedaluwarsa dalam %s. Setelah itu, gunakan "Lupa Password" pada halaman masuk BeSign.
+
+Jika Anda tidak meminta ini, segera hubungi admin TI instansi Anda.
+
+Balai Sertifikasi Elektronik
+`},
+	LanguageEN: {"Set Up OTP Again", "Set up OTP", `Your organisation's IT admin has removed the OTP devices of your BeSign account (for example because a phone was lost). You must set up OTP again before you can sign in.
+
+Click the link below to set up OTP with the FreeOTP or Google Authenticator app, then create a new password:
+%s
+
+This link can be used only once and expires within %s. After that, use "Forgot Password" on the BeSign sign-in page.
+
+If you did not ask for this, contact your organisation's IT admin at once.
+
+Balai Sertifikasi Elektronik
+`},
+}
+
 // text returns the mail of texts in l, Indonesian when l has none.
 func text(texts map[Language]mailText, l Language) mailText {
 	if t, ok := texts[l]; ok {
@@ -117,6 +142,21 @@ func activationMail(l Language, name, username, email string) store.Mail {
 
 func resetMail(l Language, email, token string, lifetime time.Duration) store.Mail {
 	t := text(resetText, l)
+	action := link.Reset(token)
+	return store.Mail{
+		Kind:        string(MailReset),
+		To:          email,
+		Subject:     t.subject,
+		Body:        fmt.Sprintf(t.body, action, sayDuration(l, lifetime)),
+		ActionLabel: t.label,
+		ActionLink:  action,
+	}
+}
+
+// otpResetMail tells the person IT removed their OTP devices; its link
+// opens the reset flow, which sets up OTP first.
+func otpResetMail(l Language, email, token string, lifetime time.Duration) store.Mail {
+	t := text(otpResetText, l)
 	action := link.Reset(token)
 	return store.Mail{
 		Kind:        string(MailReset),

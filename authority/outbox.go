@@ -2,7 +2,9 @@ package authority
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/natunakab/besign/authority/store"
 )
@@ -15,7 +17,10 @@ func (e *Embedded) Outbox(ctx context.Context, q OutboxQuery) ([]Mail, error) {
 	}
 	to := strings.ToLower(strings.TrimSpace(q.To))
 	var ms []store.Mail
-	err := e.db.View(ctx, func(tx *store.Tx) (err error) {
+	err := e.db.Update(ctx, func(tx *store.Tx) (err error) {
+		if err := tx.ForgetSpentMailLinks(ctx, e.now()); err != nil {
+			return err
+		}
 		ms, err = tx.Mails(ctx, to)
 		return err
 	})
@@ -24,7 +29,7 @@ func (e *Embedded) Outbox(ctx context.Context, q OutboxQuery) ([]Mail, error) {
 	}
 	out := make([]Mail, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, publicMail(m))
+		out = append(out, e.outboxMail(m))
 	}
 	return out, nil
 }
@@ -38,7 +43,10 @@ func publicMail(m store.Mail) Mail {
 }
 
 // send delivers committed mail in the background when a Sender is configured.
-// Close waits for it. Failures are recorded on the mail, never returned.
+// Close waits for it, and ends the waits between attempts. Failures are
+// recorded on the mail, never returned; a mail that failed maxSendAttempts
+// times is reported in the log and the outbox, and its link forgotten: it
+// never falls back to showing the link.
 func (e *Embedded) send(ids []int64) {
 	if e.sender == nil || len(ids) == 0 {
 		return
@@ -51,29 +59,61 @@ func (e *Embedded) send(ids []int64) {
 	e.sending.Add(1)
 	go func() {
 		defer e.sending.Done()
-		ctx := context.Background()
 		for _, id := range ids {
-			var m store.Mail
-			err := e.db.View(ctx, func(tx *store.Tx) (err error) {
-				m, err = tx.MailByID(ctx, id)
-				return err
-			})
-			if err != nil {
-				e.opts.Logf("mail %d: %v", id, err)
-				continue
-			}
-			sendErr := e.sender.Send(ctx, publicMail(m))
-			msg := ""
-			if sendErr != nil {
-				msg = sendErr.Error()
-				e.opts.Logf("mail %d (%s): not sent: %v", id, m.Kind, sendErr)
-			}
-			err = e.db.Update(ctx, func(tx *store.Tx) error {
-				return tx.SetMailSent(ctx, id, e.now(), msg)
-			})
-			if err != nil {
-				e.opts.Logf("mail %d: record delivery: %v", id, err)
-			}
+			e.deliver(id)
 		}
 	}()
+}
+
+// deliver tries one mail until it is sent, has failed maxSendAttempts
+// times, or the authority closes (then the next open tries again).
+func (e *Embedded) deliver(id int64) {
+	ctx := context.Background()
+	for {
+		var m store.Mail
+		err := e.db.View(ctx, func(tx *store.Tx) (err error) {
+			m, err = tx.MailByID(ctx, id)
+			return err
+		})
+		if err != nil {
+			e.opts.Logf("mail %d: %v", id, err)
+			return
+		}
+		if !m.SentAt.IsZero() || m.Attempts >= maxSendAttempts {
+			return
+		}
+		um, _ := e.unmaskLink(m)
+		sendErr := e.sender.Send(ctx, publicMail(um))
+		msg := ""
+		final := sendErr == nil
+		if sendErr != nil {
+			msg = sendErr.Error()
+			if m.Attempts+1 >= maxSendAttempts {
+				final = true
+				msg = fmt.Sprintf("not delivered after %d attempts, report to IT: %s", maxSendAttempts, msg)
+			}
+			e.opts.Logf("mail %d (%s): %s", id, m.Kind, msg)
+		}
+		err = e.db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.SetMailSent(ctx, id, e.now(), msg); err != nil {
+				return err
+			}
+			if final {
+				return tx.ForgetMailLink(ctx, id)
+			}
+			return nil
+		})
+		if err != nil {
+			e.opts.Logf("mail %d: record delivery: %v", id, err)
+			return
+		}
+		if final {
+			return
+		}
+		select {
+		case <-time.After(sendRetryDelays[min(m.Attempts, len(sendRetryDelays)-1)]):
+		case <-e.stopSending:
+			return
+		}
+	}
 }

@@ -18,10 +18,6 @@ func (e *Embedded) RequestReset(ctx context.Context, req ResetRequest) error {
 	if err != nil {
 		return err
 	}
-	tok, hash, err := newToken()
-	if err != nil {
-		return err
-	}
 	var mails []int64
 	err = e.db.Update(ctx, func(tx *store.Tx) error {
 		u, err := userByLogin(ctx, tx, l)
@@ -31,25 +27,40 @@ func (e *Embedded) RequestReset(ctx context.Context, req ResetRequest) error {
 		if err != nil {
 			return err
 		}
-		now := e.now()
-		life := e.opts.ResetLinkLifetime
-		if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenResetLink, UserID: u.ID,
-			CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
-			return err
-		}
-		m := resetMail(e.language(u), u.Email, tok, life)
-		m.CreatedAt = now
-		if err := tx.InsertMail(ctx, &m); err != nil {
-			return err
-		}
-		mails = append(mails, m.ID)
-		return nil
+		id, err := e.insertResetLink(ctx, tx, u, e.now(), resetMail)
+		mails = append(mails, id)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	e.send(mails)
 	return nil
+}
+
+// insertResetLink stores a new reset link of u and the mail that carries
+// it (made by mail from the token), with the token sealed; it returns the
+// mail's ID.
+func (e *Embedded) insertResetLink(ctx context.Context, tx *store.Tx, u store.User, now time.Time,
+	mail func(l Language, email, token string, lifetime time.Duration) store.Mail) (int64, error) {
+	tok, hash, err := newToken()
+	if err != nil {
+		return 0, err
+	}
+	life := e.opts.ResetLinkLifetime
+	if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenResetLink, UserID: u.ID,
+		CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
+		return 0, err
+	}
+	m := mail(e.language(u), u.Email, tok, life)
+	m.CreatedAt = now
+	if err := e.sealLink(&m, tok, hash); err != nil {
+		return 0, err
+	}
+	if err := tx.InsertMail(ctx, &m); err != nil {
+		return 0, err
+	}
+	return m.ID, nil
 }
 
 // useToken checks and consumes a single-use token of kind.
@@ -74,6 +85,10 @@ func useToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Ti
 	if err := tx.UseToken(ctx, hash, now); errors.Is(err, store.ErrNotFound) {
 		return store.Token{}, ErrTokenUsed
 	} else if err != nil {
+		return store.Token{}, err
+	}
+	// The mail that carried the token no longer needs to show it.
+	if err := tx.ForgetSpentMailLinks(ctx, now); err != nil {
 		return store.Token{}, err
 	}
 	return t, nil

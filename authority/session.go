@@ -30,20 +30,33 @@ func (e *Embedded) SignIn(ctx context.Context, req SignInRequest) (SignInRespons
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return SignInResponse{}, err
 	}
-	if err == nil {
-		defer e.lockUser(u.ID)()
-		// Re-read under the lock: an attempt that just finished may have
-		// counted a failure or locked the account.
-		err = e.db.View(ctx, func(tx *store.Tx) (err error) {
-			u, err = tx.UserByID(ctx, u.ID)
-			return err
+	now := e.now()
+	var pre store.User // the account before this attempt was counted
+	refuse := err != nil || len(req.Password) > 4*MaxPasswordLen
+	if !refuse {
+		// Count the attempt as a failure before checking it, in one
+		// transaction with the lock check: parallel guesses, from any
+		// process, see each other, so no more than FailureFactor are
+		// checked before the lock. A right password clears the count.
+		err = e.db.Update(ctx, func(tx *store.Tx) error {
+			cur, err := tx.UserByID(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			u, pre = cur, cur
+			if u.PasswordHash == "" || locked(u, now) {
+				refuse = true
+				return nil
+			}
+			return e.recordFailureTx(ctx, tx, u, now)
 		})
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
+			refuse = true
+		} else if err != nil {
 			return SignInResponse{}, err
 		}
 	}
-	now := e.now()
-	if err != nil || u.PasswordHash == "" || locked(u, now) || len(req.Password) > 4*MaxPasswordLen {
+	if refuse {
 		// Spend the time a real check takes, then refuse alike.
 		verifyPassword(req.Password[:min(len(req.Password), 4*MaxPasswordLen)], e.dummyHash)
 		return SignInResponse{}, ErrInvalidCredentials
@@ -54,35 +67,48 @@ func (e *Embedded) SignIn(ctx context.Context, req SignInRequest) (SignInRespons
 		return SignInResponse{}, ErrInvalidCredentials
 	}
 	if !ok {
-		if err := e.recordFailure(ctx, u.ID); err != nil {
-			return SignInResponse{}, err
-		}
 		return SignInResponse{}, ErrInvalidCredentials
 	}
 	resp := SignInResponse{Account: e.account(u)}
+	needsOTP := false
 	err = e.db.Update(ctx, func(tx *store.Tx) error {
-		// Another process (or a reset) may have changed the account since.
+		// A reset may have changed the password since. A lock set since
+		// does not matter: this check was counted before it.
 		cur, err := tx.UserByID(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		if locked(cur, now) || cur.PasswordHash != u.PasswordHash {
+		if cur.PasswordHash != u.PasswordHash {
 			return ErrInvalidCredentials
 		}
-		u = cur
-		if u.OTPDevices > 0 {
-			tok, hash, err := newToken()
-			if err != nil {
-				return err
-			}
-			resp.OTPChallenge = tok
-			return tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenOTPChallenge, UserID: u.ID,
-				Remember: req.Remember, CreatedAt: now, ExpiresAt: now.Add(challengeLifetime)})
+		// Take back this attempt's count; the failures of others stay.
+		if cur.Failures == pre.Failures+1 {
+			err = tx.SetFailures(ctx, cur.ID, pre.Failures, pre.LastFailure, pre.LockedUntil)
+			cur.Failures, cur.LastFailure, cur.LockedUntil = pre.Failures, pre.LastFailure, pre.LockedUntil
+		} else if cur.Failures > 0 {
+			cur.Failures--
+			err = tx.SetFailures(ctx, cur.ID, cur.Failures, cur.LastFailure, cur.LockedUntil)
 		}
-		s, err := e.startSession(ctx, tx, u, req.Remember, now)
-		resp.Session = &s
-		return err
+		if err != nil {
+			return err
+		}
+		u = cur
+		if u.OTPDevices == 0 {
+			// IT reset the OTP (ResetOTP): set it up again first.
+			needsOTP = true
+			return nil
+		}
+		tok, hash, err := newToken()
+		if err != nil {
+			return err
+		}
+		resp.OTPChallenge = tok
+		return tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenOTPChallenge, UserID: u.ID,
+			Remember: req.Remember, CreatedAt: now, ExpiresAt: now.Add(challengeLifetime)})
 	})
+	if err == nil && needsOTP {
+		err = ErrOTPSetupRequired
+	}
 	if err != nil {
 		return SignInResponse{}, err
 	}

@@ -2,6 +2,7 @@ package authority
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -31,11 +32,63 @@ func normalizeEmail(s string) (string, error) {
 		return "", ErrEmailInvalid
 	}
 	for _, r := range s {
-		if r <= ' ' || r == 0x7f || r == '"' || r == '\\' {
+		if r <= ' ' || r == 0x7f || r == '"' || r == '\\' || hiddenRune(r) {
 			return "", ErrEmailInvalid
 		}
 	}
+	// Mail goes to names, never to addresses: "budi@[10.0.0.1]" or
+	// "budi@10.0.0.1" would bypass the organisation's domain.
+	if strings.ContainsAny(domain, "[]:") || net.ParseIP(domain) != nil {
+		return "", fmt.Errorf("%w: IP address instead of a domain", ErrEmailInvalid)
+	}
+	for _, label := range strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '@' }) {
+		if mixedScripts(label) {
+			return "", fmt.Errorf("%w: letters of different scripts in %q", ErrEmailInvalid, label)
+		}
+	}
 	return strings.ToLower(s), nil
+}
+
+// hiddenRune reports characters that change how text is shown without
+// showing themselves: controls, bidi overrides and isolates (U+202A-U+202E,
+// U+2066-U+2069), zero-width characters and other format characters. A
+// name or address with one can pose as another.
+func hiddenRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
+}
+
+// scripts whose letters may not be mixed within one label of an address
+// ("arman" with a Cyrillic "а" looks like the Latin one).
+var scripts = []*unicode.RangeTable{unicode.Latin, unicode.Cyrillic, unicode.Greek, unicode.Arabic,
+	unicode.Han, unicode.Hebrew, unicode.Armenian, unicode.Georgian, unicode.Thai, unicode.Devanagari}
+
+// otherScript stands for any script not in scripts.
+var otherScript = &unicode.RangeTable{}
+
+// mixedScripts reports letters of more than one script in s; digits and
+// punctuation belong to none.
+func mixedScripts(s string) bool {
+	var seen *unicode.RangeTable
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		var sc *unicode.RangeTable
+		for _, t := range scripts {
+			if unicode.Is(t, r) {
+				sc = t
+				break
+			}
+		}
+		if sc == nil {
+			sc = otherScript
+		}
+		if seen != nil && sc != seen {
+			return true
+		}
+		seen = sc
+	}
+	return false
 }
 
 // login is a parsed "username or email".
@@ -96,7 +149,7 @@ func checkName(s string) (string, error) {
 		return "", ErrNameTooLong
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		if hiddenRune(r) {
 			return "", ErrNameInvalid
 		}
 	}
@@ -187,7 +240,7 @@ func checkDeviceName(s string) (string, error) {
 		return "", ErrDeviceNameTooLong
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if hiddenRune(r) {
 			return "", ErrDeviceNameInvalid
 		}
 	}

@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,17 +17,17 @@ import (
 )
 
 func init() {
-	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users import FILE.csv | outbox [--to EMAIL]", runAdmin})
+	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users reset-otp EMAIL | users import FILE.csv | outbox [--to EMAIL]", runAdmin})
 }
 
 func runAdmin(env *Env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("admin: which? users add | users list | users unlock | users import | outbox")
+		return usageErrorf("admin: which? users add | users list | users unlock | users reset-otp | users import | outbox")
 	}
 	switch args[0] {
 	case "users":
 		if len(args) < 2 {
-			return usageErrorf("admin users: which? add | list | unlock | import")
+			return usageErrorf("admin users: which? add | list | unlock | reset-otp | import")
 		}
 		switch args[1] {
 		case "add":
@@ -36,6 +36,8 @@ func runAdmin(env *Env, args []string) error {
 			return withAuthority(env, args[2:], adminUsersList)
 		case "unlock":
 			return withAuthority(env, args[2:], adminUsersUnlock)
+		case "reset-otp":
+			return withAuthority(env, args[2:], adminUsersResetOTP)
 		case "import":
 			return withAuthority(env, args[2:], adminUsersImport)
 		}
@@ -174,18 +176,36 @@ func adminUsersUnlock(env *Env, args []string) (func(adminAuthority) error, erro
 	}, nil
 }
 
+// adminUsersResetOTP removes the OTP devices of an account (a lost phone);
+// the person is mailed a link to set OTP up again.
+func adminUsersResetOTP(env *Env, args []string) (func(adminAuthority) error, error) {
+	if len(args) != 1 {
+		return nil, usageErrorf("admin users reset-otp EMAIL: give one email address")
+	}
+	email := args[0]
+	return func(a adminAuthority) error {
+		if err := a.ResetOTP(context.Background(), email); err != nil {
+			if errors.Is(err, authority.ErrNotFound) {
+				return fmt.Errorf("reset-otp %s: no such account", email)
+			}
+			return fmt.Errorf("reset-otp %s: %w", email, err)
+		}
+		fmt.Fprintf(env.Stdout, "removed the OTP devices of %s and ended its sessions; a mail asks them to set up OTP again\n", email)
+		return nil
+	}, nil
+}
+
 // adminUsersImport reads a CSV with the columns name,email[,role]; a first
 // row naming the columns is skipped.
 func adminUsersImport(env *Env, args []string) (func(adminAuthority) error, error) {
 	if len(args) != 1 {
 		return nil, usageErrorf("admin users import FILE.csv: give one file")
 	}
-	f, err := os.Open(args[0])
+	data, err := readBounded(args[0], maxCSVSize, "a list of users")
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	defer f.Close()
-	rows, err := readUserCSV(f)
+	rows, err := readUserCSV(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", args[0], err)
 	}
@@ -262,6 +282,12 @@ func adminOutbox(env *Env, args []string) (func(adminAuthority) error, error) {
 			fmt.Fprintf(env.Stdout, "Date: %s\nTo: %s\nSubject: %s\n", m.CreatedAt.Local().Format(time.RFC1123Z), m.To, m.Subject)
 			if m.ActionLink != "" {
 				fmt.Fprintf(env.Stdout, "Link: %s\n", m.ActionLink)
+			}
+			switch {
+			case !m.SentAt.IsZero():
+				fmt.Fprintf(env.Stdout, "Delivered: %s\n", m.SentAt.Local().Format(time.RFC1123Z))
+			case m.SendError != "":
+				fmt.Fprintf(env.Stdout, "Delivery failed: %s\n", m.SendError)
 			}
 			fmt.Fprintf(env.Stdout, "\n%s\n", strings.TrimRight(m.Body, "\n"))
 		}

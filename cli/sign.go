@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -91,7 +90,10 @@ func runSign(env *Env, args []string) error {
 			base := strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
 			dst = filepath.Join(dir, base+"_signed.pdf")
 		}
-		if err := pdfsign.SignFile(in, dst, opts, *force); err != nil {
+		if err := pdfsign.SignFile(in, dst, opts, pdfsign.FileOptions{Force: *force}); err != nil {
+			if errors.Is(err, pdfsign.ErrExists) {
+				err = fmt.Errorf("%w (use --force to replace it)", err)
+			}
 			last = fmt.Errorf("%s: %w", in, err)
 			failed++
 			if len(files) > 1 {
@@ -142,7 +144,7 @@ func readPassword(r io.Reader) (string, error) {
 }
 
 func loadP12(path, password string) (crypto.Signer, []*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path, maxP12Size, "a PKCS#12 file")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read PKCS#12 file: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/natunakab/besign/pdfsign"
@@ -134,7 +133,7 @@ func printHuman(env *Env, r verifyResult, haveRoots bool) {
 }
 
 func addPEM(pool *x509.CertPool, path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path, maxTrustSize, "a PEM certificate file")
 	if err != nil {
 		return fmt.Errorf("read trusted root: %w", err)
 	}

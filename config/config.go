@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/mail"
 	"net/url"
@@ -40,8 +41,11 @@ type Config struct {
 	AutoApproveActivations bool `toml:"auto_approve_activations"`
 	// ResetLinkLifetime is how long a password reset link stays valid.
 	ResetLinkLifetime Duration `toml:"reset_link_lifetime"`
-	Lockout           Lockout  `toml:"lockout"`
-	SMTP              SMTP     `toml:"smtp"`
+	// AllowPlainMasterKey lets the embedded authority keep its master key in
+	// a plain 0600 file in the data dir when no OS keyring can be used.
+	AllowPlainMasterKey bool    `toml:"allow_plain_master_key"`
+	Lockout             Lockout `toml:"lockout"`
+	SMTP                SMTP    `toml:"smtp"`
 
 	// Files lists the files that were read, in order; not a TOML key.
 	Files []string `toml:"-"`
@@ -169,7 +173,7 @@ func Load(p Paths) (Config, error) {
 
 // loadFile decodes path over cfg. allowed, when not nil, limits the keys.
 func loadFile(cfg *Config, path string, mustExist bool, allowed map[string]bool) error {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path)
 	if errors.Is(err, fs.ErrNotExist) && !mustExist {
 		return nil
 	}
@@ -200,57 +204,117 @@ func loadFile(cfg *Config, path string, mustExist bool, allowed map[string]bool)
 			}
 		}
 	}
+	// Check here, while the file's text is at hand to name the line.
+	if err := next.check(); err != nil {
+		var ke *keyError
+		if errors.As(err, &ke) {
+			if line := keyLine(string(data), ke.key); line > 0 {
+				return fmt.Errorf("configuration %s: line %d, %w", path, line, err)
+			}
+		}
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
 	*cfg = next
 	cfg.Files = append(cfg.Files, path)
 	return nil
 }
 
-// check validates values that TOML's types do not.
+// keyError is a value refused after parsing; loadFile adds the file and
+// the line of the key.
+type keyError struct{ key, msg string }
+
+func (e *keyError) Error() string { return fmt.Sprintf("key %q: %s", e.key, e.msg) }
+
+func keyErrorf(key, format string, a ...any) error {
+	return &keyError{key, fmt.Sprintf(format, a...)}
+}
+
+// check validates values that TOML's types do not. Values that would defeat
+// their purpose (no lockout, a zero wait) are refused, never replaced.
 func (c *Config) check() error {
 	switch c.Language {
 	case "id", "en":
 	default:
-		return fmt.Errorf("key \"language\": must be \"id\" or \"en\", not %q", c.Language)
+		return keyErrorf("language", "must be \"id\" or \"en\", not %q", c.Language)
 	}
 	if c.Authority != "embedded" {
 		u, err := url.Parse(c.Authority)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return fmt.Errorf("key \"authority\": must be \"embedded\" or an https:// URL, not %q", c.Authority)
+			return keyErrorf("authority", "must be \"embedded\" or an https:// URL, not %q", c.Authority)
 		}
 	}
 	if c.EmailDomain == "" || strings.ContainsAny(c.EmailDomain, "@ ") || !strings.Contains(c.EmailDomain, ".") {
-		return fmt.Errorf("key \"email_domain\": must be a domain like natunakab.go.id, not %q", c.EmailDomain)
+		return keyErrorf("email_domain", "must be a domain like natunakab.go.id, not %q", c.EmailDomain)
 	}
 	if c.ResetLinkLifetime.Duration < time.Minute {
-		return fmt.Errorf("key \"reset_link_lifetime\": must be at least 1m")
+		return keyErrorf("reset_link_lifetime", "must be at least 1m, not %s", c.ResetLinkLifetime)
 	}
 	l := c.Lockout
-	if l.FailureFactor < 1 {
-		return fmt.Errorf("key \"lockout.failure_factor\": must be at least 1")
+	if l.FailureFactor < 1 || l.FailureFactor > 100 {
+		return keyErrorf("lockout.failure_factor", "must be 1-100, not %d", l.FailureFactor)
+	}
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{
+		{"lockout.wait_increment", l.WaitIncrement},
+		{"lockout.max_wait", l.MaxWait},
+		{"lockout.quick_login_check", l.QuickLoginCheck},
+		{"lockout.min_quick_login_wait", l.MinQuickLoginWait},
+	} {
+		if d.v.Duration <= 0 {
+			return keyErrorf(d.key, "must be longer than zero")
+		}
 	}
 	if l.MaxWait.Duration < l.WaitIncrement.Duration {
-		return fmt.Errorf("key \"lockout.max_wait\": must not be shorter than lockout.wait_increment")
+		return keyErrorf("lockout.max_wait", "must not be shorter than lockout.wait_increment (%s)", l.WaitIncrement)
 	}
 	if c.VerificationURL != "" {
 		if u, err := url.Parse(c.VerificationURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-			return fmt.Errorf("key \"verification_url\": must be an http(s) URL, not %q", c.VerificationURL)
+			return keyErrorf("verification_url", "must be an http(s) URL, not %q", c.VerificationURL)
 		}
 	}
 	s := c.SMTP
 	if s.Host != "" {
 		if s.Port < 1 || s.Port > 65535 {
-			return fmt.Errorf("key \"smtp.port\": must be 1-65535, not %d", s.Port)
+			return keyErrorf("smtp.port", "must be 1-65535, not %d", s.Port)
 		}
 		switch s.TLS {
 		case "starttls", "tls", "none":
 		default:
-			return fmt.Errorf("key \"smtp.tls\": must be \"starttls\", \"tls\" or \"none\", not %q", s.TLS)
+			return keyErrorf("smtp.tls", "must be \"starttls\", \"tls\" or \"none\", not %q", s.TLS)
 		}
 		if _, err := mail.ParseAddress(s.From); err != nil {
-			return fmt.Errorf("key \"smtp.from\": not an email address: %q", s.From)
+			return keyErrorf("smtp.from", "not an email address: %q", s.From)
 		}
 	}
 	return nil
+}
+
+// keyLine returns the line (1-based) on which the dotted key is set in a
+// TOML text, or 0. It knows [table] headers and dotted keys, which is all
+// a configuration file uses.
+func keyLine(text, key string) int {
+	table := ""
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			table = strings.Trim(strings.TrimSpace(strings.Trim(line, "[]")), "\"")
+			continue
+		}
+		name, _, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		full := strings.ReplaceAll(strings.TrimSpace(name), " ", "")
+		if table != "" {
+			full = table + "." + full
+		}
+		if full == key {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // DataDir resolves the data directory: the flag, then BESIGN_DATA_DIR, then
@@ -291,4 +355,24 @@ func userDataBase() (string, error) {
 		return "", err
 	}
 	return filepath.Join(home, ".local", "share"), nil
+}
+
+// maxFileSize bounds a configuration file; real ones are a few KB.
+const maxFileSize = 1 << 20
+
+// readBounded reads a configuration file, refusing one above maxFileSize.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("larger than %d MB; not a configuration file", maxFileSize>>20)
+	}
+	return data, nil
 }

@@ -75,6 +75,17 @@ func TestBadFiles(t *testing.T) {
 		{"language", "language = \"fr\"\n", "", []string{"sys.toml", `"language"`}},
 		{"authority", "authority = \"http://x\"\n", "", []string{"authority", "https"}},
 		{"smtp port", "[smtp]\nhost = \"h\"\nport = 0\nfrom = \"a@b.c\"\n", "", []string{"smtp.port"}},
+		{"language line", "instansi = \"x\"\n\nlanguage = \"fr\"\n", "", []string{"sys.toml", "line 3", `"language"`}},
+		{"smtp port line", "[smtp]\nhost = \"h\"\nport = 70000\nfrom = \"a@b.c\"\n", "", []string{"sys.toml", "line 3", "smtp.port", "70000"}},
+		{"dotted smtp port line", "instansi = \"x\"\nsmtp.host = \"h\"\nsmtp.port = 70000\nsmtp.from = \"a@b.c\"\n", "", []string{"line 3", "smtp.port"}},
+		{"short reset link", "\nreset_link_lifetime = \"30s\"\n", "", []string{"sys.toml", "line 2", "reset_link_lifetime"}},
+		{"failure factor 0", "[lockout]\nfailure_factor = 0\n", "", []string{"line 2", "failure_factor", "1-100"}},
+		{"failure factor 101", "[lockout]\nfailure_factor = 101\n", "", []string{"line 2", "failure_factor", "1-100"}},
+		{"max wait below increment", "[lockout]\nwait_increment = \"10m\"\nmax_wait = \"5m\"\n", "", []string{"line 3", "max_wait", "wait_increment"}},
+		{"zero wait increment", "[lockout]\nwait_increment = \"0s\"\n", "", []string{"line 2", "wait_increment", "zero"}},
+		{"zero quick login check", "[lockout]\nquick_login_check = \"0s\"\n", "", []string{"line 2", "quick_login_check", "zero"}},
+		{"zero min quick login wait", "[lockout]\nmin_quick_login_wait = \"0s\"\n", "", []string{"line 2", "min_quick_login_wait", "zero"}},
+		{"user language line", "", "\nlanguage = \"fr\"\n", []string{"config.toml", "line 2", `"language"`}},
 		{"user sets IT key", "", "self_registration = true\n", []string{"config.toml", `"self_registration"`, "IT"}},
 	}
 	for _, tc := range tests {

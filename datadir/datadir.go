@@ -5,9 +5,12 @@
 package datadir
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/config"
@@ -16,6 +19,20 @@ import (
 
 // DatabaseName is the embedded authority's SQLite file inside the data dir.
 const DatabaseName = "besign.db"
+
+// lockName is the file locked while the master key and the database are
+// created or opened, so that processes starting together on a fresh data
+// dir agree on one key.
+const lockName = "besign.lock"
+
+var (
+	// ErrReadOnly: the data dir or its database cannot be written. The data
+	// is not damaged; the file system or the permissions must change.
+	ErrReadOnly = errors.New("the data directory is read-only (the data is intact; BeSign needs to write there)")
+	// ErrNotPrivate: the data dir is open to other users and could not be
+	// made private.
+	ErrNotPrivate = errors.New("the data directory is open to other users and could not be made private")
+)
 
 // Local is an opened data directory.
 type Local struct {
@@ -35,7 +52,19 @@ func Open(dir string, cfg config.Config) (*Local, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	if err := makePrivate(dir); err != nil {
+		return nil, err
+	}
+	if err := checkWritable(dir); err != nil {
+		return nil, err
+	}
+	unlock, err := lock(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	keys := keystore.New(dir)
+	keys.AllowPlainFile = cfg.AllowPlainMasterKey
 	key, warning, err := keys.MasterKey()
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
@@ -45,6 +74,67 @@ func Open(dir string, cfg config.Config) (*Local, error) {
 		return nil, err
 	}
 	return &Local{Dir: dir, Keys: keys, Authority: a, Warning: warning}, nil
+}
+
+// lock takes the data dir's lock file, waiting for another process that
+// holds it.
+func lock(dir string) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("data directory: lock: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("data directory: lock: %w", err)
+	}
+	return func() { unlockFile(f); f.Close() }, nil
+}
+
+// makePrivate removes group and world access from the data dir (it holds
+// the database, and perhaps the master key file), or refuses it.
+func makePrivate(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil // ACLs of %LocalAppData% are private already
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(dir, fi.Mode().Perm()&0o700); err != nil {
+		return fmt.Errorf("%w: %s has mode %o (%v); run: chmod 700 %s", ErrNotPrivate, dir, fi.Mode().Perm(), err, dir)
+	}
+	return nil
+}
+
+// checkWritable tells a read-only data dir or database apart from a damaged
+// one: SQLite reports both as a file it cannot open.
+func checkWritable(dir string) error {
+	probe, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err) {
+			return fmt.Errorf("%w: %s: %v", ErrReadOnly, dir, err)
+		}
+		return fmt.Errorf("data directory: %w", err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	for _, name := range []string{DatabaseName, DatabaseName + "-wal", DatabaseName + "-shm", lockName} {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR, 0)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err) {
+				return fmt.Errorf("%w: %s: %v", ErrReadOnly, filepath.Join(dir, name), err)
+			}
+			return fmt.Errorf("data directory: %w", err)
+		}
+		f.Close()
+	}
+	return nil
 }
 
 // Close closes the authority.

@@ -17,6 +17,7 @@ import (
 func TestOpenTwice(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "besign")
 	cfg := config.Default()
+	cfg.AllowPlainMasterKey = true
 	l, err := Open(dir, cfg)
 	if err != nil {
 		t.Fatal(err)

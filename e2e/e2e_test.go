@@ -278,8 +278,10 @@ func waitKeyring(t *testing.T, dataDir string) string {
 	t.Helper()
 	var out []byte
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		// Entries are named by the ID the data dir keeps, not by its path.
+		id, _ := os.ReadFile(filepath.Join(dataDir, "keyring-id"))
 		out, _ = exec.Command("secret-tool", "search", "--all", "--unlock", "service", "BeSign Desktop").CombinedOutput()
-		if strings.Contains(string(out), "remembered "+dataDir) {
+		if len(id) > 0 && strings.Contains(string(out), "remembered id:"+strings.TrimSpace(string(id))) {
 			return string(out)
 		}
 	}

@@ -38,6 +38,9 @@ var (
 	ErrCorrupt = errors.New("stored value is corrupt")
 	// ErrInvalid means the caller passed a value that cannot be stored (empty, not UTF-8).
 	ErrInvalid = errors.New("invalid value")
+	// ErrPlainFileRefused means the keyring is unavailable on a data dir without a key, and keeping a
+	// new key in a plain file was not allowed (Store.AllowPlainFile).
+	ErrPlainFileRefused = errors.New("the master key would have to be kept in a plain file, which is not allowed (IT can set allow_plain_master_key = true)")
 	// ErrMasterKeyLost means the data dir records that its master key was kept in the keyring, the
 	// keyring works, but the entry is gone (keyring reset or replaced). A new key would make the old data
 	// unreadable, so none is made.
@@ -103,8 +106,15 @@ var (
 
 // Store is the keyring of one data dir.
 type Store struct {
+	// AllowPlainFile lets MasterKey create DATADIR/master.key when the keyring is unavailable (IT's
+	// allow_plain_master_key). Without it a new data dir gets no key rather than a plaintext one.
+	AllowPlainFile bool
+
 	dataDir string // absolute and clean
-	scope   string // added to every keyring user name
+	legacy  string // the path scope, used until the data dir has an ID
+
+	scopeMu sync.Mutex
+	scope   string // added to every keyring user name: "id:<the data dir's ID>", else legacy
 
 	mu       sync.Mutex
 	probed   bool
@@ -112,15 +122,21 @@ type Store struct {
 	probing  chan struct{} // closed when the running probe ends; nil when none runs
 }
 
-// New returns the store for one data dir: entries are scoped by the absolute data dir so that two data
-// dirs (tests, several profiles) never see each other's entries. Service name "BeSign Desktop".
+// New returns the store for one data dir: entries are scoped by an ID kept in the data dir (created
+// with the first entry), so that two data dirs (tests, several profiles) never see each other's
+// entries and a moved, copied or symlinked data dir keeps its own. Entries made under the data dir's
+// absolute path, before data dirs had an ID, move to the ID when read. Service name "BeSign Desktop".
 func New(dataDir string) *Store {
 	dir, err := filepath.Abs(dataDir)
 	if err != nil {
 		// Abs fails only when the working directory is gone; the clean relative path still scopes.
 		dir = filepath.Clean(dataDir)
 	}
-	return &Store{dataDir: dir, scope: scopeOf(dir)}
+	s := &Store{dataDir: dir, scope: scopeOf(dir), legacy: scopeOf(dir)}
+	if id, err := dataDirID(dir, false); err == nil {
+		s.scope = "id:" + id
+	}
+	return s
 }
 
 // maxScopeLen keeps user names well under Windows' 513-character limit on credential user names.
@@ -145,7 +161,24 @@ func sha256Hex(s string) string {
 
 // user returns the keyring user name of one kind of entry, e.g. "master-key /home/budi/.local/share/besign".
 func (s *Store) user(kind string) string {
+	s.scopeMu.Lock()
+	defer s.scopeMu.Unlock()
 	return kind + " " + s.scope
+}
+
+// ensureID gives the data dir an ID before its first entry is written.
+func (s *Store) ensureID() error {
+	s.scopeMu.Lock()
+	defer s.scopeMu.Unlock()
+	if s.scope != s.legacy {
+		return nil
+	}
+	id, err := dataDirID(s.dataDir, true)
+	if err != nil {
+		return fmt.Errorf("data dir ID: %w", err)
+	}
+	s.scope = "id:" + id
+	return nil
 }
 
 // Available reports nil when the keyring works, else an error wrapping ErrUnavailable with a short reason
@@ -217,10 +250,19 @@ func (s *Store) call(fn func() error) error {
 }
 
 func (s *Store) get(kind string) (string, error) {
+	value, err := s.getUser(s.user(kind))
+	if errors.Is(err, ErrNotFound) && s.user(kind) != kind+" "+s.legacy {
+		return s.migrateLegacy(kind)
+	}
+	return value, err
+}
+
+// getUser reads the entry of one keyring user name.
+func (s *Store) getUser(user string) (string, error) {
 	var value string
 	err := s.call(func() error {
 		var err error
-		value, err = keyring.Get(ServiceName, s.user(kind))
+		value, err = keyring.Get(ServiceName, user)
 		return err
 	})
 	switch {
@@ -234,9 +276,29 @@ func (s *Store) get(kind string) (string, error) {
 	return value, nil
 }
 
+// migrateLegacy moves an entry made under the data dir's path (before data dirs had an ID) to the
+// ID's name.
+func (s *Store) migrateLegacy(kind string) (string, error) {
+	value, err := s.getUser(kind + " " + s.legacy)
+	if err != nil {
+		return "", err
+	}
+	if err := s.set(kind, value); err != nil {
+		return "", err
+	}
+	_ = s.call(func() error { return keyring.Delete(ServiceName, kind+" "+s.legacy) })
+	return value, nil
+}
+
 func (s *Store) set(kind, value string) error {
 	if len(value) > MaxValueSize {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(value), MaxValueSize)
+	}
+	if err := s.Available(); err != nil {
+		return err
+	}
+	if err := s.ensureID(); err != nil {
+		return err
 	}
 	err := s.call(func() error { return keyring.Set(ServiceName, s.user(kind), value) })
 	switch {
@@ -252,6 +314,12 @@ func (s *Store) set(kind, value string) error {
 
 func (s *Store) delete(kind string) error {
 	err := s.call(func() error { return keyring.Delete(ServiceName, s.user(kind)) })
+	if old := kind + " " + s.legacy; s.user(kind) != old && (err == nil || errors.Is(err, keyring.ErrNotFound)) {
+		// An entry not yet moved from the data dir's path goes too.
+		if lerr := s.call(func() error { return keyring.Delete(ServiceName, old) }); lerr == nil {
+			err = nil
+		}
+	}
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
 		return ErrNotFound

@@ -3,6 +3,7 @@ package keystore
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/natunakab/besign/authority"
 )
@@ -25,12 +27,45 @@ const (
 	// markerFile records that the key of this data dir is kept in the keyring, so that a keyring that is
 	// missing later is an error instead of the start of a new, different key.
 	markerFile = "master.key.in-keyring"
+	// idFile holds the data dir's ID, which names its keyring entries: a data dir that is moved,
+	// copied or reached through a symlink keeps its entries.
+	idFile = "keyring-id"
 )
 
 const markerText = `The BeSign master key of this data dir is kept in the OS keyring
-(service "BeSign Desktop", user "master-key <data dir>").
+(service "BeSign Desktop", user "master-key id:<the ID in the file keyring-id>").
 Do not delete this file: without it, BeSign could not tell a missing keyring from a new data dir.
 `
+
+// dataDirID reads the data dir's ID; with create, it makes one when the data dir has none. Processes
+// starting together agree on one: the file is created whole or not at all, never replaced.
+func dataDirID(dir string, create bool) (string, error) {
+	path := filepath.Join(dir, idFile)
+	for range 2 {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			id := strings.TrimSpace(string(b))
+			if _, herr := hex.DecodeString(id); herr != nil || len(id) != 32 {
+				return "", fmt.Errorf("%w: %s", ErrCorrupt, path)
+			}
+			return id, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) || !create {
+			return "", err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", err
+		}
+		var raw [16]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			return "", err
+		}
+		if err := writeNew(path, []byte(hex.EncodeToString(raw[:])+"\n")); err != nil && !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fs.ErrNotExist
+}
 
 var masterKeyMu sync.Mutex
 
@@ -87,9 +122,32 @@ func (s *Store) MasterKey() (key []byte, warning *Warning, err error) {
 	masterKeyMu.Lock()
 	defer masterKeyMu.Unlock()
 	if err := s.Available(); err != nil {
-		return s.fileMasterKey(err)
+		if ReasonOf(err) == ReasonNoAnswer {
+			// A locked keyring may be showing the user its unlock prompt: give them time to answer.
+			err = s.waitProbe(callTimeout)
+		}
+		if err != nil {
+			return s.fileMasterKey(err)
+		}
 	}
 	return s.keyringMasterKey()
+}
+
+// waitProbe waits up to d for a probe that is still running (Available gave up on it) and returns
+// its answer.
+func (s *Store) waitProbe(d time.Duration) error {
+	s.mu.Lock()
+	done := s.probing
+	s.mu.Unlock()
+	if done != nil {
+		select {
+		case <-done:
+		case <-time.After(d):
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.probeErr
 }
 
 func (s *Store) path(name string) string {
@@ -109,6 +167,10 @@ func exists(path string) (bool, error) {
 }
 
 func (s *Store) keyringMasterKey() ([]byte, *Warning, error) {
+	// The ID first, so that an entry under the data dir's path moves to it.
+	if err := s.ensureID(); err != nil {
+		return nil, nil, fmt.Errorf("master key: %w", err)
+	}
 	value, err := s.get(kindMasterKey)
 	if err == nil {
 		key, err := decodeKey(value)
@@ -129,15 +191,14 @@ func (s *Store) keyringMasterKey() ([]byte, *Warning, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("master key: check %s: %w", markerFile, err)
 	}
-	if marked {
-		return nil, nil, fmt.Errorf("master key: %w (the data dir %s says it was kept there; remove %s only to start over without the old data)",
-			ErrMasterKeyLost, s.dataDir, markerFile)
-	}
-
-	// A key kept in a file while there was no keyring moves into the keyring.
+	// A key kept in a file while there was no keyring, or put there to restore a data dir on another
+	// machine, moves into the keyring.
 	key, err := s.readKeyFile()
 	migrated := err == nil
 	switch {
+	case marked && errors.Is(err, fs.ErrNotExist):
+		return nil, nil, fmt.Errorf("%w (the data dir %s says it was kept there; to restore it, put the saved key in %s, see README \"Backup and moving to a new laptop\")",
+			ErrMasterKeyLost, s.dataDir, s.path(masterKeyFile))
 	case errors.Is(err, fs.ErrNotExist):
 		if key, err = newKey(); err != nil {
 			return nil, nil, err
@@ -185,6 +246,9 @@ func (s *Store) fileMasterKey(cause error) ([]byte, *Warning, error) {
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
+	}
+	if !s.AllowPlainFile {
+		return nil, nil, fmt.Errorf("%w: %w", ErrPlainFileRefused, cause)
 	}
 	if key, err = newKey(); err != nil {
 		return nil, nil, err

@@ -87,9 +87,20 @@ func TestChildNoKeyring(t *testing.T) {
 		}
 	})
 
+	t.Run("no plain file unless allowed", func(t *testing.T) {
+		dir := t.TempDir()
+		_, _, err := New(dir).MasterKey()
+		if !errors.Is(err, ErrPlainFileRefused) || !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("MasterKey: got %v, want ErrPlainFileRefused and ErrUnavailable", err)
+		}
+		assertOnly(t, dir)
+	})
+
 	t.Run("master key falls back to a private file", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "not-yet-there")
-		key, warning, err := New(dir).MasterKey()
+		s := New(dir)
+		s.AllowPlainFile = true
+		key, warning, err := s.MasterKey()
 		if err != nil {
 			t.Fatalf("MasterKey: %v", err)
 		}
@@ -227,15 +238,23 @@ func TestChildHang(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+sock)
 	defer func(d time.Duration) { probeTimeout = d }(probeTimeout)
 	probeTimeout = 200 * time.Millisecond
+	defer func(d time.Duration) { callTimeout = d }(callTimeout)
+	callTimeout = 300 * time.Millisecond
 
 	dir := t.TempDir()
 	s := New(dir)
+	s.AllowPlainFile = true
 	err = s.Available()
 	if !errors.Is(err, ErrUnavailable) || ReasonOf(err) != ReasonNoAnswer {
 		t.Fatalf("Available: got %v (reason %q), want reason %q", err, ReasonOf(err), ReasonNoAnswer)
 	}
-	// The cached answer holds; the master key falls back to the file with a warning.
+	// MasterKey gives a silent keyring (perhaps showing its unlock prompt) more time, then falls back
+	// to the file with a warning.
+	start := time.Now()
 	key, warning, err := s.MasterKey()
+	if time.Since(start) < callTimeout {
+		t.Errorf("MasterKey did not wait for a keyring that may be prompting")
+	}
 	if err != nil || len(key) != MasterKeySize || warning == nil || warning.Reason != ReasonNoAnswer {
 		t.Fatalf("MasterKey = %d bytes, %+v, %v", len(key), warning, err)
 	}
@@ -318,12 +337,15 @@ func TestKeyringSecretToolSeesEntry(t *testing.T) {
 	if _, err := exec.LookPath("secret-tool"); err != nil {
 		t.Fatal("secret-tool not installed (scripts/install-deps.sh test installs libsecret-tools)")
 	}
-	s, dir := newKeyringStore(t)
+	s, _ := newKeyringStore(t)
 	want := Remembered{Login: "budi@natunakab.go.id", Token: "tok-secret-tool"}
 	if err := s.SaveRemembered(want); err != nil {
 		t.Fatal(err)
 	}
-	user := kindRemembered + " " + dir
+	user := s.user(kindRemembered)
+	if !strings.HasPrefix(user, kindRemembered+" id:") {
+		t.Fatalf("entry named %q, not by the data dir's ID", user)
+	}
 	out, err := exec.Command("secret-tool", "search", "--all", "service", ServiceName, "username", user).CombinedOutput()
 	if err != nil {
 		t.Fatalf("secret-tool search: %v\n%s", err, out)

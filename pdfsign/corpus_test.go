@@ -47,7 +47,7 @@ func signTwiceAndValidate(t *testing.T, k *toolkit, in, name string) {
 	dir := t.TempDir()
 	one := filepath.Join(dir, "one.pdf")
 	two := filepath.Join(dir, "two.pdf")
-	err := SignFile(in, one, Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), Reason: "Menyetujui dokumen", Location: "Ranai, Natuna"}, false)
+	err := SignFile(in, one, Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), Reason: "Menyetujui dokumen", Location: "Ranai, Natuna"}, FileOptions{})
 	if want, ok := corpusExpectErr[name]; ok {
 		if !errors.Is(err, want) {
 			t.Fatalf("got %v, want %v", err, want)
@@ -71,7 +71,7 @@ func signTwiceAndValidate(t *testing.T, k *toolkit, in, name string) {
 	r := Rect{X: box[0] + 10, Y: box[1] + 10, W: min(200, box[2]-box[0]-20), H: min(60, box[3]-box[1]-20)}
 	err = SignFile(one, two, Options{Signer: ecPKI.Key, Chain: ecPKI.Chain(), Page: pages, Time: time.Now(),
 		Appearance: &Appearance{Rect: r, NIP: "199501192022032003", Jabatan: "Kepala Bidang Keuangan",
-			QR: "https://besign.natunakab.go.id/verify?id=123"}}, false)
+			QR: "https://besign.natunakab.go.id/verify?id=123"}}, FileOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ var (
 	ErrRect        = errors.New("signature box does not fit on the page")
 	ErrCertificate = errors.New("certificate not usable for signing")
 	ErrKey         = errors.New("key does not match the certificate")
-	ErrExists      = errors.New("output file already exists (use --force to replace it)")
+	ErrExists      = errors.New("output file already exists")
 	ErrSameFile    = errors.New("output would overwrite the input")
 	ErrNoSignature = errors.New("no signatures in the PDF")
 )

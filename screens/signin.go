@@ -210,6 +210,9 @@ func (v *signInView) showError(err error) {
 		errors.Is(err, authority.ErrPasswordTooShort),
 		errors.Is(err, authority.ErrPasswordTooLong):
 		v.password.setError(message(err))
+	case errors.Is(err, authority.ErrOTPSetupRequired):
+		// IT reset the OTP (a lost phone): the mailed link sets it up.
+		v.f.setError(lang.L("OTP akun ini telah direset oleh admin TI. Buka email \"Atur Ulang OTP\" di Kotak Masuk untuk mengatur OTP kembali, atau gunakan \"Lupa Password\"."))
 	case errors.Is(err, authority.ErrInvalidCredentials):
 		v.password.entry.SetText("")
 		v.f.setError(message(err))

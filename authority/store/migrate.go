@@ -76,6 +76,12 @@ CREATE INDEX mail_to ON mail (to_addr, created_at);
 `,
 	// 2: the language of an account's mail ('' = the authority's default).
 	`ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
+	// 3: action links kept sealed beside a masked mail, and delivery attempts.
+	`
+ALTER TABLE mail ADD COLUMN link_secret BLOB;  -- the link's token, sealed with the master key
+ALTER TABLE mail ADD COLUMN token_hash  BLOB;  -- the token's hash, to forget it once used
+ALTER TABLE mail ADD COLUMN attempts    INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

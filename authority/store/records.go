@@ -81,6 +81,12 @@ type Mail struct {
 	CreatedAt   time.Time
 	SentAt      time.Time
 	SendError   string
+	// LinkSecret is the action link's token, sealed; nil once the link was
+	// delivered, used or expired. Body and ActionLink hold it masked.
+	LinkSecret []byte
+	TokenHash  []byte
+	// Attempts counts failed deliveries.
+	Attempts int
 }
 
 func nanos(t time.Time) sql.NullInt64 {
@@ -408,6 +414,14 @@ func (tx *Tx) Devices(ctx context.Context, userID int64) ([]Device, error) {
 	return out, rows.Err()
 }
 
+// DeleteUserDevices removes every OTP device of an account.
+func (tx *Tx) DeleteUserDevices(ctx context.Context, userID int64) error {
+	if _, err := tx.q.ExecContext(ctx, "DELETE FROM otp_devices WHERE user_id = ?", userID); err != nil {
+		return fmt.Errorf("delete OTP devices: %w", err)
+	}
+	return nil
+}
+
 // DeleteDevice removes a device of an account.
 func (tx *Tx) DeleteDevice(ctx context.Context, id, userID int64) error {
 	return tx.execOne(ctx, "delete OTP device", "DELETE FROM otp_devices WHERE id = ? AND user_id = ?", id, userID)
@@ -415,8 +429,8 @@ func (tx *Tx) DeleteDevice(ctx context.Context, id, userID int64) error {
 
 // InsertMail adds a message to the outbox and sets m.ID.
 func (tx *Tx) InsertMail(ctx context.Context, m *Mail) error {
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO mail (kind, to_addr, subject, body, action_label, action_link, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.Kind, m.To, m.Subject, m.Body, m.ActionLabel, m.ActionLink, nanos(m.CreatedAt))
+	res, err := tx.q.ExecContext(ctx, `INSERT INTO mail (kind, to_addr, subject, body, action_label, action_link, created_at, link_secret, token_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.Kind, m.To, m.Subject, m.Body, m.ActionLabel, m.ActionLink, nanos(m.CreatedAt), m.LinkSecret, m.TokenHash)
 	if err != nil {
 		return fmt.Errorf("insert mail: %w", err)
 	}
@@ -424,12 +438,13 @@ func (tx *Tx) InsertMail(ctx context.Context, m *Mail) error {
 	return err
 }
 
-const mailColumns = "id, kind, to_addr, subject, body, action_label, action_link, created_at, sent_at, send_error"
+const mailColumns = "id, kind, to_addr, subject, body, action_label, action_link, created_at, sent_at, send_error, link_secret, token_hash, attempts"
 
 func scanMail(r scanner) (Mail, error) {
 	var m Mail
 	var created, sent sql.NullInt64
-	err := r.Scan(&m.ID, &m.Kind, &m.To, &m.Subject, &m.Body, &m.ActionLabel, &m.ActionLink, &created, &sent, &m.SendError)
+	err := r.Scan(&m.ID, &m.Kind, &m.To, &m.Subject, &m.Body, &m.ActionLabel, &m.ActionLink, &created, &sent, &m.SendError,
+		&m.LinkSecret, &m.TokenHash, &m.Attempts)
 	m.CreatedAt, m.SentAt = fromNanos(created), fromNanos(sent)
 	return m, err
 }
@@ -466,9 +481,11 @@ func (tx *Tx) MailByID(ctx context.Context, id int64) (Mail, error) {
 	return m, nil
 }
 
-// UnsentMail lists messages never tried (a crash between commit and sending).
-func (tx *Tx) UnsentMail(ctx context.Context) ([]int64, error) {
-	rows, err := tx.q.QueryContext(ctx, "SELECT id FROM mail WHERE sent_at IS NULL AND send_error = '' ORDER BY id")
+// UnsentMail lists messages not delivered that may still be tried: never
+// tried (a crash between commit and sending) or failed fewer than
+// maxAttempts times.
+func (tx *Tx) UnsentMail(ctx context.Context, maxAttempts int) ([]int64, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT id FROM mail WHERE sent_at IS NULL AND attempts < ? ORDER BY id", maxAttempts)
 	if err != nil {
 		return nil, fmt.Errorf("list unsent mail: %w", err)
 	}
@@ -487,7 +504,33 @@ func (tx *Tx) UnsentMail(ctx context.Context) ([]int64, error) {
 // SetMailSent records a delivery, or (err not empty) a failed attempt.
 func (tx *Tx) SetMailSent(ctx context.Context, id int64, at time.Time, sendErr string) error {
 	if sendErr != "" {
-		return tx.execOne(ctx, "record mail failure", "UPDATE mail SET send_error = ? WHERE id = ?", sendErr, id)
+		return tx.execOne(ctx, "record mail failure", "UPDATE mail SET send_error = ?, attempts = attempts + 1 WHERE id = ?", sendErr, id)
 	}
 	return tx.execOne(ctx, "record mail sent", "UPDATE mail SET sent_at = ?, send_error = '' WHERE id = ?", nanos(at), id)
+}
+
+// ForgetMailLink removes the sealed link of one message.
+func (tx *Tx) ForgetMailLink(ctx context.Context, id int64) error {
+	_, err := tx.q.ExecContext(ctx, "UPDATE mail SET link_secret = NULL WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("forget mail link: %w", err)
+	}
+	return nil
+}
+
+// ForgetSpentMailLinks removes the sealed links whose token was used, has
+// expired or is gone.
+func (tx *Tx) ForgetSpentMailLinks(ctx context.Context, now time.Time) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE mail SET link_secret = NULL WHERE link_secret IS NOT NULL AND (token_hash IS NULL
+		OR token_hash NOT IN (SELECT token_hash FROM tokens WHERE used_at IS NULL AND expires_at > ?))`, now.UnixNano())
+	if err != nil {
+		return fmt.Errorf("forget spent mail links: %w", err)
+	}
+	return nil
+}
+
+// SetMailText replaces a message's body and action link (to mask a link
+// stored in clear by an older version).
+func (tx *Tx) SetMailText(ctx context.Context, id int64, body, link string) error {
+	return tx.execOne(ctx, "update mail", "UPDATE mail SET body = ?, action_link = ? WHERE id = ?", body, link, id)
 }
