@@ -495,3 +495,16 @@ func TestCloseStalledCamera(t *testing.T) {
 		t.Errorf("device left %s", st)
 	}
 }
+
+// BenchmarkStreamFrames measures the frame rate through the whole pipeline: mediadevices' videotest
+// camera (30 fps) at 640x480, the copy, the latest-frame slot, and the preview conversion.
+func BenchmarkStreamFrames(b *testing.B) {
+	s := openVideotest(b)
+	nextFrame(b, s)
+	dst := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for b.Loop() {
+		PreviewInto(dst, nextFrame(b, s), true)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "fps")
+	b.ReportMetric(float64(s.Stats().Dropped), "dropped")
+}

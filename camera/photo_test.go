@@ -276,8 +276,8 @@ func pngHeader(w, h uint32) []byte {
 
 // A 50-megapixel phone photo is scaled down, not refused, and its full size is not kept.
 func TestDecodePhotoFile50Megapixels(t *testing.T) {
-	if testing.Short() {
-		t.Skip("encodes a 50-megapixel JPEG")
+	if testing.Short() || raceEnabled {
+		t.Skip("encodes a 50-megapixel JPEG: slow in -short and -race runs (nothing here runs concurrently)")
 	}
 	const w, h = 8660, 5774 // 50.0 million pixels, 3:2
 	path := filepath.Join(t.TempDir(), "50mp.jpg")
