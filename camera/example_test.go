@@ -2,7 +2,6 @@ package camera_test
 
 import (
 	"errors"
-	"image"
 	"log"
 
 	"github.com/natunakab/besign/camera"
@@ -50,5 +49,4 @@ func Example() {
 			log.Print(p)
 		}
 	}
-	_ = image.Image(photo)
 }
