@@ -78,9 +78,10 @@ func isCamera(d driver.Driver) bool {
 	return d.Info().DeviceType == driver.Camera
 }
 
-// Devices lists the cameras found when the program started, the system's preferred one first.
+// Devices lists the cameras found when the program started that can capture, the system's preferred
+// one first.
 func Devices() []Device {
-	drivers := driver.GetManager().Query(isCamera)
+	drivers := driver.GetManager().Query(func(d driver.Driver) bool { return isCamera(d) && listable(d.Info()) })
 	sort.SliceStable(drivers, func(i, j int) bool {
 		pi, pj := drivers[i].Info().Priority, drivers[j].Info().Priority
 		if pi != pj {
