@@ -240,8 +240,9 @@ func classifyRead(err error) (fatal bool) {
 }
 
 func (s *Stream) run(r video.Reader) {
-	defer close(s.done)
+	// In this order: a consumer that sees Frames closed finds done closed and the device released.
 	defer close(s.frames)
+	defer close(s.done)
 	defer s.release()
 	bad, lastGood := 0, time.Now()
 	for !s.stopping.Load() {
