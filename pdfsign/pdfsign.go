@@ -11,6 +11,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"image"
 	"time"
 
@@ -23,7 +24,18 @@ var (
 	ErrNotPDF      = errors.New("not a PDF file")
 	ErrMalformed   = errors.New("damaged PDF")
 	ErrUnsupported = errors.New("unsupported PDF")
-	ErrEncrypted   = errors.New("the PDF is encrypted (password-protected); remove the protection before signing")
+	// ErrEncrypted is the kind of every error about an encrypted PDF:
+	// ErrPasswordRequired, ErrWrongPassword, ErrPermission all match it.
+	ErrEncrypted = errors.New("the PDF is encrypted")
+	// ErrPasswordRequired means the PDF opens only with a password
+	// (Options.PDFPassword); files with an empty user password need none.
+	ErrPasswordRequired = fmt.Errorf("%w: it needs its password to open", ErrEncrypted)
+	// ErrWrongPassword means Options.PDFPassword opens neither as the user
+	// nor as the owner password.
+	ErrWrongPassword = fmt.Errorf("%w: wrong PDF password", ErrEncrypted)
+	// ErrPermission means the document's permissions forbid adding a
+	// signature; the owner password lifts them.
+	ErrPermission  = fmt.Errorf("%w: its permissions forbid signing (the owner password allows it)", ErrEncrypted)
 	ErrPage        = errors.New("page out of range")
 	ErrRect        = errors.New("signature box does not fit on the page")
 	ErrCertificate = errors.New("certificate not usable for signing")
@@ -53,6 +65,10 @@ type Options struct {
 	Page int
 	// Appearance makes the signature visible; nil means invisible.
 	Appearance *Appearance
+	// PDFPassword opens an encrypted PDF whose user password is not empty
+	// (the user or the owner password). The signature is added with the
+	// document's own encryption, which stays as it was.
+	PDFPassword string
 }
 
 // Rect is a box in PDF points, origin at the page's bottom-left corner.
@@ -73,6 +89,10 @@ func mapParseErr(err error) error {
 	switch {
 	case errors.Is(err, pdf.ErrNotPDF):
 		return ErrNotPDF
+	case errors.Is(err, pdf.ErrPasswordRequired):
+		return ErrPasswordRequired
+	case errors.Is(err, pdf.ErrWrongPassword):
+		return ErrWrongPassword
 	case errors.Is(err, pdf.ErrUnsupported):
 		return wrapErr{ErrUnsupported, err}
 	case errors.Is(err, pdf.ErrSyntax), errors.Is(err, pdf.ErrXref), errors.Is(err, pdf.ErrLimit):

@@ -28,7 +28,7 @@ func Sign(dst io.Writer, src io.ReaderAt, size int64, opts Options) error {
 	if size == 0 {
 		return fmt.Errorf("%w: the file is empty", ErrNotPDF)
 	}
-	f, err := pdf.Open(src, size)
+	f, err := pdf.OpenWith(src, size, pdf.OpenOptions{Password: opts.PDFPassword})
 	if err != nil {
 		return mapParseErr(err)
 	}
@@ -102,6 +102,8 @@ type update struct {
 	byteRangeAt                int // where the ByteRange numbers go
 
 	next int // the next free object number
+	// file encrypts the update's strings and streams like the document's.
+	file *pdf.File
 }
 
 // alloc returns a new object number.
@@ -117,6 +119,10 @@ func (u *update) begin(num, gen int) {
 }
 
 func (u *update) object(num, gen int, o pdf.Object) error {
+	o, err := u.file.EncryptObject(o, num, gen)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
 	u.begin(num, gen)
 	if err := pdf.Append(&u.buf, o); err != nil {
 		return fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -125,7 +131,18 @@ func (u *update) object(num, gen int, o pdf.Object) error {
 	return nil
 }
 
+// stream writes a stream object, encrypted like the document's.
 func (u *update) stream(num int, d pdf.Dict, data []byte) error {
+	enc, err := u.file.EncryptObject(d, num, 0)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return u.rawStream(num, enc.(pdf.Dict), u.file.EncryptStream(data, num, 0))
+}
+
+// rawStream writes a stream object as it is (cross-reference streams are
+// never encrypted).
+func (u *update) rawStream(num int, d pdf.Dict, data []byte) error {
 	d = d.Clone()
 	d["Length"] = pdf.Int(len(data))
 	u.begin(num, 0)
@@ -162,7 +179,7 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 		return nil, fmt.Errorf("%w: %v", ErrCertificate, err)
 	}
 
-	u := &update{base: size, offsets: map[int]int64{}, gens: map[int]int{}, next: f.Size}
+	u := &update{base: size, offsets: map[int]int64{}, gens: map[int]int{}, next: f.Size, file: f}
 	// The update starts on a fresh line whatever the original ends with.
 	u.buf.WriteByte('\n')
 	sigNum, fieldNum := u.alloc(), u.alloc()
@@ -202,7 +219,9 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 			return nil, err
 		}
 	}
-	u.sigDict(sigNum, opts, placeholder)
+	if err := u.sigDict(sigNum, opts, placeholder); err != nil {
+		return nil, err
+	}
 	if err := u.xref(f); err != nil {
 		return nil, err
 	}
@@ -222,8 +241,8 @@ func openDocument(f *pdf.File) (*document, error) {
 	if f.HeaderOffset != 0 {
 		return nil, fmt.Errorf("%w: data before the %%PDF header", ErrUnsupported)
 	}
-	if _, ok := f.Trailer["Encrypt"]; ok {
-		return nil, ErrEncrypted
+	if !f.CanSign() {
+		return nil, ErrPermission
 	}
 	rootRef := f.Trailer["Root"].(pdf.Ref)
 	catalog, ok, err := f.ResolveDict(rootRef)
@@ -389,7 +408,7 @@ func (u *update) writeAcroForm(doc *document, form *acroForm) error {
 	return u.object(doc.rootRef.Num, doc.rootRef.Gen, cat)
 }
 
-func (u *update) sigDict(num int, opts *Options, placeholder int) {
+func (u *update) sigDict(num int, opts *Options, placeholder int) error {
 	u.begin(num, 0)
 	d := pdf.Dict{
 		"Type": pdf.Name("Sig"), "Filter": pdf.Name("Adobe.PPKLite"), "SubFilter": pdf.Name("ETSI.CAdES.detached"),
@@ -407,8 +426,14 @@ func (u *update) sigDict(num int, opts *Options, placeholder int) {
 	if opts.ContactInfo != "" {
 		d["ContactInfo"] = textString(opts.ContactInfo)
 	}
+	// The strings are encrypted like the document's; /Contents, written
+	// below, never is (ISO 32000-1, 7.6.1).
+	enc, err := u.file.EncryptObject(d, num, 0)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
 	var b bytes.Buffer
-	pdf.Append(&b, d)             // only names and strings: cannot fail
+	pdf.Append(&b, enc)           // only names and strings: cannot fail
 	head := b.Bytes()[:b.Len()-2] // without the closing >>
 	u.buf.Write(head)
 	u.buf.WriteString("/ByteRange [")
@@ -421,6 +446,7 @@ func (u *update) sigDict(num int, opts *Options, placeholder int) {
 	u.buf.WriteByte('>')
 	u.contentsEnd = u.buf.Len()
 	u.buf.WriteString(">>\nendobj\n")
+	return nil
 }
 
 func (u *update) patchByteRange() {
@@ -450,6 +476,9 @@ func (u *update) xref(f *pdf.File) error {
 	}
 	if info, ok := f.Trailer["Info"].(pdf.Ref); ok {
 		trailer["Info"] = info
+	}
+	if enc, ok := f.Trailer["Encrypt"]; ok {
+		trailer["Encrypt"] = enc
 	}
 	if f.XrefStream {
 		return u.xrefStream(trailer)
@@ -496,7 +525,7 @@ func (u *update) xrefStream(trailer pdf.Dict) error {
 	trailer["W"] = pdf.Array{pdf.Int(1), pdf.Int(w), pdf.Int(2)}
 	trailer["Index"] = index
 	start := u.offsets[xnum]
-	if err := u.stream(xnum, trailer, data); err != nil {
+	if err := u.rawStream(xnum, trailer, data); err != nil {
 		return err
 	}
 	fmt.Fprintf(&u.buf, "startxref\n%d\n%%%%EOF\n", start)

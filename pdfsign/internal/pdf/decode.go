@@ -25,6 +25,9 @@ func (f *File) StreamData(s Stream) ([]byte, error) {
 	if _, err := f.r.ReadAt(raw, s.Offset); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read stream: %w", err)
 	}
+	if raw, err = f.decryptStream(s, raw); err != nil {
+		return nil, err
+	}
 	return Decode(raw, s.Dict)
 }
 

@@ -59,6 +59,7 @@ type File struct {
 	Version string
 
 	objStms map[int]*objStm
+	crypt   *security // nil unless the file is encrypted
 }
 
 type objStm struct {
@@ -68,8 +69,16 @@ type objStm struct {
 	nums    []int
 }
 
-// Open reads the cross-reference chain of the PDF in r.
+// Open reads the cross-reference chain of the PDF in r. An encrypted file
+// opens when its user password is empty (ErrPasswordRequired otherwise);
+// its strings and streams are then decrypted as they are read.
 func Open(r io.ReaderAt, size int64) (*File, error) {
+	return OpenWith(r, size, OpenOptions{})
+}
+
+// OpenWith is Open with a password for encrypted files: ErrWrongPassword
+// when it is neither the user nor the owner password.
+func OpenWith(r io.ReaderAt, size int64, opts OpenOptions) (*File, error) {
 	f := &File{r: r, size: size, entries: map[int]entry{}, Trailer: Dict{}, objStms: map[int]*objStm{}}
 	if err := f.readHeader(); err != nil {
 		return nil, err
@@ -90,6 +99,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 			return nil, fmt.Errorf("%w: trailer /Size %d", ErrLimit, s)
 		}
 		f.Size = int(s)
+	}
+	if err := f.setupEncryption(opts.Password); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -156,8 +168,10 @@ func (f *File) readHeader() error {
 // object number, or -1.
 func (f *File) readIndirect(off int64, want int) (Object, error) {
 	var obj Object
+	var num, gen int
 	err := f.parseAt(off, func(p *parser) error {
-		num, _, err := p.indirectHeader()
+		var err error
+		num, gen, err = p.indirectHeader()
 		if err != nil {
 			return err
 		}
@@ -174,13 +188,16 @@ func (f *File) readIndirect(off int64, want int) (Object, error) {
 				return err
 			}
 			if ok {
-				obj = Stream{Dict: d, Offset: off + int64(start)}
+				obj = Stream{Dict: d, Offset: off + int64(start), Num: num, Gen: gen}
 				return nil
 			}
 		}
 		obj = o
 		return nil
 	})
+	if err == nil && f.crypt != nil {
+		return f.crypt.decryptObject(obj, num, gen)
+	}
 	return obj, err
 }
 
