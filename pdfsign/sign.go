@@ -459,7 +459,9 @@ func (u *update) patchByteRange() {
 }
 
 // xref writes the cross-reference section (table or stream, like the
-// previous one) and the trailer.
+// previous one) and the trailer. After a rebuild of broken cross-reference
+// data the section lists every object and has no /Prev, so that readers
+// never need the broken data.
 func (u *update) xref(f *pdf.File) error {
 	id1 := make([]byte, 16)
 	rand.Read(id1)
@@ -471,8 +473,10 @@ func (u *update) xref(f *pdf.File) error {
 	}
 	trailer := pdf.Dict{
 		"Root": f.Trailer["Root"],
-		"Prev": pdf.Int(f.StartXref),
 		"ID":   pdf.Array{pdf.String(id0), pdf.String(id1)},
+	}
+	if !f.Repaired {
+		trailer["Prev"] = pdf.Int(f.StartXref)
 	}
 	if info, ok := f.Trailer["Info"].(pdf.Ref); ok {
 		trailer["Info"] = info
@@ -480,48 +484,100 @@ func (u *update) xref(f *pdf.File) error {
 	if enc, ok := f.Trailer["Encrypt"]; ok {
 		trailer["Encrypt"] = enc
 	}
+	var xnum int
 	if f.XrefStream {
-		return u.xrefStream(trailer)
+		xnum = u.alloc()
+		u.offsets[xnum] = u.base + int64(u.buf.Len())
+		u.gens[xnum] = 0
 	}
-	return u.xrefTable(trailer)
+	rows := u.newRows()
+	if f.Repaired {
+		rows = u.allRows(f)
+	}
+	trailer["Size"] = pdf.Int(u.next)
+	if f.XrefStream {
+		return u.xrefStream(xnum, trailer, rows)
+	}
+	return u.xrefTable(trailer, rows)
 }
 
-// sortedNums returns the numbers of the update's objects in order.
-func (u *update) sortedNums() []int {
+// xrefRow is one cross-reference entry: typ 0 free (f2 the next free
+// object), 1 in the file (f2 offset), 2 in an object stream (f2 the
+// stream, f3 the index); f3 is the generation otherwise.
+type xrefRow struct {
+	num, typ int
+	f2       int64
+	f3       int
+}
+
+// newRows lists the update's objects.
+func (u *update) newRows() []xrefRow {
 	nums := make([]int, 0, len(u.offsets))
 	for n := range u.offsets {
 		nums = append(nums, n)
 	}
 	sortInts(nums)
-	return nums
+	rows := make([]xrefRow, len(nums))
+	for i, n := range nums {
+		rows[i] = xrefRow{n, 1, u.offsets[n], u.gens[n]}
+	}
+	return rows
+}
+
+// allRows lists every object from 0 to the new /Size: the update's, the
+// rebuilt ones of the file, and the free list.
+func (u *update) allRows(f *pdf.File) []xrefRow {
+	rows := make([]xrefRow, u.next)
+	for i := range rows {
+		rows[i] = xrefRow{num: i}
+	}
+	for _, e := range f.Entries() {
+		if e.Num >= len(rows) {
+			continue
+		}
+		if e.InStream {
+			rows[e.Num] = xrefRow{e.Num, 2, e.Offset, e.Index}
+		} else {
+			rows[e.Num] = xrefRow{e.Num, 1, e.Offset, e.Gen}
+		}
+	}
+	for n, off := range u.offsets {
+		rows[n] = xrefRow{n, 1, off, u.gens[n]}
+	}
+	// Chain the free entries, object 0 first and last.
+	last := 0
+	for i := len(rows) - 1; i >= 0; i-- {
+		if rows[i].typ == 0 {
+			rows[i].f2 = int64(last)
+			last = i
+		}
+	}
+	rows[0].f3 = 65535
+	return rows
 }
 
 // xrefStream writes a cross-reference stream holding the trailer keys.
-func (u *update) xrefStream(trailer pdf.Dict) error {
-	xnum := u.alloc()
-	u.offsets[xnum] = u.base + int64(u.buf.Len())
-	u.gens[xnum] = 0
-	nums := u.sortedNums()
+func (u *update) xrefStream(xnum int, trailer pdf.Dict, rows []xrefRow) error {
 	w := 1
-	for max := u.offsets[xnum]; max >= 1<<(8*w); w++ {
+	for _, r := range rows {
+		for r.f2 >= 1<<(8*w) {
+			w++
+		}
 	}
 	var index pdf.Array
 	var data []byte
-	for i, n := range nums {
-		if i == 0 || nums[i-1] != n-1 {
-			index = append(index, pdf.Int(n), pdf.Int(0))
+	for i, r := range rows {
+		if i == 0 || rows[i-1].num != r.num-1 {
+			index = append(index, pdf.Int(r.num), pdf.Int(0))
 		}
 		index[len(index)-1] = index[len(index)-1].(pdf.Int) + 1
-		data = append(data, 1)
-		off := u.offsets[n]
+		data = append(data, byte(r.typ))
 		for k := w - 1; k >= 0; k-- {
-			data = append(data, byte(off>>(8*k)))
+			data = append(data, byte(r.f2>>(8*k)))
 		}
-		g := u.gens[n]
-		data = append(data, byte(g>>8), byte(g))
+		data = append(data, byte(r.f3>>8), byte(r.f3))
 	}
 	trailer["Type"] = pdf.Name("XRef")
-	trailer["Size"] = pdf.Int(u.next)
 	trailer["W"] = pdf.Array{pdf.Int(1), pdf.Int(w), pdf.Int(2)}
 	trailer["Index"] = index
 	start := u.offsets[xnum]
@@ -533,22 +589,24 @@ func (u *update) xrefStream(trailer pdf.Dict) error {
 }
 
 // xrefTable writes a classic cross-reference table and trailer.
-func (u *update) xrefTable(trailer pdf.Dict) error {
-	nums := u.sortedNums()
+func (u *update) xrefTable(trailer pdf.Dict, rows []xrefRow) error {
 	start := u.base + int64(u.buf.Len())
 	u.buf.WriteString("xref\n")
-	for i := 0; i < len(nums); {
+	for i := 0; i < len(rows); {
 		j := i + 1
-		for j < len(nums) && nums[j] == nums[j-1]+1 {
+		for j < len(rows) && rows[j].num == rows[j-1].num+1 {
 			j++
 		}
-		fmt.Fprintf(&u.buf, "%d %d\n", nums[i], j-i)
-		for _, n := range nums[i:j] {
-			fmt.Fprintf(&u.buf, "%010d %05d n\r\n", u.offsets[n], u.gens[n])
+		fmt.Fprintf(&u.buf, "%d %d\n", rows[i].num, j-i)
+		for _, r := range rows[i:j] {
+			kind := 'n'
+			if r.typ == 0 {
+				kind = 'f'
+			}
+			fmt.Fprintf(&u.buf, "%010d %05d %c\r\n", r.f2, r.f3, kind)
 		}
 		i = j
 	}
-	trailer["Size"] = pdf.Int(u.next)
 	u.buf.WriteString("trailer\n")
 	if err := pdf.Append(&u.buf, trailer); err != nil {
 		return err

@@ -57,6 +57,10 @@ type File struct {
 	HeaderOffset int64
 	// Version is the header's version, e.g. "1.7".
 	Version string
+	// Repaired reports that the cross-reference information was broken
+	// and rebuilt by scanning the file: an update must then carry a
+	// complete cross-reference section (and no /Prev).
+	Repaired bool
 
 	objStms map[int]*objStm
 	crypt   *security // nil unless the file is encrypted
@@ -83,16 +87,8 @@ func OpenWith(r io.ReaderAt, size int64, opts OpenOptions) (*File, error) {
 	if err := f.readHeader(); err != nil {
 		return nil, err
 	}
-	start, err := f.findStartXref()
-	if err != nil {
+	if err := f.openXref(); err != nil {
 		return nil, err
-	}
-	f.StartXref = start
-	if err := f.readXrefChain(start); err != nil {
-		return nil, err
-	}
-	if _, ok := f.Trailer["Root"].(Ref); !ok {
-		return nil, fmt.Errorf("%w: trailer has no /Root reference", ErrXref)
 	}
 	if s, ok := f.Trailer["Size"].(Int); ok && int(s) > f.Size {
 		if s > maxObjNum+1 {
@@ -201,6 +197,48 @@ func (f *File) readIndirect(off int64, want int) (Object, error) {
 	return obj, err
 }
 
+// loadObjStm decodes object stream stm and its header (cached).
+func (f *File) loadObjStm(stm int) (*objStm, error) {
+	if os, ok := f.objStms[stm]; ok {
+		return os, nil
+	}
+	if e := f.entries[stm]; e.kind != entryInFile {
+		return nil, fmt.Errorf("%w: object stream %d not found", ErrXref, stm)
+	}
+	o, err := f.Object(stm)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := o.(Stream)
+	if !ok {
+		return nil, fmt.Errorf("%w: object %d is not an object stream", ErrXref, stm)
+	}
+	data, err := f.StreamData(s)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := s.Dict["N"].(Int)
+	first, _ := s.Dict["First"].(Int)
+	if n < 0 || first < 0 || int(first) > len(data) || int(n) > len(data) {
+		return nil, fmt.Errorf("%w: bad object stream %d", ErrXref, stm)
+	}
+	os := &objStm{data: data, first: int(first)}
+	p := &parser{buf: data[:first], atEOF: true}
+	for i := 0; i < int(n); i++ {
+		_, a, err1 := p.token()
+		_, b, err2 := p.token()
+		an, ok1 := a.(Int)
+		bn, ok2 := b.(Int)
+		if err1 != nil || err2 != nil || !ok1 || !ok2 || bn < 0 || int(first)+int(bn) > len(data) {
+			return nil, fmt.Errorf("%w: bad object stream %d header", ErrXref, stm)
+		}
+		os.nums = append(os.nums, int(an))
+		os.offsets = append(os.offsets, int(bn))
+	}
+	f.objStms[stm] = os
+	return os, nil
+}
+
 // Gen returns the generation number of object num.
 func (f *File) Gen(num int) int { return f.entries[num].gen }
 
@@ -211,7 +249,14 @@ func (f *File) Object(num int) (Object, error) {
 		return Null{}, nil
 	}
 	if e.kind == entryInFile {
-		return f.readIndirect(e.off, num)
+		o, err := f.readIndirect(e.off, num)
+		if err != nil && !f.Repaired && (errors.Is(err, ErrXref) || errors.Is(err, ErrSyntax)) {
+			// The entry points to the wrong place: rebuild once.
+			if f.rebuild() == nil {
+				return f.Object(num)
+			}
+		}
+		return o, err
 	}
 	return f.fromObjStm(int(e.off), e.idx, num)
 }
@@ -248,42 +293,9 @@ func (f *File) ResolveDict(o Object) (Dict, bool, error) {
 }
 
 func (f *File) fromObjStm(stm, idx, want int) (Object, error) {
-	os, ok := f.objStms[stm]
-	if !ok {
-		if e := f.entries[stm]; e.kind != entryInFile {
-			return nil, fmt.Errorf("%w: object stream %d not found", ErrXref, stm)
-		}
-		o, err := f.Object(stm)
-		if err != nil {
-			return nil, err
-		}
-		s, ok := o.(Stream)
-		if !ok {
-			return nil, fmt.Errorf("%w: object %d is not an object stream", ErrXref, stm)
-		}
-		data, err := f.StreamData(s)
-		if err != nil {
-			return nil, err
-		}
-		n, _ := s.Dict["N"].(Int)
-		first, _ := s.Dict["First"].(Int)
-		if n < 0 || first < 0 || int(first) > len(data) || int(n) > len(data) {
-			return nil, fmt.Errorf("%w: bad object stream %d", ErrXref, stm)
-		}
-		os = &objStm{data: data, first: int(first)}
-		p := &parser{buf: data[:first], atEOF: true}
-		for i := 0; i < int(n); i++ {
-			_, a, err1 := p.token()
-			_, b, err2 := p.token()
-			an, ok1 := a.(Int)
-			bn, ok2 := b.(Int)
-			if err1 != nil || err2 != nil || !ok1 || !ok2 || bn < 0 || int(first)+int(bn) > len(data) {
-				return nil, fmt.Errorf("%w: bad object stream %d header", ErrXref, stm)
-			}
-			os.nums = append(os.nums, int(an))
-			os.offsets = append(os.offsets, int(bn))
-		}
-		f.objStms[stm] = os
+	os, err := f.loadObjStm(stm)
+	if err != nil {
+		return nil, err
 	}
 	if idx < 0 || idx >= len(os.offsets) || os.nums[idx] != want {
 		// Some writers get the index wrong; look the number up instead.
