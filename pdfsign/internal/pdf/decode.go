@@ -3,12 +3,13 @@ package pdf
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/ascii85"
 	"fmt"
 	"io"
 )
 
-// StreamData returns the decoded data of a small stream (cross-reference
-// and object streams). Only FlateDecode with PNG predictors is supported.
+// StreamData returns the decrypted and decoded data of a small stream
+// (cross-reference and object streams); see Decode for the filters.
 func (f *File) StreamData(s Stream) ([]byte, error) {
 	lo, err := f.Resolve(s.Dict["Length"])
 	if err != nil {
@@ -31,7 +32,10 @@ func (f *File) StreamData(s Stream) ([]byte, error) {
 	return Decode(raw, s.Dict)
 }
 
-// Decode applies the stream's filters to raw.
+// Decode applies the stream's filters to raw: FlateDecode and LZWDecode
+// (with PNG or TIFF predictors), ASCII85Decode, ASCIIHexDecode,
+// RunLengthDecode and the Identity Crypt filter. Image-only filters (DCT,
+// JPX, CCITT, JBIG2) give ErrUnsupported: they never hold PDF objects.
 func Decode(raw []byte, d Dict) ([]byte, error) {
 	var filters []Object
 	switch v := d["Filter"].(type) {
@@ -53,39 +57,181 @@ func Decode(raw []byte, d Dict) ([]byte, error) {
 	data := raw
 	for i, fo := range filters {
 		name, _ := fo.(Name)
-		if name != "FlateDecode" && name != "Fl" {
-			return nil, fmt.Errorf("%w: filter %q", ErrUnsupported, string(name))
+		var p Dict
+		if i < len(parms) {
+			p, _ = parms[i].(Dict)
 		}
-		zr, err := zlib.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("%w: flate data: %v", ErrSyntax, err)
+		var err error
+		if data, err = decodeOne(name, data, p); err != nil {
+			return nil, err
 		}
-		out, err := io.ReadAll(io.LimitReader(zr, maxDecoded+1))
-		if err != nil && len(out) == 0 {
-			return nil, fmt.Errorf("%w: flate data: %v", ErrSyntax, err)
+		if len(data) > maxDecoded {
+			return nil, fmt.Errorf("%w: decoded stream too long", ErrLimit)
+		}
+	}
+	return data, nil
+}
+
+func decodeOne(name Name, data []byte, p Dict) ([]byte, error) {
+	var err error
+	switch name {
+	case "FlateDecode", "Fl":
+		if data, err = inflate(data); err != nil {
+			return nil, err
+		}
+		return unpredict(data, p)
+	case "LZWDecode", "LZW":
+		early := 1
+		if e, ok := p["EarlyChange"].(Int); ok {
+			early = int(e)
+		}
+		if data, err = lzwDecode(data, early); err != nil {
+			return nil, err
+		}
+		return unpredict(data, p)
+	case "ASCII85Decode", "A85":
+		return ascii85Decode(data)
+	case "ASCIIHexDecode", "AHx":
+		return asciiHexDecode(data)
+	case "RunLengthDecode", "RL":
+		return runLengthDecode(data)
+	case "Crypt":
+		// Decryption happened before; only the Identity filter is named.
+		return data, nil
+	}
+	return nil, fmt.Errorf("%w: filter %q", ErrUnsupported, string(name))
+}
+
+func inflate(data []byte) ([]byte, error) {
+	zr, err := zlib.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: flate data: %v", ErrSyntax, err)
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, maxDecoded+1))
+	if err != nil && len(out) == 0 {
+		return nil, fmt.Errorf("%w: flate data: %v", ErrSyntax, err)
+	}
+	return out, nil
+}
+
+// lzwDecode reads PDF's LZW: 9 to 12-bit codes, MSB first, 256 clears
+// the table, 257 ends the data; with early 1 (the default) the code width
+// grows one code early.
+func lzwDecode(data []byte, early int) ([]byte, error) {
+	if early != 0 && early != 1 {
+		return nil, fmt.Errorf("%w: bad /EarlyChange", ErrSyntax)
+	}
+	var out []byte
+	var bits uint32
+	nBits, pos, width := 0, 0, 9
+	table := make([][]byte, 258, 4096)
+	for i := 0; i < 256; i++ {
+		table[i] = []byte{byte(i)}
+	}
+	var prev []byte
+	for {
+		for nBits < width && pos < len(data) {
+			bits = bits<<8 | uint32(data[pos])
+			pos++
+			nBits += 8
+		}
+		if nBits < width {
+			break // the data may end without the EOD code
+		}
+		code := int(bits>>(nBits-width)) & (1<<width - 1)
+		nBits -= width
+		if code == 256 {
+			table, width, prev = table[:258], 9, nil
+			continue
+		}
+		if code == 257 {
+			break
+		}
+		var cur []byte
+		switch {
+		case code < len(table) && code != 256 && code != 257:
+			cur = table[code]
+		case code == len(table) && prev != nil:
+			cur = append(prev[:len(prev):len(prev)], prev[0])
+		default:
+			return nil, fmt.Errorf("%w: bad LZW code %d", ErrSyntax, code)
+		}
+		out = append(out, cur...)
+		if len(out) > maxDecoded {
+			return nil, fmt.Errorf("%w: decoded stream too long", ErrLimit)
+		}
+		if prev != nil && len(table) < 4096 {
+			table = append(table, append(prev[:len(prev):len(prev)], cur[0]))
+		}
+		prev = cur
+		if len(table)+early >= 1<<width && width < 12 {
+			width++
+		}
+	}
+	return out, nil
+}
+
+func ascii85Decode(data []byte) ([]byte, error) {
+	data = bytes.TrimLeft(data, " \t\r\n\f\x00")
+	data = bytes.TrimPrefix(data, []byte("<~"))
+	if i := bytes.Index(data, []byte("~>")); i >= 0 {
+		data = data[:i]
+	} else if i := bytes.IndexByte(data, '~'); i >= 0 {
+		data = data[:i]
+	}
+	out := make([]byte, 4*len(data)/5+4+4*bytes.Count(data, []byte("z")))
+	n, _, err := ascii85.Decode(out, data, true)
+	if err != nil {
+		return nil, fmt.Errorf("%w: ASCII85 data: %v", ErrSyntax, err)
+	}
+	return out[:n], nil
+}
+
+// asciiHexDecode reads hex digits up to '>' (or the end) like a hex
+// string.
+func asciiHexDecode(data []byte) ([]byte, error) {
+	buf := make([]byte, 0, len(data)+2)
+	buf = append(append(append(buf, '<'), data...), '>')
+	p := &parser{buf: buf, atEOF: true}
+	s, err := p.hexString()
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad ASCIIHex data", ErrSyntax)
+	}
+	return s, nil
+}
+
+func runLengthDecode(data []byte) ([]byte, error) {
+	var out []byte
+	for i := 0; i < len(data); {
+		l := int(data[i])
+		i++
+		switch {
+		case l == 128:
+			return out, nil
+		case l < 128:
+			if i+l+1 > len(data) {
+				return nil, fmt.Errorf("%w: short RunLength data", ErrSyntax)
+			}
+			out = append(out, data[i:i+l+1]...)
+			i += l + 1
+		default:
+			if i >= len(data) {
+				return nil, fmt.Errorf("%w: short RunLength data", ErrSyntax)
+			}
+			out = append(out, bytes.Repeat(data[i:i+1], 257-l)...)
+			i++
 		}
 		if len(out) > maxDecoded {
 			return nil, fmt.Errorf("%w: decoded stream too long", ErrLimit)
 		}
-		data = out
-		if i < len(parms) {
-			if p, ok := parms[i].(Dict); ok {
-				if data, err = unpredict(data, p); err != nil {
-					return nil, err
-				}
-			}
-		}
 	}
-	return data, nil
+	return out, nil
 }
 
 func unpredict(data []byte, p Dict) ([]byte, error) {
 	pred, _ := p["Predictor"].(Int)
 	if pred <= 1 {
 		return data, nil
-	}
-	if pred < 10 {
-		return nil, fmt.Errorf("%w: TIFF predictor", ErrUnsupported)
 	}
 	cols := Int(1)
 	if c, ok := p["Columns"].(Int); ok {
@@ -104,6 +250,12 @@ func unpredict(data []byte, p Dict) ([]byte, error) {
 	}
 	bpp := int((colors*bpc + 7) / 8)
 	rowLen := int((cols*colors*bpc + 7) / 8)
+	if pred == 2 {
+		return untiff(data, rowLen, int(colors), int(bpc))
+	}
+	if pred < 10 {
+		return nil, fmt.Errorf("%w: predictor %d", ErrSyntax, pred)
+	}
 	var out []byte
 	prev := make([]byte, rowLen)
 	for pos := 0; pos+1+rowLen <= len(data); pos += 1 + rowLen {
@@ -132,6 +284,31 @@ func unpredict(data []byte, p Dict) ([]byte, error) {
 		}
 		out = append(out, row...)
 		prev = row
+	}
+	return out, nil
+}
+
+// untiff undoes TIFF predictor 2 (horizontal differencing) for 8 and 16
+// bits per component.
+func untiff(data []byte, rowLen, colors, bpc int) ([]byte, error) {
+	if bpc != 8 && bpc != 16 {
+		return nil, fmt.Errorf("%w: TIFF predictor with %d bits per component", ErrUnsupported, bpc)
+	}
+	out := append([]byte(nil), data...)
+	step := colors * bpc / 8
+	for r := 0; r+rowLen <= len(out); r += rowLen {
+		row := out[r : r+rowLen]
+		if bpc == 8 {
+			for i := step; i < len(row); i++ {
+				row[i] += row[i-step]
+			}
+			continue
+		}
+		for i := step; i+1 < len(row); i += 2 {
+			v := uint16(row[i])<<8 | uint16(row[i+1])
+			v += uint16(row[i-step])<<8 | uint16(row[i-step+1])
+			row[i], row[i+1] = byte(v>>8), byte(v)
+		}
 	}
 	return out, nil
 }
