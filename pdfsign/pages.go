@@ -9,19 +9,80 @@ import (
 type pageInfo struct {
 	ref  pdf.Ref
 	dict pdf.Dict
-	// media and crop are inherited from the page tree when absent.
-	media, crop pdf.Object
+	inherited
 }
 
-// box returns the visible page area (CropBox, else MediaBox) as llx, lly,
-// urx, ury. US Letter when neither can be read.
+// inherited are the page attributes a page takes from the page tree when
+// it lacks them.
+type inherited struct {
+	media, crop, rotate pdf.Object
+}
+
+// box returns the visible page area (the CropBox clipped to the MediaBox)
+// as llx, lly, urx, ury. US Letter when neither can be read.
 func (p *pageInfo) box() [4]float64 {
-	for _, o := range []pdf.Object{p.crop, p.media} {
-		if b, ok := rectOf(o); ok {
+	media, okM := rectOf(p.media)
+	crop, okC := rectOf(p.crop)
+	switch {
+	case okM && okC:
+		b := [4]float64{max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]), min(crop[3], media[3])}
+		if b[0] < b[2] && b[1] < b[3] {
 			return b
 		}
+		return media
+	case okM:
+		return media
+	case okC:
+		return crop
 	}
 	return [4]float64{0, 0, 612, 792}
+}
+
+// rotation returns /Rotate as 0, 90, 180 or 270 (clockwise on screen).
+func (p *pageInfo) rotation() int {
+	r, ok := p.rotate.(pdf.Int)
+	if !ok || r%90 != 0 {
+		return 0
+	}
+	return int((r%360 + 360) % 360)
+}
+
+// visibleSize is the page's width and height as displayed.
+func (p *pageInfo) visibleSize() (float64, float64) {
+	b := p.box()
+	w, h := b[2]-b[0], b[3]-b[1]
+	if r := p.rotation(); r == 90 || r == 270 {
+		return h, w
+	}
+	return w, h
+}
+
+// place turns r, measured on the displayed page from its bottom-left
+// corner, into the widget's rectangle in default user space and the
+// appearance's /Matrix (nil without rotation) that keeps it upright.
+func (p *pageInfo) place(r Rect) ([4]float64, pdf.Array) {
+	b := p.box()
+	cw, ch := b[2]-b[0], b[3]-b[1]
+	real := func(v ...float64) pdf.Array {
+		a := make(pdf.Array, len(v))
+		for i, f := range v {
+			a[i] = pdf.Real(f)
+		}
+		return a
+	}
+	switch p.rotation() {
+	case 90:
+		x, y := b[0]+cw-r.Y-r.H, b[1]+r.X
+		return [4]float64{x, y, x + r.H, y + r.W}, real(0, 1, -1, 0, r.H, 0)
+	case 180:
+		x, y := b[0]+cw-r.X-r.W, b[1]+ch-r.Y-r.H
+		return [4]float64{x, y, x + r.W, y + r.H}, real(-1, 0, 0, -1, r.W, r.H)
+	case 270:
+		x, y := b[0]+r.Y, b[1]+ch-r.X-r.W
+		return [4]float64{x, y, x + r.H, y + r.W}, real(0, -1, 1, 0, 0, r.W)
+	}
+	x, y := b[0]+r.X, b[1]+r.Y
+	return [4]float64{x, y, x + r.W, y + r.H}, nil
 }
 
 func rectOf(o pdf.Object) ([4]float64, bool) {
@@ -64,22 +125,13 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 		return nil, fmt.Errorf("%w: page %d requested, the document has %d", ErrPage, n, count)
 	}
 	seen := map[int]bool{rootRef.Num: true}
-	var walk func(ref pdf.Ref, d pdf.Dict, media, crop pdf.Object, depth int) (*pageInfo, error)
+	var walk func(ref pdf.Ref, d pdf.Dict, inh inherited, depth int) (*pageInfo, error)
 	remaining := n
-	walk = func(ref pdf.Ref, d pdf.Dict, media, crop pdf.Object, depth int) (*pageInfo, error) {
+	walk = func(ref pdf.Ref, d pdf.Dict, inh inherited, depth int) (*pageInfo, error) {
 		if depth > 64 {
 			return nil, fmt.Errorf("%w: page tree too deep", ErrMalformed)
 		}
-		if m, err := f.Resolve(d["MediaBox"]); err == nil && m != nil {
-			if _, isNull := m.(pdf.Null); !isNull {
-				media = m
-			}
-		}
-		if c, err := f.Resolve(d["CropBox"]); err == nil && c != nil {
-			if _, isNull := c.(pdf.Null); !isNull {
-				crop = c
-			}
-		}
+		inh = inh.from(f, d)
 		kidsObj, err := f.Resolve(d["Kids"])
 		if err != nil {
 			return nil, mapParseErr(err)
@@ -88,7 +140,7 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 		if d["Type"] == pdf.Name("Page") || !isNode {
 			remaining--
 			if remaining == 0 {
-				return &pageInfo{ref: ref, dict: d, media: media, crop: crop}, nil
+				return &pageInfo{ref: ref, dict: d, inherited: inh}, nil
 			}
 			return nil, nil
 		}
@@ -110,14 +162,14 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 				continue
 			}
 			seen[kr.Num] = true
-			p, err := walk(kr, kd, media, crop, depth+1)
+			p, err := walk(kr, kd, inh, depth+1)
 			if err != nil || p != nil {
 				return p, err
 			}
 		}
 		return nil, nil
 	}
-	p, err := walk(rootRef, root, nil, nil, 0)
+	p, err := walk(rootRef, root, inherited{}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +177,21 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 		return nil, fmt.Errorf("%w: page %d requested, the document has fewer pages", ErrPage, n)
 	}
 	return p, nil
+}
+
+// from returns inh with the attributes d sets itself.
+func (inh inherited) from(f *pdf.File, d pdf.Dict) inherited {
+	set := func(dst *pdf.Object, key pdf.Name) {
+		if o, err := f.Resolve(d[key]); err == nil && o != nil {
+			if _, isNull := o.(pdf.Null); !isNull {
+				*dst = o
+			}
+		}
+	}
+	set(&inh.media, "MediaBox")
+	set(&inh.crop, "CropBox")
+	set(&inh.rotate, "Rotate")
+	return inh
 }
 
 // walkFields visits every field of the AcroForm tree with its fully

@@ -71,7 +71,10 @@ type Options struct {
 	PDFPassword string
 }
 
-// Rect is a box in PDF points, origin at the page's bottom-left corner.
+// Rect is a box in PDF points on the page as displayed: origin at the
+// bottom-left corner of the visible area (the crop box) after /Rotate, W
+// across and H up as the reader sees them. The appearance is turned to
+// match the page's rotation.
 type Rect struct{ X, Y, W, H float64 }
 
 // Appearance is what a visible signature shows.

@@ -170,7 +170,7 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
-	rect, err := widgetRect(pg, opts)
+	rect, matrix, err := widgetRect(pg, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,10 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 		"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"), "FT": pdf.Name("Sig"),
 		"T": textString(fieldName), "V": pdf.Ref{Num: sigNum}, "P": pg.ref, "Rect": rect, "F": pdf.Int(132),
 	}
-	streams, err := u.appearanceStreams(opts, widget)
+	if matrix != nil {
+		widget["MK"] = pdf.Dict{"R": pdf.Int(pg.rotation())}
+	}
+	streams, err := u.appearanceStreams(opts, widget, matrix)
 	if err != nil {
 		return nil, err
 	}
@@ -258,22 +261,24 @@ func openDocument(f *pdf.File) (*document, error) {
 	return &document{rootRef: rootRef, catalog: catalog}, nil
 }
 
-// widgetRect is the widget's /Rect: the appearance's box, checked against
-// the page, or an empty rectangle for an invisible signature.
-func widgetRect(pg *pageInfo, opts *Options) (pdf.Array, error) {
+// widgetRect is the widget's /Rect and the appearance's /Matrix: the
+// appearance's box measured on the displayed page (crop box, /Rotate),
+// checked against it, or an empty rectangle for an invisible signature.
+func widgetRect(pg *pageInfo, opts *Options) (pdf.Array, pdf.Array, error) {
 	a := opts.Appearance
 	if a == nil {
-		return pdf.Array{pdf.Int(0), pdf.Int(0), pdf.Int(0), pdf.Int(0)}, nil
+		return pdf.Array{pdf.Int(0), pdf.Int(0), pdf.Int(0), pdf.Int(0)}, nil, nil
 	}
 	r := a.Rect
-	box := pg.box()
+	vw, vh := pg.visibleSize()
 	const eps = 0.01
-	if !(r.W > 0 && r.H > 0) || r.X < box[0]-eps || r.Y < box[1]-eps || r.X+r.W > box[2]+eps || r.Y+r.H > box[3]+eps {
-		return nil, fmt.Errorf("%w: box %s,%s,%s,%s is outside page %d (%s x %s points)", ErrRect,
+	if !(r.W > 0 && r.H > 0) || r.X < -eps || r.Y < -eps || r.X+r.W > vw+eps || r.Y+r.H > vh+eps {
+		return nil, nil, fmt.Errorf("%w: box %s,%s,%s,%s is outside page %d (%s x %s points as displayed)", ErrRect,
 			pdf.FormatReal(r.X), pdf.FormatReal(r.Y), pdf.FormatReal(r.W), pdf.FormatReal(r.H), opts.Page,
-			pdf.FormatReal(box[2]-box[0]), pdf.FormatReal(box[3]-box[1]))
+			pdf.FormatReal(vw), pdf.FormatReal(vh))
 	}
-	return pdf.Array{pdf.Real(r.X), pdf.Real(r.Y), pdf.Real(r.X + r.W), pdf.Real(r.Y + r.H)}, nil
+	box, matrix := pg.place(r)
+	return pdf.Array{pdf.Real(box[0]), pdf.Real(box[1]), pdf.Real(box[2]), pdf.Real(box[3])}, matrix, nil
 }
 
 // acroForm is the document's interactive form, copied for changes.
@@ -343,7 +348,7 @@ type pendingStream struct {
 
 // appearanceStreams builds the visible signature's form XObject (and its
 // image) and sets the widget's /AP; nothing for an invisible signature.
-func (u *update) appearanceStreams(opts *Options, widget pdf.Dict) ([]pendingStream, error) {
+func (u *update) appearanceStreams(opts *Options, widget pdf.Dict, matrix pdf.Array) ([]pendingStream, error) {
 	a := opts.Appearance
 	if a == nil {
 		return nil, nil
@@ -367,11 +372,16 @@ func (u *update) appearanceStreams(opts *Options, widget pdf.Dict) ([]pendingStr
 		streams = append(streams, pendingStream{imNum, ap.imageDict, ap.image})
 		res["XObject"] = pdf.Dict{"Im1": pdf.Ref{Num: imNum}}
 	}
-	streams = append(streams, pendingStream{apNum, pdf.Dict{
+	form := pdf.Dict{
 		"Type": pdf.Name("XObject"), "Subtype": pdf.Name("Form"),
 		"BBox":      pdf.Array{pdf.Int(0), pdf.Int(0), pdf.Real(a.Rect.W), pdf.Real(a.Rect.H)},
 		"Resources": res,
-	}, ap.content})
+	}
+	if matrix != nil {
+		// Turned against the page's /Rotate, so that it reads upright.
+		form["Matrix"] = matrix
+	}
+	streams = append(streams, pendingStream{apNum, form, ap.content})
 	widget["AP"] = pdf.Dict{"N": pdf.Ref{Num: apNum}}
 	return streams, nil
 }
