@@ -54,14 +54,17 @@ func runSign(env *Env, args []string) error {
 		return usageErrorf("sign: --out takes one input file; use --out-dir for several")
 	case !*visible && (*rect != "" || *page != 0):
 		return usageErrorf("sign: --page and --rect need --visible")
-	case *visible && *rect == "":
-		return usageErrorf("sign: --visible needs --rect X,Y,W,H (PDF points, origin bottom-left)")
+	case *visible && *rect == "" && *field == "":
+		return usageErrorf("sign: --visible needs --rect X,Y,W,H (PDF points, origin bottom-left), or --field NAME of an empty signature field")
 	}
 	opts := pdfsign.Options{Reason: *reason, Location: *location, Page: *page, FieldName: *field}
 	if *visible {
-		r, err := parseRect(*rect)
-		if err != nil {
-			return err
+		// An existing empty field (--field) brings its own box.
+		var r pdfsign.Rect
+		if *rect != "" {
+			if r, err = parseRect(*rect); err != nil {
+				return err
+			}
 		}
 		if *page == 0 {
 			opts.Page = 1

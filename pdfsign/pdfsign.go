@@ -43,6 +43,10 @@ var (
 	ErrExists      = errors.New("output file already exists (use --force to replace it)")
 	ErrSameFile    = errors.New("output would overwrite the input")
 	ErrNoSignature = errors.New("no signatures in the PDF")
+	// ErrFieldSigned and ErrFieldType refuse Options.FieldName naming a
+	// field that is signed already, or that is not a signature field.
+	ErrFieldSigned = errors.New("the signature field is already signed")
+	ErrFieldType   = errors.New("the field is not a signature field")
 )
 
 // Options describe one signature.
@@ -58,10 +62,14 @@ type Options struct {
 	Name string
 	// Time is the signing time written to /M; default: now.
 	Time time.Time
-	// FieldName names the new signature field; default: the first free
-	// "SignatureN".
+	// FieldName names the signature field. An existing empty signature
+	// field of that (fully qualified) name is signed into, in its own box
+	// (Appearance.Rect and Page are then not used); ErrFieldSigned when it
+	// is signed already, ErrFieldType when it is not a signature field.
+	// Otherwise a new field of that name is added; default: the first
+	// free "SignatureN".
 	FieldName string
-	// Page (1-based) carries the widget; default 1.
+	// Page (1-based) carries a new field's widget; default 1.
 	Page int
 	// Appearance makes the signature visible; nil means invisible.
 	Appearance *Appearance

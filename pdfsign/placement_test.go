@@ -21,12 +21,18 @@ func rotatedPDF(rot int) []byte {
 	p.obj(2, fmt.Sprintf("<</Type/Pages/Count 1/Kids[3 0 R]/Rotate %d>>", rot))
 	p.obj(3, "<</Type/Page/Parent 2 0 R/MediaBox[0 0 600 800]/CropBox[50 70 550 770]/Contents 4 0 R/Resources<<>>>>")
 	p.obj(4, "<</Length 0>>\nstream\n\nendstream")
+	return p.table(4)
+}
+
+// table ends the file with a cross-reference table for objects 1 to n
+// and a trailer whose /Root is object 1.
+func (p *pdfBuilder) table(n int) []byte {
 	x := p.b.Len()
-	p.b.WriteString("xref\n0 5\n0000000000 65535 f\r\n")
-	for n := 1; n <= 4; n++ {
-		fmt.Fprintf(&p.b, "%010d 00000 n\r\n", p.offs[n])
+	fmt.Fprintf(&p.b, "xref\n0 %d\n0000000000 65535 f\r\n", n+1)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&p.b, "%010d 00000 n\r\n", p.offs[i])
 	}
-	fmt.Fprintf(&p.b, "trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", x)
+	fmt.Fprintf(&p.b, "trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", n+1, x)
 	return p.b.Bytes()
 }
 
@@ -114,19 +120,25 @@ func TestPlacementRotated(t *testing.T) {
 				t.Fatalf("rendered %v, want %d x %d", g.Rect, vw*scale, vh*scale)
 			}
 			want := image.Rect(int(r.X)*scale, (vh-int(r.Y+r.H))*scale, int(r.X+r.W)*scale, (vh-int(r.Y))*scale)
-			got := darkBounds(g)
-			const tol = 3
-			if abs(got.Min.X-want.Min.X) > tol || abs(got.Min.Y-want.Min.Y) > tol || abs(got.Max.X-want.Max.X) > tol || abs(got.Max.Y-want.Max.Y) > tol {
-				t.Fatalf("box drawn at %v, want %v (pixels)", got, want)
-			}
-			// The QR code (74 x 74 points) is on the left, the text lines
-			// on the right: a turned stamp puts the code elsewhere.
-			qr := image.Rect(want.Min.X+6*scale, want.Min.Y+6*scale, want.Min.X+74*scale, want.Max.Y-6*scale)
-			right := image.Rect(want.Max.X-74*scale, want.Min.Y+6*scale, want.Max.X-6*scale, want.Max.Y-6*scale)
-			if q, t2 := darkShare(g, qr), darkShare(g, right); q < 0.3 || t2 > 0.25 || t2 < 0.005 {
-				t.Fatalf("dark share: QR area %.2f, text area %.3f: the appearance is not upright", q, t2)
-			}
+			checkStamp(t, g, want, scale)
 		})
+	}
+}
+
+// checkStamp checks that the dark pixels of g are the 240 x 80 point
+// stamp at want, upright: the QR code (74 x 74 points) on the left, the
+// text lines on the right (a turned stamp puts the code elsewhere).
+func checkStamp(t *testing.T, g *image.Gray, want image.Rectangle, scale int) {
+	t.Helper()
+	got := darkBounds(g)
+	const tol = 3
+	if abs(got.Min.X-want.Min.X) > tol || abs(got.Min.Y-want.Min.Y) > tol || abs(got.Max.X-want.Max.X) > tol || abs(got.Max.Y-want.Max.Y) > tol {
+		t.Fatalf("box drawn at %v, want %v (pixels)", got, want)
+	}
+	qr := image.Rect(want.Min.X+6*scale, want.Min.Y+6*scale, want.Min.X+74*scale, want.Max.Y-6*scale)
+	right := image.Rect(want.Max.X-74*scale, want.Min.Y+6*scale, want.Max.X-6*scale, want.Max.Y-6*scale)
+	if q, t2 := darkShare(g, qr), darkShare(g, right); q < 0.3 || t2 > 0.25 || t2 < 0.005 {
+		t.Fatalf("dark share: QR area %.2f, text area %.3f: the appearance is not upright", q, t2)
 	}
 }
 

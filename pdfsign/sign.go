@@ -166,33 +166,52 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
-	pg, err := findPage(f, doc.catalog, opts.Page)
-	if err != nil {
-		return nil, err
-	}
-	rect, matrix, err := widgetRect(pg, opts)
-	if err != nil {
-		return nil, err
-	}
 	placeholder, err := cms.MaxSize(opts.Chain)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCertificate, err)
 	}
-
-	u := &update{base: size, offsets: map[int]int64{}, gens: map[int]int{}, next: f.Size, file: f}
-	// The update starts on a fresh line whatever the original ends with.
-	u.buf.WriteByte('\n')
-	sigNum, fieldNum := u.alloc(), u.alloc()
-	fieldRef := pdf.Ref{Num: fieldNum}
-
 	form, err := loadAcroForm(f, doc.catalog)
 	if err != nil {
 		return nil, err
 	}
-	fieldName, err := chooseFieldName(form.names, opts.FieldName)
+	u := &update{base: size, offsets: map[int]int64{}, gens: map[int]int{}, next: f.Size, file: f}
+	// The update starts on a fresh line whatever the original ends with.
+	u.buf.WriteByte('\n')
+	sigNum := u.alloc()
+	if field := form.existingField(opts.FieldName); opts.FieldName != "" && field != nil {
+		err = u.fillField(f, doc, form, field, sigNum, opts)
+	} else {
+		err = u.newField(f, doc, form, sigNum, opts)
+	}
 	if err != nil {
 		return nil, err
 	}
+	if err := u.sigDict(sigNum, opts, placeholder); err != nil {
+		return nil, err
+	}
+	if err := u.xref(f); err != nil {
+		return nil, err
+	}
+	u.patchByteRange()
+	return u, nil
+}
+
+// newField adds a signature field with its widget on the chosen page.
+func (u *update) newField(f *pdf.File, doc *document, form *acroForm, sigNum int, opts *Options) error {
+	pg, err := findPage(f, doc.catalog, opts.Page)
+	if err != nil {
+		return err
+	}
+	rect, matrix, err := widgetRect(pg, opts)
+	if err != nil {
+		return err
+	}
+	fieldName, err := chooseFieldName(form.names, opts.FieldName)
+	if err != nil {
+		return err
+	}
+	fieldNum := u.alloc()
+	fieldRef := pdf.Ref{Num: fieldNum}
 	form.dict["Fields"] = append(append(pdf.Array{}, form.fields...), fieldRef)
 	flags, _ := form.dict["SigFlags"].(pdf.Int)
 	form.dict["SigFlags"] = flags | 3
@@ -206,30 +225,23 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 	}
 	streams, err := u.appearanceStreams(opts, widget, matrix)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := u.addAnnotation(f, pg, fieldRef); err != nil {
-		return nil, err
+		return err
 	}
 	if err := u.writeAcroForm(doc, form); err != nil {
-		return nil, err
+		return err
 	}
 	if err := u.object(fieldNum, 0, widget); err != nil {
-		return nil, err
+		return err
 	}
 	for _, s := range streams {
 		if err := u.stream(s.num, s.dict, s.data); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := u.sigDict(sigNum, opts, placeholder); err != nil {
-		return nil, err
-	}
-	if err := u.xref(f); err != nil {
-		return nil, err
-	}
-	u.patchByteRange()
-	return u, nil
+	return nil
 }
 
 // document is what prepare needs from the catalog.
@@ -270,6 +282,9 @@ func widgetRect(pg *pageInfo, opts *Options) (pdf.Array, pdf.Array, error) {
 		return pdf.Array{pdf.Int(0), pdf.Int(0), pdf.Int(0), pdf.Int(0)}, nil, nil
 	}
 	r := a.Rect
+	if r == (Rect{}) {
+		return nil, nil, fmt.Errorf("%w: no box given for the new signature field", ErrRect)
+	}
 	vw, vh := pg.visibleSize()
 	const eps = 0.01
 	if !(r.W > 0 && r.H > 0) || r.X < -eps || r.Y < -eps || r.X+r.W > vw+eps || r.Y+r.H > vh+eps {
@@ -288,6 +303,7 @@ type acroForm struct {
 	indirect bool
 	fields   pdf.Array
 	names    map[string]bool
+	nodes    []fieldNode
 }
 
 // loadAcroForm reads the AcroForm (direct or indirect) and the names of its
@@ -316,7 +332,10 @@ func loadAcroForm(f *pdf.File, catalog pdf.Dict) (*acroForm, error) {
 		return nil, mapParseErr(err)
 	}
 	form.fields, _ = fieldsObj.(pdf.Array)
-	err = walkFields(f, form.fields, func(name string, _ pdf.Name, _ pdf.Dict) { form.names[name] = true })
+	err = walkFieldNodes(f, form.fields, func(n fieldNode) {
+		form.names[n.name] = true
+		form.nodes = append(form.nodes, n)
+	})
 	if err != nil {
 		return nil, err
 	}
