@@ -70,13 +70,13 @@ func signTwice(t *testing.T, k *toolkit, in string, base Options, rect Rect) (st
 	one, two := filepath.Join(dir, "one.pdf"), filepath.Join(dir, "two.pdf")
 	o1 := base
 	o1.Signer, o1.Chain, o1.Reason, o1.Location = rsaPKI.Key, rsaPKI.Chain(), "Menyetujui dokumen", "Ranai, Natuna"
-	if err := SignFile(in, one, o1, false); err != nil {
+	if err := SignFile(in, one, o1, FileOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	o2 := base
 	o2.Signer, o2.Chain, o2.Time = ecPKI.Key, ecPKI.Chain(), time.Now()
 	o2.Appearance = &Appearance{Rect: rect, NIP: "199501192022032003", Jabatan: "Kepala Bidang Keuangan", QR: "https://besign.natunakab.go.id/verify?id=123"}
-	if err := SignFile(one, two, o2, false); err != nil {
+	if err := SignFile(one, two, o2, FileOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	orig, _ := os.ReadFile(in)
@@ -137,15 +137,15 @@ func TestSignEncryptedPassword(t *testing.T) {
 	in := qpdfTo(t, "testdata/corpus/test.pdf", "--encrypt", "rahasia", "pemilik", "256", "--")
 	out := filepath.Join(t.TempDir(), "out.pdf")
 	opts := Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain()}
-	if err := SignFile(in, out, opts, false); !errors.Is(err, ErrPasswordRequired) || !errors.Is(err, ErrEncrypted) {
+	if err := SignFile(in, out, opts, FileOptions{}); !errors.Is(err, ErrPasswordRequired) || !errors.Is(err, ErrEncrypted) {
 		t.Fatalf("no password: %v", err)
 	}
 	opts.PDFPassword = "salah"
-	if err := SignFile(in, out, opts, false); !errors.Is(err, ErrWrongPassword) {
+	if err := SignFile(in, out, opts, FileOptions{}); !errors.Is(err, ErrWrongPassword) {
 		t.Fatalf("wrong password: %v", err)
 	}
 	opts.PDFPassword = "rahasia"
-	if err := SignFile(in, out, opts, false); err != nil {
+	if err := SignFile(in, out, opts, FileOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	orig, _ := os.ReadFile(in)
@@ -172,11 +172,11 @@ func TestSignPermissions(t *testing.T) {
 	in := qpdfTo(t, "testdata/corpus/test.pdf", "--encrypt", "", "pemilik", "256", "--annotate=n", "--form=n", "--modify=none", "--")
 	out := filepath.Join(t.TempDir(), "out.pdf")
 	opts := Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain()}
-	if err := SignFile(in, out, opts, false); !errors.Is(err, ErrPermission) {
+	if err := SignFile(in, out, opts, FileOptions{}); !errors.Is(err, ErrPermission) {
 		t.Fatalf("forbidden: %v", err)
 	}
 	opts.PDFPassword = "pemilik"
-	if err := SignFile(in, out, opts, false); err != nil {
+	if err := SignFile(in, out, opts, FileOptions{}); err != nil {
 		t.Fatalf("owner password: %v", err)
 	}
 }

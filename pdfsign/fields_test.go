@@ -49,11 +49,11 @@ func TestSignEmptyField(t *testing.T) {
 			os.WriteFile(in, formPDF(rot), 0o644)
 			ap := &Appearance{NIP: "199501192022032003", QR: "https://besign.natunakab.go.id/verify?id=9"}
 			o1 := Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), FieldName: "Persetujuan", Appearance: ap}
-			if err := SignFile(in, one, o1, false); err != nil {
+			if err := SignFile(in, one, o1, FileOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			o2 := Options{Signer: ecPKI.Key, Chain: ecPKI.Chain(), FieldName: "Form.Kepala", Appearance: ap}
-			if err := SignFile(one, two, o2, false); err != nil {
+			if err := SignFile(one, two, o2, FileOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			orig, _ := os.ReadFile(in)
@@ -89,7 +89,7 @@ func TestSignEmptyField(t *testing.T) {
 				field string
 				want  error
 			}{{"Persetujuan", ErrFieldSigned}, {"Form.Kepala", ErrFieldSigned}, {"Nama", ErrFieldType}} {
-				err := SignFile(two, filepath.Join(dir, "three.pdf"), Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), FieldName: c.field}, false)
+				err := SignFile(two, filepath.Join(dir, "three.pdf"), Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), FieldName: c.field}, FileOptions{})
 				if !errors.Is(err, c.want) {
 					t.Errorf("field %s: %v, want %v", c.field, err, c.want)
 				}

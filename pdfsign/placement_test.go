@@ -158,11 +158,11 @@ func TestPlacementRefusal(t *testing.T) {
 	opts := Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), Appearance: &Appearance{Rect: Rect{X: 600, Y: 10, W: 90, H: 40}}}
 	// 690 across fits the displayed 700 x 500 page (not the 500 x 700
 	// crop box, nor the 600 x 800 media box).
-	if err := SignFile(in, out, opts, false); err != nil {
+	if err := SignFile(in, out, opts, FileOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	opts.Appearance.Rect = Rect{X: 10, Y: 450, W: 100, H: 60}
-	err := SignFile(in, filepath.Join(t.TempDir(), "o2.pdf"), opts, false)
+	err := SignFile(in, filepath.Join(t.TempDir(), "o2.pdf"), opts, FileOptions{})
 	if !errors.Is(err, ErrRect) || !strings.Contains(err.Error(), "700 x 500 points") {
 		t.Fatalf("got %v, want ErrRect naming the displayed size 700 x 500", err)
 	}
