@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -70,10 +71,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", abs, err)
 	}
 	f.Close()
-	for _, p := range []string{abs, abs + "-wal", abs + "-shm"} {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("open database %s: %w", abs, err)
-		}
+	if err := privateFiles(abs); err != nil {
+		return nil, err
 	}
 	if err := setWAL(ctx, abs); err != nil {
 		return nil, err
@@ -224,4 +223,21 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 // is stable ("UNIQUE constraint failed: ..."), its code types less so.
 func isUnique(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// privateFiles narrows the database and its -wal and -shm files to 0600, in
+// case an older version or another tool created them wider. Windows has no
+// mode bits (the per-user profile's ACL guards the data dir), and setting
+// attributes on the -shm file while another process has it open fails there
+// with a sharing violation, so it is left alone.
+func privateFiles(abs string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	for _, p := range []string{abs, abs + "-wal", abs + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("open database %s: %w", abs, err)
+		}
+	}
+	return nil
 }
