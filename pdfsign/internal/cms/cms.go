@@ -266,4 +266,3 @@ func Sign(digest []byte, signer crypto.Signer, chain []*x509.Certificate) ([]byt
 	}
 	return assemble(attrs, sig, alg, chain)
 }
-
