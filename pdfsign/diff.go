@@ -67,7 +67,28 @@ func (v *verifier) structure(rv *revision) *oldStructure {
 		}
 	}
 	// The page tree, with each page's annotations.
-	n := 0
+	for i, r := range pageList(f, catalog) {
+		n := i + 1
+		s.pages[r.Num] = n
+		d, _, _ := f.ResolveDict(r)
+		if ar, ok := d["Annots"].(pdf.Ref); ok {
+			s.arrays[ar.Num] = fmt.Sprintf("the annotation list of page %d", n)
+		}
+		annots, _ := f.Resolve(d["Annots"])
+		arr, _ := annots.(pdf.Array)
+		for _, a := range arr {
+			if ar, ok := a.(pdf.Ref); ok {
+				s.annots[ar.Num] = true
+			}
+		}
+	}
+	return s
+}
+
+// pageList returns the page objects in order; broken branches are
+// skipped.
+func pageList(f *pdf.File, catalog pdf.Dict) []pdf.Ref {
+	var pages []pdf.Ref
 	seen := map[int]bool{}
 	var walk func(o pdf.Object, depth int)
 	walk = func(o pdf.Object, depth int) {
@@ -87,21 +108,10 @@ func (v *verifier) structure(rv *revision) *oldStructure {
 			}
 			return
 		}
-		n++
-		s.pages[r.Num] = n
-		if ar, ok := d["Annots"].(pdf.Ref); ok {
-			s.arrays[ar.Num] = fmt.Sprintf("the annotation list of page %d", n)
-		}
-		annots, _ := f.Resolve(d["Annots"])
-		arr, _ := annots.(pdf.Array)
-		for _, a := range arr {
-			if ar, ok := a.(pdf.Ref); ok {
-				s.annots[ar.Num] = true
-			}
-		}
+		pages = append(pages, r)
 	}
 	walk(catalog["Pages"], 0)
-	return s
+	return pages
 }
 
 // difference classifies the changes made after rv, the revision signature s
@@ -317,6 +327,8 @@ func (v *verifier) listDiff(d *diffState, old *oldStructure, rv *revision, what 
 		}
 		ad, ok, _ := v.f.ResolveDict(r)
 		switch {
+		case ok && ad["Subtype"] == pdf.Name("Widget") && ad["FT"] == pdf.Name("Sig"):
+			d.add(ModSignatures, "new signature widget")
 		case ok && ad["Subtype"] == pdf.Name("Widget"):
 			// A widget of a signature field that is not itself the field.
 			if p, ok := ad["Parent"].(pdf.Ref); ok && newFields[p.Num].ft == "Sig" {

@@ -108,6 +108,27 @@ func fieldTree(f *pdf.File) (fields []field, acroNum int, err error) {
 	if err := walk(arr, "", "", 0); err != nil {
 		return nil, 0, err
 	}
+	// Signature widgets that pages list but /Fields does not (poppler's
+	// pdfsig -add-signature writes those): readers show them, so they are
+	// verified too.
+	for _, page := range pageList(f, catalog) {
+		pd, _, _ := f.ResolveDict(page)
+		annots, _ := f.Resolve(pd["Annots"])
+		aa, _ := annots.(pdf.Array)
+		var orphans pdf.Array
+		for _, a := range aa {
+			r, ok := a.(pdf.Ref)
+			if !ok || seen[r.Num] {
+				continue
+			}
+			if d, ok, _ := f.ResolveDict(r); ok && d["FT"] == pdf.Name("Sig") && d["Parent"] == nil {
+				orphans = append(orphans, r)
+			}
+		}
+		if err := walk(orphans, "", "", 0); err != nil {
+			return nil, 0, err
+		}
+	}
 	return fields, acroNum, nil
 }
 

@@ -1,0 +1,394 @@
+package pdfsign
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/natunakab/besign/pdfsign/testpki"
+)
+
+// The tests here build their own foreign signatures (openssl, NSS through
+// pdfsig) and attack files, and compare besign's verdict with pdfsig's.
+
+const basePage = "/Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Contents 4 0 R/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>"
+
+// basePDF is a one-page PDF with a classic cross-reference table.
+func basePDF() []byte {
+	p := &pdfBuilder{offs: map[int]int{}, eol: "\n"}
+	p.b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	p.obj(1, "<</Type/Catalog/Pages 2 0 R>>")
+	p.obj(2, "<</Type/Pages/Count 1/Kids[3 0 R]>>")
+	p.obj(3, "<<"+basePage+">>")
+	p.obj(4, fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len(pageContent), pageContent))
+	x := p.b.Len()
+	p.b.WriteString("xref\n0 5\n0000000000 65535 f\r\n")
+	for n := 1; n <= 4; n++ {
+		fmt.Fprintf(&p.b, "%010d 00000 n\r\n", p.offs[n])
+	}
+	fmt.Fprintf(&p.b, "trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", x)
+	return p.b.Bytes()
+}
+
+var (
+	startxrefRe = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
+	sizeRe      = regexp.MustCompile(`/Size (\d+)`)
+)
+
+// appendUpdate appends an incremental update that defines objs.
+func appendUpdate(t *testing.T, b []byte, objs map[int]string) []byte {
+	t.Helper()
+	m := startxrefRe.FindSubmatch(b)
+	sizes := sizeRe.FindAllSubmatch(b, -1)
+	if m == nil || sizes == nil {
+		t.Fatal("appendUpdate: no trailer")
+	}
+	size, _ := strconv.Atoi(string(sizes[len(sizes)-1][1]))
+	var nums []int
+	for n := range objs {
+		nums = append(nums, n)
+		size = max(size, n+1)
+	}
+	sort.Ints(nums)
+	var u bytes.Buffer
+	u.Write(b)
+	offs := map[int]int{}
+	for _, n := range nums {
+		offs[n] = u.Len()
+		fmt.Fprintf(&u, "%d 0 obj\n%s\nendobj\n", n, objs[n])
+	}
+	x := u.Len()
+	u.WriteString("xref\n")
+	for _, n := range nums {
+		fmt.Fprintf(&u, "%d 1\n%010d 00000 n\r\n", n, offs[n])
+	}
+	fmt.Fprintf(&u, "trailer\n<</Size %d /Root 1 0 R /Prev %s>>\nstartxref\n%d\n%%%%EOF\n", size, m[1], x)
+	return u.Bytes()
+}
+
+// sigSpec describes one signature update made by signUpdate.
+type sigSpec struct {
+	field     string
+	subFilter string
+	docTS     bool // a /DocTimeStamp
+	m         string
+	reason    string
+	fieldNum  int   // the new field's object number; the signature is fieldNum+1
+	fields    []int // fields already in the document
+	room      int   // placeholder bytes; default 12000
+}
+
+var byteRangePlaceholder = "/ByteRange[0 0000000000 0000000000 0000000000]"
+
+// signUpdate appends a signature field and its signature dictionary to b,
+// then fills /Contents with sign(signed bytes).
+func signUpdate(t *testing.T, b []byte, s sigSpec, sign func([]byte) []byte) []byte {
+	t.Helper()
+	if s.room == 0 {
+		s.room = 12000
+	}
+	all := append(append([]int{}, s.fields...), s.fieldNum)
+	var refs []string
+	for _, n := range all {
+		refs = append(refs, fmt.Sprintf("%d 0 R", n))
+	}
+	list := strings.Join(refs, " ")
+	typ := "/Type/Sig/Filter/Adobe.PPKLite"
+	if s.docTS {
+		typ = "/Type/DocTimeStamp/Filter/Adobe.PPKLite"
+	}
+	sig := fmt.Sprintf("<<%s/SubFilter/%s", typ, s.subFilter)
+	if s.m != "" {
+		sig += "/M(" + s.m + ")"
+	}
+	if s.reason != "" {
+		sig += "/Reason(" + s.reason + ")"
+	}
+	sig += byteRangePlaceholder + "/Contents<" + strings.Repeat("0", 2*s.room) + ">>>"
+	out := appendUpdate(t, b, map[int]string{
+		1:              fmt.Sprintf("<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[%s]/SigFlags 3>>>>", list),
+		3:              fmt.Sprintf("<<%s/Annots[%s]>>", basePage, list),
+		s.fieldNum:     fmt.Sprintf("<</Type/Annot/Subtype/Widget/FT/Sig/T(%s)/V %d 0 R/P 3 0 R/Rect[0 0 0 0]/F 132>>", s.field, s.fieldNum+1),
+		s.fieldNum + 1: sig,
+	})
+	at := bytes.LastIndex(out, []byte(byteRangePlaceholder))
+	c := at + len(byteRangePlaceholder) + len("/Contents")
+	cEnd := c + 2*s.room + 2
+	br := fmt.Sprintf("/ByteRange[0 %010d %010d %010d]", c, cEnd, len(out)-cEnd)
+	copy(out[at:], br)
+	signed := append(append([]byte{}, out[:c]...), out[cEnd:]...)
+	der := sign(signed)
+	if 2*len(der) > 2*s.room {
+		t.Fatalf("signature of %d bytes does not fit", len(der))
+	}
+	hex.Encode(out[c+1:], der)
+	return out
+}
+
+// issued is a signer certificate made for one test, with its files.
+type issued struct {
+	cert              *x509.Certificate
+	key               crypto.Signer
+	certPEM, keyPEM   string
+	chainPEM, rootPEM string
+}
+
+// issue makes a signer certificate under p's issuing CA.
+func issue(t *testing.T, p *testpki.PKI, key crypto.Signer, edit func(*x509.Certificate)) issued {
+	t.Helper()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "Penanda Tangan Asing"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}
+	if edit != nil {
+		edit(tmpl)
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.CA, key.Public(), p.CAKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := x509.ParseCertificate(der)
+	dir := t.TempDir()
+	is := issued{cert: c, key: key, certPEM: filepath.Join(dir, "cert.pem"), keyPEM: filepath.Join(dir, "key.pem"),
+		chainPEM: filepath.Join(dir, "chain.pem"), rootPEM: filepath.Join(dir, "root.pem")}
+	testpki.WritePEM(is.certPEM, c)
+	testpki.WritePEM(is.chainPEM, p.CA)
+	testpki.WritePEM(is.rootPEM, p.Root)
+	kd, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(is.keyPEM, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}), 0o600)
+	return is
+}
+
+// opensslSign signs with `openssl cms -sign` (detached, DER unless the
+// extra arguments say otherwise).
+func opensslSign(t *testing.T, is issued, extra ...string) func([]byte) []byte {
+	return func(data []byte) []byte {
+		t.Helper()
+		dir := t.TempDir()
+		in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+		os.WriteFile(in, data, 0o600)
+		args := append([]string{"cms", "-sign", "-binary", "-in", in, "-signer", is.certPEM, "-inkey", is.keyPEM,
+			"-certfile", is.chainPEM, "-outform", "DER", "-out", out}, extra...)
+		if o, err := run("openssl", args...); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, o)
+		}
+		der, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+}
+
+// pdfsigVerdicts returns pdfsig's "Signature Validation" and "Certificate
+// Validation" lines per signature, with the kit's NSS trust database.
+func pdfsigVerdicts(t *testing.T, k *toolkit, b []byte) [][2]string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "f.pdf")
+	os.WriteFile(path, b, 0o644)
+	out, _ := run("pdfsig", "-nssdir", k.nss, "-no-ocsp", path)
+	var res [][2]string
+	for _, blk := range strings.Split(out, "Signature #")[1:] {
+		var v [2]string
+		for _, l := range strings.Split(blk, "\n") {
+			l = strings.TrimSpace(l)
+			if s, ok := strings.CutPrefix(l, "- Signature Validation: "); ok {
+				v[0] = s
+			}
+			if s, ok := strings.CutPrefix(l, "- Certificate Validation: "); ok {
+				v[1] = s
+			}
+		}
+		res = append(res, v)
+	}
+	return res
+}
+
+func rootsOf(p *testpki.PKI) *x509.CertPool {
+	r := x509.NewCertPool()
+	r.AddCert(p.Root)
+	return r
+}
+
+func TestForeignCMS(t *testing.T) {
+	k := getKit(t)
+	rsaPKI, _ := pkis()
+	rk := rsaPKI.Key
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rsaIs := issue(t, rsaPKI, rk, nil)
+	ski := issue(t, rsaPKI, p256, func(c *x509.Certificate) { c.SubjectKeyId = []byte{1, 2, 3, 4, 5, 6, 7, 8} })
+	cases := []struct {
+		name      string
+		subFilter string
+		is        issued
+		args      []string
+		sha1      bool // adbe.pkcs7.sha1: sign the SHA-1 of the ranges, encapsulated
+		valid     bool
+		problem   string
+		pdfsig    string // pdfsig's Signature Validation; "" when it has no verdict to compare
+	}{
+		{"signed attributes", "adbe.pkcs7.detached", rsaIs, nil, false, true, "", "Signature is Valid."},
+		{"no signed attributes", "adbe.pkcs7.detached", rsaIs, []string{"-noattr"}, false, true, "", "Signature is Valid."},
+		{"CAdES without signing-certificate-v2", "ETSI.CAdES.detached", rsaIs, nil, false, true, "", "Signature is Valid."},
+		{"RSA-PSS", "adbe.pkcs7.detached", rsaIs, []string{"-keyopt", "rsa_padding_mode:pss"}, false, true, "", ""},
+		{"ECDSA P-256", "adbe.pkcs7.detached", issue(t, rsaPKI, p256, nil), nil, false, true, "", "Signature is Valid."},
+		// pdfsig 22.12 (poppler with NSS) fails on a signer named by subject
+		// key identifier, which RFC 5652 allows (SignerIdentifier CHOICE):
+		// besign differs on purpose and this pins pdfsig's answer.
+		{"ECDSA P-256 by key identifier", "adbe.pkcs7.detached", ski, []string{"-keyid"}, false, true, "", "Unknown Validation Failure."},
+		{"ECDSA P-384", "adbe.pkcs7.detached", issue(t, rsaPKI, p384, nil), []string{"-md", "sha384"}, false, true, "", "Signature is Valid."},
+		{"SHA-1 digest", "adbe.pkcs7.detached", rsaIs, []string{"-md", "sha1"}, false, false, "weak algorithm: SHA-1 digest", ""},
+		{"adbe.pkcs7.sha1", "adbe.pkcs7.sha1", rsaIs, []string{"-nodetach", "-md", "sha1"}, true, false, "weak algorithm: SHA-1 digest", ""},
+		{"adbe.pkcs7.sha1 with SHA-256 signature", "adbe.pkcs7.sha1", rsaIs, []string{"-nodetach"}, true, true, "", ""},
+		{"TLS server certificate", "adbe.pkcs7.detached", issue(t, rsaPKI, rk, func(c *x509.Certificate) {
+			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		}), nil, false, false, "extended key usage (TLS server) is not for signing documents", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sign := opensslSign(t, c.is, c.args...)
+			if c.sha1 {
+				inner := sign
+				sign = func(b []byte) []byte {
+					h := crypto.SHA1.New()
+					h.Write(b)
+					return inner(h.Sum(nil))
+				}
+			}
+			b := signUpdate(t, basePDF(), sigSpec{field: "Asing", subFilter: c.subFilter, m: "D:20260101120000+07'00'", fieldNum: 5}, sign)
+			infos := verifyBytes(t, b, rootsOf(rsaPKI))
+			if len(infos) != 1 {
+				t.Fatalf("%d signatures", len(infos))
+			}
+			s := infos[0]
+			if s.Integrity != Valid || s.Valid != c.valid || s.Signer != c.is.cert.Subject.CommonName || s.Modifications != ModNone {
+				t.Fatalf("got %+v", s)
+			}
+			if (c.problem == "") != (s.Problem == "") || !strings.Contains(s.Problem, c.problem) {
+				t.Fatalf("problem %q, want %q", s.Problem, c.problem)
+			}
+			if c.name == "CAdES without signing-certificate-v2" && !strings.Contains(strings.Join(s.Warnings, ";"), "not PAdES-conformant") {
+				t.Fatalf("warnings %v", s.Warnings)
+			}
+			if c.pdfsig != "" {
+				v := pdfsigVerdicts(t, k, b)
+				if len(v) != 1 || v[0][0] != c.pdfsig {
+					t.Fatalf("pdfsig: %v", v)
+				}
+			}
+		})
+	}
+}
+
+// nssSign signs in with `pdfsig -add-signature`, the NSS path poppler,
+// Firefox and LibreOffice share, with a throwaway NSS database holding p's
+// signer.
+func nssSign(t *testing.T, p *testpki.PKI, in []byte, field string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	files, err := p.Write(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := "sql:" + filepath.Join(dir, "nss")
+	os.Mkdir(filepath.Join(dir, "nss"), 0o700)
+	if out, err := run("certutil", "-N", "-d", db, "--empty-password"); err != nil {
+		t.Fatalf("certutil: %v\n%s", err, out)
+	}
+	if out, err := run("pk12util", "-i", files.P12, "-d", db, "-W", files.Password, "-K", ""); err != nil {
+		t.Fatalf("pk12util: %v\n%s", err, out)
+	}
+	out, err := run("certutil", "-L", "-d", db)
+	if err != nil {
+		t.Fatalf("certutil -L: %v\n%s", err, out)
+	}
+	nick := ""
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasSuffix(strings.TrimSpace(l), "u,u,u") {
+			nick = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(l), "u,u,u"))
+		}
+	}
+	if nick == "" {
+		t.Fatalf("no key in the NSS database:\n%s", out)
+	}
+	src, dst := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
+	os.WriteFile(src, in, 0o644)
+	args := []string{"-add-signature", "-nssdir", db, "-nick", nick, "-new-signature-field-name", field, "-reason", "Disetujui"}
+	// (-etsi is "not supported yet with -add-signature" in poppler 22.12.)
+	if out, err := run("pdfsig", append(args, src, dst)...); err != nil {
+		t.Fatalf("pdfsig -add-signature: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestNSSSignatures(t *testing.T) {
+	k := getKit(t)
+	rsaPKI, ecPKI := pkis()
+	roots := x509.NewCertPool()
+	roots.AddCert(rsaPKI.Root)
+	roots.AddCert(ecPKI.Root)
+	for _, c := range []struct {
+		name        string
+		p           *testpki.PKI
+		counterSign bool
+		// pdfsig 22.12 cannot sign with an ECDSA key ("unable update
+		// signature"): only RSA here.
+	}{{"RSA", rsaPKI, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			b := nssSign(t, c.p, basePDF(), "NSS")
+			// The point of the test: NSS writes BER (indefinite lengths).
+			if !regexp.MustCompile(`/Contents\s*<3080`).Match(b) {
+				t.Fatal("pdfsig did not write an indefinite-length CMS")
+			}
+			infos := verifyBytes(t, b, roots)
+			if len(infos) != 1 {
+				t.Fatalf("%d signatures", len(infos))
+			}
+			s := infos[0]
+			if s.Integrity != Valid || !s.Valid || !s.Trusted || s.Reason != "Disetujui" || s.Signer != c.p.Leaf.Subject.CommonName || s.Problem != "" {
+				t.Fatalf("got %+v", s)
+			}
+			if v := pdfsigVerdicts(t, k, b); len(v) != 1 || v[0][0] != "Signature is Valid." {
+				t.Fatalf("pdfsig: %v", v)
+			}
+			if !c.counterSign {
+				return // pdfsig 22.12 fails to add an ECDSA signature to a signed file
+			}
+			// NSS counter-signs a besign signature: the first one sees
+			// only a later signature. (Poppler lists the new field in the
+			// page's /Annots but not in /Fields.)
+			first := signBytes(t, "testdata/corpus/read.go.pdf", Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain()})
+			both := nssSign(t, c.p, first, "Kedua")
+			infos = verifyBytes(t, both, roots)
+			if len(infos) != 2 || !infos[0].Valid || infos[0].Modifications != ModSignatures || !infos[1].Valid || infos[1].Modifications != ModNone {
+				t.Fatalf("got %+v", infos)
+			}
+			if v := pdfsigVerdicts(t, k, both); len(v) != 2 || v[0][0] != "Signature is Valid." || v[1][0] != "Signature is Valid." {
+				t.Fatalf("pdfsig: %v", v)
+			}
+		})
+	}
+}
