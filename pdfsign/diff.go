@@ -38,11 +38,13 @@ type oldStructure struct {
 	pages    map[int]int    // page object -> page number
 	annots   map[int]bool
 	arrays   map[int]string // indirect /Annots or /Fields arrays
+	contents map[int]int    // content stream -> page number
 	info     int
 }
 
 func (v *verifier) structure(rv *revision) *oldStructure {
-	s := &oldStructure{fields: map[int]field{}, sigDicts: map[int]string{}, pages: map[int]int{}, annots: map[int]bool{}, arrays: map[int]string{}}
+	s := &oldStructure{fields: map[int]field{}, sigDicts: map[int]string{}, pages: map[int]int{}, annots: map[int]bool{}, arrays: map[int]string{},
+		contents: map[int]int{}}
 	f := rv.f
 	if r, ok := f.Trailer["Root"].(pdf.Ref); ok {
 		s.catalog = r.Num
@@ -71,6 +73,17 @@ func (v *verifier) structure(rv *revision) *oldStructure {
 		n := i + 1
 		s.pages[r.Num] = n
 		d, _, _ := f.ResolveDict(r)
+		cs := pdf.Array{d["Contents"]}
+		if co, _ := f.Resolve(d["Contents"]); co != nil {
+			if a, ok := co.(pdf.Array); ok {
+				cs = a
+			}
+		}
+		for _, c := range cs {
+			if cr, ok := c.(pdf.Ref); ok {
+				s.contents[cr.Num] = n
+			}
+		}
 		if ar, ok := d["Annots"].(pdf.Ref); ok {
 			s.arrays[ar.Num] = fmt.Sprintf("the annotation list of page %d", n)
 		}
@@ -170,6 +183,8 @@ func (v *verifier) difference(rv *revision, s sigField) (string, string) {
 			} else {
 				d.add(ModAnnotations, fmt.Sprintf("annotation %d", num))
 			}
+		case old.contents[num] != 0:
+			d.add(ModOther, fmt.Sprintf("the contents of page %d", old.contents[num]))
 		case num == old.info:
 			d.add(ModSignatures, "document information")
 		case isXrefOrObjStm(was):

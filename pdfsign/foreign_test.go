@@ -92,6 +92,8 @@ type sigSpec struct {
 	fieldNum  int   // the new field's object number; the signature is fieldNum+1
 	fields    []int // fields already in the document
 	room      int   // placeholder bytes; default 12000
+	short     int   // the byte range stops this many bytes before the end
+	extra     map[int]string
 }
 
 var byteRangePlaceholder = "/ByteRange[0 0000000000 0000000000 0000000000]"
@@ -121,18 +123,22 @@ func signUpdate(t *testing.T, b []byte, s sigSpec, sign func([]byte) []byte) []b
 		sig += "/Reason(" + s.reason + ")"
 	}
 	sig += byteRangePlaceholder + "/Contents<" + strings.Repeat("0", 2*s.room) + ">>>"
-	out := appendUpdate(t, b, map[int]string{
+	objs := map[int]string{
 		1:              fmt.Sprintf("<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[%s]/SigFlags 3>>>>", list),
 		3:              fmt.Sprintf("<<%s/Annots[%s]>>", basePage, list),
 		s.fieldNum:     fmt.Sprintf("<</Type/Annot/Subtype/Widget/FT/Sig/T(%s)/V %d 0 R/P 3 0 R/Rect[0 0 0 0]/F 132>>", s.field, s.fieldNum+1),
 		s.fieldNum + 1: sig,
-	})
+	}
+	for n, o := range s.extra {
+		objs[n] = o
+	}
+	out := appendUpdate(t, b, objs)
 	at := bytes.LastIndex(out, []byte(byteRangePlaceholder))
 	c := at + len(byteRangePlaceholder) + len("/Contents")
 	cEnd := c + 2*s.room + 2
-	br := fmt.Sprintf("/ByteRange[0 %010d %010d %010d]", c, cEnd, len(out)-cEnd)
+	br := fmt.Sprintf("/ByteRange[0 %010d %010d %010d]", c, cEnd, len(out)-cEnd-s.short)
 	copy(out[at:], br)
-	signed := append(append([]byte{}, out[:c]...), out[cEnd:]...)
+	signed := append(append([]byte{}, out[:c]...), out[cEnd:len(out)-s.short]...)
 	der := sign(signed)
 	if 2*len(der) > 2*s.room {
 		t.Fatalf("signature of %d bytes does not fit", len(der))

@@ -1,0 +1,136 @@
+package pdfsign
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/natunakab/besign/pdfsign/internal/cms"
+	"github.com/natunakab/besign/pdfsign/testpki"
+)
+
+// goSign makes a PAdES CMS with the package's own signer.
+func goSign(t *testing.T, p *testpki.PKI) func([]byte) []byte {
+	return func(b []byte) []byte {
+		d := sha256.Sum256(b)
+		der, err := cms.Sign(d[:], p.Key, p.Chain())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+}
+
+// lastObject returns the body of the newest definition of object n.
+func lastObject(t *testing.T, b []byte, n int) string {
+	t.Helper()
+	ms := regexp.MustCompile(fmt.Sprintf(`(?s)\n%d 0 obj\n(.*?)\nendobj`, n)).FindAllSubmatch(b, -1)
+	if ms == nil {
+		t.Fatalf("object %d not found", n)
+	}
+	return string(ms[len(ms)-1][1])
+}
+
+const textField = "<</Type/Annot/Subtype/Widget/FT/Tx/T(Nama)/P 3 0 R/Rect[10 10 200 30]>>"
+
+func TestChangedAfterSigning(t *testing.T) {
+	k := getKit(t)
+	rsaPKI, _ := pkis()
+	roots := rootsOf(rsaPKI)
+	spec := sigSpec{field: "Sah", subFilter: "ETSI.CAdES.detached", m: "D:20260101120000+07'00'", reason: "Setuju", fieldNum: 5}
+	signed := signUpdate(t, basePDF(), spec, goSign(t, rsaPKI))
+	sigDict := lastObject(t, signed, 6)
+
+	// A document with a text field, signed, for form filling.
+	withForm := appendUpdate(t, basePDF(), map[int]string{
+		1: "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[10 0 R]>>>>", 3: "<<" + basePage + "/Annots[10 0 R]>>", 10: textField})
+	formSpec := spec
+	formSpec.fields = []int{10}
+	formSigned := signUpdate(t, withForm, formSpec, goSign(t, rsaPKI))
+
+	expired := testpki.New(testpki.LeafOptions{NotBefore: time.Now().Add(-72 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)})
+	backdated := spec
+	backdated.m = time.Now().Add(-48 * time.Hour).Format("D:20060102150405Z")
+	withShortRange := spec
+	withShortRange.short = 20
+
+	cases := []struct {
+		name    string
+		data    []byte
+		roots   *x509.CertPool
+		index   int // which signature is judged
+		count   int
+		valid   bool
+		mods    string
+		problem string
+		reason  string
+		pdfsig  string // pdfsig's Signature Validation for that signature
+	}{
+		{"untouched", signed, roots, 0, 1, true, ModNone, "", "Setuju", "Signature is Valid."},
+		// pdfsig checks only the byte ranges ("Not total document signed"),
+		// no difference analysis: it calls these changed documents valid.
+		{"page content replaced", appendUpdate(t, signed, map[int]string{
+			4: fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len("BT ET"), "BT ET")}), roots, 0, 1, false, ModOther, "the contents of page 1", "Setuju", "Signature is Valid."},
+		{"page given new contents", appendUpdate(t, signed, map[int]string{
+			3: "<<" + strings.Replace(basePage, "/Contents 4 0 R", "/Contents 9 0 R", 1) + "/Annots[5 0 R]>>",
+			9: "<</Length 5>>\nstream\nBT ET\nendstream"}), roots, 0, 1, false, ModOther, "page 1 (/Contents)", "Setuju", "Signature is Valid."},
+		{"signature dictionary redefined", appendUpdate(t, signed, map[int]string{
+			6: strings.Replace(sigDict, "/Reason(Setuju)", "/Reason(Palsu)", 1)}), roots, 0, 1, false, ModOther, "signature dictionary of field \"Sah\" was redefined", "Setuju", "Signature is Valid."},
+		{"signature value swapped", appendUpdate(t, signed, map[int]string{
+			5: "<</Type/Annot/Subtype/Widget/FT/Sig/T(Sah)/V 9 0 R/P 3 0 R/Rect[0 0 0 0]/F 132>>", 9: sigDict}), roots, 0, 1, false, ModOther, "copies another signature", "Setuju", "Signature is Valid."},
+		{"shadow field reusing the byte range", appendUpdate(t, signed, map[int]string{
+			1: "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[5 0 R 7 0 R]/SigFlags 3>>>>",
+			3: "<<" + basePage + "/Annots[5 0 R 7 0 R]>>",
+			7: "<</Type/Annot/Subtype/Widget/FT/Sig/T(Palsu)/V 8 0 R/P 3 0 R/Rect[0 0 0 0]/F 132>>",
+			8: strings.Replace(sigDict, "/Reason(Setuju)", "/Reason(Palsu)", 1)}), roots, 1, 2, false, ModSignatures, "it copies another signature", "Palsu", "Signature is Valid."},
+		{"original beside a shadow field", appendUpdate(t, signed, map[int]string{
+			1: "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[5 0 R 7 0 R]/SigFlags 3>>>>",
+			3: "<<" + basePage + "/Annots[5 0 R 7 0 R]>>",
+			7: "<</Type/Annot/Subtype/Widget/FT/Sig/T(Palsu)/V 8 0 R/P 3 0 R/Rect[0 0 0 0]/F 132>>",
+			8: sigDict}), roots, 0, 2, true, ModSignatures, "", "Setuju", "Signature is Valid."},
+		{"annotation added", appendUpdate(t, signed, map[int]string{
+			3: "<<" + basePage + "/Annots[5 0 R 9 0 R]>>", 9: "<</Type/Annot/Subtype/Text/Rect[10 10 30 30]/Contents(catatan)>>"}),
+			roots, 0, 1, true, ModAnnotations, "", "Setuju", "Signature is Valid."},
+		{"form filled", appendUpdate(t, formSigned, map[int]string{10: strings.Replace(textField, "/T(Nama)", "/T(Nama)/V(Budi)", 1)}),
+			roots, 0, 1, true, ModFormFill, "", "Setuju", "Signature is Valid."},
+		{"form field renamed", appendUpdate(t, formSigned, map[int]string{10: strings.Replace(textField, "/T(Nama)", "/T(Lain)", 1)}),
+			roots, 0, 1, false, ModOther, "/T of field \"Nama\"", "Setuju", "Signature is Valid."},
+		{"catalog entry added", appendUpdate(t, signed, map[int]string{
+			1: "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[5 0 R]/SigFlags 3>>/OpenAction[3 0 R/Fit]>>"}),
+			roots, 0, 1, false, ModOther, "catalog's /OpenAction", "Setuju", "Signature is Valid."},
+		// Trust is judged now: /M is only the signer's claim.
+		{"backdated /M with an expired certificate", signUpdate(t, basePDF(), backdated, goSign(t, expired)),
+			rootsOf(expired), 0, 1, false, ModNone, "the certificate expired on", "Setuju", "Signature is Valid."},
+		{"byte range short of the revision end", signUpdate(t, basePDF(), withShortRange, goSign(t, rsaPKI)),
+			roots, 0, 1, false, ModOther, "does not end where a revision of the file ends", "", "Signature is Valid."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			infos := verifyBytes(t, c.data, c.roots)
+			if len(infos) != c.count {
+				t.Fatalf("%d signatures: %+v", len(infos), infos)
+			}
+			s := infos[c.index]
+			if s.Valid != c.valid || s.Modifications != c.mods || s.Integrity != Valid {
+				t.Fatalf("got %+v", s)
+			}
+			if (c.problem == "") != (s.Problem == "") || !strings.Contains(s.Problem, c.problem) {
+				t.Fatalf("problem %q, want %q", s.Problem, c.problem)
+			}
+			if c.reason != "" && s.Reason != c.reason {
+				t.Fatalf("reason %q, want %q (from the signed revision)", s.Reason, c.reason)
+			}
+			if AllValid(infos) != (c.valid && c.count == 1) {
+				t.Fatalf("AllValid %v", AllValid(infos))
+			}
+			v := pdfsigVerdicts(t, k, c.data)
+			if len(v) != c.count || v[c.index][0] != c.pdfsig {
+				t.Fatalf("pdfsig: %v", v)
+			}
+		})
+	}
+}
