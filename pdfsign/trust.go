@@ -117,8 +117,9 @@ func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed) time.T
 		return at
 	}
 	if v.opts.Roots != nil {
+		// The TSA's certificate is judged at the time it vouches for.
 		var tmp SignatureInfo
-		v.trust(&tmp, ts.Parsed, at, forTimestamps)
+		v.trust(&tmp, ts.Parsed, ts.GenTime, forTimestamps)
 		if !tmp.Trusted {
 			info.warn("the signature's timestamp is not trusted: %s", strings.Join(tmp.trustProblems, "; "))
 			return at

@@ -65,3 +65,43 @@ func (t *TimeStamp) Verify() error {
 	d.Write(t.EContent)
 	return t.Parsed.Verify(d.Sum(nil))
 }
+
+// AddSignatureTimeStamp returns the SignedData der with token added as the
+// signer's unsigned signature-time-stamp attribute (PAdES B-T). Other
+// unsigned attributes are replaced.
+func AddSignatureTimeStamp(der, token []byte) ([]byte, error) {
+	der, _, err := ToDER(der)
+	if err != nil {
+		return nil, err
+	}
+	var ci contentInfo
+	if _, err := asn1.Unmarshal(der, &ci); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	var sd signedData
+	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(sd.SignerInfos) != 1 {
+		return nil, fmt.Errorf("%w: signed data", ErrMalformed)
+	}
+	var si signerInfo
+	if _, err := asn1.Unmarshal(sd.SignerInfos[0].FullBytes, &si); err != nil {
+		return nil, fmt.Errorf("%w: signer info: %v", ErrMalformed, err)
+	}
+	a, err := asn1.Marshal(attribute{Type: OIDSignatureTimeStamp, Values: asn1.RawValue{FullBytes: setOf([][]byte{token})}})
+	if err != nil {
+		return nil, err
+	}
+	set := setOf([][]byte{a})
+	set[0] = 0xA1 // [1] IMPLICIT
+	si.UnsignedAttrs = asn1.RawValue{FullBytes: set}
+	siDER, err := asn1.Marshal(si)
+	if err != nil {
+		return nil, err
+	}
+	sd.SignerInfos = []asn1.RawValue{{FullBytes: siDER}}
+	sdDER, err := asn1.Marshal(sd)
+	if err != nil {
+		return nil, err
+	}
+	return asn1.Marshal(contentInfoOut{ContentType: oidSignedData,
+		Content: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: sdDER}})
+}
