@@ -1,6 +1,7 @@
 package pdfsign
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
@@ -134,3 +135,17 @@ func TestChangedAfterSigning(t *testing.T) {
 		})
 	}
 }
+
+// goSignChain signs with p's key under another certificate for that key.
+func goSignChain(t *testing.T, p *testpki.PKI, leaf *x509.Certificate) func([]byte) []byte {
+	return func(b []byte) []byte {
+		d := sha256.Sum256(b)
+		der, err := cms.Sign(d[:], p.Key, []*x509.Certificate{leaf, p.CA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -398,3 +398,48 @@ func TestNSSSignatures(t *testing.T) {
 		})
 	}
 }
+
+// A certificate crypto/x509 refuses (negative serial number, made by
+// openssl) is a trust problem; the signature's integrity is still checked.
+func TestRefusedCertificate(t *testing.T) {
+	k := getKit(t)
+	rsaPKI, _ := pkis()
+	dir := t.TempDir()
+	caPEM, caKey := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cakey.pem")
+	testpki.WritePEM(caPEM, rsaPKI.CA)
+	kd, _ := x509.MarshalPKCS8PrivateKey(rsaPKI.CAKey)
+	os.WriteFile(caKey, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}), 0o600)
+	is := issued{certPEM: filepath.Join(dir, "cert.pem"), keyPEM: filepath.Join(dir, "key.pem"), chainPEM: caPEM}
+	csr := filepath.Join(dir, "req.csr")
+	for _, args := range [][]string{
+		{"req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", is.keyPEM, "-out", csr, "-subj", "/CN=Serial Negatif"},
+		{"x509", "-req", "-in", csr, "-CA", caPEM, "-CAkey", caKey, "-set_serial", "-1234", "-days", "2", "-out", is.certPEM},
+	} {
+		if out, err := run("openssl", args...); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	b := signUpdate(t, basePDF(), sigSpec{field: "Asing", subFilter: "adbe.pkcs7.detached", fieldNum: 5}, opensslSign(t, is))
+	for _, roots := range []*x509.CertPool{nil, rootsOf(rsaPKI)} {
+		s := verifyBytes(t, b, roots)[0]
+		if s.Integrity != Valid || s.Signer != "Serial Negatif" || s.Trusted {
+			t.Fatalf("got %+v", s)
+		}
+		why := s.Problem
+		if roots == nil {
+			why = strings.Join(s.Warnings, ";")
+		}
+		if s.Valid != (roots == nil) || !strings.Contains(why, "negative serial number") {
+			t.Fatalf("got %+v", s)
+		}
+	}
+	// Tampered, the same file is invalid: integrity is really checked.
+	c := bytes.Clone(b)
+	c[100] ^= 1
+	if s := verifyBytes(t, c, nil)[0]; s.Integrity != Invalid || !strings.Contains(s.Problem, "digest mismatch") {
+		t.Fatalf("tampered: %+v", s)
+	}
+	if v := pdfsigVerdicts(t, k, b); len(v) != 1 || v[0][0] != "Signature is Valid." {
+		t.Fatalf("pdfsig: %v", v)
+	}
+}
