@@ -15,71 +15,29 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/natunakab/besign/pdfsign/testpdf"
 	"github.com/natunakab/besign/pdfsign/testpki"
 )
 
 // The tests here build their own foreign signatures (openssl, NSS through
 // pdfsig) and attack files, and compare besign's verdict with pdfsig's.
 
-const basePage = "/Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Contents 4 0 R/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>"
+const basePage = testpdf.Page
 
-// basePDF is a one-page PDF with a classic cross-reference table.
-func basePDF() []byte {
-	p := &pdfBuilder{offs: map[int]int{}, eol: "\n"}
-	p.b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	p.obj(1, "<</Type/Catalog/Pages 2 0 R>>")
-	p.obj(2, "<</Type/Pages/Count 1/Kids[3 0 R]>>")
-	p.obj(3, "<<"+basePage+">>")
-	p.obj(4, fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len(pageContent), pageContent))
-	x := p.b.Len()
-	p.b.WriteString("xref\n0 5\n0000000000 65535 f\r\n")
-	for n := 1; n <= 4; n++ {
-		fmt.Fprintf(&p.b, "%010d 00000 n\r\n", p.offs[n])
-	}
-	fmt.Fprintf(&p.b, "trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", x)
-	return p.b.Bytes()
-}
-
-var (
-	startxrefRe = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
-	sizeRe      = regexp.MustCompile(`/Size (\d+)`)
-)
+func basePDF() []byte { return testpdf.Base() }
 
 // appendUpdate appends an incremental update that defines objs.
 func appendUpdate(t *testing.T, b []byte, objs map[int]string) []byte {
 	t.Helper()
-	m := startxrefRe.FindSubmatch(b)
-	sizes := sizeRe.FindAllSubmatch(b, -1)
-	if m == nil || sizes == nil {
-		t.Fatal("appendUpdate: no trailer")
+	out, err := testpdf.Update(b, objs)
+	if err != nil {
+		t.Fatal(err)
 	}
-	size, _ := strconv.Atoi(string(sizes[len(sizes)-1][1]))
-	var nums []int
-	for n := range objs {
-		nums = append(nums, n)
-		size = max(size, n+1)
-	}
-	sort.Ints(nums)
-	var u bytes.Buffer
-	u.Write(b)
-	offs := map[int]int{}
-	for _, n := range nums {
-		offs[n] = u.Len()
-		fmt.Fprintf(&u, "%d 0 obj\n%s\nendobj\n", n, objs[n])
-	}
-	x := u.Len()
-	u.WriteString("xref\n")
-	for _, n := range nums {
-		fmt.Fprintf(&u, "%d 1\n%010d 00000 n\r\n", n, offs[n])
-	}
-	fmt.Fprintf(&u, "trailer\n<</Size %d /Root 1 0 R /Prev %s>>\nstartxref\n%d\n%%%%EOF\n", size, m[1], x)
-	return u.Bytes()
+	return out
 }
 
 // sigSpec describes one signature update made by signUpdate.

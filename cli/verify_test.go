@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/natunakab/besign/pdfsign/testpdf"
+)
+
+// The bottom line comes first, the exit status follows it, and a document
+// changed after signing is not valid.
+func TestVerifyBottomLine(t *testing.T) {
+	_, f := signFixture(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "surat.pdf")
+	os.WriteFile(in, testpdf.Base(), 0o644)
+	if code, _, errOut := cliRun(t, f.Password+"\n", "sign", in, "--p12", f.P12, "--passphrase-stdin", "--reason", "Setuju"); code != 0 {
+		t.Fatalf("sign: %s", errOut)
+	}
+	signed := filepath.Join(dir, "surat_signed.pdf")
+	b, err := os.ReadFile(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := testpdf.Update(b, map[int]string{4: testpdf.Stream("BT /F1 18 Tf 40 250 Td (Diubah) Tj ET")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "diubah.pdf")
+	os.WriteFile(bad, changed, 0o644)
+	unsigned := filepath.Join(dir, "unsigned.pdf")
+	os.WriteFile(unsigned, testpdf.Base(), 0o644)
+
+	for _, c := range []struct {
+		name  string
+		args  []string
+		code  int
+		lines []string // the first lines of the output
+	}{
+		{"valid", []string{"--trust", f.RootPEM, signed}, 0, []string{
+			signed + ": VALID",
+			"  Signature 1 by Budi Santoso, S.Kom. is valid; the document has not been changed since."}},
+		{"valid, no roots", []string{signed}, 0, []string{
+			signed + ": VALID",
+			"  Signature 1 by Budi Santoso, S.Kom. is valid; the document has not been changed since (the signer's identity was not checked: give the issuing root with --trust ROOT.pem)."}},
+		{"changed page", []string{"--trust", f.RootPEM, bad}, 1, []string{
+			bad + ": NOT VALID",
+			"  Signature 1 by Budi Santoso, S.Kom. is NOT valid: changed after signing: the contents of page 1."}},
+		{"unsigned", []string{unsigned}, 1, []string{unsigned + ": NOT VALID: the file has no signatures"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := cliRun(t, "", append([]string{"verify"}, c.args...)...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, c.code, out, errOut)
+			}
+			got := strings.Split(out, "\n")
+			for i, l := range c.lines {
+				if i >= len(got) || got[i] != l {
+					t.Fatalf("line %d:\n got %q\nwant %q\n%s", i+1, got[min(i, len(got)-1)], l, out)
+				}
+			}
+		})
+	}
+
+	// JSON: valid per signature and per file, modifications named.
+	code, out, _ := cliRun(t, "", "verify", "--json", "--trust", f.RootPEM, signed, bad)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var res []struct {
+		File       string `json:"file"`
+		Valid      bool   `json:"valid"`
+		Signatures []struct {
+			Valid         bool   `json:"valid"`
+			Modifications string `json:"modifications"`
+			Problem       string `json:"problem"`
+		} `json:"signatures"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 2 {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	if !res[0].Valid || !res[0].Signatures[0].Valid || res[0].Signatures[0].Modifications != "none" ||
+		res[1].Valid || res[1].Signatures[0].Valid || res[1].Signatures[0].Modifications != "other" {
+		t.Fatalf("json: %s", out)
+	}
+}
