@@ -149,3 +149,32 @@ func goSignChain(t *testing.T, p *testpki.PKI, leaf *x509.Certificate) func([]by
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// XMP metadata and document information updates are allowed like DSS
+// updates (pyHanko's metadata rule); a redefined font is not.
+func TestMetadataUpdates(t *testing.T) {
+	rsaPKI, _ := pkis()
+	spec := sigSpec{field: "Sah", subFilter: "ETSI.CAdES.detached", fieldNum: 5}
+	withXMP := appendUpdate(t, basePDF(), map[int]string{
+		1:  "<</Type/Catalog/Pages 2 0 R/Metadata 20 0 R>>",
+		20: "<</Type/Metadata/Subtype/XML/Length 7>>\nstream\n<x:a/>\n\nendstream"})
+	spec.extra = map[int]string{1: "<</Type/Catalog/Pages 2 0 R/Metadata 20 0 R/AcroForm<</Fields[5 0 R]/SigFlags 3>>>>"}
+	signed := signUpdate(t, withXMP, spec, goSign(t, rsaPKI))
+	for _, c := range []struct {
+		name string
+		objs map[int]string
+		mods string
+	}{
+		{"new XMP stream", map[int]string{20: "<</Type/Metadata/Subtype/XML/Length 7>>\nstream\n<x:b/>\n\nendstream"}, ModSignatures},
+		{"new metadata object", map[int]string{21: "<</Type/Metadata/Subtype/XML/Length 7>>\nstream\n<x:b/>\n\nendstream",
+			1: "<</Type/Catalog/Pages 2 0 R/Metadata 21 0 R/AcroForm<</Fields[5 0 R]/SigFlags 3>>>>"}, ModSignatures},
+		{"page tree changed", map[int]string{2: "<</Type/Pages/Count 1/Kids[3 0 R]/Rotate 90>>"}, ModOther},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := verifyBytes(t, appendUpdate(t, signed, c.objs), nil)[0]
+			if s.Modifications != c.mods || s.Valid != (c.mods != ModOther) {
+				t.Fatalf("got %+v", s)
+			}
+		})
+	}
+}

@@ -187,6 +187,8 @@ func (v *verifier) difference(rv *revision, s sigField) (string, string) {
 			d.add(ModOther, fmt.Sprintf("the contents of page %d", old.contents[num]))
 		case num == old.info:
 			d.add(ModSignatures, "document information")
+		case wasDict["Type"] == pdf.Name("Metadata") && wasDict["Subtype"] == pdf.Name("XML"):
+			d.add(ModSignatures, "document metadata")
 		case isXrefOrObjStm(was):
 			// Containers: the objects they hold are judged one by one.
 		default:
@@ -273,6 +275,10 @@ func (v *verifier) catalogDiff(d *diffState, old *oldStructure, rv *revision, wa
 		switch k {
 		case "DSS", "Extensions":
 			d.add(ModSignatures, "/"+string(k))
+		case "Metadata":
+			// XMP metadata, allowed like the document information
+			// (pyHanko's metadata rule).
+			d.add(ModSignatures, "document metadata")
 		case "AcroForm":
 			wa, _, _ := rv.f.ResolveDict(was["AcroForm"])
 			na, _, _ := v.f.ResolveDict(now["AcroForm"])

@@ -20,8 +20,9 @@ type verifier struct {
 	size int64
 	f    *pdf.File
 	opts VerifyOptions
-	revs map[int64]*revision
-	dss  *dss
+	revs    map[int64]*revision
+	dss     *dss
+	fetched map[string]fetched
 }
 
 // sigField is a signature field as the final file has it.
@@ -322,7 +323,7 @@ func markCopies(sigs []sigField, out []SignatureInfo) {
 			if key == "c:" {
 				continue
 			}
-			if j, ok := seen[key]; ok {
+			if j, ok := seen[key]; ok && out[i].genuine {
 				out[i].fail("field %q reuses the byte range or signature value of field %q: it is a copy", s.name, sigs[j].name)
 				break
 			}

@@ -330,7 +330,24 @@ func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
 	return ocsp.Unknown, strings.Join(why, "; ")
 }
 
+type fetched struct {
+	data []byte
+	err  error
+}
+
+// fetch gets a CRL (GET) or an OCSP answer (POST); answers are kept for
+// the other signatures of the file.
 func (v *verifier) fetch(method, url string, body []byte) ([]byte, error) {
+	key := method + " " + url + " " + string(body)
+	if f, ok := v.fetched[key]; ok {
+		return f.data, f.err
+	}
+	b, err := v.fetchNow(method, url, body)
+	v.fetched[key] = fetched{b, err}
+	return b, err
+}
+
+func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
 	client := v.opts.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: revocationTimeout}

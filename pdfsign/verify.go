@@ -128,7 +128,7 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) ([]SignatureInfo,
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{r: r, size: size, f: f, opts: opts, revs: map[int64]*revision{}}
+	v := &verifier{r: r, size: size, f: f, opts: opts, revs: map[int64]*revision{}, fetched: map[string]fetched{}}
 	if err := v.loadDSS(); err != nil {
 		return nil, err
 	}
