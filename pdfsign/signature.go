@@ -16,10 +16,10 @@ import (
 
 // verifier holds what the signatures of one file share.
 type verifier struct {
-	r    io.ReaderAt
-	size int64
-	f    *pdf.File
-	opts VerifyOptions
+	r       io.ReaderAt
+	size    int64
+	f       *pdf.File
+	opts    VerifyOptions
 	revs    map[int64]*revision
 	dss     *dss
 	fetched map[string]fetched
