@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{"sign", "besign sign [--p12 FILE] [--passphrase-stdin] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] FILE...", runSign})
+	register(command{"sign", "besign sign [--p12 FILE] [--passphrase-stdin] [--pdf-password-stdin] [--field NAME] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] FILE...", runSign})
 }
 
 func runSign(env *Env, args []string) error {
@@ -33,6 +33,8 @@ func runSign(env *Env, args []string) error {
 	out := fs.String("out", "", "")
 	outDir := fs.String("out-dir", "", "")
 	force := fs.Bool("force", false, "")
+	field := fs.String("field", "", "")
+	pdfPassStdin := fs.Bool("pdf-password-stdin", false, "")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -52,14 +54,17 @@ func runSign(env *Env, args []string) error {
 		return usageErrorf("sign: --out takes one input file; use --out-dir for several")
 	case !*visible && (*rect != "" || *page != 0):
 		return usageErrorf("sign: --page and --rect need --visible")
-	case *visible && *rect == "":
-		return usageErrorf("sign: --visible needs --rect X,Y,W,H (PDF points, origin bottom-left)")
+	case *visible && *rect == "" && *field == "":
+		return usageErrorf("sign: --visible needs --rect X,Y,W,H (PDF points, origin bottom-left), or --field NAME of an empty signature field")
 	}
-	opts := pdfsign.Options{Reason: *reason, Location: *location, Page: *page}
+	opts := pdfsign.Options{Reason: *reason, Location: *location, Page: *page, FieldName: *field}
 	if *visible {
-		r, err := parseRect(*rect)
-		if err != nil {
-			return err
+		// An existing empty field (--field) brings its own box.
+		var r pdfsign.Rect
+		if *rect != "" {
+			if r, err = parseRect(*rect); err != nil {
+				return err
+			}
 		}
 		if *page == 0 {
 			opts.Page = 1
@@ -72,9 +77,20 @@ func runSign(env *Env, args []string) error {
 		}
 		opts.Appearance = &pdfsign.Appearance{Rect: r, QR: cfg.VerificationURL}
 	}
-	password, err := readPassword(env.Stdin)
+	// One reader for both lines: the PKCS#12 password, then (with
+	// --pdf-password-stdin) the PDF's password.
+	stdin := env.Stdin
+	if stdin != nil {
+		stdin = bufio.NewReader(stdin)
+	}
+	password, err := readPassword(stdin)
 	if err != nil {
 		return err
+	}
+	if *pdfPassStdin {
+		if opts.PDFPassword, err = readPassword(stdin); err != nil {
+			return errors.New("sign: --pdf-password-stdin: no PDF password on the second line of standard input")
+		}
 	}
 	if opts.Signer, opts.Chain, err = loadP12(*p12, password); err != nil {
 		return err
@@ -93,6 +109,9 @@ func runSign(env *Env, args []string) error {
 		}
 		if err := pdfsign.SignFile(in, dst, opts, *force); err != nil {
 			last = fmt.Errorf("%s: %w", in, err)
+			if errors.Is(err, pdfsign.ErrPasswordRequired) && !*pdfPassStdin {
+				last = fmt.Errorf("%w (give it on the second line of standard input with --pdf-password-stdin)", last)
+			}
 			failed++
 			if len(files) > 1 {
 				fmt.Fprintf(env.Stderr, "besign: error: %s\n", last)

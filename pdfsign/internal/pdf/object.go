@@ -27,9 +27,11 @@ type (
 	// Ref is an indirect reference "Num Gen R".
 	Ref struct{ Num, Gen int }
 	// Stream is a stream object; its data stays in the file at Offset.
+	// Num and Gen name the object (they key its decryption).
 	Stream struct {
-		Dict   Dict
-		Offset int64
+		Dict     Dict
+		Offset   int64
+		Num, Gen int
 	}
 )
 
