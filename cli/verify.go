@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -12,7 +13,7 @@ import (
 )
 
 func init() {
-	register(command{"verify", "besign verify [--json] [--offline] [--trust ROOT.pem]... FILE...", runVerify})
+	register(command{"verify", "besign verify [--json] [--offline] [--pdf-password-stdin] [--trust ROOT.pem]... FILE...", runVerify})
 }
 
 // multiFlag collects a repeatable flag.
@@ -33,6 +34,7 @@ func runVerify(env *Env, args []string) error {
 	fs := newFlagSet("verify")
 	asJSON := fs.Bool("json", false, "")
 	offline := fs.Bool("offline", false, "")
+	pdfPassStdin := fs.Bool("pdf-password-stdin", false, "")
 	var trust multiFlag
 	fs.Var(&trust, "trust", "")
 	files, err := parseFlags(fs, args)
@@ -51,14 +53,27 @@ func runVerify(env *Env, args []string) error {
 			}
 		}
 	}
+	// The password of protected PDFs is the first line of standard input,
+	// never an argument (arguments show in process lists).
+	password := ""
+	if *pdfPassStdin {
+		if password, err = readPassword(env.Stdin); err != nil {
+			return errors.New("verify: --pdf-password-stdin: no PDF password on standard input")
+		}
+	}
 	results := make([]verifyResult, 0, len(files))
 	bad := 0
 	for _, f := range files {
 		r := verifyResult{File: f, Signatures: []pdfsign.SignatureInfo{}}
-		infos, err := pdfsign.VerifyFileWith(f, pdfsign.VerifyOptions{Roots: roots, Offline: *offline})
-		if err != nil {
+		infos, err := pdfsign.VerifyFileWith(f, pdfsign.VerifyOptions{Roots: roots, Offline: *offline, Password: password})
+		switch {
+		case errors.Is(err, pdfsign.ErrPasswordRequired):
+			r.Error = "the PDF is protected by a password; to verify it, give the password on standard input with --pdf-password-stdin"
+		case errors.Is(err, pdfsign.ErrWrongPassword):
+			r.Error = "wrong PDF password: the file could not be opened to verify it"
+		case err != nil:
 			r.Error = err.Error()
-		} else {
+		default:
 			r.Signatures = append(r.Signatures, infos...)
 			r.Valid = pdfsign.AllValid(infos)
 		}

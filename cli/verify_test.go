@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,5 +86,44 @@ func TestVerifyBottomLine(t *testing.T) {
 	if !res[0].Valid || !res[0].Signatures[0].Valid || res[0].Signatures[0].Modifications != "none" ||
 		res[1].Valid || res[1].Signatures[0].Valid || res[1].Signatures[0].Modifications != "other" {
 		t.Fatalf("json: %s", out)
+	}
+}
+
+// TestVerifyPDFPassword: a protected PDF is verified with its password on
+// standard input (--pdf-password-stdin), never an argument; without it the
+// message speaks about verifying.
+func TestVerifyPDFPassword(t *testing.T) {
+	_, f := signFixture(t)
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.pdf")
+	os.WriteFile(plain, testpdf.Base(), 0o644)
+	locked := filepath.Join(dir, "locked.pdf")
+	if b, err := exec.Command("qpdf", "--encrypt", "rahasia", "pemilik", "256", "--", plain, locked).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v\n%s", err, b)
+	}
+	signed := filepath.Join(dir, "locked_signed.pdf")
+	if code, _, errOut := cliRun(t, f.Password+"\nrahasia\n", "sign", "--p12", f.P12, "--passphrase-stdin", "--pdf-password-stdin", locked); code != 0 {
+		t.Fatalf("sign: %s", errOut)
+	}
+	for _, c := range []struct {
+		name, stdin string
+		args        []string
+		code        int
+		first       string
+	}{
+		{"no password", "", nil, 1, signed + ": NOT VERIFIED: the PDF is protected by a password; to verify it, give the password on standard input with --pdf-password-stdin"},
+		{"wrong password", "salah\n", []string{"--pdf-password-stdin"}, 1, signed + ": NOT VERIFIED: wrong PDF password: the file could not be opened to verify it"},
+		{"user password", "rahasia\n", []string{"--pdf-password-stdin"}, 0, signed + ": VALID"},
+		{"owner password", "pemilik", []string{"--pdf-password-stdin"}, 0, signed + ": VALID"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := cliRun(t, c.stdin, append(append([]string{"verify", "--trust", f.RootPEM}, c.args...), signed)...)
+			if code != c.code || strings.Split(out, "\n")[0] != c.first {
+				t.Fatalf("exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+	if code, _, errOut := cliRun(t, "", "verify", "--pdf-password-stdin", signed); code != 1 || !strings.Contains(errOut, "no PDF password") {
+		t.Fatalf("empty stdin: exit %d %s", code, errOut)
 	}
 }

@@ -181,7 +181,7 @@ func (v *verifier) revision(end int64) *revision {
 		rv.err = errRevisionEnd
 		return rv
 	}
-	f, err := pdf.Open(io.NewSectionReader(v.r, 0, end), end)
+	f, err := pdf.OpenWith(io.NewSectionReader(v.r, 0, end), end, pdf.OpenOptions{Password: v.opts.Password})
 	if err != nil {
 		rv.err = fmt.Errorf("%w: %v", errRevisionEnd, err)
 		return rv

@@ -2,7 +2,6 @@ package pdfsign
 
 import (
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -101,10 +100,11 @@ type VerifyOptions struct {
 	// Offline skips online revocation checks (they are then reported as
 	// not checked unless the PDF's DSS answers).
 	Offline bool
+	// Password opens an encrypted PDF whose user password is not empty
+	// (the user or the owner password); without it such a file gives
+	// ErrPasswordRequired. Files with an empty user password need none.
+	Password string
 }
-
-// errEncryptedVerify speaks about verifying and still matches ErrEncrypted.
-var errEncryptedVerify = wrapErr{ErrEncrypted, errors.New("cannot verify it without decrypting it")}
 
 // Verify checks every signature field of the PDF in r. roots may be nil:
 // then no signature is trusted.
@@ -117,12 +117,9 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) ([]SignatureInfo,
 	if size == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", ErrNotPDF)
 	}
-	f, err := pdf.Open(r, size)
+	f, err := pdf.OpenWith(r, size, pdf.OpenOptions{Password: opts.Password})
 	if err != nil {
 		return nil, mapParseErr(err)
-	}
-	if _, ok := f.Trailer["Encrypt"]; ok {
-		return nil, errEncryptedVerify
 	}
 	sigs, err := signatureFields(f)
 	if err != nil {
