@@ -316,16 +316,6 @@ func (n *nssDB) sign(t *testing.T, in []byte, field string) (out []byte, msg str
 	return b, "", true
 }
 
-// nssSign signs in with pdfsig and a new NSS database holding p's signer.
-func nssSign(t *testing.T, p *testpki.PKI, in []byte, field string) []byte {
-	t.Helper()
-	b, msg, ok := newNSSDB(t, p).sign(t, in, field)
-	if !ok {
-		t.Fatalf("pdfsig -add-signature: %s", msg)
-	}
-	return b
-}
-
 // TestNSSCorpus signs every corpus file with pdfsig and NSS, as the
 // issue's 125 public PDFs were, and compares the verdicts.
 func TestNSSCorpus(t *testing.T) {
@@ -371,52 +361,48 @@ func TestNSSCorpus(t *testing.T) {
 	}
 }
 
+// TestNSSSignatures: pdfsig -add-signature (NSS, BER) on a fresh PDF and
+// on top of a besign signature. pdfsig 22.12 cannot sign with an ECDSA key
+// ("unable update signature"), so the signer is RSA.
 func TestNSSSignatures(t *testing.T) {
 	k := getKit(t)
-	rsaPKI, ecPKI := pkis()
-	roots := x509.NewCertPool()
-	roots.AddCert(rsaPKI.Root)
-	roots.AddCert(ecPKI.Root)
-	for _, c := range []struct {
-		name        string
-		p           *testpki.PKI
-		counterSign bool
-		// pdfsig 22.12 cannot sign with an ECDSA key ("unable update
-		// signature"): only RSA here.
-	}{{"RSA", rsaPKI, true}} {
-		t.Run(c.name, func(t *testing.T) {
-			b := nssSign(t, c.p, basePDF(), "NSS")
-			// The point of the test: NSS writes BER (indefinite lengths).
-			if !regexp.MustCompile(`/Contents\s*<3080`).Match(b) {
-				t.Fatal("pdfsig did not write an indefinite-length CMS")
-			}
-			infos := verifyBytes(t, b, roots)
-			if len(infos) != 1 {
-				t.Fatalf("%d signatures", len(infos))
-			}
-			s := infos[0]
-			if s.Integrity != Valid || !s.Valid || !s.Trusted || s.Reason != "Disetujui" || s.Signer != c.p.Leaf.Subject.CommonName || s.Problem != "" {
-				t.Fatalf("got %+v", s)
-			}
-			if v := pdfsigVerdicts(t, k, b); len(v) != 1 || v[0][0] != "Signature is Valid." {
-				t.Fatalf("pdfsig: %v", v)
-			}
-			if !c.counterSign {
-				return // pdfsig 22.12 fails to add an ECDSA signature to a signed file
-			}
-			// NSS counter-signs a besign signature: the first one sees
-			// only a later signature. (Poppler lists the new field in the
-			// page's /Annots but not in /Fields.)
-			first := signBytes(t, "testdata/corpus/read.go.pdf", Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain()})
-			both := nssSign(t, c.p, first, "Kedua")
-			infos = verifyBytes(t, both, roots)
-			if len(infos) != 2 || !infos[0].Valid || infos[0].Modifications != ModSignatures || !infos[1].Valid || infos[1].Modifications != ModNone {
-				t.Fatalf("got %+v", infos)
-			}
-			if v := pdfsigVerdicts(t, k, both); len(v) != 2 || v[0][0] != "Signature is Valid." || v[1][0] != "Signature is Valid." {
-				t.Fatalf("pdfsig: %v", v)
-			}
-		})
+	rsaPKI, _ := pkis()
+	roots := rootsOf(rsaPKI)
+	db := newNSSDB(t, rsaPKI)
+	nss := func(in []byte, field string) []byte {
+		b, msg, ok := db.sign(t, in, field)
+		if !ok {
+			t.Fatalf("pdfsig -add-signature: %s", msg)
+		}
+		return b
+	}
+	b := nss(basePDF(), "NSS")
+	// The point of the test: NSS writes BER (indefinite lengths).
+	if !regexp.MustCompile(`/Contents\s*<3080`).Match(b) {
+		t.Fatal("pdfsig did not write an indefinite-length CMS")
+	}
+	infos := verifyBytes(t, b, roots)
+	if len(infos) != 1 {
+		t.Fatalf("%d signatures", len(infos))
+	}
+	s := infos[0]
+	if s.Integrity != Valid || !s.Valid || !s.Trusted || s.Reason != "Disetujui" || s.Signer != rsaPKI.Leaf.Subject.CommonName || s.Problem != "" {
+		t.Fatalf("got %+v", s)
+	}
+	if v := pdfsigVerdicts(t, k, b); len(v) != 1 || v[0][0] != "Signature is Valid." {
+		t.Fatalf("pdfsig: %v", v)
+	}
+	// NSS counter-signs a besign signature: the first one sees only a
+	// later signature. (Poppler lists the new field in the page's /Annots
+	// but not in /Fields.)
+	first := signBytes(t, "testdata/corpus/read.go.pdf", Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain()})
+	both := nss(first, "Kedua")
+	infos = verifyBytes(t, both, roots)
+	if len(infos) != 2 || !infos[0].Valid || infos[0].Modifications != ModSignatures || !infos[1].Valid || infos[1].Modifications != ModNone {
+		t.Fatalf("got %+v", infos)
+	}
+	if v := pdfsigVerdicts(t, k, both); len(v) != 2 || v[0][0] != "Signature is Valid." || v[1][0] != "Signature is Valid." {
+		t.Fatalf("pdfsig: %v", v)
 	}
 }
 
