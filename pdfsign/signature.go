@@ -63,50 +63,16 @@ func fieldTree(f *pdf.File) (fields []field, acroNum int, err error) {
 		return nil, 0, mapParseErr(err)
 	}
 	seen := map[int]bool{}
-	var walk func(arr pdf.Array, prefix string, ft pdf.Name, depth int) error
-	walk = func(arr pdf.Array, prefix string, ft pdf.Name, depth int) error {
-		if depth > 32 {
-			return nil
+	visit := func(n fieldNode) {
+		num := 0
+		if n.indirect {
+			num = n.ref.Num
+			seen[num] = true
 		}
-		for _, o := range arr {
-			num := 0
-			if r, ok := o.(pdf.Ref); ok {
-				if seen[r.Num] {
-					continue
-				}
-				seen[r.Num] = true
-				num = r.Num
-			}
-			d, ok, err := f.ResolveDict(o)
-			if err != nil {
-				return mapParseErr(err)
-			}
-			if !ok {
-				continue
-			}
-			name := prefix
-			if t, ok := d["T"].(pdf.String); ok {
-				if name != "" {
-					name += "."
-				}
-				name += decodeText(t)
-			}
-			typ := ft
-			if t, ok := d["FT"].(pdf.Name); ok {
-				typ = t
-			}
-			fields = append(fields, field{name, typ, num, d})
-			kids, _ := f.Resolve(d["Kids"])
-			if ka, ok := kids.(pdf.Array); ok {
-				if err := walk(ka, name, typ, depth+1); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		fields = append(fields, field{n.name, n.ft, num, n.dict})
 	}
 	arr, _ := top.(pdf.Array)
-	if err := walk(arr, "", "", 0); err != nil {
+	if err := walkFieldNodes(f, arr, visit); err != nil {
 		return nil, 0, err
 	}
 	// Signature widgets that pages list but /Fields does not (poppler's
@@ -126,7 +92,7 @@ func fieldTree(f *pdf.File) (fields []field, acroNum int, err error) {
 				orphans = append(orphans, r)
 			}
 		}
-		if err := walk(orphans, "", "", 0); err != nil {
+		if err := walkFieldNodes(f, orphans, visit); err != nil {
 			return nil, 0, err
 		}
 	}
