@@ -6,8 +6,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
@@ -198,6 +200,7 @@ func TestForeignCMS(t *testing.T) {
 	rk := rsaPKI.Key
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rsa1024, _ := rsa.GenerateKey(rand.Reader, 1024)
 	rsaIs := issue(t, rsaPKI, rk, nil)
 	ski := issue(t, rsaPKI, p256, func(c *x509.Certificate) { c.SubjectKeyId = []byte{1, 2, 3, 4, 5, 6, 7, 8} })
 	cases := []struct {
@@ -208,24 +211,38 @@ func TestForeignCMS(t *testing.T) {
 		sha1      bool // adbe.pkcs7.sha1: sign the SHA-1 of the ranges, encapsulated
 		valid     bool
 		problem   string
-		pdfsig    string // pdfsig's Signature Validation; "" when it has no verdict to compare
+		// pdfsig's "Signature Validation" judges integrity only: it is
+		// compared with besign's integrity (trust, weak algorithms and
+		// key usage are what besign's valid adds).
+		pdfsig string
 	}{
 		{"signed attributes", "adbe.pkcs7.detached", rsaIs, nil, false, true, "", "Signature is Valid."},
 		{"no signed attributes", "adbe.pkcs7.detached", rsaIs, []string{"-noattr"}, false, true, "", "Signature is Valid."},
 		{"CAdES without signing-certificate-v2", "ETSI.CAdES.detached", rsaIs, nil, false, true, "", "Signature is Valid."},
-		{"RSA-PSS", "adbe.pkcs7.detached", rsaIs, []string{"-keyopt", "rsa_padding_mode:pss"}, false, true, "", ""},
+		{"RSA-PSS", "adbe.pkcs7.detached", rsaIs, []string{"-keyopt", "rsa_padding_mode:pss"}, false, true, "", "Signature is Valid."},
 		{"ECDSA P-256", "adbe.pkcs7.detached", issue(t, rsaPKI, p256, nil), nil, false, true, "", "Signature is Valid."},
 		// pdfsig 22.12 (poppler with NSS) fails on a signer named by subject
 		// key identifier, which RFC 5652 allows (SignerIdentifier CHOICE):
 		// besign differs on purpose and this pins pdfsig's answer.
 		{"ECDSA P-256 by key identifier", "adbe.pkcs7.detached", ski, []string{"-keyid"}, false, true, "", "Unknown Validation Failure."},
 		{"ECDSA P-384", "adbe.pkcs7.detached", issue(t, rsaPKI, p384, nil), []string{"-md", "sha384"}, false, true, "", "Signature is Valid."},
-		{"SHA-1 digest", "adbe.pkcs7.detached", rsaIs, []string{"-md", "sha1"}, false, false, "weak algorithm: SHA-1 digest", ""},
-		{"adbe.pkcs7.sha1", "adbe.pkcs7.sha1", rsaIs, []string{"-nodetach", "-md", "sha1"}, true, false, "weak algorithm: SHA-1 digest", ""},
-		{"adbe.pkcs7.sha1 with SHA-256 signature", "adbe.pkcs7.sha1", rsaIs, []string{"-nodetach"}, true, true, "", ""},
+		{"SHA-1 digest", "adbe.pkcs7.detached", rsaIs, []string{"-md", "sha1"}, false, false, "weak algorithm: SHA-1 digest", "Signature is Valid."},
+		{"adbe.pkcs7.sha1", "adbe.pkcs7.sha1", rsaIs, []string{"-nodetach", "-md", "sha1"}, true, false, "weak algorithm: SHA-1 digest", "Signature is Valid."},
+		// pdfsig reports a digest mismatch when the SignerInfo's digest
+		// algorithm is not SHA-1 (with SHA-1, the case above, it agrees).
+		// besign follows RFC 5652 5.4: the SignerInfo's digest algorithm
+		// digests the encapsulated content (here the range's SHA-1).
+		{"adbe.pkcs7.sha1 with SHA-256 signature", "adbe.pkcs7.sha1", rsaIs, []string{"-nodetach"}, true, true, "", "Digest Mismatch."},
 		{"TLS server certificate", "adbe.pkcs7.detached", issue(t, rsaPKI, rk, func(c *x509.Certificate) {
 			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		}), nil, false, false, "extended key usage (TLS server) is not for signing documents", ""},
+		}), nil, false, false, "extended key usage (TLS server) is not for signing documents", "Signature is Valid."},
+		{"document signing extended key usage", "adbe.pkcs7.detached", issue(t, rsaPKI, rk, func(c *x509.Certificate) {
+			c.UnknownExtKeyUsage = []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 36}}
+		}), nil, false, true, "", "Signature is Valid."},
+		{"key usage for encryption only", "adbe.pkcs7.detached", issue(t, rsaPKI, rk, func(c *x509.Certificate) {
+			c.KeyUsage = x509.KeyUsageKeyEncipherment
+		}), nil, false, false, "key usage allows neither digital signature nor non-repudiation", "Signature is Valid."},
+		{"RSA key of 1024 bits", "adbe.pkcs7.detached", issue(t, rsaPKI, rsa1024, nil), nil, false, false, "weak algorithm: RSA key of 1024 bits", "Signature is Valid."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -253,11 +270,8 @@ func TestForeignCMS(t *testing.T) {
 			if c.name == "CAdES without signing-certificate-v2" && !strings.Contains(strings.Join(s.Warnings, ";"), "not PAdES-conformant") {
 				t.Fatalf("warnings %v", s.Warnings)
 			}
-			if c.pdfsig != "" {
-				v := pdfsigVerdicts(t, k, b)
-				if len(v) != 1 || v[0][0] != c.pdfsig {
-					t.Fatalf("pdfsig: %v", v)
-				}
+			if v := pdfsigVerdicts(t, k, b); len(v) != 1 || v[0][0] != c.pdfsig {
+				t.Fatalf("pdfsig: %v", v)
 			}
 		})
 	}
