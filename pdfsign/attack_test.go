@@ -178,3 +178,53 @@ func TestMetadataUpdates(t *testing.T) {
 		})
 	}
 }
+
+// A certification signature (DocMDP) allows less than an approval one:
+// P=1 only DSS and document timestamps, P=2 also form filling and
+// signatures, P=3 also annotations.
+func TestCertificationChanges(t *testing.T) {
+	k := getKit(t)
+	rsaPKI, _ := pkis()
+	roots := rootsOf(rsaPKI)
+	certified := func(p int) []byte {
+		return signUpdate(t, basePDF(), sigSpec{field: "Sertifikasi", subFilter: "ETSI.CAdES.detached", fieldNum: 5,
+			sigExtra: fmt.Sprintf("/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P %d/V/1.2>>>>]", p),
+			catExtra: "/Perms<</DocMDP 6 0 R>>"}, goSign(t, rsaPKI))
+	}
+	keep := "/Perms<</DocMDP 6 0 R>>"
+	approve := func(b []byte) []byte {
+		return signUpdate(t, b, sigSpec{field: "Setuju", subFilter: "ETSI.CAdES.detached", fieldNum: 7, fields: []int{5}, catExtra: keep}, goSign(t, rsaPKI))
+	}
+	stamp := func(b []byte) []byte {
+		a := newTSA(t, rsaPKI)
+		return signUpdate(t, b, sigSpec{field: "Stempel", subFilter: "ETSI.RFC3161", docTS: true, fieldNum: 7, fields: []int{5}, catExtra: keep},
+			func(d []byte) []byte { return a.token(t, d, "sha256") })
+	}
+	annotate := func(b []byte) []byte {
+		return appendUpdate(t, b, map[int]string{3: "<<" + basePage + "/Annots[5 0 R 9 0 R]>>",
+			9: "<</Type/Annot/Subtype/Text/Rect[10 10 30 30]/Contents(catatan)>>"})
+	}
+	for _, c := range []struct {
+		name    string
+		data    []byte
+		valid   bool
+		problem string
+	}{
+		{"P=1, then a signature", approve(certified(1)), false, "the certification allows no changes, but the document was changed: new signature field Setuju"},
+		{"P=1, then a document timestamp", stamp(certified(1)), true, ""},
+		{"P=2, then a signature", approve(certified(2)), true, ""},
+		{"P=2, then an annotation", annotate(certified(2)), false, "the certification allows only form filling and signing"},
+		{"P=3, then an annotation", annotate(certified(3)), true, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := verifyBytes(t, c.data, roots)[0]
+			if s.Valid != c.valid || s.Integrity != Valid || (c.problem == "") != (s.Problem == "") || !strings.Contains(s.Problem, c.problem) {
+				t.Fatalf("got %+v", s)
+			}
+			// pdfsig checks no DocMDP permissions: integrity only.
+			if v := pdfsigVerdicts(t, k, c.data); v[0][0] != "Signature is Valid." {
+				t.Fatalf("pdfsig: %v", v)
+			}
+		})
+	}
+}

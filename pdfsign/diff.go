@@ -17,10 +17,24 @@ import (
 
 var modRank = map[string]int{ModNone: 0, ModSignatures: 1, ModFormFill: 2, ModAnnotations: 3, ModOther: 4}
 
-// diffState collects the worst modification and its first cause.
+// diffState collects the worst modification and its first cause, and the
+// first approval signature added (as opposed to a document timestamp),
+// which a certification with DocMDP P=1 forbids.
 type diffState struct {
-	level string
-	what  string
+	level    string
+	what     string
+	approval string
+}
+
+// signatureAdded records a new signature value in field name.
+func (d *diffState) signatureAdded(f *pdf.File, name string, v pdf.Object) {
+	d.add(ModSignatures, "new signature field "+name)
+	if sd, ok, _ := f.ResolveDict(v); ok && sd["Type"] == pdf.Name("DocTimeStamp") {
+		return
+	}
+	if d.approval == "" {
+		d.approval = name
+	}
 }
 
 func (d *diffState) add(level, what string) {
@@ -129,7 +143,7 @@ func pageList(f *pdf.File, catalog pdf.Dict) []pdf.Ref {
 
 // difference classifies the changes made after rv, the revision signature s
 // signed, and names the first change of the worst kind.
-func (v *verifier) difference(rv *revision, s sigField) (string, string) {
+func (v *verifier) difference(rv *revision, s sigField) *diffState {
 	old := v.structure(rv)
 	d := &diffState{level: ModNone}
 	nums := v.f.Changed(rv.f)
@@ -195,7 +209,7 @@ func (v *verifier) difference(rv *revision, s sigField) (string, string) {
 			d.add(ModOther, describe(num, wasDict))
 		}
 	}
-	return d.level, d.what
+	return d
 }
 
 func dictOf(o pdf.Object) (pdf.Dict, bool) {
@@ -340,7 +354,7 @@ func (v *verifier) listDiff(d *diffState, old *oldStructure, rv *revision, what 
 		}
 		if fd, ok := newFields[r.Num]; ok {
 			if fd.ft == "Sig" {
-				d.add(ModSignatures, "new signature field "+fd.name)
+				d.signatureAdded(v.f, fd.name, fd.d["V"])
 			} else {
 				d.add(ModOther, fmt.Sprintf("%s: new form field %q", what, fd.name))
 			}
@@ -349,11 +363,11 @@ func (v *verifier) listDiff(d *diffState, old *oldStructure, rv *revision, what 
 		ad, ok, _ := v.f.ResolveDict(r)
 		switch {
 		case ok && ad["Subtype"] == pdf.Name("Widget") && ad["FT"] == pdf.Name("Sig"):
-			d.add(ModSignatures, "new signature widget")
+			d.signatureAdded(v.f, "(widget without a field)", ad["V"])
 		case ok && ad["Subtype"] == pdf.Name("Widget"):
 			// A widget of a signature field that is not itself the field.
 			if p, ok := ad["Parent"].(pdf.Ref); ok && newFields[p.Num].ft == "Sig" {
-				d.add(ModSignatures, "new signature widget")
+				d.signatureAdded(v.f, newFields[p.Num].name, newFields[p.Num].d["V"])
 			} else {
 				d.add(ModOther, what+": new widget")
 			}
@@ -372,7 +386,7 @@ func (v *verifier) fieldDiff(d *diffState, fd field, was, now pdf.Dict) {
 			if _, had := was["V"]; had {
 				d.add(ModOther, fmt.Sprintf("the value (/V) of signature field %q", fd.name))
 			} else {
-				d.add(ModSignatures, fmt.Sprintf("signature field %q signed", fd.name))
+				d.signatureAdded(v.f, fd.name, now["V"])
 			}
 		case fd.ft == "Sig" && (k == "AP" || k == "AS" || k == "Lock" || k == "SV"):
 			if _, had := was["V"]; had {

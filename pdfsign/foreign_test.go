@@ -54,6 +54,8 @@ type sigSpec struct {
 	room      int   // placeholder bytes; default 12000
 	short     int   // the byte range stops this many bytes before the end
 	extra     map[int]string
+	sigExtra  string // more entries of the signature dictionary
+	catExtra  string // more entries of the catalog
 }
 
 var byteRangePlaceholder = "/ByteRange[0 0000000000 0000000000 0000000000]"
@@ -82,9 +84,10 @@ func signUpdate(t *testing.T, b []byte, s sigSpec, sign func([]byte) []byte) []b
 	if s.reason != "" {
 		sig += "/Reason(" + s.reason + ")"
 	}
+	sig += s.sigExtra
 	sig += byteRangePlaceholder + "/Contents<" + strings.Repeat("0", 2*s.room) + ">>>"
 	objs := map[int]string{
-		1:              fmt.Sprintf("<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[%s]/SigFlags 3>>>>", list),
+		1:              fmt.Sprintf("<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[%s]/SigFlags 3>>%s>>", list, s.catExtra),
 		3:              fmt.Sprintf("<<%s/Annots[%s]>>", basePage, list),
 		s.fieldNum:     fmt.Sprintf("<</Type/Annot/Subtype/Widget/FT/Sig/T(%s)/V %d 0 R/P 3 0 R/Rect[0 0 0 0]/F 132>>", s.field, s.fieldNum+1),
 		s.fieldNum + 1: sig,

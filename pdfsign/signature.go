@@ -225,10 +225,19 @@ func (v *verifier) verifyOne(s sigField) SignatureInfo {
 		info.fail("the byte range gap is not this signature's /Contents")
 	}
 	if rev.err == nil && end < v.size {
-		mod, what := v.difference(rev, s)
-		info.Modifications = mod
-		if mod == ModOther {
-			info.fail("changed after signing: %s", what)
+		d := v.difference(rev, s)
+		info.Modifications = d.level
+		switch p := docMDP(rf, sd); {
+		case d.level == ModOther:
+			info.fail("changed after signing: %s", d.what)
+		case p == 1 && d.level != ModNone && (d.approval != "" || d.level != ModSignatures):
+			what := d.what
+			if d.approval != "" {
+				what = "new signature field " + d.approval
+			}
+			info.fail("the certification allows no changes, but the document was changed: %s", what)
+		case p == 2 && d.level == ModAnnotations:
+			info.fail("the certification allows only form filling and signing, but the document was changed: %s", d.what)
 		}
 	}
 
@@ -244,6 +253,26 @@ func (v *verifier) verifyOne(s sigField) SignatureInfo {
 		info.Signer = name
 	}
 	return info
+}
+
+// docMDP returns the P of a certification signature's DocMDP transform
+// (1 no changes, 2 form filling and signing, 3 also annotations), or 0
+// for an approval signature.
+func docMDP(f *pdf.File, sd pdf.Dict) int {
+	refs, _ := f.Resolve(sd["Reference"])
+	arr, _ := refs.(pdf.Array)
+	for _, r := range arr {
+		ref, ok, _ := f.ResolveDict(r)
+		if !ok || ref["TransformMethod"] != pdf.Name("DocMDP") {
+			continue
+		}
+		params, _, _ := f.ResolveDict(ref["TransformParams"])
+		if p, ok := params["P"].(pdf.Int); ok && p >= 1 && p <= 3 {
+			return int(p)
+		}
+		return 2
+	}
+	return 0
 }
 
 func asString(o pdf.Object) pdf.String {
