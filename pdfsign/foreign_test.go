@@ -273,6 +273,9 @@ func TestForeignCMS(t *testing.T) {
 			if c.name == "CAdES without signing-certificate-v2" && !strings.Contains(strings.Join(s.Warnings, ";"), "not PAdES-conformant") {
 				t.Fatalf("warnings %v", s.Warnings)
 			}
+			if s.SigningTime != "2026-01-01T12:00:00+07:00" {
+				t.Fatalf("signing time %q: /M first", s.SigningTime)
+			}
 			if v := pdfsigVerdicts(t, k, b); len(v) != 1 || v[0][0] != c.pdfsig {
 				t.Fatalf("pdfsig: %v", v)
 			}
@@ -465,5 +468,18 @@ func TestRefusedCertificate(t *testing.T) {
 	}
 	if v := pdfsigVerdicts(t, k, b); len(v) != 1 || v[0][0] != "Signature is Valid." {
 		t.Fatalf("pdfsig: %v", v)
+	}
+}
+
+// Without /M the CMS signing-time attribute (openssl adds one) is shown,
+// still as the signer's claim.
+func TestSigningTimeAttribute(t *testing.T) {
+	rsaPKI, _ := pkis()
+	before := time.Now().Add(-time.Minute)
+	b := signUpdate(t, basePDF(), sigSpec{field: "Asing", subFilter: "adbe.pkcs7.detached", fieldNum: 5}, opensslSign(t, issue(t, rsaPKI, rsaPKI.Key, nil)))
+	s := verifyBytes(t, b, nil)[0]
+	at, err := time.Parse(time.RFC3339, s.SigningTime)
+	if err != nil || at.Before(before) || at.After(time.Now().Add(time.Minute)) || !s.Valid {
+		t.Fatalf("%+v", s)
 	}
 }

@@ -346,6 +346,10 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 		return
 	}
 	info.Signer = p.SignerName
+	if info.SigningTime == "" && !p.SigningTime.IsZero() {
+		// No /M: the CMS signing-time attribute, also only a claim.
+		info.SigningTime = p.SigningTime.Format(time.RFC3339)
+	}
 	if p.Signer != nil {
 		info.Chain = append(info.Chain, p.Signer)
 	}
