@@ -1,7 +1,9 @@
 package pdfsign
 
 import (
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/natunakab/besign/pdfsign/internal/pdf"
 )
@@ -212,4 +214,77 @@ func fieldKind(ft pdf.Name) string {
 		return "non-terminal"
 	}
 	return string(ft)
+}
+
+// Field is a signature field of a document, for a choice in the app.
+type Field struct {
+	// Name is the fully qualified field name (Options.FieldName).
+	Name string
+	// Signed reports whether the field holds a signature already.
+	Signed bool
+	// Page is the 1-based page of its widget, 0 when it is on no page.
+	Page int
+	// Rect is the widget's box as displayed on that page (see Rect); zero
+	// for an invisible field.
+	Rect Rect
+}
+
+// SignatureFields lists the signature fields of the PDF in r; password
+// opens an encrypted file whose user password is not empty.
+func SignatureFields(r io.ReaderAt, size int64, password string) ([]Field, error) {
+	if size == 0 {
+		return nil, fmt.Errorf("%w: the file is empty", ErrNotPDF)
+	}
+	f, err := pdf.OpenWith(r, size, pdf.OpenOptions{Password: password})
+	if err != nil {
+		return nil, mapParseErr(err)
+	}
+	doc, err := openDocument(f)
+	if err != nil && !errors.Is(err, ErrCertified) && !errors.Is(err, ErrPermission) {
+		return nil, err
+	}
+	if doc == nil {
+		if doc, err = readCatalog(f); err != nil {
+			return nil, err
+		}
+	}
+	form, err := loadAcroForm(f, doc.catalog)
+	if err != nil {
+		return nil, err
+	}
+	pages := map[pdf.Ref]*pageInfo{}
+	index := map[pdf.Ref]int{}
+	err = eachPage(f, doc.catalog, func(pg *pageInfo) bool {
+		index[pg.ref] = len(index) + 1
+		pages[pg.ref] = pg
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Field
+	for i := range form.nodes {
+		n := &form.nodes[i]
+		if _, ok := n.dict["T"]; !ok || n.ft != "Sig" {
+			continue
+		}
+		v, _ := f.Resolve(n.dict["V"])
+		fd := Field{Name: n.name, Signed: v != nil && v != (pdf.Null{})}
+		if wRef, w, ok := widgetOf(f, n); ok {
+			pg := pageOf(f, w)
+			if pg == nil {
+				pg, _ = widgetPage(f, doc, w, wRef)
+			}
+			if pg != nil {
+				fd.Page = index[pg.ref]
+				if rectObj, err := f.Resolve(w["Rect"]); err == nil {
+					if box, ok := rectOf(rectObj); ok && box[2] > box[0] && box[3] > box[1] {
+						fd.Rect = pg.displayed(box)
+					}
+				}
+			}
+		}
+		out = append(out, fd)
+	}
+	return out, nil
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/natunakab/besign/pdfsign/internal/pdf"
 )
 
 // formPDF has a page (rotated rot) with three fields: an empty signature
@@ -93,5 +95,44 @@ func TestSignEmptyField(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSignatureFields lists the fields an app offers, with their page and
+// displayed box, before and after signing one.
+func TestSignatureFields(t *testing.T) {
+	rsaPKI, _ := pkis()
+	in := formPDF(90)
+	got, err := SignatureFields(bytes.NewReader(in), int64(len(in)), "")
+	want := []Field{
+		{Name: "Persetujuan", Page: 1, Rect: Rect{X: 100, Y: 220, W: 240, H: 80}},
+		{Name: "Form.Kepala", Page: 1, Rect: Rect{X: 400, Y: 480, W: 240, H: 80}},
+	}
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %+v %v, want %+v", got, err, want)
+	}
+	var out bytes.Buffer
+	if err := Sign(&out, bytes.NewReader(in), int64(len(in)), Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), FieldName: "Form.Kepala"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = SignatureFields(bytes.NewReader(out.Bytes()), int64(out.Len()), "")
+	if err != nil || len(got) != 2 || got[0].Signed || !got[1].Signed || got[1].Rect != want[1].Rect {
+		t.Fatalf("after signing: %+v %v", got, err)
+	}
+}
+
+// TestPlaceDisplayedRoundTrip: displayed is the inverse of place for
+// every rotation and an offset crop box.
+func TestPlaceDisplayedRoundTrip(t *testing.T) {
+	for _, rot := range []int{0, 90, 180, 270} {
+		pg := &pageInfo{inherited: inherited{
+			media:  pdf.Array{pdf.Int(0), pdf.Int(0), pdf.Int(600), pdf.Int(800)},
+			crop:   pdf.Array{pdf.Int(50), pdf.Int(70), pdf.Int(550), pdf.Int(770)},
+			rotate: pdf.Int(rot)}}
+		r := Rect{X: 20, Y: 30, W: 240, H: 80}
+		box, _ := pg.place(r)
+		if back := pg.displayed(box); back != r {
+			t.Errorf("rotation %d: %v -> %v -> %v", rot, r, box, back)
+		}
 	}
 }

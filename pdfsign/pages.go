@@ -82,6 +82,23 @@ func (p *pageInfo) place(r Rect) ([4]float64, pdf.Array) {
 	return [4]float64{x, y, x + w, y + h}, rotationMatrix(rot, r.W, r.H)
 }
 
+// displayed is the inverse of place: a box in default user space measured
+// on the displayed page.
+func (p *pageInfo) displayed(box [4]float64) Rect {
+	b := p.box()
+	cw, ch := b[2]-b[0], b[3]-b[1]
+	u0, v0, u1, v1 := box[0]-b[0], box[1]-b[1], box[2]-b[0], box[3]-b[1]
+	switch p.rotation() {
+	case 90:
+		return Rect{X: v0, Y: cw - u1, W: v1 - v0, H: u1 - u0}
+	case 180:
+		return Rect{X: cw - u1, Y: ch - v1, W: u1 - u0, H: v1 - v0}
+	case 270:
+		return Rect{X: ch - v1, Y: u0, W: v1 - v0, H: u1 - u0}
+	}
+	return Rect{X: u0, Y: v0, W: u1 - u0, H: v1 - v0}
+}
+
 // rotationMatrix turns a w x h appearance (as displayed) against a page
 // rotation of rot degrees; nil for 0.
 func rotationMatrix(rot int, w, h float64) pdf.Array {

@@ -259,6 +259,18 @@ func openDocument(f *pdf.File) (*document, error) {
 	if !f.CanSign() {
 		return nil, ErrPermission
 	}
+	doc, err := readCatalog(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCertification(f, doc.catalog); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// readCatalog reads the document catalog.
+func readCatalog(f *pdf.File) (*document, error) {
 	rootRef := f.Trailer["Root"].(pdf.Ref)
 	catalog, ok, err := f.ResolveDict(rootRef)
 	if err != nil {
@@ -266,9 +278,6 @@ func openDocument(f *pdf.File) (*document, error) {
 	}
 	if !ok {
 		return nil, fmt.Errorf("%w: the document catalog is missing", ErrMalformed)
-	}
-	if err := checkCertification(f, catalog); err != nil {
-		return nil, err
 	}
 	return &document{rootRef: rootRef, catalog: catalog}, nil
 }

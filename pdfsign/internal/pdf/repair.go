@@ -201,19 +201,38 @@ func (f *File) scanChunk(sr *scanResult, pos int64, lo int, buf []byte, atEOF bo
 	if !atEOF {
 		limit -= overlap
 	}
+	// Next "obj" and "trailer" at or after i, each searched again only
+	// once passed (searching both every time is quadratic).
+	nextObj, nextTrailer := -2, -2
+	find := func(cur *int, word string, i int) int {
+		if *cur != -1 && *cur < i {
+			if k := bytes.Index(buf[i:], []byte(word)); k >= 0 {
+				*cur = i + k
+			} else {
+				*cur = -1
+			}
+		}
+		return *cur
+	}
 	for i := lo; i < limit; {
-		j := indexAny2(buf[i:], "obj", "trailer")
-		if j < 0 || i+j >= limit {
+		o, tr := find(&nextObj, "obj", i), find(&nextTrailer, "trailer", i)
+		if o < 0 && tr < 0 {
 			break
 		}
-		i += j
-		if bytes.HasPrefix(buf[i:], []byte("trailer")) {
-			if t, err := f.trailerAt(pos + int64(i) + 7); err == nil {
+		if tr >= 0 && (o < 0 || tr < o) {
+			if tr >= limit {
+				break
+			}
+			if t, err := f.trailerAt(pos + int64(tr) + 7); err == nil {
 				sr.trailers = append(sr.trailers, t)
 			}
-			i += 7
+			i = tr + 7
 			continue
 		}
+		if o >= limit {
+			break
+		}
+		i = o
 		start, num, gen, ok := headerBefore(buf, i)
 		i += 3
 		if !ok || (i < len(buf) && !isWhite(buf[i]) && !isDelim(buf[i])) {
@@ -231,16 +250,6 @@ func (f *File) scanChunk(sr *scanResult, pos int64, lo int, buf []byte, atEOF bo
 		return f.size, 0, nil
 	}
 	return pos + int64(limit-lookback), lookback, nil
-}
-
-// indexAny2 returns the first index of a or b in s, or -1.
-func indexAny2(s []byte, a, b string) int {
-	i := bytes.Index(s, []byte(a))
-	j := bytes.Index(s, []byte(b))
-	if i < 0 || (j >= 0 && j < i) {
-		return j
-	}
-	return i
 }
 
 // headerBefore parses "num gen " backwards from buf[i] (the "obj").
