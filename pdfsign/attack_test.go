@@ -228,3 +228,32 @@ func TestCertificationChanges(t *testing.T) {
 		})
 	}
 }
+
+// Signing into existing empty signature fields, one after the other, is a
+// signature-only change for the first signature.
+func TestSignEmptyFieldsInTurn(t *testing.T) {
+	k := getKit(t)
+	rsaPKI, ecPKI := pkis()
+	roots := rootsOf(rsaPKI)
+	roots.AddCert(ecPKI.Root)
+	form := appendUpdate(t, basePDF(), map[int]string{
+		1:  "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[10 0 R 11 0 R]>>>>",
+		3:  "<<" + basePage + "/Annots[10 0 R 11 0 R]>>",
+		10: "<</Type/Annot/Subtype/Widget/FT/Sig/T(Kepala)/P 3 0 R/Rect[20 20 120 60]/F 4>>",
+		11: "<</Type/Annot/Subtype/Widget/FT/Sig/T(Sekretaris)/P 3 0 R/Rect[150 20 250 60]/F 4>>"})
+	sign := func(in []byte, p *testpki.PKI, field string) []byte {
+		var out bytes.Buffer
+		if err := Sign(&out, bytes.NewReader(in), int64(len(in)), Options{Signer: p.Key, Chain: p.Chain(), FieldName: field}); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	both := sign(sign(form, rsaPKI, "Kepala"), ecPKI, "Sekretaris")
+	infos := verifyBytes(t, both, roots)
+	if len(infos) != 2 || !infos[0].Valid || infos[0].Modifications != ModSignatures || !infos[1].Valid || infos[1].Modifications != ModNone {
+		t.Fatalf("%+v", infos)
+	}
+	if v := pdfsigVerdicts(t, k, both); len(v) != 2 || v[0][0] != "Signature is Valid." || v[1][0] != "Signature is Valid." {
+		t.Fatalf("pdfsig: %v", v)
+	}
+}
