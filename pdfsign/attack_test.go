@@ -79,6 +79,12 @@ func TestChangedAfterSigning(t *testing.T) {
 		{"page given new contents", appendUpdate(t, signed, map[int]string{
 			3: "<<" + strings.Replace(basePage, "/Contents 4 0 R", "/Contents 9 0 R", 1) + "/Annots[5 0 R]>>",
 			9: "<</Length 5>>\nstream\nBT ET\nendstream"}), roots, 0, 1, false, ModOther, "page 1 (/Contents)", "Setuju", "Signature is Valid."},
+		// A page written back with its numbers rounded (besign's own
+		// writer keeps 4 decimals) is the same page; a real change is not.
+		{"page rewritten with rounded numbers", appendUpdate(t, signed, map[int]string{
+			3: "<<" + strings.Replace(basePage, "[0 0 300 300]", "[0 0 300.00004 300.0]", 1) + "/Annots[5 0 R]>>"}), roots, 0, 1, true, ModNone, "", "Setuju", "Signature is Valid."},
+		{"page box changed", appendUpdate(t, signed, map[int]string{
+			3: "<<" + strings.Replace(basePage, "[0 0 300 300]", "[0 0 301 300]", 1) + "/Annots[5 0 R]>>"}), roots, 0, 1, false, ModOther, "page 1 (/MediaBox)", "Setuju", "Signature is Valid."},
 		{"signature dictionary redefined", appendUpdate(t, signed, map[int]string{
 			6: strings.Replace(sigDict, "/Reason(Setuju)", "/Reason(Palsu)", 1)}), roots, 0, 1, false, ModOther, "signature dictionary of field \"Sah\" was redefined", "Setuju", "Signature is Valid."},
 		{"signature value swapped", appendUpdate(t, signed, map[int]string{

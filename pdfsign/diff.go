@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"sort"
 
@@ -243,14 +244,55 @@ func (v *verifier) sameObject(oldF *pdf.File, was, now pdf.Object) bool {
 		return false
 	}
 	if !ok1 {
-		return reflect.DeepEqual(was, now)
+		return sameValue(was, now, 0)
 	}
-	if !reflect.DeepEqual(ws.Dict, ns.Dict) {
+	if !sameValue(ws.Dict, ns.Dict, 0) {
 		return false
 	}
 	a, err1 := rawStream(oldF, v.r, ws)
 	b, err2 := rawStream(v.f, v.r, ns)
 	return err1 == nil && err2 == nil && bytes.Equal(a, b)
+}
+
+// realTolerance absorbs numbers rewritten with fewer decimals (594.95996
+// written back as 594.96): a change below it moves nothing visibly.
+const realTolerance = 1e-4
+
+// sameValue compares two objects; numbers by value within realTolerance.
+func sameValue(a, b pdf.Object, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	if x, ok := pdf.Number(a); ok {
+		y, ok := pdf.Number(b)
+		return ok && math.Abs(x-y) <= realTolerance
+	}
+	switch x := a.(type) {
+	case pdf.Array:
+		y, ok := b.(pdf.Array)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameValue(x[i], y[i], depth+1) {
+				return false
+			}
+		}
+		return true
+	case pdf.Dict:
+		y, ok := b.(pdf.Dict)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !sameValue(v, w, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 func rawStream(f *pdf.File, r io.ReaderAt, s pdf.Stream) ([]byte, error) {
@@ -271,7 +313,7 @@ func rawStream(f *pdf.File, r io.ReaderAt, s pdf.Stream) ([]byte, error) {
 func changedKeys(a, b pdf.Dict) []pdf.Name {
 	var keys []pdf.Name
 	for k, va := range a {
-		if vb, ok := b[k]; !ok || !reflect.DeepEqual(va, vb) {
+		if vb, ok := b[k]; !ok || !sameValue(va, vb, 0) {
 			keys = append(keys, k)
 		}
 	}
