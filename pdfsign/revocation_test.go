@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/natunakab/besign/pdfsign/internal/cms"
 	"github.com/natunakab/besign/pdfsign/testpki"
 	"golang.org/x/crypto/ocsp"
 )
@@ -142,6 +143,65 @@ func TestRevocation(t *testing.T) {
 			// The DSS answers for the signer; the CA is still asked online.
 			if got := srv.fetches.Load(); c.online && got == 0 || c.name == "revoked in the DSS, good online" && got > 1 {
 				t.Fatalf("%d fetches", got)
+			}
+		})
+	}
+}
+
+// A revocation after the time a trusted B-T timestamp vouches for does not
+// undo the signature; without the timestamp it does.
+func TestRevokedAfterTimestamp(t *testing.T) {
+	srv := newRevocationServer(t)
+	p := testpki.New(testpki.LeafOptions{CRLBase: srv.URL})
+	signer := issue(t, p, p.Key, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{srv.URL + "/leaf.crl"} })
+	var entries []x509.RevocationListEntry
+	entries = append(entries, x509.RevocationListEntry{SerialNumber: signer.cert.SerialNumber, RevocationTime: time.Now().Add(time.Hour)})
+	list, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: time.Now(),
+		NextUpdate: time.Now().Add(24 * time.Hour), RevokedCertificateEntries: entries}, p.CA, p.CAKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.mu.Lock()
+	for path, b := range p.CRLs {
+		srv.crls[path] = b
+	}
+	srv.crls["/leaf.crl"] = list
+	srv.mu.Unlock()
+	a := newTSA(t, p)
+	plain := goSignChain(t, p, signer.cert)
+	stamped := func(b []byte) []byte {
+		der := plain(b)
+		parsed, err := cms.Parse(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := cms.AddSignatureTimeStamp(der, a.token(t, parsed.Signature, "sha256"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	spec := sigSpec{field: "Sah", subFilter: "ETSI.CAdES.detached", fieldNum: 5}
+	for _, c := range []struct {
+		name       string
+		sign       func([]byte) []byte
+		valid      bool
+		revocation string
+		text       string
+	}{
+		{"timestamped before the revocation", stamped, true, "good", "after the validation time"},
+		{"no timestamp", plain, false, "revoked", "was revoked on"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := signUpdate(t, basePDF(), spec, c.sign)
+			infos, err := VerifyWith(bytesReader(b), int64(len(b)), VerifyOptions{Roots: rootsOf(p), Time: time.Now().Add(2 * time.Hour)})
+			if err != nil || len(infos) != 1 {
+				t.Fatal(err, infos)
+			}
+			s := infos[0]
+			all := s.Problem + strings.Join(s.Warnings, ";")
+			if s.Valid != c.valid || s.Revocation != c.revocation || !strings.Contains(all, c.text) {
+				t.Fatalf("got %+v", s)
 			}
 		})
 	}

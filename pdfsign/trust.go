@@ -251,6 +251,10 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 		info.distrust("%s", detail)
 	case "not checked":
 		info.warn("revocation not checked: %s", detail)
+	case "good":
+		if detail != "" {
+			info.warn("%s", detail)
+		}
 	}
 }
 
@@ -258,13 +262,20 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 // then the OCSP responders and CRL distribution points the certificates
 // name.
 func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, detail string) {
-	var unchecked []string
+	var unchecked, later []string
 	for i := 0; i+1 < len(chain); i++ {
 		c, issuer := chain[i], chain[i+1]
 		st, d := v.certStatus(c, issuer)
 		switch st {
 		case ocsp.Revoked:
-			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, d)
+			when, _ := time.Parse(time.RFC3339, d)
+			if when.After(at) {
+				// Revoked after the time a trusted timestamp vouches for:
+				// the signature was made while the certificate was good.
+				later = append(later, fmt.Sprintf("the certificate %q was revoked on %s, after the validation time", c.Subject.CommonName, when.Format("2006-01-02")))
+				continue
+			}
+			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, when.Format("2006-01-02"))
 		case ocsp.Unknown:
 			unchecked = append(unchecked, fmt.Sprintf("%q: %s", c.Subject.CommonName, d))
 		}
@@ -272,10 +283,10 @@ func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, 
 	if len(unchecked) > 0 {
 		return "not checked", strings.Join(unchecked, "; ")
 	}
-	return "good", ""
+	return "good", strings.Join(later, "; ")
 }
 
-// certStatus returns ocsp.Good, ocsp.Revoked (with the date) or
+// certStatus returns ocsp.Good, ocsp.Revoked (with the RFC 3339 time) or
 // ocsp.Unknown (with why).
 func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
 	for _, der := range v.dss.ocsps {
@@ -385,7 +396,7 @@ func ocspStatus(der []byte, c, issuer *x509.Certificate) (int, string, bool) {
 	case ocsp.Good:
 		return ocsp.Good, "", true
 	case ocsp.Revoked:
-		return ocsp.Revoked, r.RevokedAt.UTC().Format("2006-01-02"), true
+		return ocsp.Revoked, r.RevokedAt.UTC().Format(time.RFC3339), true
 	}
 	return ocsp.Unknown, "the OCSP responder does not know the certificate", true
 }
@@ -396,7 +407,7 @@ func crlStatus(crl *x509.RevocationList, c, issuer *x509.Certificate) (int, stri
 	}
 	for _, e := range crl.RevokedCertificateEntries {
 		if e.SerialNumber.Cmp(c.SerialNumber) == 0 {
-			return ocsp.Revoked, e.RevocationTime.UTC().Format("2006-01-02"), true
+			return ocsp.Revoked, e.RevocationTime.UTC().Format(time.RFC3339), true
 		}
 	}
 	return ocsp.Good, "", true
