@@ -77,21 +77,11 @@ func runSign(env *Env, args []string) error {
 		}
 		opts.Appearance = &pdfsign.Appearance{Rect: r, QR: cfg.VerificationURL}
 	}
-	// One reader for both lines: the PKCS#12 password, then (with
-	// --pdf-password-stdin) the PDF's password.
-	stdin := env.Stdin
-	if stdin != nil {
-		stdin = bufio.NewReader(stdin)
-	}
-	password, err := readPassword(stdin)
+	password, pdfPassword, err := readPasswords(env.Stdin, *pdfPassStdin)
 	if err != nil {
 		return err
 	}
-	if *pdfPassStdin {
-		if opts.PDFPassword, err = readPassword(stdin); err != nil {
-			return errors.New("sign: --pdf-password-stdin: no PDF password on the second line of standard input")
-		}
-	}
+	opts.PDFPassword = pdfPassword
 	if opts.Signer, opts.Chain, err = loadP12(*p12, password); err != nil {
 		return err
 	}
@@ -146,6 +136,24 @@ func parseRect(s string) (pdfsign.Rect, error) {
 		return pdfsign.Rect{}, usageErrorf("sign: --rect width and height must be positive")
 	}
 	return pdfsign.Rect{X: v[0], Y: v[1], W: v[2], H: v[3]}, nil
+}
+
+// readPasswords reads the PKCS#12 password from the first line of r and,
+// with pdfPassword (--pdf-password-stdin), the PDF's password from the
+// second.
+func readPasswords(r io.Reader, pdfPassword bool) (string, string, error) {
+	if r != nil {
+		r = bufio.NewReader(r) // one buffer for both lines
+	}
+	p12, err := readPassword(r)
+	if err != nil || !pdfPassword {
+		return p12, "", err
+	}
+	pdf, err := readPassword(r)
+	if err != nil {
+		return "", "", errors.New("sign: --pdf-password-stdin: no PDF password on the second line of standard input")
+	}
+	return p12, pdf, nil
 }
 
 // readPassword reads the first line of r, without its line ending.

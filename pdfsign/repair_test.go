@@ -61,6 +61,11 @@ func damaged(t *testing.T) map[string][]byte {
 	sx := lastStartxref(t, streams)
 	out["objstm-bad-startxref"] = startxrefRe.ReplaceAll(bytes.Clone(streams), []byte(fmt.Sprintf("startxref\n%d\n%%%%EOF\n", sx+3)))
 
+	// Encrypted (AES-256, empty user password), startxref wrong: the
+	// rebuilt trailer must still find /Encrypt and /ID.
+	enc, _ := os.ReadFile(qpdfTo(t, "testdata/corpus/Acroforms2.pdf", "--encrypt", "", "owner", "256", "--", "--object-streams=disable"))
+	out["encrypted-bad-startxref"] = startxrefRe.ReplaceAll(enc, []byte("startxref\n777\n%%EOF\n"))
+
 	out["prev-self-loop"] = prevLoop(t, table, false)
 	out["prev-two-loop"] = prevLoop(t, table, true)
 	return out

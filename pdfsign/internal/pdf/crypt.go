@@ -447,7 +447,15 @@ func (s *security) decryptObject(o Object, num, gen int) (Object, error) {
 	if d != nil && d["Type"] == Name("XRef") {
 		return o, nil
 	}
-	return s.mapStrings(o, num, gen, 0, func(b []byte) ([]byte, error) { return s.decrypt(s.str, num, gen, b) })
+	return s.mapStrings(o, num, gen, 0, func(b []byte) ([]byte, error) {
+		out, err := s.decrypt(s.str, num, gen, b)
+		if err != nil {
+			// Some writers leave a string unencrypted (AES data of a
+			// wrong length): keep it, as other readers do.
+			return b, nil
+		}
+		return out, nil
+	})
 }
 
 // mapStrings applies fn to every string inside o, returning a copy.

@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,6 +155,39 @@ func TestEncryptedOpen(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestDecryptStrings: strings round-trip through the object key for each
+// method, a signature's /Contents is left alone, and an AES string of a
+// wrong length (left unencrypted by its writer) is kept as it is.
+func TestDecryptStrings(t *testing.T) {
+	for _, m := range []cryptMethod{cryptRC4, cryptAESV2, cryptAESV3} {
+		key := bytes.Repeat([]byte{7}, 16)
+		if m == cryptAESV3 {
+			key = bytes.Repeat([]byte{7}, 32)
+		}
+		s := &security{r: 4, key: key, str: m, stm: m, encryptNum: -1}
+		f := &File{crypt: s}
+		plain := Dict{"T": String("Persetujuan"), "Type": Name("Sig"), "Contents": String("\x30\x82raw"), "A": Array{String("x")}}
+		enc, err := f.EncryptObject(plain, 12, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ed := enc.(Dict)
+		if bytes.Equal(ed["T"].(String), plain["T"].(String)) || !bytes.Equal(ed["Contents"].(String), plain["Contents"].(String)) {
+			t.Fatalf("method %d: encrypted %q", m, ed)
+		}
+		dec, err := s.decryptObject(enc, 12, 0)
+		if err != nil || fmt.Sprint(dec) != fmt.Sprint(plain) {
+			t.Fatalf("method %d: %v %v", m, dec, err)
+		}
+		if m != cryptRC4 {
+			odd, err := s.decryptObject(Dict{"S": String("short")}, 12, 0)
+			if err != nil || string(odd.(Dict)["S"].(String)) != "short" {
+				t.Fatalf("method %d: odd string %v %v", m, odd, err)
+			}
 		}
 	}
 }
