@@ -101,7 +101,7 @@ func TestSignAndVerifyCLI(t *testing.T) {
 		t.Fatalf("signature: %+v", s)
 	}
 	code, out, errOut = cliRun(t, "", "verify", "--trust", f.RootPEM, signed)
-	if code != 0 || !strings.Contains(out, "integrity:    valid") || !strings.Contains(out, "trusted:      yes") {
+	if code != 0 || !strings.Contains(out, "integrity:     valid") || !strings.Contains(out, "trusted:       yes") {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
 	}
 	// A tampered copy fails.
@@ -110,7 +110,7 @@ func TestSignAndVerifyCLI(t *testing.T) {
 	bad := filepath.Join(dir, "bad.pdf")
 	os.WriteFile(bad, b, 0o644)
 	code, out, errOut = cliRun(t, "", "verify", bad)
-	if code != 1 || !strings.Contains(out, "integrity:    invalid") {
+	if code != 1 || !strings.Contains(out, "integrity:     invalid") {
 		t.Fatalf("tampered verify: exit %d\n%s%s", code, out, errOut)
 	}
 	oneLineError(t, errOut)
@@ -269,7 +269,7 @@ func TestSignBinaryHeadless(t *testing.T) {
 	cmd = exec.Command(bin, "--config", emptyConfig(t), "verify", "--trust", f.RootPEM, filepath.Join(dir, "T4_signed.pdf"))
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "trusted:      yes") {
+	if err != nil || !strings.Contains(string(out), "trusted:       yes") {
 		t.Fatalf("verify: %v\n%s", err, out)
 	}
 }

@@ -101,7 +101,7 @@ func signTwiceAndValidate(t *testing.T, k *toolkit, in, name string) {
 		}
 		for i, s := range infos {
 			last := i == c.n-1
-			if s.Integrity != Valid || !s.Trusted || s.CoversWholeDocument != last || s.ModifiedAfterSigning == last {
+			if s.Integrity != Valid || !s.Trusted || !s.Valid || (s.Modifications == ModNone) != last || s.CoversWholeDocument != last || s.ModifiedAfterSigning == last {
 				t.Errorf("Verify signature %d: %+v", i+1, s)
 			}
 		}

@@ -204,6 +204,11 @@ func onSignal(ch chan os.Signal) {
 
 // VerifyFile runs Verify on the file at path.
 func VerifyFile(path string, roots *x509.CertPool) ([]SignatureInfo, error) {
+	return VerifyFileWith(path, VerifyOptions{Roots: roots})
+}
+
+// VerifyFileWith runs VerifyWith on the file at path.
+func VerifyFileWith(path string, opts VerifyOptions) ([]SignatureInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", err)
@@ -216,5 +221,5 @@ func VerifyFile(path string, roots *x509.CertPool) ([]SignatureInfo, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: not a regular file", ErrNotPDF)
 	}
-	return Verify(f, st.Size(), roots)
+	return VerifyWith(f, st.Size(), opts)
 }
