@@ -12,6 +12,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -475,5 +476,47 @@ func TestSigningTimeAttribute(t *testing.T) {
 	at, err := time.Parse(time.RFC3339, s.SigningTime)
 	if err != nil || at.Before(before) || at.After(time.Now().Add(time.Minute)) || !s.Valid {
 		t.Fatalf("%+v", s)
+	}
+}
+
+// Sign refuses exactly the certificates verify would not trust for a
+// document signature, so that besign never makes a signature it calls
+// not valid itself.
+func TestSignAgreesWithVerifyOnKeyUsage(t *testing.T) {
+	rsaPKI, _ := pkis()
+	rk := rsaPKI.Key
+	cases := []struct {
+		name string
+		edit func(*x509.Certificate)
+		ok   bool
+	}{
+		{"TLS server", func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth} }, false},
+		{"code signing", func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning} }, false},
+		{"encryption only", func(c *x509.Certificate) { c.KeyUsage = x509.KeyUsageKeyEncipherment }, false},
+		{"document signing", func(c *x509.Certificate) {
+			c.UnknownExtKeyUsage = []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 36}}
+		}, true},
+		{"email protection", func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection} }, true},
+		{"no extended key usage", nil, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			is := issue(t, rsaPKI, rk, c.edit)
+			var out bytes.Buffer
+			in := basePDF()
+			err := Sign(&out, bytes.NewReader(in), int64(len(in)), Options{Signer: is.key, Chain: []*x509.Certificate{is.cert, rsaPKI.CA}})
+			if c.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok %v", err, c.ok)
+			}
+			if err != nil && !errors.Is(err, ErrCertificate) {
+				t.Fatalf("err = %v, want ErrCertificate", err)
+			}
+			if err == nil {
+				infos := verifyBytes(t, out.Bytes(), rootsOf(rsaPKI))
+				if len(infos) != 1 || !infos[0].Valid {
+					t.Fatalf("signed but not valid: %+v", infos)
+				}
+			}
+		})
 	}
 }

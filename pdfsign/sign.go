@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -76,8 +75,10 @@ func checkSigner(opts *Options) error {
 	if opts.Time.Before(cert.NotBefore) {
 		return fmt.Errorf("%w: it is valid only from %s", ErrCertificate, cert.NotBefore.Format("2006-01-02"))
 	}
-	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
-		return fmt.Errorf("%w: its key usage allows neither digital signature nor non-repudiation", ErrCertificate)
+	// The same rule verify applies, so that besign never makes a signature
+	// it would call not valid itself.
+	if why := usableFor(cert, forDocuments); why != "" {
+		return fmt.Errorf("%w: %s", ErrCertificate, why)
 	}
 	if _, err := cms.MaxSize(opts.Chain); err != nil {
 		return fmt.Errorf("%w: %v", ErrCertificate, err)
