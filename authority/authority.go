@@ -27,6 +27,9 @@ type Authority interface {
 	Devices
 	Outbox
 	Admin
+	Activations
+	Verifications
+	ActivationAdmin
 }
 
 // Flows are the steps a person takes without IT: registering, signing in

@@ -46,8 +46,12 @@ type Options struct {
 	// Sender delivers the mail instead of SMTP (for another transport or a
 	// test); nil means SMTP when configured, else the outbox only.
 	Sender Sender
-	Now    func() time.Time
-	Logf   func(format string, args ...any) // never given secrets
+	// Instansi is the organisation, shown read-only in Data Kedinasan.
+	Instansi string
+	// AutoApproveActivations verifies a submitted activation at once.
+	AutoApproveActivations bool
+	Now                    func() time.Time
+	Logf                   func(format string, args ...any) // never given secrets
 }
 
 // Lifetimes not configurable from outside.

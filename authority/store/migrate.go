@@ -74,6 +74,31 @@ CREATE TABLE mail (
 );
 CREATE INDEX mail_to ON mail (to_addr, created_at);
 `,
+	// activations: one per account; the employee directory for NIP checks.
+	// Self-contained (touches no earlier table) so that it can be renumbered.
+	`
+CREATE TABLE activations (
+	user_id      INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+	status       TEXT NOT NULL CHECK (status IN ('draft', 'WAITING_FOR_VERIFICATION', 'verified', 'rejected')),
+	step         INTEGER NOT NULL DEFAULT 0,
+	data         BLOB NOT NULL, -- the form as JSON, sealed with the master key
+	photo        BLOB,          -- JPEG, sealed with the master key
+	nik_hash     BLOB UNIQUE,   -- HMAC of the NIK under a master subkey; set on submit
+	reason       TEXT NOT NULL DEFAULT '',
+	updated_at   INTEGER NOT NULL,
+	submitted_at INTEGER,
+	decided_at   INTEGER,
+	decided_by   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX activations_status ON activations (status, submitted_at);
+CREATE TABLE directory (
+	nip      TEXT PRIMARY KEY,
+	name     TEXT NOT NULL,
+	unit     TEXT NOT NULL,
+	jabatan  TEXT NOT NULL,
+	province TEXT NOT NULL -- as written in the imported file
+);
+`,
 }
 
 // SchemaVersion is the schema version this code writes.
