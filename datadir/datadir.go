@@ -44,6 +44,10 @@ func Open(dir string, cfg config.Config) (*Local, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := loadDirectory(a, dir, cfg.DirectoryPath); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return &Local{Dir: dir, Keys: keys, Authority: a, Warning: warning}, nil
 }
 
@@ -58,6 +62,8 @@ func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authorit
 	opts.EmailDomain = cfg.EmailDomain
 	opts.SelfRegistration = cfg.SelfRegistration
 	opts.ResetLinkLifetime = cfg.ResetLinkLifetime.Duration
+	opts.Instansi = cfg.Instansi
+	opts.AutoApproveActivations = cfg.AutoApproveActivations
 	opts.Lockout = authority.LockoutPolicy{
 		FailureFactor:     cfg.Lockout.FailureFactor,
 		WaitIncrement:     cfg.Lockout.WaitIncrement.Duration,
