@@ -57,7 +57,8 @@ func Run(in Input) error {
 	}
 	if err := assets.UseLanguage(language); err != nil {
 		fyne.LogError("language", err)
-		_ = assets.UseLanguage(assets.Languages[0])
+		language = assets.Languages[0]
+		_ = assets.UseLanguage(language)
 	}
 
 	w := a.NewWindow(Title)
@@ -95,6 +96,7 @@ func Run(in Input) error {
 			ui := screens.New(w, screens.Options{
 				Authority:        l.Authority,
 				Keyring:          kr,
+				Language:         language,
 				SelfRegistration: cfg.SelfRegistration,
 				EmailDomain:      cfg.EmailDomain,
 				Warning:          warningText(l.Warning),

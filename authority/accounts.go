@@ -26,6 +26,10 @@ func (e *Embedded) createUser(ctx context.Context, tx *store.Tx, req CreateUserR
 	if err != nil {
 		return store.User{}, nil, err
 	}
+	language, err := checkLanguage(req.Language)
+	if err != nil {
+		return store.User{}, nil, err
+	}
 	if taken, err := tx.EmailTaken(ctx, email); err != nil {
 		return store.User{}, nil, err
 	} else if taken {
@@ -43,13 +47,14 @@ func (e *Embedded) createUser(ctx context.Context, tx *store.Tx, req CreateUserR
 		}
 		username = base + strconv.Itoa(i)
 	}
-	u := store.User{Name: name, Username: username, Email: email, Role: string(role), OTPLastStep: -1, CreatedAt: now}
+	u := store.User{Name: name, Username: username, Email: email, Role: string(role), Language: string(language),
+		OTPLastStep: -1, CreatedAt: now}
 	if err := tx.InsertUser(ctx, &u); errors.Is(err, store.ErrDuplicate) {
 		return store.User{}, nil, ErrEmailTaken
 	} else if err != nil {
 		return store.User{}, nil, err
 	}
-	m := activationMail(name, username, email)
+	m := activationMail(e.language(u), name, username, email)
 	m.CreatedAt = now
 	if err := tx.InsertMail(ctx, &m); err != nil {
 		return store.User{}, nil, err
@@ -72,7 +77,7 @@ func (e *Embedded) Register(ctx context.Context, req RegisterRequest) (Account, 
 	if _, domain, _ := strings.Cut(email, "@"); domain != strings.ToLower(strings.TrimSpace(e.opts.EmailDomain)) {
 		return Account{}, fmt.Errorf("%w (%s)", ErrEmailDomain, e.opts.EmailDomain)
 	}
-	return e.CreateUser(ctx, CreateUserRequest{Name: req.Name, Email: req.Email, Role: RoleSigner})
+	return e.CreateUser(ctx, CreateUserRequest{Name: req.Name, Email: req.Email, Role: RoleSigner, Language: req.Language})
 }
 
 // CreateUser creates an account (administration).

@@ -320,3 +320,51 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("zero LockedTil serialised: %s", b)
 	}
 }
+
+// Mail goes out in the recipient's language: the account's own, else the
+// authority's default; every mail kind exists in every language.
+func TestMailLanguage(t *testing.T) {
+	e, _, _ := openTest(t, func(o *Options) { o.Language = LanguageEN })
+	en, err := e.CreateUser(ctx, CreateUserRequest{Name: "Default", Email: "bawaan@natunakab.go.id"})
+	if err != nil || en.Language != LanguageEN {
+		t.Fatalf("default language account: %+v, %v", en, err)
+	}
+	id, err := e.Register(ctx, RegisterRequest{Name: "Indo", Email: "indo@natunakab.go.id", Language: "ID"})
+	if err != nil || id.Language != LanguageID {
+		t.Fatalf("Indonesian account: %+v, %v", id, err)
+	}
+	if _, err := e.CreateUser(ctx, CreateUserRequest{Name: "X", Email: "x@natunakab.go.id", Language: "fr"}); !errors.Is(err, ErrLanguageInvalid) {
+		t.Fatalf("French: %v", err)
+	}
+	want := map[string][2]string{
+		en.Email: {"BeSign Account Activation", "Forgot Password"},
+		id.Email: {"Aktivasi Akun BeSign", "Lupa Password"},
+	}
+	for addr, w := range want {
+		m := newestMail(t, e, addr, MailActivation)
+		if m.Subject != w[0] || m.ActionLabel != w[1] {
+			t.Errorf("%s: subject %q, label %q; want %q", addr, m.Subject, m.ActionLabel, w)
+		}
+		if err := e.RequestReset(ctx, ResetRequest{Login: addr}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustContain(t, "English reset mail", newestMail(t, e, en.Email, MailReset).Body, "expires within 24 hours")
+	mustContain(t, "Indonesian reset mail", newestMail(t, e, id.Email, MailReset).Body, "kedaluwarsa dalam 24 jam")
+
+	// A default the authority writes no mail in is refused.
+	if _, err := OpenEmbedded(Options{Path: t.TempDir() + "/b.db", MasterKey: testKey, Language: "fr"}); !errors.Is(err, ErrLanguageInvalid) {
+		t.Fatalf("open with language fr: %v", err)
+	}
+	for _, texts := range []map[Language]mailText{activationText, resetText, deviceAddedText} {
+		for _, l := range Languages {
+			tx, ok := texts[l]
+			if !ok || tx.subject == "" || tx.body == "" {
+				t.Errorf("no %s text for %v", l, texts[LanguageID].subject)
+			}
+			if strings.Count(tx.body, "%s") != strings.Count(texts[LanguageID].body, "%s") {
+				t.Errorf("%s text of %q has other fields than the Indonesian", l, tx.subject)
+			}
+		}
+	}
+}

@@ -206,9 +206,9 @@ func (e *Embedded) SubmitActivation(ctx context.Context, req ActivationRequest) 
 		} else if err != nil {
 			return err
 		}
-		m := activationSubmittedMail(u.Email, d.Name)
+		m := activationSubmittedMail(e.language(u), u.Email, d.Name)
 		if e.opts.AutoApproveActivations {
-			m = activationApprovedMail(u.Email, d.Name)
+			m = activationApprovedMail(e.language(u), u.Email, d.Name)
 		}
 		m.CreatedAt = now
 		if err := tx.InsertMail(ctx, &m); err != nil {
@@ -370,12 +370,12 @@ func (e *Embedded) decide(ctx context.Context, req DecisionRequest, asVerifier b
 		var m store.Mail
 		if req.Approve {
 			row.Status = string(ActivationVerified)
-			m = activationApprovedMail(u.Email, a.Data.Name)
+			m = activationApprovedMail(e.language(u), u.Email, a.Data.Name)
 		} else {
 			// The NIK is released: a rejection may be for a NIK that is
 			// someone else's. Resubmitting claims it again.
 			row.Status, row.Reason, row.NIKHash = string(ActivationRejected), reason, nil
-			m = activationRejectedMail(u.Email, a.Data.Name, reason)
+			m = activationRejectedMail(e.language(u), u.Email, a.Data.Name, reason)
 		}
 		if err := tx.PutActivation(ctx, row); err != nil {
 			return err

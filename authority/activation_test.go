@@ -337,3 +337,29 @@ func TestDirectoryImport(t *testing.T) {
 		t.Errorf("impossible NIP: %v", err)
 	}
 }
+
+// TestActivationMailLanguage: outcomes are mailed in the account's language,
+// and every activation mail exists in every language with the same fields.
+func TestActivationMailLanguage(t *testing.T) {
+	e, clk, _ := openTest(t, func(o *Options) { o.Language = LanguageEN })
+	_, s := activate(t, e, clk, "Siti Rahmawati", "siti@natunakab.go.id")
+	tok := signIn(t, e, clk, "siti@natunakab.go.id", s, false).Token
+	if _, err := e.SubmitActivation(ctx, ActivationRequest{Token: tok, Data: validForm(t)}); err != nil {
+		t.Fatal(err)
+	}
+	if m := newestMail(t, e, "siti@natunakab.go.id", MailActivationSubmitted); !strings.Contains(m.Subject, "Waiting for Verification") {
+		t.Errorf("English submission mail: %q", m.Subject)
+	}
+	if _, err := e.AdminDecideActivation(ctx, DecisionRequest{Email: "siti@natunakab.go.id", Reason: "Blurred photo"}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "English rejection", newestMail(t, e, "siti@natunakab.go.id", MailActivationRejected).Body, "Reason: Blurred photo")
+	for _, texts := range []map[Language]mailText{activationSubmittedText, activationApprovedText, activationRejectedText} {
+		for _, l := range Languages {
+			tx, ok := texts[l]
+			if !ok || tx.subject == "" || strings.Count(tx.body, "%s") != strings.Count(texts[LanguageID].body, "%s") {
+				t.Errorf("%s text of %q missing or with other fields", l, texts[LanguageID].subject)
+			}
+		}
+	}
+}

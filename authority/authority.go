@@ -126,19 +126,34 @@ type Account struct {
 	Locked    bool      `json:"locked"`                // temporarily locked by failed attempts
 	LockedTil time.Time `json:"locked_until,omitzero"` // when Locked
 	// HasPassword is false until the first password is set through a reset.
-	HasPassword bool      `json:"has_password"`
-	CreatedAt   time.Time `json:"created_at"`
+	HasPassword bool `json:"has_password"`
+	// Language is the language of the account's mail.
+	Language  Language  `json:"language"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
+// Language of an account's mail.
+type Language string
+
+const (
+	LanguageID Language = "id" // Indonesian
+	LanguageEN Language = "en" // English
+)
+
+// Languages are those the authority writes mail in.
+var Languages = []Language{LanguageID, LanguageEN}
+
 type RegisterRequest struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
+	Name     string   `json:"name"`
+	Email    string   `json:"email"`
+	Language Language `json:"language,omitempty"` // of the mail; default Options.Language
 }
 
 type CreateUserRequest struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Role  Role   `json:"role,omitempty"` // default RoleSigner
+	Name     string   `json:"name"`
+	Email    string   `json:"email"`
+	Role     Role     `json:"role,omitempty"`     // default RoleSigner
+	Language Language `json:"language,omitempty"` // of the mail; default Options.Language
 }
 
 // ImportResult tells, per input row (0-based), what went wrong; Created is

@@ -133,7 +133,7 @@ func (e *Embedded) ConfirmOTPEnrolment(ctx context.Context, req ConfirmOTPReques
 		if err := tx.DeleteEnrolment(ctx, en.ID); err != nil {
 			return err
 		}
-		m := deviceAddedMail(u.Email, name, now)
+		m := deviceAddedMail(e.language(u), u.Email, name, now)
 		m.CreatedAt = now
 		if err := tx.InsertMail(ctx, &m); err != nil {
 			return err

@@ -42,7 +42,9 @@ type Options struct {
 	RememberLifetime  time.Duration // "Ingat Akun ini"
 	Lockout           LockoutPolicy
 	OTPIssuer         string
-	SMTP              *SMTPConfig // nil: outbox only, unless Sender is set
+	// Language is that of the mail to accounts that chose none.
+	Language Language
+	SMTP     *SMTPConfig // nil: outbox only, unless Sender is set
 	// Sender delivers the mail instead of SMTP (for another transport or a
 	// test); nil means SMTP when configured, else the outbox only.
 	Sender Sender
@@ -78,6 +80,7 @@ func DefaultOptions() Options {
 			MinQuickLoginWait: 60 * time.Second,
 		},
 		OTPIssuer: "BeSign",
+		Language:  LanguageID,
 		Now:       time.Now,
 	}
 }
@@ -112,6 +115,9 @@ func (o *Options) fillDefaults() {
 	if l.MinQuickLoginWait <= 0 {
 		l.MinQuickLoginWait = dl.MinQuickLoginWait
 	}
+	if o.Language == "" {
+		o.Language = d.Language
+	}
 	if o.OTPIssuer == "" {
 		o.OTPIssuer = d.OTPIssuer
 	}
@@ -144,6 +150,9 @@ var _ Authority = (*Embedded)(nil)
 // OpenEmbedded opens (or creates) the authority database at opts.Path.
 func OpenEmbedded(opts Options) (*Embedded, error) {
 	opts.fillDefaults()
+	if _, err := checkLanguage(opts.Language); err != nil {
+		return nil, fmt.Errorf("open authority: %w", err)
+	}
 	if opts.SMTP != nil {
 		c := *opts.SMTP
 		switch c.TLS {
@@ -259,6 +268,14 @@ func wellFormedToken(tok string) bool {
 	return err == nil && len(raw) == 32
 }
 
+// language is the language of u's mail.
+func (e *Embedded) language(u store.User) Language {
+	if u.Language != "" {
+		return Language(u.Language)
+	}
+	return e.opts.Language
+}
+
 func (e *Embedded) account(u store.User) Account {
 	a := Account{
 		ID:          u.ID,
@@ -268,6 +285,7 @@ func (e *Embedded) account(u store.User) Account {
 		Role:        Role(u.Role),
 		HasOTP:      u.OTPDevices > 0,
 		HasPassword: u.PasswordHash != "",
+		Language:    e.language(u),
 		CreatedAt:   u.CreatedAt,
 	}
 	if u.LockedUntil.After(e.now()) {

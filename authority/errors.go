@@ -63,4 +63,6 @@ var (
 	// ErrSignInRequired: a reset ticket may set up the first OTP device only;
 	// further devices need a signed-in session (and so the existing OTP).
 	ErrSignInRequired = errors.New("sign in to manage OTP devices")
+	// ErrLanguageInvalid: a language the authority writes no mail in.
+	ErrLanguageInvalid = errors.New("language must be id or en")
 )

@@ -92,7 +92,7 @@ func codeAt(t testing.TB, secret string, at time.Time) string {
 
 const testPassword = "Rahasia#2026"
 
-// activate takes a new account through the seed's path (reset link, OTP,
+// activate takes a new account through the first sign-in path (reset link, OTP,
 // password) and returns its OTP secret.
 func activate(t testing.TB, e *Embedded, clk *testClock, name, email string) (Account, string) {
 	t.Helper()

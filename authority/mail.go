@@ -9,11 +9,18 @@ import (
 	"github.com/natunakab/besign/authority/store"
 )
 
-// Mail texts, in the seeds' Indonesian.
+// Mail texts, in each language of Languages, chosen by the recipient's
+// account. They are the only texts for people that the authority holds; the
+// screens word everything else.
 
-func activationMail(name, username, email string) store.Mail {
-	action := link.Forgot(email)
-	body := fmt.Sprintf(`Yth. %s,
+// mailText is one mail in one language.
+type mailText struct {
+	subject, label string
+	body           string // a fmt format; the arguments are per kind
+}
+
+var activationText = map[Language]mailText{
+	LanguageID: {"Aktivasi Akun BeSign", "Lupa Password", `Yth. %s,
 
 Akun BeSign Anda telah dibuat.
 
@@ -28,20 +35,27 @@ Buka tautan berikut untuk memulai:
 Jika Anda tidak merasa mendaftar, abaikan email ini.
 
 Balai Sertifikasi Elektronik
-`, name, username, email, action)
-	return store.Mail{
-		Kind:        string(MailActivation),
-		To:          email,
-		Subject:     "Aktivasi Akun BeSign",
-		Body:        body,
-		ActionLabel: "Lupa Password",
-		ActionLink:  action,
-	}
+`},
+	LanguageEN: {"BeSign Account Activation", "Forgot Password", `Dear %s,
+
+Your BeSign account has been created.
+
+Username: %s
+Email: %s
+
+To activate the account, create your first password through "Forgot Password" on the BeSign sign-in page: enter your email, then click the "Link to reset credentials" link in the mail we send you. You will also be asked to set up OTP with the FreeOTP or Google Authenticator app.
+
+Open the following link to begin:
+%s
+
+If you did not register, ignore this mail.
+
+Balai Sertifikasi Elektronik
+`},
 }
 
-func resetMail(email, token string, lifetime time.Duration) store.Mail {
-	action := link.Reset(token)
-	body := fmt.Sprintf(`Seseorang baru saja meminta untuk mengubah kredensial akun BeSign Anda. Jika itu Anda, klik tautan di bawah ini untuk mereset password Anda.
+var resetText = map[Language]mailText{
+	LanguageID: {"Reset Password", "Link to reset credentials", `Seseorang baru saja meminta untuk mengubah kredensial akun BeSign Anda. Jika itu Anda, klik tautan di bawah ini untuk mereset password Anda.
 
 Link to reset credentials:
 %s
@@ -51,41 +65,105 @@ Tautan ini hanya dapat digunakan satu kali dan akan kedaluwarsa dalam %s.
 Jika Anda tidak ingin mereset kredensial Anda, abaikan saja pesan ini dan tidak ada yang akan diubah.
 
 Balai Sertifikasi Elektronik
-`, action, durationID(lifetime))
-	return store.Mail{
-		Kind:        string(MailReset),
-		To:          email,
-		Subject:     "Reset Password",
-		Body:        body,
-		ActionLabel: "Link to reset credentials",
-		ActionLink:  action,
-	}
+`},
+	LanguageEN: {"Reset Password", "Link to reset credentials", `Someone has just asked to change the credentials of your BeSign account. If this was you, click the link below to reset your password.
+
+Link to reset credentials:
+%s
+
+This link can be used only once and expires within %s.
+
+If you do not want to reset your credentials, just ignore this message and nothing will be changed.
+
+Balai Sertifikasi Elektronik
+`},
 }
 
-func deviceAddedMail(email, device string, at time.Time) store.Mail {
-	body := fmt.Sprintf(`Perangkat OTP baru "%s" telah ditambahkan ke akun BeSign Anda pada %s UTC.
+var deviceAddedText = map[Language]mailText{
+	LanguageID: {"Perangkat OTP Baru Ditambahkan", "", `Perangkat OTP baru "%s" telah ditambahkan ke akun BeSign Anda pada %s UTC.
 
 Jika bukan Anda yang menambahkannya, segera reset password Anda melalui "Lupa Password" dan hubungi admin TI instansi Anda.
 
 Balai Sertifikasi Elektronik
-`, device, at.UTC().Format("02-01-2006 15:04"))
+`},
+	LanguageEN: {"New OTP Device Added", "", `A new OTP device "%s" was added to your BeSign account on %s UTC.
+
+If you did not add it, reset your password at once through "Forgot Password" and contact your organisation's IT admin.
+
+Balai Sertifikasi Elektronik
+`},
+}
+
+// text returns the mail of texts in l, Indonesian when l has none.
+func text(texts map[Language]mailText, l Language) mailText {
+	if t, ok := texts[l]; ok {
+		return t
+	}
+	return texts[LanguageID]
+}
+
+func activationMail(l Language, name, username, email string) store.Mail {
+	t := text(activationText, l)
+	action := link.Forgot(email)
 	return store.Mail{
-		Kind:    string(MailOTPDeviceAdded),
-		To:      email,
-		Subject: "Perangkat OTP Baru Ditambahkan",
-		Body:    body,
+		Kind:        string(MailActivation),
+		To:          email,
+		Subject:     t.subject,
+		Body:        fmt.Sprintf(t.body, name, username, email, action),
+		ActionLabel: t.label,
+		ActionLink:  action,
 	}
 }
 
-// durationID says a lifetime in Indonesian ("24 jam", "5 menit", "2 hari").
-func durationID(d time.Duration) string {
+func resetMail(l Language, email, token string, lifetime time.Duration) store.Mail {
+	t := text(resetText, l)
+	action := link.Reset(token)
+	return store.Mail{
+		Kind:        string(MailReset),
+		To:          email,
+		Subject:     t.subject,
+		Body:        fmt.Sprintf(t.body, action, sayDuration(l, lifetime)),
+		ActionLabel: t.label,
+		ActionLink:  action,
+	}
+}
+
+func deviceAddedMail(l Language, email, device string, at time.Time) store.Mail {
+	t := text(deviceAddedText, l)
+	return store.Mail{
+		Kind:    string(MailOTPDeviceAdded),
+		To:      email,
+		Subject: t.subject,
+		Body:    fmt.Sprintf(t.body, device, at.UTC().Format("02-01-2006 15:04")),
+	}
+}
+
+// durationUnits names day, hour, minute and second, singular and plural.
+var durationUnits = map[Language][4][2]string{
+	LanguageID: {{"hari", "hari"}, {"jam", "jam"}, {"menit", "menit"}, {"detik", "detik"}},
+	LanguageEN: {{"day", "days"}, {"hour", "hours"}, {"minute", "minutes"}, {"second", "seconds"}},
+}
+
+// sayDuration says a lifetime in l ("24 jam", "5 minutes", "2 hari").
+func sayDuration(l Language, d time.Duration) string {
+	units, ok := durationUnits[l]
+	if !ok {
+		units = durationUnits[LanguageID]
+	}
+	say := func(n int64, u int) string {
+		w := units[u][1]
+		if n == 1 {
+			w = units[u][0]
+		}
+		return strconv.FormatInt(n, 10) + " " + w
+	}
 	switch {
 	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
-		return strconv.Itoa(int(d/(24*time.Hour))) + " hari"
+		return say(int64(d/(24*time.Hour)), 0)
 	case d >= time.Hour && d%time.Hour == 0:
-		return strconv.Itoa(int(d/time.Hour)) + " jam"
+		return say(int64(d/time.Hour), 1)
 	case d >= time.Minute:
-		return strconv.Itoa(int(d/time.Minute)) + " menit"
+		return say(int64(d/time.Minute), 2)
 	}
-	return strconv.Itoa(int(d/time.Second)) + " detik"
+	return say(int64(d/time.Second), 3)
 }

@@ -96,8 +96,8 @@ func deviceAAD(id, userID int64) string {
 	return "otp-device|" + strconv.FormatInt(id, 10) + "|" + strconv.FormatInt(userID, 10)
 }
 
-// The TOTP policy (REFERENCE.md): RFC 6238, HMAC-SHA1, 6 digits, 30 s, one
-// step of skew each way.
+// The TOTP policy: RFC 6238, HMAC-SHA1, 6 digits, 30 s, one step of skew
+// each way: what FreeOTP and Google Authenticator use by default.
 const (
 	otpPeriod     = 30
 	otpSkew       = 1
@@ -138,7 +138,9 @@ func matchOTP(secret, code string, now time.Time) (int64, bool) {
 	return 0, false
 }
 
-// keyURI is the otpauth URI of the QR code, in the order of REFERENCE.md.
+// keyURI is the otpauth URI of the QR code (the Key Uri Format of Google
+// Authenticator): label ISSUER:ACCOUNT, then secret, issuer, algorithm,
+// digits and period, all stated so that no app falls back to its own.
 func keyURI(issuer, account, secret string) string {
 	label := url.PathEscape(issuer) + ":" + url.PathEscape(account)
 	q := "secret=" + secret + "&issuer=" + url.QueryEscape(issuer) +

@@ -37,7 +37,7 @@ func (e *Embedded) RequestReset(ctx context.Context, req ResetRequest) error {
 			CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
 			return err
 		}
-		m := resetMail(u.Email, tok, life)
+		m := resetMail(e.language(u), u.Email, tok, life)
 		m.CreatedAt = now
 		if err := tx.InsertMail(ctx, &m); err != nil {
 			return err

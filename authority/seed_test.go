@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// TestSeedPath follows seed 000: an account made by IT, "Lupa Password",
+// TestSeedPath follows the first sign-in of an account: made by IT, "Lupa Password",
 // the reset link from the mail, OTP set-up first, the new password, then
 // sign-in with email + password and the OTP code.
 func TestSeedPath(t *testing.T) {
@@ -43,7 +43,7 @@ func TestSeedPath(t *testing.T) {
 	mustContain(t, "reset mail", reset.Body, reset.ActionLink, "24 jam", "kredensial")
 	link := linkToken(t, reset.ActionLink)
 
-	// The seed opens the mail on another device, a while later.
+	// The user opens the mail on another device, a while later.
 	clk.Advance(3 * time.Hour)
 	tk, err := e.OpenReset(ctx, link)
 	if err != nil {

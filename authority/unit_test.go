@@ -391,13 +391,21 @@ func TestLockoutPolicy(t *testing.T) {
 	}
 }
 
-func TestDurationID(t *testing.T) {
+func TestSayDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		24 * time.Hour: "24 jam", 48 * time.Hour: "2 hari", time.Hour: "1 jam", 90 * time.Minute: "90 menit",
 		5 * time.Minute: "5 menit", 30 * time.Second: "30 detik", 7 * 24 * time.Hour: "7 hari",
 	} {
-		if got := durationID(d); got != want {
-			t.Errorf("durationID(%v) = %q, want %q", d, got, want)
+		if got := sayDuration(LanguageID, d); got != want {
+			t.Errorf("sayDuration(id, %v) = %q, want %q", d, got, want)
+		}
+	}
+	for d, want := range map[time.Duration]string{
+		24 * time.Hour: "24 hours", 48 * time.Hour: "2 days", time.Hour: "1 hour", time.Minute: "1 minute",
+		30 * time.Second: "30 seconds",
+	} {
+		if got := sayDuration(LanguageEN, d); got != want {
+			t.Errorf("sayDuration(en, %v) = %q, want %q", d, got, want)
 		}
 	}
 }

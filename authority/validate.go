@@ -44,6 +44,14 @@ type login struct {
 	username string
 }
 
+// LoginIsEmail tells whether a username-or-email names an email (it has an
+// '@'); usernames never have one.
+func LoginIsEmail(s string) bool { return strings.Contains(s, "@") }
+
+// ParseOTPCode reads a typed OTP code as the authority does: six digits,
+// spaces between groups ignored. Screens check with it before sending.
+func ParseOTPCode(s string) (string, error) { return parseOTPCode(s) }
+
 // parseLogin trims and lower-cases a username or email. It does not check
 // that an email is well formed: a malformed one simply matches no account.
 func parseLogin(s string) (login, error) {
@@ -55,10 +63,24 @@ func parseLogin(s string) (login, error) {
 		return login{}, ErrLoginTooLong
 	}
 	s = strings.ToLower(s)
-	if strings.Contains(s, "@") {
+	if LoginIsEmail(s) {
 		return login{email: s}, nil
 	}
 	return login{username: s}, nil
+}
+
+// checkLanguage accepts a language of Languages, or "" for the default.
+func checkLanguage(l Language) (Language, error) {
+	l = Language(strings.ToLower(strings.TrimSpace(string(l))))
+	if l == "" {
+		return "", nil
+	}
+	for _, k := range Languages {
+		if l == k {
+			return l, nil
+		}
+	}
+	return "", ErrLanguageInvalid
 }
 
 // checkName trims a person's name and checks its length and characters.

@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] | users list | users unlock EMAIL | users import FILE.csv | outbox [--to EMAIL] | directory import FILE.csv | activations list | show EMAIL | approve EMAIL | reject EMAIL --reason TEXT", runAdmin})
+	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users import FILE.csv | outbox [--to EMAIL] | directory import FILE.csv | activations list | show EMAIL | approve EMAIL | reject EMAIL --reason TEXT", runAdmin})
 }
 
 func runAdmin(env *Env, args []string) error {
@@ -97,6 +97,7 @@ func adminUsersAdd(env *Env, args []string) (func(adminAuthority) error, error) 
 	name := fs.String("name", "", "")
 	email := fs.String("email", "", "")
 	role := fs.String("role", string(authority.RoleSigner), "")
+	language := fs.String("language", "", "")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return nil, err
@@ -112,7 +113,8 @@ func adminUsersAdd(env *Env, args []string) (func(adminAuthority) error, error) 
 		return nil, err
 	}
 	return func(a adminAuthority) error {
-		acc, err := a.CreateUser(context.Background(), authority.CreateUserRequest{Name: *name, Email: *email, Role: r})
+		acc, err := a.CreateUser(context.Background(), authority.CreateUserRequest{Name: *name, Email: *email, Role: r,
+			Language: authority.Language(*language)})
 		if err != nil {
 			return fmt.Errorf("add user %s: %w", *email, err)
 		}

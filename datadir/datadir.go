@@ -61,6 +61,7 @@ func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authorit
 	opts.MasterKey = masterKey
 	opts.EmailDomain = cfg.EmailDomain
 	opts.SelfRegistration = cfg.SelfRegistration
+	opts.Language = authority.Language(cfg.Language)
 	opts.ResetLinkLifetime = cfg.ResetLinkLifetime.Duration
 	opts.Instansi = cfg.Instansi
 	opts.AutoApproveActivations = cfg.AutoApproveActivations

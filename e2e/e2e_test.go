@@ -96,7 +96,9 @@ func (e env) startApp(t *testing.T, d *display) (win string, stop func()) {
 	t.Logf("window up after %s", time.Since(started).Round(10*time.Millisecond))
 	// No window manager under Xvfb: give the window the keyboard.
 	d.x(t, "xdotool", "windowfocus", "--sync", win)
-	time.Sleep(1500 * time.Millisecond) // the data dir opens in the background
+	// The data dir opens in the background behind a moving progress bar:
+	// the sign-in form is there once the screen holds still.
+	d.settled(t, e.artifacts, "00-start", "")
 	return win, stop
 }
 
@@ -119,7 +121,7 @@ func totp(t *testing.T, key string, last int64) (string, int64) {
 	return strings.TrimSpace(string(out)), step
 }
 
-// TestSeedPath walks seed 000: Lupa Password, the reset link from Kotak
+// TestSeedPath walks the first sign-in of an account: Lupa Password, the reset link from Kotak
 // Masuk, OTP set-up from the QR code, the new password, sign-in with OTP.
 func TestSeedPath(t *testing.T) {
 	e := setup(t)
@@ -128,22 +130,20 @@ func TestSeedPath(t *testing.T) {
 	d := startXvfb(t)
 	win, stop := e.startApp(t, d)
 	shot := func(step string) string { return d.screenshot(t, e.artifacts, step) }
-	shot("01-masuk")
 
 	// Lupa Password: Tab to the link, open it, send the email.
+	before := shot("01-masuk")
 	d.key(t, "Tab", "Tab", "space")
-	time.Sleep(300 * time.Millisecond)
+	d.settled(t, e.artifacts, "02-lupa-password", before)
 	d.typeText(t, email)
 	shot("02-lupa-password")
 	d.key(t, "Return")
 	e.waitCLI(t, "besign://reset?token=", "admin", "outbox", "--to", email)
-	time.Sleep(300 * time.Millisecond)
-	shot("03-lupa-password-terkirim")
+	sent := d.settled(t, e.artifacts, "03-lupa-password-terkirim", shot("02-lupa-password"))
 
 	// Kotak Masuk: the newest mail is selected; its action opens the reset.
 	d.key(t, "ctrl+3")
-	time.Sleep(500 * time.Millisecond)
-	shot("04-kotak-masuk")
+	d.settled(t, e.artifacts, "04-kotak-masuk", sent)
 	d.key(t, "Tab", "Tab", "space")
 
 	// Scan the QR code as a phone would, once the set-up screen is drawn.
@@ -172,15 +172,17 @@ func TestSeedPath(t *testing.T) {
 
 	// "Tidak bisa memindai?": the manual key must be the same key.
 	d.key(t, "shift+Tab", "space")
-	time.Sleep(400 * time.Millisecond)
-	shot("06-tidak-bisa-memindai")
+	d.settled(t, e.artifacts, "06-tidak-bisa-memindai", qrShot)
 	d.key(t, "Tab", "Tab", "space")
-	time.Sleep(300 * time.Millisecond)
-	clip := exec.Command("xclip", "-o", "-selection", "clipboard")
-	clip.Env = append(os.Environ(), "DISPLAY="+d.name)
-	manual, err := clip.Output()
-	if err != nil {
-		t.Fatalf("xclip: %v", err)
+	// "Salin" puts the key on the clipboard: wait for it there.
+	var manual []byte
+	for deadline := time.Now().Add(10 * time.Second); len(strings.TrimSpace(string(manual))) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the key never reached the clipboard")
+		}
+		clip := exec.Command("xclip", "-o", "-selection", "clipboard")
+		clip.Env = append(os.Environ(), "DISPLAY="+d.name)
+		manual, _ = clip.Output()
 	}
 	if got := strings.ReplaceAll(strings.TrimSpace(string(manual)), " ", ""); got != secret {
 		t.Fatalf("manual key %q differs from the QR code's %q", got, secret)
@@ -190,30 +192,28 @@ func TestSeedPath(t *testing.T) {
 	d.typeText(t, code)
 	d.key(t, "Tab")
 	d.typeText(t, "Laptop Kantor")
-	shot("07-kode-otp")
+	codeShot := shot("07-kode-otp")
 	d.key(t, "Return")
 	e.waitCLI(t, "Perangkat OTP Baru", "admin", "outbox", "--to", email)
-	time.Sleep(500 * time.Millisecond)
-	shot("08-perbarui-password")
+	d.settled(t, e.artifacts, "08-perbarui-password", codeShot)
 
 	// Perbarui Password.
 	d.typeText(t, password)
 	d.key(t, "Tab")
 	d.typeText(t, password)
+	pwShot := shot("08-perbarui-password-diisi")
 	d.key(t, "Return")
 	users := e.waitCLI(t, "yes", "admin", "users", "list")
 	if fields := strings.Fields(lastLine(users)); len(fields) < 7 || fields[len(fields)-3] != "yes" || fields[len(fields)-2] != "yes" {
 		t.Fatalf("after the reset the account should have a password and OTP:\n%s", users)
 	}
-	time.Sleep(500 * time.Millisecond)
-	shot("09-password-berhasil")
+	done := d.settled(t, e.artifacts, "09-password-berhasil", pwShot)
 
 	// Sign in: login is filled in, the cursor is in Password; tick
 	// "Ingat Akun ini" and press Masuk.
 	d.typeText(t, password)
 	d.key(t, "Tab", "Tab", "space", "Tab", "space")
-	time.Sleep(800 * time.Millisecond)
-	shot("10-kode-otp-masuk")
+	otpStep := d.settled(t, e.artifacts, "10-kode-otp-masuk", done)
 	code, _ = totp(t, secret, step)
 	d.typeText(t, code)
 	d.key(t, "Return")
@@ -224,8 +224,7 @@ func TestSeedPath(t *testing.T) {
 	if strings.Contains(entry, password) {
 		t.Fatal("the keyring entry contains the password")
 	}
-	time.Sleep(500 * time.Millisecond)
-	signedIn := shot("11-masuk-berhasil")
+	signedIn := d.settled(t, e.artifacts, "11-masuk-berhasil", otpStep)
 
 	// A restart resumes the session and shows the same signed-in screen.
 	stop()
@@ -242,6 +241,29 @@ func TestSeedPath(t *testing.T) {
 	}
 	if diff > 0.02 {
 		t.Fatalf("after a restart the screen differs from the signed-in one by %.1f%% of pixels (see %s, %s)", diff*100, signedIn, resumed)
+	}
+}
+
+// settled waits for what the screen shows instead of for a fixed time: it
+// takes screenshots until the screen differs from before (when given) and
+// then holds still over two shots in a row, and returns the last one as
+// dir/step.png. A blinking cursor counts as still.
+func (d *display) settled(t *testing.T, dir, step, before string) string {
+	t.Helper()
+	const moved, still = 0.001, 0.0002 // shares of the screen's pixels
+	prev := ""
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(150 * time.Millisecond) {
+		cur := d.screenshot(t, dir, step)
+		if prev != "" && pixelDiff(t, prev, cur) <= still && (before == "" || pixelDiff(t, before, cur) > moved) {
+			return cur
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never settled on a new view at %s (see %s)", step, cur)
+		}
+		prev = filepath.Join(dir, step+"-prev.png")
+		if err := os.Rename(cur, prev); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -97,10 +97,10 @@ func (a *accountTab) showReset(link string, submit bool) {
 	}
 }
 
-// showRequired shows the next required action of the ticket, in the seed's
-// order: OTP set-up when the account has none, then the new password.
+// showRequired shows the next required action of the reset ticket: OTP
+// set-up when the account has none, then the new password.
 func (a *accountTab) showRequired() {
-	t := a.reset.ticket
+	t := a.u.state.ticket
 	if t.NeedsOTP {
 		a.setup.begin(t.Ticket)
 		a.show(a.setup.content, a.setup.code.entry)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/token"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +17,7 @@ import (
 	"github.com/natunakab/besign/authority/link"
 )
 
-// The seed's whole path: reset, mail, OTP set-up, password, sign-in, OTP.
+// The whole first sign-in: reset, mail, OTP set-up, password, sign-in, OTP.
 func TestSeedPath(t *testing.T) {
 	h := newHarness(t)
 	h.user("Arman Salim", "armansalim@natunakab.go.id")
@@ -41,8 +43,8 @@ func TestSeedPath(t *testing.T) {
 	h.typeIn(a.otpStep.code.entry, h.code(secret, 0))
 	h.enter()
 	h.wantView("details", a.details.content)
-	if h.ui.session == nil || h.ui.session.Account.Email != "armansalim@natunakab.go.id" {
-		t.Fatalf("session = %+v", h.ui.session)
+	if h.ui.state.session == nil || h.ui.state.session.Account.Email != "armansalim@natunakab.go.id" {
+		t.Fatalf("session = %+v", h.ui.state.session)
 	}
 	if got := a.details.values["Nama"].Text; got != "Arman Salim" {
 		t.Fatalf("details name %q", got)
@@ -60,7 +62,7 @@ func TestSeedPath(t *testing.T) {
 
 	h.tap(a.details.signOut)
 	h.wantView("Masuk", a.signIn.content)
-	if h.ui.session != nil {
+	if h.ui.state.session != nil {
 		t.Fatal("still signed in after Keluar")
 	}
 	if a.signIn.login.entry.Text != "" {
@@ -509,7 +511,7 @@ func TestSessionExpired(t *testing.T) {
 	h.ui.tabs.Select(h.ui.otpItem)
 	h.ui.otp.refresh()
 	h.wait()
-	if h.ui.session != nil || h.ui.tabs.Selected() != h.ui.akunTab {
+	if h.ui.state.session != nil || h.ui.tabs.Selected() != h.ui.akunTab {
 		t.Fatal("an expired session was not dropped")
 	}
 	h.wantLabel("session expired", h.ui.account.signIn.f.top, "Sesi Anda telah berakhir.")
@@ -554,20 +556,20 @@ func TestMessages(t *testing.T) {
 	newHarness(t) // Indonesian
 	general := message(errors.New("disk full"))
 	seen := map[string]error{}
-	for _, err := range []error{
-		authority.ErrInvalidCredentials, authority.ErrNameRequired, authority.ErrNameTooLong,
-		authority.ErrEmailInvalid, authority.ErrEmailTaken, authority.ErrEmailDomain,
-		authority.ErrRegistrationOff, authority.ErrLoginRequired, authority.ErrPasswordRequired,
-		authority.ErrPasswordTooShort, authority.ErrPasswordTooLong, authority.ErrPasswordMismatch,
-		authority.ErrTokenInvalid, authority.ErrTokenExpired, authority.ErrTokenUsed,
-		authority.ErrSessionExpired, authority.ErrOTPRequired, authority.ErrOTPFormat,
-		authority.ErrOTPInvalid, authority.ErrOTPReused, authority.ErrOTPSetupRequired,
-		authority.ErrDeviceNameMissing, authority.ErrDeviceNameTooLong, authority.ErrLastOTPDevice,
-		authority.ErrEnrolmentUnknown, authority.ErrNotFound,
-	} {
+	for name, err := range userSentinels(t) {
+		if err == nil {
+			continue // reaches the user elsewhere (see sentinelValues)
+		}
 		msg := message(fmt.Errorf("wrapped: %w", err))
 		if msg == general || msg == "" {
-			t.Errorf("%v has no message of its own", err)
+			t.Errorf("%s (%v) has no message of its own", name, err)
+		}
+		if name == "link.ErrInvalid" {
+			// a pasted text that is no link at all reads as a bad link
+			if msg != message(authority.ErrTokenInvalid) {
+				t.Errorf("link.ErrInvalid: %q", msg)
+			}
+			continue
 		}
 		if prev, dup := seen[msg]; dup {
 			t.Errorf("%v and %v share %q", err, prev, msg)
@@ -603,4 +605,110 @@ func TestInternalErrors(t *testing.T) {
 	h.ui.tabs.Select(h.ui.inItem)
 	h.wait()
 	h.wantLabel("inbox", h.ui.inbox.errMsg, general)
+}
+
+// sentinelValues are the authority's sentinel errors by name; a nil value
+// marks one that never reaches these screens.
+var sentinelValues = map[string]error{
+	"ErrInvalidCredentials": authority.ErrInvalidCredentials, "ErrNameRequired": authority.ErrNameRequired,
+	"ErrNameTooLong": authority.ErrNameTooLong, "ErrNameInvalid": authority.ErrNameInvalid,
+	"ErrEmailInvalid": authority.ErrEmailInvalid, "ErrEmailTaken": authority.ErrEmailTaken,
+	"ErrEmailDomain": authority.ErrEmailDomain, "ErrRegistrationOff": authority.ErrRegistrationOff,
+	"ErrLoginRequired": authority.ErrLoginRequired, "ErrLoginTooLong": authority.ErrLoginTooLong,
+	"ErrPasswordRequired": authority.ErrPasswordRequired, "ErrPasswordTooShort": authority.ErrPasswordTooShort,
+	"ErrPasswordTooLong": authority.ErrPasswordTooLong, "ErrPasswordMismatch": authority.ErrPasswordMismatch,
+	"ErrTokenInvalid": authority.ErrTokenInvalid, "ErrTokenExpired": authority.ErrTokenExpired,
+	"ErrTokenUsed": authority.ErrTokenUsed, "ErrSessionExpired": authority.ErrSessionExpired,
+	"ErrOTPRequired": authority.ErrOTPRequired, "ErrOTPFormat": authority.ErrOTPFormat,
+	"ErrOTPInvalid": authority.ErrOTPInvalid, "ErrOTPReused": authority.ErrOTPReused,
+	"ErrOTPSetupRequired": authority.ErrOTPSetupRequired, "ErrDeviceNameMissing": authority.ErrDeviceNameMissing,
+	"ErrDeviceNameTooLong": authority.ErrDeviceNameTooLong, "ErrDeviceNameInvalid": authority.ErrDeviceNameInvalid,
+	"ErrLastOTPDevice": authority.ErrLastOTPDevice, "ErrEnrolmentUnknown": authority.ErrEnrolmentUnknown,
+	"ErrSignInRequired": authority.ErrSignInRequired, "ErrRoleInvalid": authority.ErrRoleInvalid,
+	"ErrLanguageInvalid": authority.ErrLanguageInvalid, "ErrNotFound": authority.ErrNotFound,
+	"link.ErrInvalid": link.ErrInvalid,
+	// Opening the data dir: the app explains these before any screen exists.
+	"ErrCorruptDatabase": nil, "ErrDatabaseTooNew": nil, "ErrWrongMasterKey": nil, "ErrMasterKeyInvalid": nil,
+	// Administration only (besign admin users import).
+	"ErrImportRejected": nil,
+	// The authority was closed: only at shutdown, the general sentence.
+	"ErrClosed": nil,
+}
+
+// userSentinels returns every exported Err variable declared in the
+// authority and link packages, read from their source, so that a sentinel
+// added there fails this test until it is placed in sentinelValues (and so
+// gets a message, or a reason why the screens never show it).
+func userSentinels(t *testing.T) map[string]error {
+	t.Helper()
+	found := map[string]error{}
+	fset := token.NewFileSet()
+	for dir, prefix := range map[string]string{"../authority": "", "../authority/link": "link."} {
+		for _, af := range sourceFiles(t, fset, dir) {
+			for _, d := range af.Decls {
+				g, ok := d.(*ast.GenDecl)
+				if !ok || g.Tok != token.VAR {
+					continue
+				}
+				for _, s := range g.Specs {
+					for _, n := range s.(*ast.ValueSpec).Names {
+						if !n.IsExported() || !strings.HasPrefix(n.Name, "Err") {
+							continue
+						}
+						name := prefix + n.Name
+						v, ok := sentinelValues[name]
+						if !ok {
+							t.Errorf("%s is not in sentinelValues: give it a message in messages.go", name)
+						}
+						found[name] = v
+					}
+				}
+			}
+		}
+	}
+	if len(found) < 30 {
+		t.Fatalf("found only %d sentinels; is the scan broken?", len(found))
+	}
+	for name := range sentinelValues {
+		if _, ok := found[name]; !ok {
+			t.Errorf("sentinelValues names %s, which the packages no longer declare", name)
+		}
+	}
+	return found
+}
+
+// A password reset ends the signed-in session of that account, and only of
+// that account: the screens ask the authority instead of assuming it.
+func TestResetWhileSignedIn(t *testing.T) {
+	h := newHarness(t)
+	a := h.ui.account
+	h.user("Hana", "hana@natunakab.go.id")
+	h.user("Iwan", "iwan@natunakab.go.id")
+	secret := h.activate("hana@natunakab.go.id", "password-hana")
+	h.activate("iwan@natunakab.go.id", "password-iwan")
+
+	resetTo := func(email, pw string) {
+		t.Helper()
+		if err := h.auth.RequestReset(context.Background(), authority.ResetRequest{Login: email}); err != nil {
+			t.Fatal(err)
+		}
+		h.openNewestResetMail(email)
+		h.wantView("Perbarui Password", a.password.content)
+		h.typeIn(a.password.pw.entry, pw)
+		h.typeIn(a.password.confirm.entry, pw)
+		h.enter()
+		h.wantView("Masuk", a.signIn.content)
+	}
+
+	// another account's reset leaves Hana signed in
+	h.signIn("hana", "password-hana", secret)
+	resetTo("iwan@natunakab.go.id", "password-iwan-2")
+	if h.ui.state.session == nil {
+		t.Fatal("another account's reset ended the session")
+	}
+	// her own reset ends it
+	resetTo("hana@natunakab.go.id", "password-hana-2")
+	if h.ui.state.session != nil {
+		t.Fatal("the session outlived the reset that revoked it")
+	}
 }

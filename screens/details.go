@@ -50,7 +50,7 @@ func newDetailsView(a *accountTab) *detailsView {
 
 func (v *detailsView) reset() {
 	v.setWarning("")
-	s := v.a.u.session
+	s := v.a.u.state.session
 	if s == nil {
 		return
 	}
@@ -77,13 +77,13 @@ func (v *detailsView) setWarning(msg string) { setText(v.warning, msg) }
 // doSignOut revokes the session and forgets the remembered account.
 func (v *detailsView) doSignOut() {
 	u := v.a.u
-	s := u.session
+	s := u.state.session
 	if s == nil {
-		u.signedOut("")
+		u.signedOut(signInState{})
 		return
 	}
 	kr := u.opts.Keyring
-	keyringOK := u.account.signIn.keyringOK
+	keyringOK := u.state.keyringOK
 	v.signOut.Disable()
 	background(u, func(ctx context.Context) (struct{}, error) {
 		err := u.auth.SignOut(ctx, s.Token)
@@ -99,9 +99,6 @@ func (v *detailsView) doSignOut() {
 			// the local sign-out still happens; the token dies with its lifetime
 			fyne.LogError("sign out", err)
 		}
-		u.account.signIn.remember.SetChecked(false)
-		u.signedOut("")
-		u.account.signIn.login.entry.SetText("")
-		u.account.focus()
+		u.signedOut(signInState{forget: true})
 	})
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/natunakab/besign/authority"
 )
 
-// forgotView is the seed's "Lupa Password": it asks the authority to mail a
+// forgotView is "Lupa Password": it asks the authority to mail a
 // reset link, then points to Kotak Masuk.
 type forgotView struct {
 	a       *accountTab
@@ -69,7 +69,7 @@ func (v *forgotView) submit() {
 			// the same answer whether or not the account exists
 			v.f.setNote(lang.L("Jika akun terdaftar, petunjuk untuk mereset password telah dikirim ke email Anda. Buka Kotak Masuk lalu klik tautan reset."))
 			v.sentTo = ""
-			if strings.Contains(login, "@") {
+			if authority.LoginIsEmail(login) {
 				v.sentTo = login
 			}
 			v.inbox.Show()

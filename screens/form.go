@@ -10,7 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// formWidth is the width of the centred forms, as in the seed's login card.
+// formWidth is the width of the centred forms: a login card, narrow enough
+// to read at a glance.
 const formWidth = 480
 
 // field is one labelled entry with its error line under it.
@@ -150,7 +151,7 @@ func hyperlink(s string, tapped func()) *widget.Hyperlink {
 	return h
 }
 
-// card lays a form out as the seed's login card: the authority's name, then
+// card lays a form out as a login card: the authority's name, then
 // the content, at most formWidth wide, centred, scrolling when too tall.
 func card(objs ...fyne.CanvasObject) fyne.CanvasObject {
 	brand := widget.NewLabel(lang.L("Balai Sertifikasi Elektronik"))

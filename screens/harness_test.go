@@ -291,7 +291,7 @@ func (h *harness) enrol(v *otpSetupView, device string) string {
 	return secret
 }
 
-// activate takes a new account through the seed: Lupa Password, the mail's
+// activate takes a new account through its first sign-in: Lupa Password, the mail's
 // action, OTP set-up, the new password. It returns the OTP secret.
 func (h *harness) activate(email, password string) string {
 	h.t.Helper()

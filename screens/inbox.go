@@ -100,6 +100,13 @@ func (t *inboxTab) shown() {
 }
 
 // setFilter sets the address the list is limited to, and reloads.
+// suggestFilter sets the filter to addr unless the user chose one.
+func (t *inboxTab) suggestFilter(addr string) {
+	if t.filter.Text == "" {
+		t.setFilter(addr)
+	}
+}
+
 func (t *inboxTab) setFilter(addr string) {
 	t.filter.SetText(addr)
 	t.load()

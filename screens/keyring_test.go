@@ -76,13 +76,13 @@ func TestRememberAndResume(t *testing.T) {
 	if err != nil || login != "putri@natunakab.go.id" || token == "" {
 		t.Fatalf("remembered %q, token set %v, %v", login, token != "", err)
 	}
-	if token != h.ui.session.Token {
+	if token != h.ui.state.session.Token {
 		t.Fatal("the remembered token is not the session's")
 	}
 
 	// a restart pre-fills and resumes
 	ui2 := h.again(kr)
-	if ui2.session == nil || ui2.session.Account.Email != "putri@natunakab.go.id" {
+	if ui2.state.session == nil || ui2.state.session.Account.Email != "putri@natunakab.go.id" {
 		t.Fatal("the remembered session was not resumed")
 	}
 	if ui2.account.content.Objects[0] != ui2.account.details.content {
@@ -107,7 +107,7 @@ func TestRememberAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	ui3 := h.again(kr)
-	if ui3.session != nil {
+	if ui3.state.session != nil {
 		t.Fatal("a revoked token resumed")
 	}
 	if got := shown(ui3.account.signIn.f.top); got != "Sesi yang diingat telah berakhir. Silakan masuk lagi." {

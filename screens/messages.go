@@ -20,6 +20,8 @@ func message(err error) string {
 		return lang.L("Nama lengkap wajib diisi.")
 	case errors.Is(err, authority.ErrNameTooLong):
 		return lang.L("Nama paling banyak {{.N}} karakter.", n(authority.MaxNameLen))
+	case errors.Is(err, authority.ErrNameInvalid):
+		return lang.L("Nama berisi karakter yang tidak diizinkan.")
 	case errors.Is(err, authority.ErrEmailInvalid):
 		return lang.L("Alamat email tidak valid.")
 	case errors.Is(err, authority.ErrEmailTaken):
@@ -30,6 +32,12 @@ func message(err error) string {
 		return lang.L("Pendaftaran mandiri tidak diaktifkan. Hubungi bagian TI.")
 	case errors.Is(err, authority.ErrLoginRequired):
 		return lang.L("Username atau email wajib diisi.")
+	case errors.Is(err, authority.ErrLoginTooLong):
+		return lang.L("Username atau email paling banyak {{.N}} karakter.", n(authority.MaxLoginLen))
+	case errors.Is(err, authority.ErrRoleInvalid):
+		return lang.L("Peran harus penanda tangan atau verifikator.")
+	case errors.Is(err, authority.ErrLanguageInvalid):
+		return lang.L("Bahasa harus Indonesia atau Inggris.")
 	case errors.Is(err, authority.ErrPasswordRequired):
 		return lang.L("Password wajib diisi.")
 	case errors.Is(err, authority.ErrPasswordTooShort):
@@ -60,6 +68,10 @@ func message(err error) string {
 		return lang.L("Nama perangkat wajib diisi.")
 	case errors.Is(err, authority.ErrDeviceNameTooLong):
 		return lang.L("Nama perangkat paling banyak {{.N}} karakter.", n(authority.MaxDeviceNameLen))
+	case errors.Is(err, authority.ErrDeviceNameInvalid):
+		return lang.L("Nama perangkat berisi karakter yang tidak diizinkan.")
+	case errors.Is(err, authority.ErrSignInRequired):
+		return lang.L("Masuk terlebih dahulu untuk mengelola perangkat OTP.")
 	case errors.Is(err, authority.ErrLastOTPDevice):
 		return lang.L("Perangkat OTP terakhir tidak dapat dihapus.")
 	case errors.Is(err, authority.ErrEnrolmentUnknown):

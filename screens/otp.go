@@ -73,7 +73,7 @@ func (t *otpTab) shown() {
 func (t *otpTab) refresh() {
 	t.f.clearErrors()
 	t.f.setNote("")
-	s := t.u.session
+	s := t.u.state.session
 	if s == nil {
 		t.devices = nil
 		t.list.Objects = nil
@@ -133,7 +133,7 @@ func (t *otpTab) askRemove(d authority.OTPDevice) {
 }
 
 func (t *otpTab) remove(d authority.OTPDevice) {
-	s := t.u.session
+	s := t.u.state.session
 	if s == nil {
 		return
 	}
@@ -157,7 +157,7 @@ func (t *otpTab) remove(d authority.OTPDevice) {
 
 // add runs the OTP set-up for a further device.
 func (t *otpTab) add() {
-	s := t.u.session
+	s := t.u.state.session
 	if s == nil {
 		return
 	}

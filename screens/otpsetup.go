@@ -23,7 +23,7 @@ const (
 	setupForDevice                  // "Tambah perangkat" in the OTP tab
 )
 
-// otpSetupView is the seed's "Pengaturan OTP": a QR code of the key URI, the
+// otpSetupView is "Pengaturan OTP": a QR code of the key URI, the
 // key itself behind "Tidak bisa memindai?", then a code and a device name.
 type otpSetupView struct {
 	u    *UI
@@ -183,11 +183,11 @@ func (v *otpSetupView) failed(err error) {
 func (v *otpSetupView) submit() {
 	v.f.clearErrors()
 	v.f.setNote("")
-	code := strings.ReplaceAll(strings.TrimSpace(v.code.entry.Text), " ", "")
+	code, err := authority.ParseOTPCode(v.code.entry.Text)
 	name := strings.TrimSpace(v.name.entry.Text)
 	bad := false
-	if code == "" {
-		v.code.setError(message(authority.ErrOTPRequired))
+	if err != nil {
+		v.code.setError(message(err))
 		bad = true
 	}
 	if name == "" {
@@ -236,3 +236,7 @@ func groupKey(secret string) string {
 	}
 	return b.String()
 }
+
+// setError shows msg above the set-up form (for example when the password
+// step finds that OTP must come first).
+func (v *otpSetupView) setError(msg string) { v.f.setError(msg) }

@@ -11,7 +11,7 @@ import (
 	"github.com/natunakab/besign/authority"
 )
 
-// passwordView is the seed's "Perbarui Password", the last required action.
+// passwordView is "Perbarui Password", the last required action.
 type passwordView struct {
 	a       *accountTab
 	f       *form
@@ -54,7 +54,7 @@ func (v *passwordView) submit() {
 		v.pw.setError(message(authority.ErrPasswordRequired))
 		return
 	}
-	t := v.a.reset.ticket
+	t := v.a.u.state.ticket
 	req := authority.SetPasswordRequest{Ticket: t.Ticket, Password: pw, Confirmation: confirm}
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (struct{}, error) {
@@ -64,12 +64,9 @@ func (v *passwordView) submit() {
 		switch {
 		case err == nil:
 			v.reset()
-			v.a.reset.ticket = authority.ResetTicket{}
-			// the reset revoked every older session of the account
-			if s := v.a.u.session; s != nil && s.Account.ID == t.Account.ID {
-				v.a.u.session = nil
-				v.a.u.otp.refresh()
-			}
+			v.a.u.state.ticket = authority.ResetTicket{}
+			// the authority tells whether the session survived the reset
+			v.a.u.recheckSession()
 			login := t.Account.Email
 			if login == "" {
 				login = t.Account.Username
@@ -81,9 +78,9 @@ func (v *passwordView) submit() {
 		case errors.Is(err, authority.ErrPasswordMismatch):
 			v.confirm.setError(message(err))
 		case errors.Is(err, authority.ErrOTPSetupRequired):
-			v.a.reset.ticket.NeedsOTP = true
+			v.a.u.state.ticket.NeedsOTP = true
 			v.a.showRequired()
-			v.a.setup.f.setError(message(err))
+			v.a.setup.setError(message(err))
 		case errors.Is(err, authority.ErrSessionExpired), errors.Is(err, authority.ErrTokenExpired),
 			errors.Is(err, authority.ErrTokenInvalid), errors.Is(err, authority.ErrTokenUsed):
 			v.a.showSignIn(signInState{

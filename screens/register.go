@@ -14,7 +14,7 @@ import (
 
 // registerView is "Daftar": self-registration with a name and an email of
 // the organisation's domain. The first password then comes through the
-// activation mail and Lupa Password, as in the seed.
+// activation mail and Lupa Password, like an account IT creates.
 type registerView struct {
 	a       *accountTab
 	f       *form
@@ -65,8 +65,9 @@ func (v *registerView) submit() {
 	v.f.setNote("")
 	v.inbox.Hide()
 	req := authority.RegisterRequest{
-		Name:  strings.TrimSpace(v.name.entry.Text),
-		Email: strings.TrimSpace(v.email.entry.Text),
+		Language: authority.Language(v.a.u.opts.Language),
+		Name:     strings.TrimSpace(v.name.entry.Text),
+		Email:    strings.TrimSpace(v.email.entry.Text),
 	}
 	if req.Name == "" {
 		v.name.setError(message(authority.ErrNameRequired))

@@ -19,8 +19,6 @@ type resetView struct {
 	f       *form
 	link    *field
 	content fyne.CanvasObject
-	// ticket is the one the required actions run under.
-	ticket authority.ResetTicket
 }
 
 func newResetView(a *accountTab) *resetView {
@@ -63,7 +61,7 @@ func (v *resetView) submit() {
 		v.f.busy(false)
 		switch {
 		case err == nil:
-			v.ticket = t
+			v.a.u.state.ticket = t
 			v.link.entry.SetText("")
 			v.a.showRequired()
 		case errors.Is(err, authority.ErrTokenInvalid), errors.Is(err, authority.ErrTokenExpired),

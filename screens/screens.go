@@ -5,6 +5,7 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -44,6 +45,9 @@ type Options struct {
 	Authority Authority
 	// Keyring may be nil: "Ingat Akun ini" is then disabled.
 	Keyring Keyring
+	// Language is the language the screens are shown in; a registration
+	// asks for the account's mail in it.
+	Language string
 	// SelfRegistration shows "Daftar" on the sign-in form.
 	SelfRegistration bool
 	// EmailDomain is shown as a hint on the registration form.
@@ -53,6 +57,19 @@ type Options struct {
 	Warning string
 	// About is shown by "Tentang dan Pengaturan".
 	About About
+}
+
+// state is what the views share: who is signed in, the reset in progress
+// and whether the keyring can keep an account. Views read and change it
+// here, never in each other's widgets; only the UI goroutine touches it.
+type state struct {
+	// session is the signed-in session, nil when signed out.
+	session *authority.Session
+	// ticket is the reset in progress: its required actions run under it.
+	ticket authority.ResetTicket
+	// keyringOK: the keyring answered, so "Ingat Akun ini" can keep an
+	// account.
+	keyringOK bool
 }
 
 // UI is the window content and the state shared by the tabs. Its fields are
@@ -71,8 +88,8 @@ type UI struct {
 	otp     *otpTab
 	inbox   *inboxTab
 
-	// session is the signed-in session, nil when signed out.
-	session *authority.Session
+	// state is what the views share.
+	state state
 
 	// started is set by Start, once the content is in the window.
 	started bool
@@ -162,23 +179,46 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 
 // signedIn makes s the current session and shows the signed-in views.
 func (u *UI) signedIn(s authority.Session) {
-	u.session = &s
+	u.state.session = &s
 	u.account.showDetails()
 	u.otp.refresh()
 	u.inbox.setFilter(s.Account.Email)
 }
 
+// recheckSession asks the authority whether the signed-in session still
+// stands (a password reset revokes the account's sessions) and signs out
+// locally when it does not.
+func (u *UI) recheckSession() {
+	s := u.state.session
+	if s == nil {
+		return
+	}
+	background(u, func(ctx context.Context) (authority.Session, error) {
+		return u.auth.Resume(ctx, s.Token)
+	}, func(_ authority.Session, err error) {
+		if u.state.session != s {
+			return // signed out or in again meanwhile
+		}
+		if errors.Is(err, authority.ErrSessionExpired) || errors.Is(err, authority.ErrTokenInvalid) {
+			u.state.session = nil
+			u.otp.refresh()
+		} else if err != nil {
+			fyne.LogError("check session", err)
+		}
+	})
+}
+
 // signedOut forgets the session locally (the caller revokes it) and shows
-// the sign-in form, with msg as an error on it when not empty.
-func (u *UI) signedOut(msg string) {
-	u.session = nil
+// the sign-in form as st says.
+func (u *UI) signedOut(st signInState) {
+	u.state.session = nil
 	u.otp.refresh()
-	u.account.showSignIn(signInState{err: msg})
+	u.account.showSignIn(st)
 }
 
 // sessionLost handles ErrSessionExpired from any screen.
 func (u *UI) sessionLost() {
-	u.signedOut(lang.L("Sesi Anda telah berakhir. Silakan masuk lagi."))
+	u.signedOut(signInState{err: lang.L("Sesi Anda telah berakhir. Silakan masuk lagi.")})
 	u.tabs.Select(u.akunTab)
 }
 

@@ -19,9 +19,11 @@ type signInState struct {
 	login string // pre-filled username or email
 	note  string // success note, e.g. after a new password
 	err   string // error at the top
+	// forget clears the login and "Ingat Akun ini": the user signed out.
+	forget bool
 }
 
-// signInView is the seed's "Selamat Datang Signer" form.
+// signInView is the "Selamat Datang Signer" sign-in form.
 type signInView struct {
 	a        *accountTab
 	f        *form
@@ -31,8 +33,6 @@ type signInView struct {
 	reason   *widget.Label // why "Ingat Akun ini" is disabled
 	forgot   *widget.Hyperlink
 	content  fyne.CanvasObject
-	// keyringOK is true once the keyring answered Available.
-	keyringOK bool
 }
 
 func newSignInView(a *accountTab) *signInView {
@@ -75,8 +75,11 @@ func newSignInView(a *accountTab) *signInView {
 func (v *signInView) reset(st signInState) {
 	v.f.busy(false)
 	v.f.clearErrors()
-	if st.login != "" {
+	if st.login != "" || st.forget {
 		v.login.entry.SetText(st.login)
+	}
+	if st.forget {
+		v.remember.SetChecked(false)
 	}
 	v.password.entry.SetText("")
 	v.f.setNote(st.note)
@@ -108,7 +111,7 @@ func (v *signInView) start() {
 			v.setReason(lang.L("Keyring sistem tidak tersedia: {{.Reason}}", map[string]any{"Reason": r.avail.Error()}))
 			return
 		}
-		v.keyringOK = true
+		v.a.u.state.keyringOK = true
 		v.remember.Enable()
 		v.setReason("")
 		if err != nil {
@@ -122,10 +125,10 @@ func (v *signInView) start() {
 		if v.login.entry.Text == "" {
 			v.login.entry.SetText(r.login)
 		}
-		if strings.Contains(r.login, "@") && v.a.u.inbox.filter.Text == "" {
-			v.a.u.inbox.setFilter(r.login)
+		if authority.LoginIsEmail(r.login) {
+			v.a.u.inbox.suggestFilter(r.login)
 		}
-		if r.token != "" && v.a.u.session == nil {
+		if r.token != "" && v.a.u.state.session == nil {
 			v.resume(r.login, r.token)
 		}
 	})
@@ -170,7 +173,7 @@ func (v *signInView) submit() {
 		v.password.setError(message(authority.ErrPasswordRequired))
 		return
 	}
-	remember := v.remember.Checked && v.keyringOK
+	remember := v.remember.Checked && v.a.u.state.keyringOK
 	req := authority.SignInRequest{Login: login, Password: pw, Remember: remember}
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (authority.SignInResponse, error) {
@@ -214,7 +217,7 @@ func (v *signInView) showError(err error) {
 // finishSignIn keeps or forgets the account in the keyring, then shows the
 // signed-in views.
 func (u *UI) finishSignIn(s authority.Session, login string, remember bool) {
-	if kr := u.opts.Keyring; kr != nil && u.account.signIn.keyringOK {
+	if kr := u.opts.Keyring; kr != nil && u.state.keyringOK {
 		background(u, func(context.Context) (struct{}, error) {
 			if remember {
 				return struct{}{}, kr.Remember(login, s.Token)
@@ -281,9 +284,9 @@ func (v *otpStepView) reset(resp authority.SignInResponse, remember bool) {
 
 func (v *otpStepView) submit() {
 	v.f.clearErrors()
-	code := strings.ReplaceAll(strings.TrimSpace(v.code.entry.Text), " ", "")
-	if code == "" {
-		v.code.setError(message(authority.ErrOTPRequired))
+	code, err := authority.ParseOTPCode(v.code.entry.Text)
+	if err != nil {
+		v.code.setError(message(err))
 		return
 	}
 	req := authority.SignInOTPRequest{Challenge: v.challenge, Code: code}

@@ -353,7 +353,7 @@ func TestAddDeviceAfterSessionExpired(t *testing.T) {
 	h.typeIn(ot.setup.code.entry, h.code(second, 0))
 	h.typeIn(ot.setup.name.entry, "Tablet")
 	h.enter()
-	if h.ui.session != nil || h.ui.tabs.Selected() != h.ui.akunTab || ot.content.Objects[0] != ot.hint {
+	if h.ui.state.session != nil || h.ui.tabs.Selected() != h.ui.akunTab || ot.content.Objects[0] != ot.hint {
 		t.Fatal("an expired session kept the device set-up open")
 	}
 	h.wantLabel("session expired", h.ui.account.signIn.f.top, "Sesi Anda telah berakhir.")

@@ -74,7 +74,9 @@ CREATE TABLE mail (
 );
 CREATE INDEX mail_to ON mail (to_addr, created_at);
 `,
-	// activations: one per account; the employee directory for NIP checks.
+	// 2: the language of an account's mail ('' = the authority's default).
+	`ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
+	// 3: activations: one per account; the employee directory for NIP checks.
 	// Self-contained (touches no earlier table) so that it can be renumbered.
 	`
 CREATE TABLE activations (

@@ -21,7 +21,8 @@ type User struct {
 	LockedUntil  time.Time
 	OTPLastStep  int64 // last TOTP time step accepted, -1 for none
 	CreatedAt    time.Time
-	OTPDevices   int // number of devices (read only)
+	Language     string // of the account's mail; "" for the authority's default
+	OTPDevices   int    // number of devices (read only)
 }
 
 // Session is a sign-in session; only the token's hash is kept.
@@ -123,7 +124,7 @@ func (tx *Tx) SetMeta(ctx context.Context, key string, value []byte) error {
 }
 
 const userColumns = `u.id, u.name, u.username, u.email, u.role, coalesce(u.password_hash, ''), u.failures,
-	u.last_failure, u.locked_until, u.otp_last_step, u.created_at,
+	u.last_failure, u.locked_until, u.otp_last_step, u.created_at, u.language,
 	(SELECT count(*) FROM otp_devices d WHERE d.user_id = u.id)`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -132,7 +133,7 @@ func scanUser(r scanner) (User, error) {
 	var u User
 	var lastFailure, lockedUntil, created sql.NullInt64
 	err := r.Scan(&u.ID, &u.Name, &u.Username, &u.Email, &u.Role, &u.PasswordHash, &u.Failures,
-		&lastFailure, &lockedUntil, &u.OTPLastStep, &created, &u.OTPDevices)
+		&lastFailure, &lockedUntil, &u.OTPLastStep, &created, &u.Language, &u.OTPDevices)
 	u.LastFailure, u.LockedUntil, u.CreatedAt = fromNanos(lastFailure), fromNanos(lockedUntil), fromNanos(created)
 	return u, err
 }
@@ -140,8 +141,8 @@ func scanUser(r scanner) (User, error) {
 // InsertUser adds an account and sets u.ID. A taken email or username gives
 // ErrDuplicate.
 func (tx *Tx) InsertUser(ctx context.Context, u *User) error {
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO users (name, username, email, role, created_at) VALUES (?, ?, ?, ?, ?)`,
-		u.Name, u.Username, u.Email, u.Role, nanos(u.CreatedAt))
+	res, err := tx.q.ExecContext(ctx, `INSERT INTO users (name, username, email, role, language, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		u.Name, u.Username, u.Email, u.Role, u.Language, nanos(u.CreatedAt))
 	if isUnique(err) {
 		return ErrDuplicate
 	}
