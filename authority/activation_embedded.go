@@ -206,15 +206,20 @@ func (e *Embedded) SubmitActivation(ctx context.Context, req ActivationRequest) 
 		} else if err != nil {
 			return err
 		}
-		m := activationSubmittedMail(e.language(u), u.Email, d.Name)
 		if e.opts.AutoApproveActivations {
-			m = activationApprovedMail(e.language(u), u.Email, d.Name)
+			id, err := e.passphraseLinkMail(ctx, tx, u, MailActivationApproved, passphraseLinkLifetime)
+			if err != nil {
+				return err
+			}
+			mails = append(mails, id)
+		} else {
+			m := activationSubmittedMail(e.language(u), u.Email, d.Name)
+			m.CreatedAt = now
+			if err := tx.InsertMail(ctx, &m); err != nil {
+				return err
+			}
+			mails = append(mails, m.ID)
 		}
-		m.CreatedAt = now
-		if err := tx.InsertMail(ctx, &m); err != nil {
-			return err
-		}
-		mails = append(mails, m.ID)
 		a, err = e.activation(u, row, true)
 		return err
 	})
@@ -367,24 +372,31 @@ func (e *Embedded) decide(ctx context.Context, req DecisionRequest, asVerifier b
 		if a, err = e.activation(u, row, false); err != nil {
 			return err
 		}
-		var m store.Mail
 		if req.Approve {
 			row.Status = string(ActivationVerified)
-			m = activationApprovedMail(e.language(u), u.Email, a.Data.Name)
 		} else {
 			// The NIK is released: a rejection may be for a NIK that is
 			// someone else's. Resubmitting claims it again.
 			row.Status, row.Reason, row.NIKHash = string(ActivationRejected), reason, nil
-			m = activationRejectedMail(e.language(u), u.Email, a.Data.Name, reason)
 		}
 		if err := tx.PutActivation(ctx, row); err != nil {
 			return err
 		}
-		m.CreatedAt = now
-		if err := tx.InsertMail(ctx, &m); err != nil {
-			return err
+		if req.Approve {
+			// The mail carries the link that opens "Buat Passphrase".
+			id, err := e.passphraseLinkMail(ctx, tx, u, MailActivationApproved, passphraseLinkLifetime)
+			if err != nil {
+				return err
+			}
+			mails = append(mails, id)
+		} else {
+			m := activationRejectedMail(e.language(u), u.Email, a.Data.Name, reason)
+			m.CreatedAt = now
+			if err := tx.InsertMail(ctx, &m); err != nil {
+				return err
+			}
+			mails = append(mails, m.ID)
 		}
-		mails = append(mails, m.ID)
 		a, err = e.activation(u, row, false)
 		return err
 	})

@@ -31,21 +31,55 @@ Balai Sertifikasi Elektronik
 }
 
 // The subject stays "[BSrE] Set Passphrase" in both languages, as BSrE
-// sends it. Passphrase creation is a later step of BeSign Desktop.
+// sends it. The arguments: the name, the passphrase link, its lifetime.
 var activationApprovedText = map[Language]mailText{
-	LanguageID: {"[BSrE] Set Passphrase", "", `Yth. %s,
+	LanguageID: {"[BSrE] Set Passphrase", "Buat Passphrase", `Yth. %s,
 
 Data aktivasi akun BSrE Anda telah diverifikasi. Langkah berikutnya adalah membuat passphrase untuk sertifikat elektronik Anda.
 
-Pembuatan passphrase akan segera tersedia di BeSign Desktop.
+Klik "Buat Passphrase" atau buka tautan berikut di BeSign Desktop:
+%s
+
+Tautan ini hanya dapat digunakan satu kali dan akan kedaluwarsa dalam %s.
 
 Balai Sertifikasi Elektronik
 `},
-	LanguageEN: {"[BSrE] Set Passphrase", "", `Dear %s,
+	LanguageEN: {"[BSrE] Set Passphrase", "Create Passphrase", `Dear %s,
 
 Your BSrE account activation data has been verified. The next step is to create the passphrase of your electronic certificate.
 
-Passphrase creation is coming soon to BeSign Desktop.
+Click "Create Passphrase" or open the following link in BeSign Desktop:
+%s
+
+This link can be used only once and expires within %s.
+
+Balai Sertifikasi Elektronik
+`},
+}
+
+// MailPassphraseReset carries the link of "Lupa Passphrase".
+const MailPassphraseReset MailKind = "passphrase_reset"
+
+var passphraseResetText = map[Language]mailText{
+	LanguageID: {"[BSrE] Lupa Passphrase", "Buat Passphrase Baru", `Yth. %s,
+
+Anda meminta untuk membuat passphrase baru. Passphrase baru membuat sertifikat elektronik baru; sertifikat Anda yang lama akan dicabut.
+
+Buka tautan berikut di BeSign Desktop:
+%s
+
+Tautan ini hanya dapat digunakan satu kali dan akan kedaluwarsa dalam %s. Jika Anda tidak memintanya, abaikan email ini: sertifikat Anda tetap berlaku.
+
+Balai Sertifikasi Elektronik
+`},
+	LanguageEN: {"[BSrE] Forgot Passphrase", "Create New Passphrase", `Dear %s,
+
+You asked to create a new passphrase. A new passphrase comes with a new electronic certificate; your old certificate will be revoked.
+
+Open the following link in BeSign Desktop:
+%s
+
+This link can be used only once and expires within %s. If you did not ask for it, ignore this mail: your certificate stays valid.
 
 Balai Sertifikasi Elektronik
 `},
@@ -81,10 +115,6 @@ func activationOutcomeMail(kind MailKind, texts map[Language]mailText, l Languag
 
 func activationSubmittedMail(l Language, email, name string) store.Mail {
 	return activationOutcomeMail(MailActivationSubmitted, activationSubmittedText, l, email, name)
-}
-
-func activationApprovedMail(l Language, email, name string) store.Mail {
-	return activationOutcomeMail(MailActivationApproved, activationApprovedText, l, email, name)
 }
 
 func activationRejectedMail(l Language, email, name, reason string) store.Mail {

@@ -30,6 +30,7 @@ type Authority interface {
 	Activations
 	Verifications
 	ActivationAdmin
+	Certificates
 }
 
 // Flows are the steps a person takes without IT: registering, signing in
@@ -103,7 +104,8 @@ type Admin interface {
 	ImportUsers(ctx context.Context, rows []CreateUserRequest) (ImportResult, error)
 	// ListUsers lists every account.
 	ListUsers(ctx context.Context) ([]Account, error)
-	// UnlockUser ends a lock from failed attempts.
+	// UnlockUser ends a lock from failed attempts, and the suspension of
+	// the account's certificate after wrong passphrases.
 	UnlockUser(ctx context.Context, email string) error
 }
 

@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sync"
 	"time"
 
@@ -52,8 +54,13 @@ type Options struct {
 	Instansi string
 	// AutoApproveActivations verifies a submitted activation at once.
 	AutoApproveActivations bool
-	Now                    func() time.Time
-	Logf                   func(format string, args ...any) // never given secrets
+	// Passphrase suspends certificates after wrong passphrases.
+	Passphrase PassphrasePolicy
+	// CRLURL is the CRL distribution point written into certificates; ""
+	// for none. The CRL itself is published beside Path (CRLPath).
+	CRLURL string
+	Now    func() time.Time
+	Logf   func(format string, args ...any) // never given secrets
 }
 
 // Lifetimes not configurable from outside.
@@ -78,6 +85,11 @@ func DefaultOptions() Options {
 			MaxWait:           15 * time.Minute,
 			QuickLoginCheck:   time.Second,
 			MinQuickLoginWait: 60 * time.Second,
+		},
+		Passphrase: PassphrasePolicy{
+			MaxFailures: 5,
+			Suspension:  15 * time.Minute,
+			MaxSuspend:  24 * time.Hour,
 		},
 		OTPIssuer: "BeSign",
 		Language:  LanguageID,
@@ -115,6 +127,16 @@ func (o *Options) fillDefaults() {
 	if l.MinQuickLoginWait <= 0 {
 		l.MinQuickLoginWait = dl.MinQuickLoginWait
 	}
+	p, dp := &o.Passphrase, d.Passphrase
+	if p.MaxFailures <= 0 {
+		p.MaxFailures = dp.MaxFailures
+	}
+	if p.Suspension <= 0 {
+		p.Suspension = dp.Suspension
+	}
+	if p.MaxSuspend <= 0 {
+		p.MaxSuspend = dp.MaxSuspend
+	}
 	if o.Language == "" {
 		o.Language = d.Language
 	}
@@ -135,8 +157,9 @@ type Embedded struct {
 	db        *store.Store
 	box       *secretBox
 	argon     argonParams
-	dummyHash string // verified for unknown users, so that timing tells little
-	sender    Sender // nil: outbox only
+	kdf       argonParams // of signing keys (see keyseal.go)
+	dummyHash string      // verified for unknown users, so that timing tells little
+	sender    Sender      // nil: outbox only
 
 	mu     sync.Mutex
 	closed bool
@@ -182,7 +205,7 @@ func OpenEmbedded(opts Options) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open authority: %w", err)
 	}
-	e := &Embedded{opts: opts, db: db, box: box, argon: defaultArgon, sender: opts.Sender}
+	e := &Embedded{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender}
 	if err := e.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open authority: %w", err)
@@ -204,6 +227,9 @@ func (e *Embedded) init(ctx context.Context) error {
 		case !e.box.matches(stored):
 			return fmt.Errorf("%s: %w", e.db.Path(), ErrWrongMasterKey)
 		}
+		if err := e.createCA(ctx, tx, e.now()); err != nil {
+			return err
+		}
 		if err := tx.DeleteExpired(ctx, e.now().Add(-time.Hour)); err != nil {
 			return err
 		}
@@ -220,6 +246,11 @@ func (e *Embedded) init(ctx context.Context) error {
 		return err
 	}
 	e.send(unsent)
+	if _, err := os.Stat(e.CRLPath()); errors.Is(err, fs.ErrNotExist) {
+		if err := e.publishCRL(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/config"
@@ -54,6 +55,18 @@ func Open(dir string, cfg config.Config) (*Local, error) {
 // Close closes the authority.
 func (l *Local) Close() error { return l.Authority.Close() }
 
+// CRLURL is the CRL distribution point written into certificates: the
+// authority's CRL file (authority.CRLFileName) under the configured
+// verification URL, where IT may publish it; "" without one. `besign
+// verify` reads the local copy in the data dir for this URL, so that
+// checking needs no network.
+func CRLURL(cfg config.Config) string {
+	if cfg.VerificationURL == "" {
+		return ""
+	}
+	return strings.TrimRight(cfg.VerificationURL, "/") + "/" + authority.CRLFileName
+}
+
 // AuthorityOptions maps the configuration onto the embedded authority.
 func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authority.Options {
 	opts := authority.DefaultOptions()
@@ -72,6 +85,12 @@ func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authorit
 		QuickLoginCheck:   cfg.Lockout.QuickLoginCheck.Duration,
 		MinQuickLoginWait: cfg.Lockout.MinQuickLoginWait.Duration,
 	}
+	opts.Passphrase = authority.PassphrasePolicy{
+		MaxFailures: cfg.Passphrase.MaxFailures,
+		Suspension:  cfg.Passphrase.Suspension.Duration,
+		MaxSuspend:  cfg.Passphrase.MaxSuspension.Duration,
+	}
+	opts.CRLURL = CRLURL(cfg)
 	if s := cfg.SMTP; s.Host != "" {
 		opts.SMTP = &authority.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username,
 			Password: s.Password, From: s.From, TLS: s.TLS}

@@ -101,6 +101,31 @@ CREATE TABLE directory (
 	province TEXT NOT NULL -- as written in the imported file
 );
 `,
+	// 4: the local CA and the accounts' certificates. Self-contained (touches
+	// no earlier table) so that it can be renumbered.
+	`
+CREATE TABLE ca (
+	id         INTEGER PRIMARY KEY CHECK (id = 1),
+	cert       BLOB NOT NULL,    -- the root, DER
+	key        BLOB NOT NULL,    -- PKCS#8, sealed with the master key
+	crl_number INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE certificates (
+	serial          TEXT PRIMARY KEY, -- lower-case hex
+	user_id         INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	cert            BLOB NOT NULL,    -- DER
+	key             BLOB NOT NULL,    -- PKCS#8, sealed under a key derived from the passphrase
+	not_before      INTEGER NOT NULL,
+	not_after       INTEGER NOT NULL,
+	revoked_at      INTEGER,
+	failures        INTEGER NOT NULL DEFAULT 0, -- wrong passphrases in a row
+	suspensions     INTEGER NOT NULL DEFAULT 0, -- suspensions since the last unlock
+	suspended_until INTEGER,
+	created_at      INTEGER NOT NULL
+);
+CREATE INDEX certificates_user ON certificates (user_id, created_at);
+`,
 }
 
 // SchemaVersion is the schema version this code writes.
