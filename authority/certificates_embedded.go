@@ -476,3 +476,43 @@ func (e *Embedded) passphraseLinkMail(ctx context.Context, tx *store.Tx, u store
 	}
 	return m.ID, nil
 }
+
+// localSessionLifetime bounds a LocalSession: one CLI signing run.
+const localSessionLifetime = 10 * time.Minute
+
+// LocalSession starts a short session for an account without its password
+// or OTP, for `besign sign --account` on the embedded authority only (it is
+// not part of any role, so no network client offers it). Whoever can call
+// it already holds the master key and the database, so a session check
+// would protect nothing from them; the signing key stays sealed under the
+// passphrase, which SignDigests still requires and counts.
+func (e *Embedded) LocalSession(ctx context.Context, email string) (Session, error) {
+	if err := e.checkOpen(); err != nil {
+		return Session{}, err
+	}
+	addr, err := normalizeEmail(email)
+	if err != nil {
+		return Session{}, err
+	}
+	var s Session
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByEmail(ctx, addr)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("account %s: %w", addr, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		tok, hash, err := newToken()
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		if err := tx.InsertSession(ctx, store.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(localSessionLifetime)}); err != nil {
+			return err
+		}
+		s = Session{Token: tok, Account: e.account(u), ExpiresAt: now.Add(localSessionLifetime)}
+		return nil
+	})
+	return s, err
+}

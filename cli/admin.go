@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users import FILE.csv | outbox [--to EMAIL] | directory import FILE.csv | activations list | show EMAIL | approve EMAIL | reject EMAIL --reason TEXT", runAdmin})
+	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users import FILE.csv | outbox [--to EMAIL] | directory import FILE.csv | activations list | show EMAIL | approve EMAIL | reject EMAIL --reason TEXT | ca export --out FILE.pem | ca crl --out FILE.crl", runAdmin})
 }
 
 func runAdmin(env *Env, args []string) error {
@@ -46,6 +46,8 @@ func runAdmin(env *Env, args []string) error {
 		return runAdminDirectory(env, args[1:])
 	case "activations":
 		return runAdminActivations(env, args[1:])
+	case "ca":
+		return runAdminCA(env, args[1:])
 	}
 	return usageErrorf("admin: unknown command %q", args[0])
 }
@@ -66,6 +68,8 @@ type adminAuthority interface {
 	authority.Admin
 	authority.Outbox
 	authority.ActivationAdmin
+	RootCertificate(ctx context.Context) ([]byte, error)
+	CRL(ctx context.Context) ([]byte, error)
 }
 
 // adminFunc is an admin command; parse runs before the data dir is opened so
