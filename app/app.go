@@ -18,6 +18,7 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/camera"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/keystore"
@@ -108,6 +109,8 @@ func Run(in Input) error {
 		})
 	}()
 	w.ShowAndRun()
+	// A camera left on by a dialog is released before the process ends.
+	camera.CloseAll()
 	if local != nil {
 		if err := local.Close(); err != nil && runErr == nil {
 			runErr = fmt.Errorf("close authority: %w", err)
