@@ -175,6 +175,7 @@ func (t *activationTab) showStep(i int) {
 		t.submit.Hide()
 	}
 	t.updateSubmit()
+	t.relayout()
 }
 
 // problems checks the form as the authority will.
@@ -224,6 +225,7 @@ func (t *activationTab) updateSubmit() {
 func (t *activationTab) goNext() {
 	ve, _ := t.problems()
 	if t.showErrors(ve, t.step) {
+		t.relayout()
 		return
 	}
 	t.saveDraft(t.step + 1)
@@ -275,6 +277,7 @@ func (t *activationTab) doSubmit() {
 					if t.showErrors(ve, i) {
 						t.showStep(i)
 						t.showErrors(ve, i)
+						t.relayout()
 						return
 					}
 				}
@@ -302,4 +305,22 @@ func (t *activationTab) failed(err error) {
 		return
 	}
 	setText(t.top, activationMessage(err))
+	t.relayout()
+}
+
+// relayout lays the wizard out again after fields, messages or a step
+// appeared or vanished, so that nothing overlaps what moved.
+func (t *activationTab) relayout() { relayoutTree(t.wizard) }
+
+func relayoutTree(o fyne.CanvasObject) {
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, ch := range c.Objects {
+			relayoutTree(ch)
+		}
+		c.Refresh()
+	case *container.Scroll:
+		relayoutTree(c.Content)
+		c.Refresh()
+	}
 }

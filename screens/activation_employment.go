@@ -69,6 +69,7 @@ func newEmploymentStep(t *activationTab) *employmentStep {
 	s.radio = widget.NewRadioGroup([]string{asn, other}, func(string) {
 		s.status.setError("")
 		s.showNIP()
+		t.relayout()
 	})
 	s.radio.Horizontal = true
 	s.status = newChoice(lang.L("Status"), s.radio)
@@ -200,6 +201,7 @@ func (s *employmentStep) doLookup() {
 		switch {
 		case errors.Is(err, authority.ErrEmployeeNotFound):
 			note(s.lookup, widget.WarningImportance, lang.L("NIP/NRP tidak ditemukan di direktori pegawai. Isi Unit Organisasi, Jabatan dan Provinsi sendiri."))
+			s.t.relayout()
 			return
 		case err != nil:
 			if errors.Is(err, authority.ErrSessionExpired) {
@@ -220,5 +222,6 @@ func (s *employmentStep) doLookup() {
 		}
 		note(s.lookup, widget.SuccessImportance, msg)
 		s.checkWarnings(s.t.read())
+		s.t.relayout()
 	})
 }

@@ -108,6 +108,7 @@ func (s *photoStep) setPhoto(photo []byte) {
 	}
 	s.preview.Refresh()
 	s.t.updateSubmit()
+	s.t.relayout()
 }
 
 // chooseFile is "Pilih file foto": a JPEG or PNG from disk.
@@ -137,6 +138,7 @@ func (s *photoStep) loadFile(path string) {
 		s.file.Enable()
 		if err != nil {
 			s.msg.setError(photoMessage(err))
+			s.t.relayout()
 			return
 		}
 		s.setPhoto(photo)
