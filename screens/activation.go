@@ -322,5 +322,9 @@ func relayoutTree(o fyne.CanvasObject) {
 	case *container.Scroll:
 		relayoutTree(c.Content)
 		c.Refresh()
+	case *container.Split:
+		relayoutTree(c.Leading)
+		relayoutTree(c.Trailing)
+		c.Refresh()
 	}
 }

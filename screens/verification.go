@@ -139,6 +139,7 @@ func (t *verifyTab) show(i int) {
 	t.photo.Refresh()
 	setText(t.msg, "")
 	t.detail.Show()
+	relayoutTree(t.content)
 }
 
 func (t *verifyTab) doApprove() { t.decide(authority.DecisionRequest{Approve: true}) }
@@ -170,6 +171,7 @@ func (t *verifyTab) decide(req authority.DecisionRequest) {
 		t.refresh()
 		t.msg.Importance = widget.SuccessImportance
 		setText(t.msg, msg)
+		relayoutTree(t.content)
 	})
 }
 
@@ -180,4 +182,5 @@ func (t *verifyTab) failed(err error) {
 	}
 	t.msg.Importance = widget.DangerImportance
 	setText(t.msg, activationMessage(err))
+	relayoutTree(t.content)
 }
