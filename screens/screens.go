@@ -191,8 +191,13 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 
 // signedIn makes s the current session and shows the signed-in views.
 func (u *UI) signedIn(s authority.Session) {
-	u.state.session = &s
+	u.setSession(s)
 	u.account.showDetails()
+}
+
+// setSession makes s the current session without changing the Akun view.
+func (u *UI) setSession(s authority.Session) {
+	u.state.session = &s
 	u.otp.refresh()
 	u.inbox.setFilter(s.Account.Email)
 	u.act.signedIn()
@@ -266,6 +271,15 @@ func (u *UI) openLink(raw string) error {
 		u.account.showForgot(l.Value)
 	}
 	return nil
+}
+
+// OpenLink opens a besign:// link from outside (the OS, a second start) in
+// its flow; a link it cannot read stays on the reset form with its error.
+func (u *UI) OpenLink(raw string) {
+	if err := u.openLink(raw); err != nil {
+		u.tabs.Select(u.akunTab)
+		u.account.showReset(raw, true)
+	}
 }
 
 // showInbox switches to Kotak Masuk filtered on addr.
