@@ -17,5 +17,6 @@ func main() {
 // import cli.
 func startApp(env *cli.Env) error {
 	cfg, err := env.Config()
-	return app.Run(app.Input{Version: cli.Version, DataDir: env.DataDir, Config: cfg, ConfigErr: err})
+	return app.Run(app.Input{Version: cli.Version, DataDir: env.DataDir, Config: cfg, ConfigErr: err,
+		Link: env.Link})
 }

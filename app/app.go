@@ -18,8 +18,10 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/camera"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/instance"
 	"github.com/natunakab/besign/keystore"
 	"github.com/natunakab/besign/screens"
 )
@@ -42,12 +44,28 @@ type Input struct {
 	// be read (the window then explains it).
 	Config    config.Config
 	ConfigErr error
+	// Link is a besign:// link to open at once, or "".
+	Link string
 }
 
 // Run starts the desktop app and returns when its window is closed. A data
 // directory that cannot be opened is explained in the window, in the user's
 // language, and then returned as the error (exit status 1).
+//
+// One app runs per user and data dir: when one already runs, Run hands it
+// in.Link (which brings its window forward) and returns nil at once.
 func Run(in Input) error {
+	srv, err := instance.Claim(in.DataDir, in.Link)
+	switch {
+	case errors.Is(err, instance.ErrRunning):
+		return nil
+	case err != nil:
+		// Without the hand-over the app still works; links then open a
+		// second window.
+		fyne.LogError("single instance", err)
+	default:
+		defer srv.Close()
+	}
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	cfg, cfgErr := in.Config, in.ConfigErr
@@ -65,6 +83,30 @@ func Run(in Input) error {
 	w.Resize(windowSize)
 	w.CenterOnScreen()
 	w.SetMaster()
+
+	// Links: the one started with, then those later starts hand over. The
+	// fields are touched on the UI goroutine only.
+	var ui *screens.UI
+	pending := in.Link
+	open := func(link string) {
+		w.Show()
+		w.RequestFocus()
+		if link == "" {
+			return
+		}
+		if ui == nil {
+			pending = link // opened once the data dir is
+			return
+		}
+		ui.OpenLink(link)
+	}
+	if srv != nil {
+		go func() {
+			for link := range srv.Messages() {
+				fyne.Do(func() { open(link) })
+			}
+		}()
+	}
 
 	var local *datadir.Local
 	var runErr error
@@ -93,7 +135,7 @@ func Run(in Input) error {
 			if l.Keys != nil {
 				kr = keyring{l.Keys}
 			}
-			ui := screens.New(w, screens.Options{
+			ui = screens.New(w, screens.Options{
 				Authority:        l.Authority,
 				Keyring:          kr,
 				Language:         language,
@@ -105,9 +147,15 @@ func Run(in Input) error {
 			w.SetMainMenu(ui.Menu())
 			w.SetContent(ui.Content())
 			ui.Start()
+			if pending != "" {
+				ui.OpenLink(pending)
+				pending = ""
+			}
 		})
 	}()
 	w.ShowAndRun()
+	// A camera left on by a dialog is released before the process ends.
+	camera.CloseAll()
 	if local != nil {
 		if err := local.Close(); err != nil && runErr == nil {
 			runErr = fmt.Errorf("close authority: %w", err)

@@ -12,6 +12,7 @@ import (
 
 	"strings"
 
+	"github.com/natunakab/besign/authority/link"
 	"github.com/natunakab/besign/config"
 )
 
@@ -27,6 +28,9 @@ type Env struct {
 	DataDir string
 	// ConfigPath is --config, or "" for the system-wide file.
 	ConfigPath string
+	// Link is a besign:// link the desktop app is started with (the OS
+	// starts "besign LINK" when one is clicked), or "".
+	Link string
 }
 
 // Config loads the configuration in force for this invocation.
@@ -57,9 +61,10 @@ func init() {
 	register(command{"version", "besign version", runVersion})
 }
 
-const globalUsage = `usage: besign [--data-dir DIR] [--config FILE] [COMMAND [ARGS...]]
+const globalUsage = `usage: besign [--data-dir DIR] [--config FILE] [COMMAND [ARGS...] | besign://LINK]
 
-Without a command, starts the desktop app.
+Without a command, starts the desktop app; with a besign:// link (from a
+mail), opens it there, in the app already running on the data dir if any.
 
 global options:
   --data-dir DIR   all local state (env BESIGN_DATA_DIR)
@@ -102,6 +107,13 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, startGUI func
 		return fail(env, startGUI(env))
 	}
 	name := rest[0]
+	if len(name) > len(link.Scheme)+1 && strings.EqualFold(name[:len(link.Scheme)+1], link.Scheme+":") {
+		if len(rest) > 1 {
+			return fail(env, usageErrorf("unexpected argument %q after the link", rest[1]))
+		}
+		env.Link = name
+		return fail(env, startGUI(env))
+	}
 	if name == "help" {
 		printUsage(stdout)
 		return 0

@@ -136,10 +136,10 @@ func TestSeedPath(t *testing.T) {
 	d.key(t, "Tab", "Tab", "space")
 	d.settled(t, e.artifacts, "02-lupa-password", before)
 	d.typeText(t, email)
-	shot("02-lupa-password")
+	typed := shot("02-lupa-password")
 	d.key(t, "Return")
 	e.waitCLI(t, "besign://reset?token=", "admin", "outbox", "--to", email)
-	sent := d.settled(t, e.artifacts, "03-lupa-password-terkirim", shot("02-lupa-password"))
+	sent := d.settled(t, e.artifacts, "03-lupa-password-terkirim", typed)
 
 	// Kotak Masuk: the newest mail is selected; its action opens the reset.
 	d.key(t, "ctrl+3")
@@ -297,4 +297,100 @@ func pixelDiff(t *testing.T, a, b string) float64 {
 		t.Fatalf("compare %s %s: %q", a, b, out)
 	}
 	return n / (1280 * 800)
+}
+
+// TestLinkHandOver clicks besign:// links as a mail program would (it runs
+// "besign LINK"): with the app running, the second start hands the link to
+// the window, which shows its step, and exits; with the app closed, the link
+// starts the app at that step.
+func TestLinkHandOver(t *testing.T) {
+	e := setup(t)
+	e.cli(t, "admin", "users", "add", "--name", "Arman Salim", "--email", email)
+	d := startXvfb(t)
+	_, stop := e.startApp(t, d)
+	signIn := d.screenshot(t, e.artifacts, "20-masuk")
+
+	click := func(link string) {
+		t.Helper()
+		cmd := exec.Command(e.bin, "--data-dir", e.dataDir, link)
+		cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Run() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("besign %s: %v", link, err)
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("besign %s did not hand the link over and exit", link)
+		}
+	}
+	qr := func(step string) string {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+			shot := d.screenshot(t, e.artifacts, step)
+			out, err := exec.Command("zbarimg", "--quiet", "--raw", shot).Output()
+			if err == nil && strings.HasPrefix(string(out), "otpauth://totp/") {
+				return shot
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no OTP set-up QR code on the screen (see %s)", shot)
+			}
+		}
+	}
+	resetLink := func() string {
+		t.Helper()
+		out := e.cli(t, "admin", "outbox", "--to", email)
+		i := strings.Index(out, "besign://reset?token=")
+		if i < 0 {
+			t.Fatalf("no reset link in the outbox:\n%s", out)
+		}
+		return strings.Fields(out[i:])[0]
+	}
+
+	// The activation mail's link opens Lupa Password, filled in, in the
+	// running window.
+	click("besign://forgot?login=" + email)
+	d.settled(t, e.artifacts, "21-lupa-password-dari-tautan", signIn)
+	d.key(t, "Return")
+	e.waitCLI(t, "besign://reset?token=", "admin", "outbox", "--to", email)
+
+	// The reset link goes to the running window: OTP set-up.
+	click(resetLink())
+	qr("22-pengaturan-otp-dari-tautan")
+	if entries, _ := filepath.Glob(filepath.Join(e.dataDir, "instance")); len(entries) != 1 {
+		t.Fatal("the running app has no instance file")
+	}
+
+	// With the app closed, a link starts it at its step: Lupa Password for
+	// a new reset mail, then (closed again) the reset link's OTP set-up.
+	stop()
+	first := resetLink()
+	start := func(link, step string) (shot string, stop func()) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		app := exec.CommandContext(ctx, e.bin, "--data-dir", e.dataDir, link)
+		app.Env = append(os.Environ(), "DISPLAY="+d.name)
+		if err := app.Start(); err != nil {
+			t.Fatal(err)
+		}
+		stop = func() { cancel(); app.Wait() }
+		t.Cleanup(stop)
+		win := d.waitWindow(t, title, 20*time.Second)
+		d.x(t, "xdotool", "windowfocus", "--sync", win)
+		return d.settled(t, e.artifacts, step, ""), stop
+	}
+	_, stopForgot := start("besign://forgot?login="+email, "23-lupa-password-dibuka-dari-tautan")
+	d.key(t, "Return")
+	link := resetLink()
+	for deadline := time.Now().Add(15 * time.Second); link == first; link = resetLink() {
+		if time.Now().After(deadline) {
+			t.Fatal("no new reset mail after Kirim")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	stopForgot()
+	start(link, "24-dibuka-dari-tautan")
+	qr("24-pengaturan-otp-dibuka-dari-tautan")
 }

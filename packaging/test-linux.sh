@@ -140,6 +140,56 @@ wait "$app_pid" 2>/dev/null || true
 app_pid=""
 stop_xvfb
 
+# --- besign:// links (from the mail): the desktop database names besign as
+# their handler; xdg-open hands a link to the running window (one app per
+# user and data dir), which shows its step, and the second start exits.
+grep -q 'x-scheme-handler/besign' /usr/share/applications/mimeinfo.cache ||
+	fail "the desktop database has no handler for x-scheme-handler/besign"
+lhome="$tmp/linkhome"
+mkdir -p "$lhome"
+# No keyring in this part: the app and the CLI share the master key file of
+# the data dir.
+as_user() { env -u DBUS_SESSION_BUS_ADDRESS HOME="$lhome" XDG_DATA_HOME="$lhome/.local/share" XDG_CONFIG_HOME="$lhome/.config" "$@"; }
+handler=$(as_user xdg-mime query default x-scheme-handler/besign)
+[ "$handler" = "$APP_ID.desktop" ] || fail "xdg-mime: besign:// links go to \"$handler\", not $APP_ID.desktop"
+link_email=tautan@natunakab.go.id
+as_user besign admin users add --name "Uji Tautan" --email "$link_email" >/dev/null 2>"$tmp/err" || fail "admin users add: $(cat "$tmp/err")"
+outbox_link() { as_user besign admin outbox --to "$link_email" 2>/dev/null | sed -n "s|^Link: \($1.*\)|\1|p" | head -n1; }
+start_xvfb
+as_user $exec_line >"$tmp/link-app.log" 2>&1 &
+app_pid=$!
+win=$(wait_window "BeSign Desktop" 60) || { cat "$tmp/link-app.log" >&2; fail "no window for the link test"; }
+xdotool windowfocus --sync "$win"
+sleep 2 # the data dir opens
+forgot=$(outbox_link besign://forgot)
+[ -n "$forgot" ] || fail "no besign://forgot link in the activation mail"
+as_user timeout 30 xdg-open "$forgot" || fail "xdg-open $forgot did not hand the link over and exit"
+[ "$(pgrep -c -x besign)" = 1 ] || fail "xdg-open left a second besign running"
+sleep 1 # Lupa Password, filled in by the link, has the focus: send it
+xdotool key --clearmodifiers Return
+reset=""
+for _ in $(seq 50); do
+	reset=$(outbox_link besign://reset)
+	[ -n "$reset" ] && break
+	sleep 0.2
+done
+[ -n "$reset" ] || fail "Lupa Password opened by the link sent no reset mail"
+as_user timeout 30 xdg-open "$reset" || fail "xdg-open of the reset link did not hand it over and exit"
+qr=""
+for _ in $(seq 30); do
+	import -window root "$shots/linux-link-otp-setup.png"
+	qr=$(zbarimg --quiet --raw "$shots/linux-link-otp-setup.png" 2>/dev/null || true)
+	[[ $qr == otpauth://totp/* ]] && break
+	sleep 0.5
+done
+[[ $qr == otpauth://totp/* ]] || fail "after xdg-open of the reset link the window shows no OTP set-up QR code: $shots/linux-link-otp-setup.png"
+[ "$(pgrep -c -x besign)" = 1 ] || fail "more than one besign running after the links"
+ok "xdg-open besign:// links go to the running window: Lupa Password, then OTP set-up ($shots/linux-link-otp-setup.png)"
+kill "$app_pid" 2>/dev/null || true
+wait "$app_pid" 2>/dev/null || true
+app_pid=""
+stop_xvfb
+
 # --- Purge: every packaged file goes; IT's config stays (not the package's).
 dpkg -L besign | sort >"$tmp/files"
 apt-get purge -y -qq besign >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log" >&2; fail "apt-get purge besign"; }

@@ -122,6 +122,40 @@ sleep 3 # let it draw
 import -window "$win" "$shots/windows-wine-window.png"
 check_screenshot "$shots/windows-wine-window.png"
 ok "installed besign.exe shows its window: $shots/windows-wine-window.png"
+
+# --- besign:// links: setup.exe registers the URL protocol; "start LINK"
+# (as a mail program does) hands the link to the running window, which shows
+# its step: Lupa Password, then after Kirim the reset link's OTP set-up.
+proto=$(w reg query 'HKLM\Software\Classes\besign' /s 2>/dev/null | tr -d '\r') || fail "setup.exe did not register the besign URL protocol"
+grep -q 'URL Protocol' <<<"$proto" || fail "besign protocol key lacks \"URL Protocol\""
+grep -qF '"C:\Program Files\BeSign\besign.exe" "%1"' <<<"$proto" || fail "besign protocol does not open besign.exe with the link: $proto"
+link_email=tautan@natunakab.go.id
+w "C:\\Program Files\\BeSign\\besign.exe" admin users add --name "Uji Tautan" --email "$link_email" >/dev/null 2>"$tmp/err" || fail "admin users add under Wine: $(cat "$tmp/err")"
+outbox_link() { w "C:\\Program Files\\BeSign\\besign.exe" admin outbox --to "$link_email" 2>/dev/null | tr -d '\r' | sed -n "s|^Link: \\($1.*\\)|\\1|p" | head -n1; }
+forgot=$(outbox_link besign://forgot)
+[ -n "$forgot" ] || fail "no besign://forgot link in the activation mail"
+timeout 60 wine start /wait "$forgot" 2>/dev/null || fail "start $forgot did not hand the link over and exit"
+sleep 2
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+xdotool key --clearmodifiers Return
+reset=""
+for _ in $(seq 100); do
+	reset=$(outbox_link besign://reset)
+	[ -n "$reset" ] && break
+	sleep 0.3
+done
+[ -n "$reset" ] || fail "Lupa Password opened by start LINK sent no reset mail"
+timeout 60 wine start /wait "$reset" 2>/dev/null || fail "start of the reset link did not hand it over and exit"
+qr=""
+for _ in $(seq 40); do
+	import -window root "$shots/windows-link-otp-setup.png"
+	qr=$(zbarimg --quiet --raw "$shots/windows-link-otp-setup.png" 2>/dev/null || true)
+	[[ $qr == otpauth://totp/* ]] && break
+	sleep 0.5
+done
+[[ $qr == otpauth://totp/* ]] || fail "after start of the reset link the window shows no OTP set-up QR code: $shots/windows-link-otp-setup.png"
+[ "$(xdotool search --onlyvisible --name '^BeSign Desktop$' | wc -l)" = 1 ] || fail "the links opened a second window"
+ok "start besign:// links go to the running window: Lupa Password, then OTP set-up ($shots/windows-link-otp-setup.png)"
 wineserver -k
 wait "$app_pid" 2>/dev/null || true
 
@@ -131,6 +165,7 @@ wineserver -w
 [ ! -e "$inst" ] || fail "$inst left behind: $(ls "$inst")"
 [ ! -e "$startmenu/BeSign Desktop.lnk" ] || fail "Start Menu shortcut left behind"
 w reg query "$UNINST\\BeSign" >/dev/null 2>&1 && fail "Apps & features entry left behind"
+w reg query 'HKLM\Software\Classes\besign' >/dev/null 2>&1 && fail "besign URL protocol left behind"
 [ -f "$c/ProgramData/BeSign/config.toml" ] || fail "uninstall removed IT's config"
 ok "NSIS uninstalled silently; IT's config kept"
 
@@ -152,12 +187,15 @@ reg=$(w reg query "$UNINST\\$product" 2>/dev/null) || fail "MSI: no Apps & featu
 grep -q "DisplayVersion.*$VERSION" <<<"${reg//$'\r'/}" || fail "MSI: Apps & features entry lacks the version"
 got=$(w "C:\\Program Files\\BeSign\\besign.exe" version | tr -d '\r')
 [ "$got" = "besign $VERSION" ] || fail "MSI-installed besign.exe version says \"$got\""
-ok "MSI installed per machine with CONFIG: files, shortcut, Apps & features, config"
+w reg query 'HKLM\Software\Classes\besign\shell\open\command' 2>/dev/null | tr -d '\r' | grep -qF '"C:\Program Files\BeSign\besign.exe" "%1"' ||
+	fail "MSI did not register the besign URL protocol"
+ok "MSI installed per machine with CONFIG: files, shortcut, Apps & features, config" and the besign URL protocol
 w msiexec /x "$(winpath "$msi")" /qn || fail "msiexec /x /qn failed ($?)"
 wineserver -w
 [ ! -e "$inst/besign.exe" ] || fail "MSI: besign.exe left behind"
 [ -z "$(find "$startmenu" "$c/users" -name 'BeSign Desktop.lnk' 2>/dev/null)" ] || fail "MSI: shortcut left behind"
 w reg query "$UNINST\\$product" >/dev/null 2>&1 && fail "MSI: Apps & features entry left behind"
+w reg query 'HKLM\Software\Classes\besign\shell\open\command' >/dev/null 2>&1 && fail "MSI: besign URL protocol left behind"
 [ -f "$c/ProgramData/BeSign/config.toml" ] || fail "MSI uninstall removed IT's config"
 ok "MSI uninstalled silently; IT's config kept"
 

@@ -1,5 +1,5 @@
-// Package screens draws BeSign Desktop's window content: the Akun, OTP and
-// Kotak Masuk tabs, talking to the authority only through its role
+// Package screens draws BeSign Desktop's window content: the Akun, OTP,
+// Kotak Masuk, Aktivasi and (for verifiers) Verifikasi tabs, talking to the authority only through its role
 // interfaces.
 package screens
 
@@ -38,6 +38,8 @@ type Authority interface {
 	authority.Flows
 	authority.Devices
 	authority.Outbox
+	authority.Activations
+	authority.Verifications
 }
 
 // Options configure the screens.
@@ -83,10 +85,14 @@ type UI struct {
 	akunTab *container.TabItem
 	otpItem *container.TabItem
 	inItem  *container.TabItem
+	actItem *container.TabItem
+	verItem *container.TabItem // in the tabs only while a verifier is signed in
 
 	account *accountTab
 	otp     *otpTab
 	inbox   *inboxTab
+	act     *activationTab
+	verify  *verifyTab
 
 	// state is what the views share.
 	state state
@@ -112,7 +118,11 @@ func New(win fyne.Window, opts Options) *UI {
 	u.akunTab = container.NewTabItem(lang.L("Akun"), u.account.content)
 	u.otpItem = container.NewTabItem(lang.L("OTP"), u.otp.content)
 	u.inItem = container.NewTabItem(lang.L("Kotak Masuk"), u.inbox.content)
-	u.tabs = container.NewAppTabs(u.akunTab, u.otpItem, u.inItem)
+	u.act = newActivationTab(u)
+	u.verify = newVerifyTab(u)
+	u.actItem = container.NewTabItem(lang.L("Aktivasi"), u.act.content)
+	u.verItem = container.NewTabItem(lang.L("Verifikasi"), u.verify.content)
+	u.tabs = container.NewAppTabs(u.akunTab, u.otpItem, u.inItem, u.actItem)
 	u.tabs.OnSelected = func(item *container.TabItem) {
 		switch item {
 		case u.akunTab:
@@ -121,6 +131,8 @@ func New(win fyne.Window, opts Options) *UI {
 			u.otp.shown()
 		case u.inItem:
 			u.inbox.shown()
+		case u.verItem:
+			u.verify.refresh()
 		}
 	}
 	return u
@@ -179,10 +191,31 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 
 // signedIn makes s the current session and shows the signed-in views.
 func (u *UI) signedIn(s authority.Session) {
-	u.state.session = &s
+	u.setSession(s)
 	u.account.showDetails()
+}
+
+// setSession makes s the current session without changing the Akun view.
+func (u *UI) setSession(s authority.Session) {
+	u.state.session = &s
 	u.otp.refresh()
 	u.inbox.setFilter(s.Account.Email)
+	u.act.signedIn()
+	u.showVerifyTab(s.Account.Role == authority.RoleVerifier)
+}
+
+// showVerifyTab puts the Verifikasi tab in the tabs or takes it out.
+func (u *UI) showVerifyTab(on bool) {
+	in := false
+	for _, it := range u.tabs.Items {
+		in = in || it == u.verItem
+	}
+	switch {
+	case on && !in:
+		u.tabs.Append(u.verItem)
+	case !on && in:
+		u.tabs.Remove(u.verItem)
+	}
 }
 
 // recheckSession asks the authority whether the signed-in session still
@@ -213,6 +246,8 @@ func (u *UI) recheckSession() {
 func (u *UI) signedOut(st signInState) {
 	u.state.session = nil
 	u.otp.refresh()
+	u.act.signedOut()
+	u.showVerifyTab(false)
 	u.account.showSignIn(st)
 }
 
@@ -236,6 +271,15 @@ func (u *UI) openLink(raw string) error {
 		u.account.showForgot(l.Value)
 	}
 	return nil
+}
+
+// OpenLink opens a besign:// link from outside (the OS, a second start) in
+// its flow; a link it cannot read stays on the reset form with its error.
+func (u *UI) OpenLink(raw string) {
+	if err := u.openLink(raw); err != nil {
+		u.tabs.Select(u.akunTab)
+		u.account.showReset(raw, true)
+	}
 }
 
 // showInbox switches to Kotak Masuk filtered on addr.

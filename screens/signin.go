@@ -156,6 +156,11 @@ func (v *signInView) resume(login, token string) {
 			v.a.u.account.focus()
 			return
 		}
+		if v.a.content.Objects[0] != v.content {
+			// a link opened another step meanwhile: it stays in front
+			v.a.u.setSession(s)
+			return
+		}
 		v.a.u.signedIn(s)
 	})
 }

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -339,6 +340,33 @@ func TestOpenLink(t *testing.T) {
 	_ = authority.MailReset
 }
 
+// A link from outside (the OS, a second start) opens at its step, from any
+// tab; one the app cannot read stays on the reset form with its error.
+func TestOpenLinkFromOutside(t *testing.T) {
+	h := newHarness(t)
+	a := h.ui.account
+	h.user("Sari", "sari@natunakab.go.id")
+	if err := h.auth.RequestReset(context.Background(), authority.ResetRequest{Login: "sari"}); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.tabs.Select(h.ui.inItem)
+	h.ui.OpenLink("https://example.com/reset")
+	h.wait()
+	if h.ui.tabs.Selected() != h.ui.akunTab {
+		t.Fatal("a bad link did not show the Akun tab")
+	}
+	h.wantView("reset link", a.reset.content)
+	h.wantLabel("bad link", a.reset.link.msg, "Tautan reset tidak valid. Salin tautan lengkap dari email.")
+
+	h.ui.tabs.Select(h.ui.inItem)
+	h.ui.OpenLink(h.mails("sari@natunakab.go.id")[0].ActionLink)
+	h.wait()
+	h.wantView("Pengaturan OTP", a.setup.content)
+	if h.ui.state.ticket.Account.Email != "sari@natunakab.go.id" {
+		t.Fatalf("ticket for %q", h.ui.state.ticket.Account.Email)
+	}
+}
+
 func TestAddDeviceAfterSessionExpired(t *testing.T) {
 	h := newHarness(t)
 	h.user("Rudi", "rudi@natunakab.go.id")
@@ -375,5 +403,42 @@ func TestWarningAboveTabs(t *testing.T) {
 	}
 	if plain := New(win, Options{}); plain.Content() != plain.tabs {
 		t.Fatal("without a warning the content is not just the tabs")
+	}
+}
+
+// memKeyring is a Keyring in memory, for tests of what the screens do with
+// a remembered account (the real one is tested in keyring_test.go).
+type memKeyring struct{ login, token string }
+
+func (k *memKeyring) Available() error                   { return nil }
+func (k *memKeyring) Remember(login, token string) error { k.login, k.token = login, token; return nil }
+func (k *memKeyring) Recall() (string, string, error)    { return k.login, k.token, nil }
+func (k *memKeyring) Forget() error                      { k.login, k.token = "", ""; return nil }
+
+// A link the app is started with wins over the remembered session that
+// resumes meanwhile: the reset stays at OTP set-up, signed in or not.
+func TestLinkAtStartWithRememberedSession(t *testing.T) {
+	h := newHarness(t)
+	h.user("Tono", "tono@natunakab.go.id")
+	secret := h.activate("tono@natunakab.go.id", "password-tono")
+	h.signIn("tono", "password-tono", secret)
+	kr := &memKeyring{login: "tono@natunakab.go.id", token: h.ui.state.session.Token}
+	if err := h.auth.RequestReset(context.Background(), authority.ResetRequest{Login: "tono"}); err != nil {
+		t.Fatal(err)
+	}
+	link := h.mails("tono@natunakab.go.id")[0].ActionLink
+
+	win := test.NewTempWindow(t, nil)
+	ui := New(win, Options{Authority: h.auth, Keyring: kr, EmailDomain: "natunakab.go.id"})
+	q := queueResults(ui)
+	win.SetContent(ui.Content())
+	ui.Start()
+	ui.OpenLink(link) // as app does right after Start
+	q.wait()
+	if ui.account.content.Objects[0] != ui.account.password.content {
+		t.Fatal("the resumed session replaced the reset that the link opened")
+	}
+	if ui.state.session == nil {
+		t.Fatal("the remembered session was not resumed")
 	}
 }

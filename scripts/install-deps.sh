@@ -9,7 +9,7 @@ test_pkgs=(xvfb xdotool imagemagick poppler-utils qpdf mupdf-tools gnome-keyring
 	dbus dbus-x11 zbar-tools oathtool libnss3-tools openssl xauth x11-utils xclip)
 package_pkgs=(nsis msitools wixl osslsigncode gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64
 	binutils-mingw-w64-x86-64 wine wine64 xvfb xdotool x11-utils imagemagick
-	xz-utils dpkg-dev appstream desktop-file-utils openssl)
+	xz-utils dpkg-dev appstream desktop-file-utils openssl xdg-utils zbar-tools)
 
 want=("${build_pkgs[@]}")
 for group in "$@"; do

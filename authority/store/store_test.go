@@ -125,3 +125,34 @@ func TestBadPath(t *testing.T) {
 		}
 	}
 }
+
+// A database of schema 1 (before accounts had a language) opens, moves to
+// the current schema and keeps its accounts, which then have no language of
+// their own.
+func TestMigrateFromSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "authority.db")
+	all := migrations
+	migrations = all[:1]
+	s, err := Open(ctx, path)
+	migrations = all
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO users (name, username, email, role, created_at) VALUES ('Ana', 'ana', 'ana@x.id', 'signer', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open schema 1: %v", err)
+	}
+	defer s.Close()
+	var version int
+	s.db.QueryRow("PRAGMA user_version").Scan(&version)
+	var got User
+	s.View(ctx, func(tx *Tx) (err error) { got, err = tx.UserByEmail(ctx, "ana@x.id"); return })
+	if version != SchemaVersion || got.Name != "Ana" || got.Language != "" {
+		t.Fatalf("schema %d, account %+v", version, got)
+	}
+}

@@ -181,6 +181,11 @@ Section "BeSign Desktop" SecMain
 	WriteRegStr HKLM "${UNINST_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
 	WriteRegDWORD HKLM "${UNINST_KEY}" "NoModify" 1
 	WriteRegDWORD HKLM "${UNINST_KEY}" "NoRepair" 1
+	; besign:// links from the mail (reset, Lupa Password) open in the app.
+	WriteRegStr HKLM "Software\Classes\besign" "" "URL:BeSign Protocol"
+	WriteRegStr HKLM "Software\Classes\besign" "URL Protocol" ""
+	WriteRegStr HKLM "Software\Classes\besign\DefaultIcon" "" "$INSTDIR\besign.exe,0"
+	WriteRegStr HKLM "Software\Classes\besign\shell\open\command" "" '"$INSTDIR\besign.exe" "%1"'
 	${GetSize} "$INSTDIR" "/S=0K" $0 $1 $2
 	IntFmt $0 "0x%08X" $0
 	WriteRegDWORD HKLM "${UNINST_KEY}" "EstimatedSize" "$0"
@@ -200,4 +205,5 @@ Section "Uninstall"
 	Delete "$INSTDIR\uninstall.exe"
 	RMDir "$INSTDIR"
 	DeleteRegKey HKLM "${UNINST_KEY}"
+	DeleteRegKey HKLM "Software\Classes\besign"
 SectionEnd

@@ -1,0 +1,171 @@
+// Package instance keeps one desktop app per user and data dir. The first
+// app listens on a loopback TCP port and writes the port and a random secret
+// to a private file in the data dir; a second start (for example a
+// besign:// link clicked in a mail program) finds the file, hands its link to
+// the first over that port and exits. Loopback TCP works alike on Linux and
+// Windows; the secret keeps other local users from injecting links.
+package instance
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// FileName is the file in the data dir that names the running instance.
+const FileName = "instance"
+
+// ErrRunning is returned by Claim when another app runs on the data dir and
+// took the message: this one should exit.
+var ErrRunning = errors.New("BeSign is already running on this data dir")
+
+const (
+	// maxMessage bounds one handed-over message (a link); longer is refused.
+	maxMessage = 4096
+	// dialTimeout bounds the hand-over; a stale file must not stall a start.
+	dialTimeout = 3 * time.Second
+)
+
+// Server is the running instance: Messages delivers what later starts hand
+// over ("" when they had no link, meaning "come forward").
+type Server struct {
+	ln       net.Listener
+	path     string
+	secret   string
+	messages chan string
+}
+
+// Claim makes this process the instance of dataDir, or, when another runs,
+// hands msg to it and returns ErrRunning.
+func Claim(dataDir, msg string) (*Server, error) {
+	if len(msg) > maxMessage || strings.ContainsAny(msg, "\r\n") {
+		return nil, fmt.Errorf("instance: message is not one line of at most %d bytes", maxMessage)
+	}
+	path := filepath.Join(dataDir, FileName)
+	if err := handOver(path, msg); err == nil {
+		return nil, ErrRunning
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	s := &Server{ln: ln, path: path, secret: hex.EncodeToString(raw), messages: make(chan string, 8)}
+	if err := writeFile(path, fmt.Sprintf("%s %s\n", ln.Addr().String(), s.secret)); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	go s.serve()
+	return s, nil
+}
+
+// Messages delivers the messages of later starts, in order.
+func (s *Server) Messages() <-chan string { return s.messages }
+
+// Close stops listening and removes the file, if it is still this one's.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	if b, rerr := os.ReadFile(s.path); rerr == nil && strings.Contains(string(b), s.secret) {
+		os.Remove(s.path)
+	}
+	return err
+}
+
+func (s *Server) serve() {
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			close(s.messages)
+			return
+		}
+		go s.handle(c)
+	}
+}
+
+// handle reads "SECRET MESSAGE\n" and answers "ok\n" when the secret fits.
+func (s *Server) handle(c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(dialTimeout))
+	line, err := bufio.NewReader(io.LimitReader(c, maxMessage+128)).ReadString('\n')
+	if err != nil {
+		return
+	}
+	secret, msg, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(s.secret)) != 1 {
+		return
+	}
+	select {
+	case s.messages <- msg:
+		c.Write([]byte("ok\n"))
+	default: // the app is not reading: refuse rather than block
+	}
+}
+
+// handOver gives msg to the instance named in path; any failure means there
+// is none to take it.
+func handOver(path, msg string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	addr, secret, ok := strings.Cut(strings.TrimSpace(string(b)), " ")
+	if !ok {
+		return errors.New("malformed instance file")
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host != "127.0.0.1" {
+		return errors.New("instance file names no loopback address")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+	defer cancel()
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(dialTimeout))
+	if _, err := fmt.Fprintf(c, "%s %s\n", secret, msg); err != nil {
+		return err
+	}
+	answer, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || answer != "ok\n" {
+		return errors.New("the running instance did not take the message")
+	}
+	return nil
+}
+
+// writeFile replaces path with text; CreateTemp makes it readable by the
+// owner only.
+func writeFile(path, text string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), FileName+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(text); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
