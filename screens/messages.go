@@ -15,6 +15,9 @@ import (
 // detail goes to the log, which never receives secrets from the authority.
 func message(err error) string {
 	n := func(v int) map[string]any { return map[string]any{"N": v} }
+	if msg, ok := passphraseText(err); ok {
+		return msg
+	}
 	switch {
 	case errors.Is(err, authority.ErrNameRequired):
 		return lang.L("Nama lengkap wajib diisi.")

@@ -40,6 +40,7 @@ type Authority interface {
 	authority.Outbox
 	authority.Activations
 	authority.Verifications
+	authority.Certificates
 }
 
 // Options configure the screens.
@@ -269,6 +270,8 @@ func (u *UI) openLink(raw string) error {
 		u.account.showReset(l.Value, true)
 	case link.KindForgot:
 		u.account.showForgot(l.Value)
+	case link.KindPassphrase:
+		u.account.showCreatePassphrase(l.Value)
 	}
 	return nil
 }
