@@ -21,7 +21,7 @@ import (
 )
 
 func init() {
-	register(command{"sign", "besign sign [--p12 FILE | --account EMAIL] [--passphrase-stdin] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] FILE...", runSign})
+	register(command{"sign", "besign sign [--p12 FILE | --account EMAIL] [--passphrase-stdin] [--pdf-password-stdin] [--field NAME] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] FILE...", runSign})
 }
 
 func runSign(env *Env, args []string) error {
@@ -37,6 +37,8 @@ func runSign(env *Env, args []string) error {
 	out := fs.String("out", "", "")
 	outDir := fs.String("out-dir", "", "")
 	force := fs.Bool("force", false, "")
+	field := fs.String("field", "", "")
+	pdfPassStdin := fs.Bool("pdf-password-stdin", false, "")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -58,14 +60,17 @@ func runSign(env *Env, args []string) error {
 		return usageErrorf("sign: --out takes one input file; use --out-dir for several")
 	case !*visible && (*rect != "" || *page != 0):
 		return usageErrorf("sign: --page and --rect need --visible")
-	case *visible && *rect == "":
-		return usageErrorf("sign: --visible needs --rect X,Y,W,H (PDF points, origin bottom-left)")
+	case *visible && *rect == "" && *field == "":
+		return usageErrorf("sign: --visible needs --rect X,Y,W,H (PDF points, origin bottom-left), or --field NAME of an empty signature field")
 	}
-	opts := pdfsign.Options{Reason: *reason, Location: *location, Page: *page}
+	opts := pdfsign.Options{Reason: *reason, Location: *location, Page: *page, FieldName: *field}
 	if *visible {
-		r, err := parseRect(*rect)
-		if err != nil {
-			return err
+		// An existing empty field (--field) brings its own box.
+		var r pdfsign.Rect
+		if *rect != "" {
+			if r, err = parseRect(*rect); err != nil {
+				return err
+			}
 		}
 		if *page == 0 {
 			opts.Page = 1
@@ -78,10 +83,11 @@ func runSign(env *Env, args []string) error {
 		}
 		opts.Appearance = &pdfsign.Appearance{Rect: r, QR: cfg.VerificationURL}
 	}
-	password, err := readPassword(env.Stdin)
+	password, pdfPassword, err := readPasswords(env.Stdin, *pdfPassStdin)
 	if err != nil {
 		return err
 	}
+	opts.PDFPassword = pdfPassword
 	dsts, err := outputs(files, *out, *outDir)
 	if err != nil {
 		return err
@@ -106,6 +112,9 @@ func runSign(env *Env, args []string) error {
 	for i, in := range files {
 		if errs[i] != nil {
 			last = fmt.Errorf("%s: %w", in, errs[i])
+			if errors.Is(errs[i], pdfsign.ErrPasswordRequired) && !*pdfPassStdin {
+				last = fmt.Errorf("%w (give it on the second line of standard input with --pdf-password-stdin)", last)
+			}
 			failed++
 			if len(files) > 1 {
 				fmt.Fprintf(env.Stderr, "besign: error: %s\n", last)
@@ -207,6 +216,24 @@ func parseRect(s string) (pdfsign.Rect, error) {
 		return pdfsign.Rect{}, usageErrorf("sign: --rect width and height must be positive")
 	}
 	return pdfsign.Rect{X: v[0], Y: v[1], W: v[2], H: v[3]}, nil
+}
+
+// readPasswords reads the PKCS#12 password from the first line of r and,
+// with pdfPassword (--pdf-password-stdin), the PDF's password from the
+// second.
+func readPasswords(r io.Reader, pdfPassword bool) (string, string, error) {
+	if r != nil {
+		r = bufio.NewReader(r) // one buffer for both lines
+	}
+	p12, err := readPassword(r)
+	if err != nil || !pdfPassword {
+		return p12, "", err
+	}
+	pdf, err := readPassword(r)
+	if err != nil {
+		return "", "", errors.New("sign: --pdf-password-stdin: no PDF password on the second line of standard input")
+	}
+	return p12, pdf, nil
 }
 
 // readPassword reads the first line of r, without its line ending.

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -12,7 +13,7 @@ import (
 )
 
 func init() {
-	register(command{"verify", "besign verify [--json] [--trust ROOT.pem]... FILE...", runVerify})
+	register(command{"verify", "besign verify [--json] [--offline] [--pdf-password-stdin] [--trust ROOT.pem]... FILE...", runVerify})
 }
 
 // multiFlag collects a repeatable flag.
@@ -24,12 +25,16 @@ func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 type verifyResult struct {
 	File       string                  `json:"file"`
 	Signatures []pdfsign.SignatureInfo `json:"signatures"`
-	Error      string                  `json:"error,omitempty"`
+	// Valid: the file has at least one signature and all are valid.
+	Valid bool   `json:"valid"`
+	Error string `json:"error,omitempty"`
 }
 
 func runVerify(env *Env, args []string) error {
 	fs := newFlagSet("verify")
 	asJSON := fs.Bool("json", false, "")
+	offline := fs.Bool("offline", false, "")
+	pdfPassStdin := fs.Bool("pdf-password-stdin", false, "")
 	var trust multiFlag
 	fs.Var(&trust, "trust", "")
 	files, err := parseFlags(fs, args)
@@ -48,26 +53,32 @@ func runVerify(env *Env, args []string) error {
 			}
 		}
 	}
+	// The password of protected PDFs is the first line of standard input,
+	// never an argument (arguments show in process lists).
+	password := ""
+	if *pdfPassStdin {
+		if password, err = readPassword(env.Stdin); err != nil {
+			return errors.New("verify: --pdf-password-stdin: no PDF password on standard input")
+		}
+	}
 	results := make([]verifyResult, 0, len(files))
 	bad := 0
 	for _, f := range files {
 		r := verifyResult{File: f, Signatures: []pdfsign.SignatureInfo{}}
-		infos, err := pdfsign.VerifyFile(f, roots)
-		if err != nil {
+		infos, err := pdfsign.VerifyFileWith(f, pdfsign.VerifyOptions{Roots: roots, Offline: *offline, Password: password})
+		switch {
+		case errors.Is(err, pdfsign.ErrPasswordRequired):
+			r.Error = "the PDF is protected by a password; to verify it, give the password on standard input with --pdf-password-stdin"
+		case errors.Is(err, pdfsign.ErrWrongPassword):
+			r.Error = "wrong PDF password: the file could not be opened to verify it"
+		case err != nil:
 			r.Error = err.Error()
-			bad++
-		} else {
+		default:
 			r.Signatures = append(r.Signatures, infos...)
-			if len(infos) == 0 {
-				bad++
-			}
-			for _, s := range infos {
-				// With --trust, an untrusted signer fails the check too.
-				if s.Integrity != pdfsign.Valid || (roots != nil && !s.Trusted) {
-					bad++
-					break
-				}
-			}
+			r.Valid = pdfsign.AllValid(infos)
+		}
+		if !r.Valid {
+			bad++
 		}
 		results = append(results, r)
 	}
@@ -83,52 +94,97 @@ func runVerify(env *Env, args []string) error {
 		}
 	}
 	if bad > 0 {
-		return fmt.Errorf("%d of %d files failed verification (unreadable, unsigned, invalid or untrusted signature)", bad, len(files))
+		return fmt.Errorf("%d of %d files failed verification (unreadable, unsigned, or a signature that is not valid)", bad, len(files))
 	}
 	return nil
 }
 
+// bottomLine is one sentence about one signature: valid or not, and why.
+func bottomLine(i int, s pdfsign.SignatureInfo, haveRoots bool) string {
+	what := "Signature"
+	if s.Kind == pdfsign.KindDocumentTimestamp {
+		what = "Document timestamp"
+	}
+	who := ""
+	if s.Signer != "" {
+		who = " by " + s.Signer
+	}
+	if !s.Valid {
+		return fmt.Sprintf("%s %d%s is NOT valid: %s.", what, i, who, strings.TrimSuffix(s.Problem, "."))
+	}
+	since := map[string]string{
+		pdfsign.ModNone:        "the document has not been changed since",
+		pdfsign.ModSignatures:  "since then only signatures, timestamps or validation data were added",
+		pdfsign.ModFormFill:    "since then form fields were filled in",
+		pdfsign.ModAnnotations: "since then comments or other annotations were added",
+	}[s.Modifications]
+	trust := ""
+	if !haveRoots {
+		trust = " (the signer's identity was not checked: give the issuing root with --trust ROOT.pem)"
+	}
+	return fmt.Sprintf("%s %d%s is valid; %s%s.", what, i, who, since, trust)
+}
+
 func printHuman(env *Env, r verifyResult, haveRoots bool) {
 	w := env.Stdout
-	fmt.Fprintf(w, "%s:\n", r.File)
-	if r.Error != "" {
-		fmt.Fprintf(w, "  error: %s\n", r.Error)
+	switch {
+	case r.Error != "":
+		fmt.Fprintf(w, "%s: NOT VERIFIED: %s\n", r.File, r.Error)
 		return
+	case len(r.Signatures) == 0:
+		fmt.Fprintf(w, "%s: NOT VALID: the file has no signatures\n", r.File)
+		return
+	case r.Valid:
+		fmt.Fprintf(w, "%s: VALID\n", r.File)
+	default:
+		fmt.Fprintf(w, "%s: NOT VALID\n", r.File)
 	}
-	if len(r.Signatures) == 0 {
-		fmt.Fprintf(w, "  no signatures\n")
-		return
+	for i, s := range r.Signatures {
+		fmt.Fprintf(w, "  %s\n", bottomLine(i+1, s, haveRoots))
 	}
 	for i, s := range r.Signatures {
 		fmt.Fprintf(w, "  signature %d (field %s)\n", i+1, s.Field)
-		fmt.Fprintf(w, "    signer:       %s\n", s.Signer)
+		fmt.Fprintf(w, "    signer:        %s\n", s.Signer)
 		if s.SigningTime != "" {
-			fmt.Fprintf(w, "    signed at:    %s\n", s.SigningTime)
+			fmt.Fprintf(w, "    signed at:     %s (the signer's claim)\n", s.SigningTime)
+		}
+		if s.Timestamp != "" {
+			fmt.Fprintf(w, "    timestamp:     %s (from a timestamp authority)\n", s.Timestamp)
 		}
 		if s.Reason != "" {
-			fmt.Fprintf(w, "    reason:       %s\n", s.Reason)
+			fmt.Fprintf(w, "    reason:        %s\n", s.Reason)
 		}
 		if s.Location != "" {
-			fmt.Fprintf(w, "    location:     %s\n", s.Location)
+			fmt.Fprintf(w, "    location:      %s\n", s.Location)
 		}
-		fmt.Fprintf(w, "    type:         %s\n", s.SubFilter)
-		fmt.Fprintf(w, "    integrity:    %s\n", s.Integrity)
+		fmt.Fprintf(w, "    type:          %s\n", s.SubFilter)
+		fmt.Fprintf(w, "    integrity:     %s\n", s.Integrity)
 		switch {
 		case s.CoversWholeDocument:
-			fmt.Fprintf(w, "    coverage:     whole document\n")
+			fmt.Fprintf(w, "    coverage:      whole document\n")
 		case s.ModifiedAfterSigning:
-			fmt.Fprintf(w, "    coverage:     modified after signing (later changes are not covered)\n")
+			fmt.Fprintf(w, "    coverage:      later updates follow the signed revision\n")
 		}
+		fmt.Fprintf(w, "    modifications: %s\n", s.Modifications)
 		switch {
 		case s.Trusted:
-			fmt.Fprintf(w, "    trusted:      yes\n")
+			fmt.Fprintf(w, "    trusted:       yes\n")
 		case !haveRoots:
-			fmt.Fprintf(w, "    trusted:      unknown (give the issuing root with --trust ROOT.pem)\n")
+			fmt.Fprintf(w, "    trusted:       unknown (give the issuing root with --trust ROOT.pem)\n")
 		default:
-			fmt.Fprintf(w, "    trusted:      no\n")
+			fmt.Fprintf(w, "    trusted:       no\n")
 		}
-		if s.Problem != "" && (s.Integrity != pdfsign.Valid || haveRoots) {
-			fmt.Fprintf(w, "    problem:      %s\n", s.Problem)
+		if s.Revocation != "" {
+			fmt.Fprintf(w, "    revocation:    %s\n", s.Revocation)
+		}
+		if s.Problem != "" {
+			fmt.Fprintf(w, "    problem:       %s\n", s.Problem)
+		}
+		for _, warn := range s.Warnings {
+			if !haveRoots && strings.HasPrefix(warn, "trust not checked") {
+				continue // the trusted line says it
+			}
+			fmt.Fprintf(w, "    note:          %s\n", warn)
 		}
 	}
 }

@@ -68,62 +68,20 @@ type line struct {
 
 func buildAppearance(a *Appearance, name string, t time.Time, reason, location string) (*appearance, error) {
 	w, h := a.Rect.W, a.Rect.H
-	const pad = 3.0
 	var c bytes.Buffer
 	out := &appearance{}
 	// A white ground (readable over page content) and a thin frame.
 	fmt.Fprintf(&c, "q 1 g 0 0 %s %s re f 0.2 0.2 0.2 RG 0.5 w 0.25 0.25 %s %s re S Q\n", num(w), num(h), num(w-0.5), num(h-0.5))
-	x := pad
+	x := apPad
 	if a.QR != "" {
-		q, err := qrcode.New(a.QR, qrcode.Medium)
+		side, err := drawQR(&c, a.QR, x, w, h)
 		if err != nil {
-			return nil, fmt.Errorf("cannot make the QR code: %v", err)
+			return nil, err
 		}
-		q.DisableBorder = true
-		bm := q.Bitmap()
-		side := h - 2*pad
-		if side > w*0.4 {
-			side = w * 0.4
-		}
-		m := side / float64(len(bm))
-		y0 := (h - side) / 2
-		c.WriteString("q 0 g\n")
-		for row := range bm {
-			for col := 0; col < len(bm[row]); {
-				if !bm[row][col] {
-					col++
-					continue
-				}
-				run := col
-				for run < len(bm[row]) && bm[row][run] {
-					run++
-				}
-				fmt.Fprintf(&c, "%s %s %s %s re\n", num(x+float64(col)*m), num(y0+side-float64(row+1)*m), num(float64(run-col)*m), num(m))
-				col = run
-			}
-		}
-		c.WriteString("f Q\n")
-		x += side + pad
+		x += side + apPad
 	}
 	if a.Image != nil && !a.Image.Bounds().Empty() {
-		data, iw, ih := rgbImage(a.Image)
-		var z bytes.Buffer
-		zw := zlib.NewWriter(&z)
-		zw.Write(data)
-		zw.Close()
-		out.image = z.Bytes()
-		out.imageDict = pdf.Dict{
-			"Type": pdf.Name("XObject"), "Subtype": pdf.Name("Image"), "Width": pdf.Int(iw), "Height": pdf.Int(ih),
-			"ColorSpace": pdf.Name("DeviceRGB"), "BitsPerComponent": pdf.Int(8), "Filter": pdf.Name("FlateDecode"),
-		}
-		ihPt := h - 2*pad
-		iwPt := ihPt * float64(iw) / float64(ih)
-		if max := (w - x) * 0.35; iwPt > max {
-			iwPt = max
-			ihPt = iwPt * float64(ih) / float64(iw)
-		}
-		fmt.Fprintf(&c, "q %s 0 0 %s %s %s cm /Im1 Do Q\n", num(iwPt), num(ihPt), num(x), num((h-ihPt)/2))
-		x += iwPt + pad
+		x += out.drawImage(&c, a.Image, x, w, h) + apPad
 	}
 	lines := []line{{winAnsi("Ditandatangani secara elektronik oleh:"), false}, {winAnsi(name), true}}
 	if a.NIP != "" {
@@ -139,8 +97,76 @@ func buildAppearance(a *Appearance, name string, t time.Time, reason, location s
 	if location != "" {
 		lines = append(lines, line{winAnsi("Lokasi: " + location), false})
 	}
-	avail := w - x - pad
-	size := (h - 2*pad) / (float64(len(lines)) * 1.2)
+	drawLines(&c, lines, x, w, h)
+	out.content = c.Bytes()
+	return out, nil
+}
+
+// apPad is the margin inside the appearance box, in points.
+const apPad = 3.0
+
+// drawQR draws text as a QR code at x, vertically centred in a w x h box,
+// and returns its side.
+func drawQR(c *bytes.Buffer, text string, x, w, h float64) (float64, error) {
+	q, err := qrcode.New(text, qrcode.Medium)
+	if err != nil {
+		return 0, fmt.Errorf("cannot make the QR code: %v", err)
+	}
+	q.DisableBorder = true
+	bm := q.Bitmap()
+	side := h - 2*apPad
+	if side > w*0.4 {
+		side = w * 0.4
+	}
+	m := side / float64(len(bm))
+	y0 := (h - side) / 2
+	c.WriteString("q 0 g\n")
+	for row := range bm {
+		for col := 0; col < len(bm[row]); {
+			if !bm[row][col] {
+				col++
+				continue
+			}
+			run := col
+			for run < len(bm[row]) && bm[row][run] {
+				run++
+			}
+			fmt.Fprintf(c, "%s %s %s %s re\n", num(x+float64(col)*m), num(y0+side-float64(row+1)*m), num(float64(run-col)*m), num(m))
+			col = run
+		}
+	}
+	c.WriteString("f Q\n")
+	return side, nil
+}
+
+// drawImage draws img at x (the image stream goes to out) and returns its
+// width.
+func (out *appearance) drawImage(c *bytes.Buffer, img image.Image, x, w, h float64) float64 {
+	data, iw, ih := rgbImage(img)
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(data)
+	zw.Close()
+	out.image = z.Bytes()
+	out.imageDict = pdf.Dict{
+		"Type": pdf.Name("XObject"), "Subtype": pdf.Name("Image"), "Width": pdf.Int(iw), "Height": pdf.Int(ih),
+		"ColorSpace": pdf.Name("DeviceRGB"), "BitsPerComponent": pdf.Int(8), "Filter": pdf.Name("FlateDecode"),
+	}
+	ihPt := h - 2*apPad
+	iwPt := ihPt * float64(iw) / float64(ih)
+	if max := (w - x) * 0.35; iwPt > max {
+		iwPt = max
+		ihPt = iwPt * float64(ih) / float64(iw)
+	}
+	fmt.Fprintf(c, "q %s 0 0 %s %s %s cm /Im1 Do Q\n", num(iwPt), num(ihPt), num(x), num((h-ihPt)/2))
+	return iwPt
+}
+
+// drawLines sets the text lines from x to the box's right edge, as large
+// as fits (5 to 10 points), cutting lines that are still too long.
+func drawLines(c *bytes.Buffer, lines []line, x, w, h float64) {
+	avail := w - x - apPad
+	size := (h - 2*apPad) / (float64(len(lines)) * 1.2)
 	if size > 10 {
 		size = 10
 	}
@@ -152,38 +178,37 @@ func buildAppearance(a *Appearance, name string, t time.Time, reason, location s
 			}
 		}
 	}
-	if avail > 0 && size > 0 {
-		c.WriteString("q BT 0 g\n")
-		lead := size * 1.2
-		y := h - pad - size
-		top := (h - 2*pad - lead*float64(len(lines))) / 2
-		if top > 0 {
-			y -= top
-		}
-		for _, l := range lines {
-			text := l.text
-			if textWidth(text, l.bold)*size > avail {
-				// Cut to fit and mark the cut.
-				for len(text) > 0 && textWidth(append(text[:len(text):len(text)], "..."...), l.bold)*size > avail {
-					text = text[:len(text)-1]
-				}
-				text = append(text[:len(text):len(text)], "..."...)
-			}
-			font := "/F1"
-			if l.bold {
-				font = "/F2"
-			}
-			fmt.Fprintf(&c, "%s %s Tf 1 0 0 1 %s %s Tm ", font, num(size), num(x), num(y))
-			var s bytes.Buffer
-			pdf.Append(&s, pdf.String(text))
-			c.Write(s.Bytes())
-			c.WriteString(" Tj\n")
-			y -= lead
-		}
-		c.WriteString("ET Q\n")
+	if avail <= 0 || size <= 0 {
+		return
 	}
-	out.content = c.Bytes()
-	return out, nil
+	c.WriteString("q BT 0 g\n")
+	lead := size * 1.2
+	y := h - apPad - size
+	top := (h - 2*apPad - lead*float64(len(lines))) / 2
+	if top > 0 {
+		y -= top
+	}
+	for _, l := range lines {
+		text := l.text
+		if textWidth(text, l.bold)*size > avail {
+			// Cut to fit and mark the cut.
+			for len(text) > 0 && textWidth(append(text[:len(text):len(text)], "..."...), l.bold)*size > avail {
+				text = text[:len(text)-1]
+			}
+			text = append(text[:len(text):len(text)], "..."...)
+		}
+		font := "/F1"
+		if l.bold {
+			font = "/F2"
+		}
+		fmt.Fprintf(c, "%s %s Tf 1 0 0 1 %s %s Tm ", font, num(size), num(x), num(y))
+		var s bytes.Buffer
+		pdf.Append(&s, pdf.String(text))
+		c.Write(s.Bytes())
+		c.WriteString(" Tj\n")
+		y -= lead
+	}
+	c.WriteString("ET Q\n")
 }
 
 func num(f float64) string { return pdf.FormatReal(f) }

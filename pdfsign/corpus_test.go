@@ -65,10 +65,11 @@ func signTwiceAndValidate(t *testing.T, k *toolkit, in, name string) {
 	if !bytes.HasPrefix(got, orig) {
 		t.Fatal("original is not a prefix of the output")
 	}
-	// The second signature is visible, on the last page.
+	// The second signature is visible, on the last page, 10 points from
+	// the displayed bottom-left corner.
 	pages := pageCount(t, one)
-	box := cropBox(t, one, pages)
-	r := Rect{X: box[0] + 10, Y: box[1] + 10, W: min(200, box[2]-box[0]-20), H: min(60, box[3]-box[1]-20)}
+	vw, vh := visibleSize(t, one, pages)
+	r := Rect{X: 10, Y: 10, W: min(200, vw-20), H: min(60, vh-20)}
 	err = SignFile(one, two, Options{Signer: ecPKI.Key, Chain: ecPKI.Chain(), Page: pages, Time: time.Now(),
 		Appearance: &Appearance{Rect: r, NIP: "199501192022032003", Jabatan: "Kepala Bidang Keuangan",
 			QR: "https://besign.natunakab.go.id/verify?id=123"}}, false)
@@ -100,7 +101,7 @@ func signTwiceAndValidate(t *testing.T, k *toolkit, in, name string) {
 		}
 		for i, s := range infos {
 			last := i == c.n-1
-			if s.Integrity != Valid || !s.Trusted || s.CoversWholeDocument != last || s.ModifiedAfterSigning == last {
+			if s.Integrity != Valid || !s.Trusted || !s.Valid || (s.Modifications == ModNone) != last || s.CoversWholeDocument != last || s.ModifiedAfterSigning == last {
 				t.Errorf("Verify signature %d: %+v", i+1, s)
 			}
 		}
@@ -126,23 +127,33 @@ func pageCount(t *testing.T, path string) int {
 	return 0
 }
 
-// cropBox asks pdfinfo for the page's crop box.
-func cropBox(t *testing.T, path string, page int) [4]float64 {
+// visibleSize asks pdfinfo for the page's crop box and rotation and
+// returns its size as displayed.
+func visibleSize(t *testing.T, path string, page int) (float64, float64) {
 	n := strconv.Itoa(page)
 	out, err := run("pdfinfo", "-box", "-f", n, "-l", n, path)
 	if err != nil {
 		t.Fatalf("pdfinfo: %v\n%s", err, out)
 	}
+	var b [4]float64
+	rot, found := 0, false
 	for _, l := range strings.Split(out, "\n") {
 		if i := strings.Index(l, "CropBox:"); i >= 0 {
-			var b [4]float64
 			f := strings.Fields(l[i+len("CropBox:"):])
 			for j := range b {
 				b[j], _ = strconv.ParseFloat(f[j], 64)
 			}
-			return b
+			found = true
+		}
+		if i := strings.Index(l, "rot:"); i >= 0 {
+			rot, _ = strconv.Atoi(strings.TrimSpace(l[i+4:]))
 		}
 	}
-	t.Fatal("pdfinfo: no crop box")
-	return [4]float64{}
+	if !found {
+		t.Fatal("pdfinfo: no crop box")
+	}
+	if rot == 90 || rot == 270 {
+		return b[3] - b[1], b[2] - b[0]
+	}
+	return b[2] - b[0], b[3] - b[1]
 }

@@ -65,6 +65,11 @@ func SignFile(in, out string, opts Options, force bool) (err error) {
 
 // VerifyFile runs Verify on the file at path.
 func VerifyFile(path string, roots *x509.CertPool) ([]SignatureInfo, error) {
+	return VerifyFileWith(path, VerifyOptions{Roots: roots})
+}
+
+// VerifyFileWith runs VerifyWith on the file at path.
+func VerifyFileWith(path string, opts VerifyOptions) ([]SignatureInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", err)
@@ -77,5 +82,5 @@ func VerifyFile(path string, roots *x509.CertPool) ([]SignatureInfo, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: not a regular file", ErrNotPDF)
 	}
-	return Verify(f, st.Size(), roots)
+	return VerifyWith(f, st.Size(), opts)
 }

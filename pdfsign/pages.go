@@ -9,19 +9,115 @@ import (
 type pageInfo struct {
 	ref  pdf.Ref
 	dict pdf.Dict
-	// media and crop are inherited from the page tree when absent.
-	media, crop pdf.Object
+	inherited
 }
 
-// box returns the visible page area (CropBox, else MediaBox) as llx, lly,
-// urx, ury. US Letter when neither can be read.
+// inherited are the page attributes a page takes from the page tree when
+// it lacks them.
+type inherited struct {
+	media, crop, rotate pdf.Object
+}
+
+// box returns the visible page area (the CropBox clipped to the MediaBox)
+// as llx, lly, urx, ury. US Letter when neither can be read.
 func (p *pageInfo) box() [4]float64 {
-	for _, o := range []pdf.Object{p.crop, p.media} {
-		if b, ok := rectOf(o); ok {
+	media, okM := rectOf(p.media)
+	crop, okC := rectOf(p.crop)
+	switch {
+	case okM && okC:
+		b := [4]float64{max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]), min(crop[3], media[3])}
+		if b[0] < b[2] && b[1] < b[3] {
 			return b
 		}
+		return media
+	case okM:
+		return media
+	case okC:
+		return crop
 	}
 	return [4]float64{0, 0, 612, 792}
+}
+
+// rotation returns /Rotate as 0, 90, 180 or 270 (clockwise on screen).
+func (p *pageInfo) rotation() int {
+	r, ok := p.rotate.(pdf.Int)
+	if !ok || r%90 != 0 {
+		return 0
+	}
+	return int((r%360 + 360) % 360)
+}
+
+// visibleSize is the page's width and height as displayed.
+func (p *pageInfo) visibleSize() (float64, float64) {
+	b := p.box()
+	w, h := b[2]-b[0], b[3]-b[1]
+	if r := p.rotation(); r == 90 || r == 270 {
+		return h, w
+	}
+	return w, h
+}
+
+// place turns r, measured on the displayed page from its bottom-left
+// corner, into the widget's rectangle in default user space and the
+// appearance's /Matrix (nil without rotation) that keeps it upright.
+func (p *pageInfo) place(r Rect) ([4]float64, pdf.Array) {
+	b := p.box()
+	cw, ch := b[2]-b[0], b[3]-b[1]
+	rot := p.rotation()
+	var x, y float64
+	switch rot {
+	case 90:
+		x, y = b[0]+cw-r.Y-r.H, b[1]+r.X
+	case 180:
+		x, y = b[0]+cw-r.X-r.W, b[1]+ch-r.Y-r.H
+	case 270:
+		x, y = b[0]+r.Y, b[1]+ch-r.X-r.W
+	default:
+		x, y = b[0]+r.X, b[1]+r.Y
+	}
+	w, h := r.W, r.H
+	if rot == 90 || rot == 270 {
+		w, h = h, w
+	}
+	return [4]float64{x, y, x + w, y + h}, rotationMatrix(rot, r.W, r.H)
+}
+
+// displayed is the inverse of place: a box in default user space measured
+// on the displayed page.
+func (p *pageInfo) displayed(box [4]float64) Rect {
+	b := p.box()
+	cw, ch := b[2]-b[0], b[3]-b[1]
+	u0, v0, u1, v1 := box[0]-b[0], box[1]-b[1], box[2]-b[0], box[3]-b[1]
+	switch p.rotation() {
+	case 90:
+		return Rect{X: v0, Y: cw - u1, W: v1 - v0, H: u1 - u0}
+	case 180:
+		return Rect{X: cw - u1, Y: ch - v1, W: u1 - u0, H: v1 - v0}
+	case 270:
+		return Rect{X: ch - v1, Y: u0, W: v1 - v0, H: u1 - u0}
+	}
+	return Rect{X: u0, Y: v0, W: u1 - u0, H: v1 - v0}
+}
+
+// rotationMatrix turns a w x h appearance (as displayed) against a page
+// rotation of rot degrees; nil for 0.
+func rotationMatrix(rot int, w, h float64) pdf.Array {
+	var m [6]float64
+	switch rot {
+	case 90:
+		m = [6]float64{0, 1, -1, 0, h, 0}
+	case 180:
+		m = [6]float64{-1, 0, 0, -1, w, h}
+	case 270:
+		m = [6]float64{0, -1, 1, 0, 0, w}
+	default:
+		return nil
+	}
+	a := make(pdf.Array, 6)
+	for i, v := range m {
+		a[i] = pdf.Real(v)
+	}
+	return a
 }
 
 func rectOf(o pdf.Object) ([4]float64, bool) {
@@ -64,22 +160,13 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 		return nil, fmt.Errorf("%w: page %d requested, the document has %d", ErrPage, n, count)
 	}
 	seen := map[int]bool{rootRef.Num: true}
-	var walk func(ref pdf.Ref, d pdf.Dict, media, crop pdf.Object, depth int) (*pageInfo, error)
+	var walk func(ref pdf.Ref, d pdf.Dict, inh inherited, depth int) (*pageInfo, error)
 	remaining := n
-	walk = func(ref pdf.Ref, d pdf.Dict, media, crop pdf.Object, depth int) (*pageInfo, error) {
+	walk = func(ref pdf.Ref, d pdf.Dict, inh inherited, depth int) (*pageInfo, error) {
 		if depth > 64 {
 			return nil, fmt.Errorf("%w: page tree too deep", ErrMalformed)
 		}
-		if m, err := f.Resolve(d["MediaBox"]); err == nil && m != nil {
-			if _, isNull := m.(pdf.Null); !isNull {
-				media = m
-			}
-		}
-		if c, err := f.Resolve(d["CropBox"]); err == nil && c != nil {
-			if _, isNull := c.(pdf.Null); !isNull {
-				crop = c
-			}
-		}
+		inh = inh.from(f, d)
 		kidsObj, err := f.Resolve(d["Kids"])
 		if err != nil {
 			return nil, mapParseErr(err)
@@ -88,7 +175,7 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 		if d["Type"] == pdf.Name("Page") || !isNode {
 			remaining--
 			if remaining == 0 {
-				return &pageInfo{ref: ref, dict: d, media: media, crop: crop}, nil
+				return &pageInfo{ref: ref, dict: d, inherited: inh}, nil
 			}
 			return nil, nil
 		}
@@ -110,14 +197,14 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 				continue
 			}
 			seen[kr.Num] = true
-			p, err := walk(kr, kd, media, crop, depth+1)
+			p, err := walk(kr, kd, inh, depth+1)
 			if err != nil || p != nil {
 				return p, err
 			}
 		}
 		return nil, nil
 	}
-	p, err := walk(rootRef, root, nil, nil, 0)
+	p, err := walk(rootRef, root, inherited{}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -127,10 +214,78 @@ func findPage(f *pdf.File, catalog pdf.Dict, n int) (*pageInfo, error) {
 	return p, nil
 }
 
+// eachPage calls fn for every page in order until it returns false.
+func eachPage(f *pdf.File, catalog pdf.Dict, fn func(*pageInfo) bool) error {
+	root, ok := catalog["Pages"].(pdf.Ref)
+	if !ok {
+		return fmt.Errorf("%w: the catalog has no page tree", ErrMalformed)
+	}
+	seen := map[int]bool{}
+	var walk func(ref pdf.Ref, inh inherited, depth int) (bool, error)
+	walk = func(ref pdf.Ref, inh inherited, depth int) (bool, error) {
+		if depth > 64 || seen[ref.Num] {
+			return true, nil
+		}
+		seen[ref.Num] = true
+		d, ok, err := f.ResolveDict(ref)
+		if err != nil {
+			return false, mapParseErr(err)
+		}
+		if !ok {
+			return true, nil
+		}
+		inh = inh.from(f, d)
+		kidsObj, _ := f.Resolve(d["Kids"])
+		kids, isNode := kidsObj.(pdf.Array)
+		if d["Type"] == pdf.Name("Page") || !isNode {
+			return fn(&pageInfo{ref: ref, dict: d, inherited: inh}), nil
+		}
+		for _, k := range kids {
+			if kr, ok := k.(pdf.Ref); ok {
+				if more, err := walk(kr, inh, depth+1); !more || err != nil {
+					return more, err
+				}
+			}
+		}
+		return true, nil
+	}
+	_, err := walk(root, inherited{}, 0)
+	return err
+}
+
+// from returns inh with the attributes d sets itself.
+func (inh inherited) from(f *pdf.File, d pdf.Dict) inherited {
+	set := func(dst *pdf.Object, key pdf.Name) {
+		if o, err := f.Resolve(d[key]); err == nil && o != nil {
+			if _, isNull := o.(pdf.Null); !isNull {
+				*dst = o
+			}
+		}
+	}
+	set(&inh.media, "MediaBox")
+	set(&inh.crop, "CropBox")
+	set(&inh.rotate, "Rotate")
+	return inh
+}
+
 // walkFields visits every field of the AcroForm tree with its fully
 // qualified name and its field type (/FT is inherited from parents). Cycles
 // and absurd depths, which broken files have, end the descent quietly.
 func walkFields(f *pdf.File, fields pdf.Array, visit func(name string, ft pdf.Name, d pdf.Dict)) error {
+	return walkFieldNodes(f, fields, func(n fieldNode) { visit(n.name, n.ft, n.dict) })
+}
+
+// fieldNode is one dictionary of the field tree (a field or a widget).
+type fieldNode struct {
+	name     string
+	ft       pdf.Name
+	dict     pdf.Dict
+	ref      pdf.Ref
+	indirect bool
+}
+
+// walkFieldNodes is walkFields with the node's reference.
+func walkFieldNodes(f *pdf.File, fields pdf.Array, visit func(fieldNode)) error {
 	seen := map[int]bool{}
 	var walk func(fields pdf.Array, prefix string, ft pdf.Name, depth int) error
 	walk = func(fields pdf.Array, prefix string, ft pdf.Name, depth int) error {
@@ -138,7 +293,8 @@ func walkFields(f *pdf.File, fields pdf.Array, visit func(name string, ft pdf.Na
 			return nil
 		}
 		for _, o := range fields {
-			if r, ok := o.(pdf.Ref); ok {
+			r, indirect := o.(pdf.Ref)
+			if indirect {
 				if seen[r.Num] {
 					continue
 				}
@@ -162,7 +318,7 @@ func walkFields(f *pdf.File, fields pdf.Array, visit func(name string, ft pdf.Na
 			if t, ok := d["FT"].(pdf.Name); ok {
 				typ = t
 			}
-			visit(name, typ, d)
+			visit(fieldNode{name: name, ft: typ, dict: d, ref: r, indirect: indirect})
 			kids, _ := f.Resolve(d["Kids"])
 			if ka, ok := kids.(pdf.Array); ok {
 				if err := walk(ka, name, typ, depth+1); err != nil {
@@ -173,4 +329,35 @@ func walkFields(f *pdf.File, fields pdf.Array, visit func(name string, ft pdf.Na
 		return nil
 	}
 	return walk(fields, "", "", 0)
+}
+
+// pageOf returns the page of a widget from its /P, with the attributes it
+// inherits from the page tree; nil when /P is missing or not a page.
+func pageOf(f *pdf.File, widget pdf.Dict) *pageInfo {
+	ref, ok := widget["P"].(pdf.Ref)
+	if !ok {
+		return nil
+	}
+	d, ok, err := f.ResolveDict(ref)
+	if err != nil || !ok {
+		return nil
+	}
+	pg := &pageInfo{ref: ref, dict: d}
+	pg.inherited = pg.inherited.from(f, d)
+	// Parents fill what the page lacks.
+	node := d
+	for i := 0; i < 64; i++ {
+		parent, ok, err := f.ResolveDict(node["Parent"])
+		if err != nil || !ok {
+			break
+		}
+		up := inherited{}.from(f, parent)
+		for _, p := range []struct{ dst, src *pdf.Object }{{&pg.media, &up.media}, {&pg.crop, &up.crop}, {&pg.rotate, &up.rotate}} {
+			if *p.dst == nil {
+				*p.dst = *p.src
+			}
+		}
+		node = parent
+	}
+	return pg
 }

@@ -11,6 +11,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"image"
 	"time"
 
@@ -23,7 +24,18 @@ var (
 	ErrNotPDF      = errors.New("not a PDF file")
 	ErrMalformed   = errors.New("damaged PDF")
 	ErrUnsupported = errors.New("unsupported PDF")
-	ErrEncrypted   = errors.New("the PDF is encrypted (password-protected); remove the protection before signing")
+	// ErrEncrypted is the kind of every error about an encrypted PDF:
+	// ErrPasswordRequired, ErrWrongPassword, ErrPermission all match it.
+	ErrEncrypted = errors.New("the PDF is encrypted")
+	// ErrPasswordRequired means the PDF opens only with a password
+	// (Options.PDFPassword); files with an empty user password need none.
+	ErrPasswordRequired = fmt.Errorf("%w: it needs its password to open", ErrEncrypted)
+	// ErrWrongPassword means Options.PDFPassword opens neither as the user
+	// nor as the owner password.
+	ErrWrongPassword = fmt.Errorf("%w: wrong PDF password", ErrEncrypted)
+	// ErrPermission means the document's permissions forbid adding a
+	// signature; the owner password lifts them.
+	ErrPermission  = fmt.Errorf("%w: its permissions forbid signing (the owner password allows it)", ErrEncrypted)
 	ErrPage        = errors.New("page out of range")
 	ErrRect        = errors.New("signature box does not fit on the page")
 	ErrCertificate = errors.New("certificate not usable for signing")
@@ -31,6 +43,10 @@ var (
 	ErrExists      = errors.New("output file already exists (use --force to replace it)")
 	ErrSameFile    = errors.New("output would overwrite the input")
 	ErrNoSignature = errors.New("no signatures in the PDF")
+	// ErrFieldSigned and ErrFieldType refuse Options.FieldName naming a
+	// field that is signed already, or that is not a signature field.
+	ErrFieldSigned = errors.New("the signature field is already signed")
+	ErrFieldType   = errors.New("the field is not a signature field")
 )
 
 // Options describe one signature.
@@ -46,16 +62,27 @@ type Options struct {
 	Name string
 	// Time is the signing time written to /M; default: now.
 	Time time.Time
-	// FieldName names the new signature field; default: the first free
-	// "SignatureN".
+	// FieldName names the signature field. An existing empty signature
+	// field of that (fully qualified) name is signed into, in its own box
+	// (Appearance.Rect and Page are then not used); ErrFieldSigned when it
+	// is signed already, ErrFieldType when it is not a signature field.
+	// Otherwise a new field of that name is added; default: the first
+	// free "SignatureN".
 	FieldName string
-	// Page (1-based) carries the widget; default 1.
+	// Page (1-based) carries a new field's widget; default 1.
 	Page int
 	// Appearance makes the signature visible; nil means invisible.
 	Appearance *Appearance
+	// PDFPassword opens an encrypted PDF whose user password is not empty
+	// (the user or the owner password). The signature is added with the
+	// document's own encryption, which stays as it was.
+	PDFPassword string
 }
 
-// Rect is a box in PDF points, origin at the page's bottom-left corner.
+// Rect is a box in PDF points on the page as displayed: origin at the
+// bottom-left corner of the visible area (the crop box) after /Rotate, W
+// across and H up as the reader sees them. The appearance is turned to
+// match the page's rotation.
 type Rect struct{ X, Y, W, H float64 }
 
 // Appearance is what a visible signature shows.
@@ -73,6 +100,10 @@ func mapParseErr(err error) error {
 	switch {
 	case errors.Is(err, pdf.ErrNotPDF):
 		return ErrNotPDF
+	case errors.Is(err, pdf.ErrPasswordRequired):
+		return ErrPasswordRequired
+	case errors.Is(err, pdf.ErrWrongPassword):
+		return ErrWrongPassword
 	case errors.Is(err, pdf.ErrUnsupported):
 		return wrapErr{ErrUnsupported, err}
 	case errors.Is(err, pdf.ErrSyntax), errors.Is(err, pdf.ErrXref), errors.Is(err, pdf.ErrLimit):

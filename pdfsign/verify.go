@@ -1,41 +1,66 @@
 package pdfsign
 
 import (
-	"bytes"
 	"crypto/x509"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"net/http"
+	"strings"
 	"time"
 	"unicode/utf16"
 
-	"github.com/natunakab/besign/pdfsign/internal/cms"
 	"github.com/natunakab/besign/pdfsign/internal/pdf"
 )
 
 // SignatureInfo is what Verify reports for one signature. The JSON shape is
 // the one `besign verify --json` prints.
 type SignatureInfo struct {
-	Field       string `json:"field"`
-	Signer      string `json:"signer"`
-	SigningTime string `json:"signing_time"` // RFC 3339, "" when absent
-	Reason      string `json:"reason"`
-	Location    string `json:"location"`
+	Field string `json:"field"`
+	// Kind is "signature", or "document_timestamp" for an ETSI.RFC3161
+	// document timestamp.
+	Kind   string `json:"kind"`
+	Signer string `json:"signer"`
+	// SigningTime is the signer's claim (/M), RFC 3339, "" when absent.
+	SigningTime string `json:"signing_time"`
+	// Timestamp is the time a trusted RFC 3161 token vouches for (the
+	// document timestamp's own time, or a PAdES B-T signature-time-stamp),
+	// RFC 3339; "" when there is none.
+	Timestamp string `json:"timestamp,omitempty"`
+	Reason    string `json:"reason"`
+	Location  string `json:"location"`
 	// Integrity is "valid" when the digest matches the byte ranges and the
-	// signature verifies with the signer's certificate, else "invalid".
+	// signature verifies with the signer's key, else "invalid".
 	Integrity            string `json:"integrity"`
 	CoversWholeDocument  bool   `json:"covers_whole_document"`
 	ModifiedAfterSigning bool   `json:"modified_after_signing"`
-	Trusted              bool   `json:"trusted"`
-	SubFilter            string `json:"subfilter"`
-	// Problem explains an invalid or untrusted signature.
+	// Modifications classifies what was appended after the signed
+	// revision: "none", "signatures" (later signature fields and their
+	// widgets, DSS, document timestamps, document information), "form_fill",
+	// "annotations" or "other" (anything else, which makes the signature
+	// not valid).
+	Modifications string `json:"modifications"`
+	Trusted       bool   `json:"trusted"`
+	// Revocation is "good", "revoked" or "not checked"; "" when the chain
+	// was not built (no roots given, or not trusted for another reason).
+	Revocation      string `json:"revocation,omitempty"`
+	SubFilter       string `json:"subfilter"`
+	DigestAlgorithm string `json:"digest_algorithm,omitempty"`
+	// Valid is the bottom line: integrity, byte-range rules, no disallowed
+	// modification, no weak algorithm, and trust when roots were given.
+	Valid bool `json:"valid"`
+	// Problem explains why the signature is not valid or not trusted.
 	Problem string `json:"problem,omitempty"`
+	// Warnings are findings that do not decide validity (no roots given,
+	// revocation not checked, not PAdES-conformant...).
+	Warnings []string `json:"warnings,omitempty"`
 
 	// Chain holds the certificates included in the signature, signer first
 	// when it is known.
 	Chain []*x509.Certificate `json:"-"`
+
+	problems, trustProblems []string
+	// genuine: the field and its /V are in the revision the byte range covers
+	genuine bool
 }
 
 const (
@@ -43,202 +68,117 @@ const (
 	Invalid = "invalid"
 )
 
+// Modification levels, from least to most.
+const (
+	ModNone        = "none"
+	ModSignatures  = "signatures"
+	ModFormFill    = "form_fill"
+	ModAnnotations = "annotations"
+	ModOther       = "other"
+)
+
+// Kinds of signature.
+const (
+	KindSignature         = "signature"
+	KindDocumentTimestamp = "document_timestamp"
+)
+
 // maxContents bounds a /Contents string we are willing to read.
 const maxContents = 1 << 20
+
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	// Roots are the trusted roots; nil means no signature is trusted (and
+	// trust does not count in Valid).
+	Roots *x509.CertPool
+	// Time is the validation time when no trusted timestamp says otherwise;
+	// zero means now.
+	Time time.Time
+	// HTTPClient fetches CRLs and OCSP responses for the revocation check;
+	// nil means a client with a short timeout.
+	HTTPClient *http.Client
+	// Offline skips online revocation checks (they are then reported as
+	// not checked unless the PDF's DSS answers).
+	Offline bool
+	// Password opens an encrypted PDF whose user password is not empty
+	// (the user or the owner password); without it such a file gives
+	// ErrPasswordRequired. Files with an empty user password need none.
+	Password string
+}
 
 // Verify checks every signature field of the PDF in r. roots may be nil:
 // then no signature is trusted.
 func Verify(r io.ReaderAt, size int64, roots *x509.CertPool) ([]SignatureInfo, error) {
+	return VerifyWith(r, size, VerifyOptions{Roots: roots})
+}
+
+// VerifyWith is Verify with options.
+func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) ([]SignatureInfo, error) {
 	if size == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", ErrNotPDF)
 	}
-	f, err := pdf.Open(r, size)
+	f, err := pdf.OpenWith(r, size, pdf.OpenOptions{Password: opts.Password})
 	if err != nil {
 		return nil, mapParseErr(err)
 	}
-	if _, ok := f.Trailer["Encrypt"]; ok {
-		return nil, ErrEncrypted
-	}
-	catalog, ok, err := f.ResolveDict(f.Trailer["Root"])
-	if err != nil {
-		return nil, mapParseErr(err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w: the document catalog is missing", ErrMalformed)
-	}
-	acro, _, err := f.ResolveDict(catalog["AcroForm"])
-	if err != nil {
-		return nil, mapParseErr(err)
-	}
-	fieldsObj, err := f.Resolve(acro["Fields"])
-	if err != nil {
-		return nil, mapParseErr(err)
-	}
-	fields, _ := fieldsObj.(pdf.Array)
-	var sigs []sigField
-	err = walkFields(f, fields, func(name string, ft pdf.Name, d pdf.Dict) {
-		if ft != "Sig" {
-			return
-		}
-		if v, ok, err := f.ResolveDict(d["V"]); err == nil && ok {
-			sigs = append(sigs, sigField{name, v})
-		}
-	})
+	sigs, err := signatureFields(f)
 	if err != nil {
 		return nil, err
 	}
-	var out []SignatureInfo
+	v := &verifier{r: r, size: size, f: f, opts: opts, revs: map[int64]*revision{}, fetched: map[string]fetched{}}
+	if err := v.loadDSS(); err != nil {
+		return nil, err
+	}
+	out := make([]SignatureInfo, 0, len(sigs))
 	for _, s := range sigs {
-		out = append(out, verifyOne(r, size, f, s, roots))
+		out = append(out, v.verifyOne(s))
+	}
+	markCopies(sigs, out)
+	for i := range out {
+		finish(&out[i], opts.Roots != nil)
 	}
 	return out, nil
 }
 
-type sigField struct {
-	name string
-	v    pdf.Dict
+// AllValid reports the bottom line for a file: at least one signature, and
+// every signature valid.
+func AllValid(infos []SignatureInfo) bool {
+	for _, s := range infos {
+		if !s.Valid {
+			return false
+		}
+	}
+	return len(infos) > 0
 }
 
-func verifyOne(r io.ReaderAt, size int64, f *pdf.File, s sigField, roots *x509.CertPool) SignatureInfo {
-	info := SignatureInfo{Field: s.name, Integrity: Invalid}
-	str := func(k pdf.Name) string {
-		o, _ := f.Resolve(s.v[k])
-		if t, ok := o.(pdf.String); ok {
-			return decodeText(t)
-		}
-		return ""
-	}
-	info.Reason, info.Location = str("Reason"), str("Location")
-	sub, _ := s.v["SubFilter"].(pdf.Name)
-	info.SubFilter = string(sub)
-	signedAt, hasTime := parsePDFDate(str("M"))
-	if hasTime {
-		info.SigningTime = signedAt.Format(time.RFC3339)
-	}
-
-	br, err := byteRange(f, s.v, size)
-	if err != nil {
-		info.Problem = err.Error()
-		return info
-	}
-	end := br[2] + br[3]
-	info.CoversWholeDocument = end == size
-	info.ModifiedAfterSigning = end < size
-
-	if sub != "ETSI.CAdES.detached" && sub != "adbe.pkcs7.detached" {
-		info.Problem = fmt.Sprintf("unsupported signature type %q", sub)
-		return info
-	}
-	// The gap must be exactly the /Contents hex string.
-	gap := make([]byte, br[2]-br[1])
-	if _, err := r.ReadAt(gap, br[1]); err != nil {
-		info.Problem = "cannot read the signature value"
-		return info
-	}
-	contents, ok := hexGap(gap)
-	if !ok {
-		info.Problem = "the byte range gap is not the signature value"
-		return info
-	}
-	p, err := cms.Parse(contents)
-	if err != nil {
-		info.Problem = err.Error()
-		return info
-	}
-	if p.Signer != nil {
-		info.Signer = p.Signer.Subject.CommonName
-		if info.Signer == "" {
-			info.Signer = p.Signer.Subject.String()
-		}
-		info.Chain = append(info.Chain, p.Signer)
-	}
-	for _, c := range p.Certificates {
-		if c != p.Signer {
-			info.Chain = append(info.Chain, c)
+// finish computes the bottom line and the problem text.
+func finish(info *SignatureInfo, haveRoots bool) {
+	info.Valid = info.Integrity == Valid && len(info.problems) == 0 && info.Modifications != ModOther &&
+		(!haveRoots || info.Trusted)
+	all := info.problems
+	if haveRoots {
+		all = append(all, info.trustProblems...)
+	} else {
+		info.Warnings = append(info.Warnings, "trust not checked: no trusted root given")
+		for _, p := range info.trustProblems {
+			info.warn("%s", p)
 		}
 	}
-	if !p.Hash.Available() {
-		info.Problem = "unsupported digest algorithm"
-		return info
-	}
-	h := p.Hash.New()
-	if _, err := io.Copy(h, io.NewSectionReader(r, br[0], br[1])); err != nil {
-		info.Problem = "cannot read the signed bytes"
-		return info
-	}
-	if _, err := io.Copy(h, io.NewSectionReader(r, br[2], br[3])); err != nil {
-		info.Problem = "cannot read the signed bytes"
-		return info
-	}
-	if !bytes.Equal(h.Sum(nil), p.MessageDigest) {
-		info.Problem = "the document was changed inside the signed byte range (digest mismatch)"
-		return info
-	}
-	if err := p.VerifySignature(); err != nil {
-		info.Problem = err.Error()
-		return info
-	}
-	info.Integrity = Valid
-	if roots == nil {
-		info.Problem = "no trusted root given"
-		return info
-	}
-	inter := x509.NewCertPool()
-	for _, c := range p.Certificates {
-		inter.AddCert(c)
-	}
-	at := time.Now()
-	if hasTime {
-		at = signedAt
-	}
-	if _, err := p.Signer.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
-		info.Problem = "certificate not trusted: " + err.Error()
-		return info
-	}
-	info.Trusted = true
-	return info
+	info.Problem = strings.Join(all, "; ")
 }
 
-var errByteRange = errors.New("invalid /ByteRange")
-
-func byteRange(f *pdf.File, v pdf.Dict, size int64) ([4]int64, error) {
-	var br [4]int64
-	o, err := f.Resolve(v["ByteRange"])
-	if err != nil {
-		return br, errByteRange
-	}
-	a, ok := o.(pdf.Array)
-	if !ok || len(a) != 4 {
-		return br, errByteRange
-	}
-	for i, e := range a {
-		n, ok := e.(pdf.Int)
-		if !ok || n < 0 {
-			return br, errByteRange
-		}
-		br[i] = int64(n)
-	}
-	if br[0] != 0 || br[1] <= 0 || br[2] <= br[1]+1 || br[2]+br[3] > size || br[2]-br[1] > 2*maxContents+2 {
-		return br, errByteRange
-	}
-	return br, nil
+// fail records a problem that makes the signature not valid.
+func (info *SignatureInfo) fail(format string, args ...any) {
+	info.problems = append(info.problems, fmt.Sprintf(format, args...))
 }
 
-// hexGap decodes "<hex>" allowing trailing zero padding.
-func hexGap(gap []byte) ([]byte, bool) {
-	if len(gap) < 2 || gap[0] != '<' || gap[len(gap)-1] != '>' {
-		return nil, false
-	}
-	h := gap[1 : len(gap)-1]
-	if len(h)%2 != 0 {
-		return nil, false
-	}
-	out := make([]byte, len(h)/2)
-	if _, err := hex.Decode(out, h); err != nil {
-		return nil, false
-	}
-	return out, true
+// distrust records a reason not to trust the signer.
+func (info *SignatureInfo) distrust(format string, args ...any) {
+	info.trustProblems = append(info.trustProblems, fmt.Sprintf(format, args...))
+}
+
+func (info *SignatureInfo) warn(format string, args ...any) {
+	info.Warnings = append(info.Warnings, fmt.Sprintf(format, args...))
 }
 
 // decodeText decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM,
@@ -259,48 +199,4 @@ func decodeText(s pdf.String) string {
 		r[i] = rune(c)
 	}
 	return string(r)
-}
-
-// parsePDFDate reads D:YYYYMMDDHHmmSSOHH'mm' (trailing parts optional).
-func parsePDFDate(s string) (time.Time, bool) {
-	if len(s) >= 2 && s[:2] == "D:" {
-		s = s[2:]
-	}
-	if len(s) < 4 {
-		return time.Time{}, false
-	}
-	field := func(i, n, def int) (int, bool) {
-		if len(s) < i+n {
-			return def, true
-		}
-		v, err := strconv.Atoi(s[i : i+n])
-		return v, err == nil
-	}
-	var v [6]int
-	spec := [6][3]int{{0, 4, 0}, {4, 2, 1}, {6, 2, 1}, {8, 2, 0}, {10, 2, 0}, {12, 2, 0}}
-	for i, sp := range spec {
-		n, ok := field(sp[0], sp[1], sp[2])
-		if !ok {
-			return time.Time{}, false
-		}
-		v[i] = n
-	}
-	loc := time.UTC
-	if len(s) > 14 && (s[14] == '+' || s[14] == '-') {
-		hh, ok1 := field(15, 2, 0)
-		mm := 0
-		ok2 := true
-		if len(s) >= 20 {
-			mm, ok2 = field(18, 2, 0)
-		}
-		if !ok1 || !ok2 {
-			return time.Time{}, false
-		}
-		off := hh*3600 + mm*60
-		if s[14] == '-' {
-			off = -off
-		}
-		loc = time.FixedZone("", off)
-	}
-	return time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], 0, loc), true
 }

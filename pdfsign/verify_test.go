@@ -90,15 +90,18 @@ func TestVerifyTamper(t *testing.T) {
 		whole      bool
 		modified   bool
 		trusted    bool
-		problemHas string
+		valid      bool
+		mods       string
+		problemHas string // "" means: no problem at all
 	}{
-		{"untouched", signed, roots, Valid, true, false, true, ""},
-		{"byte in original part", flip(br[1] / 2), roots, Invalid, true, false, false, "digest mismatch"},
-		{"byte in second range", flip(br[2] + 4), roots, Invalid, true, false, false, "digest mismatch"},
-		{"byte in signature value", flip(br[2] - 200), roots, Invalid, true, false, false, ""},
-		{"update appended", appendInfoUpdate(t, signed), roots, Valid, false, true, true, ""},
-		{"no trusted roots", signed, nil, Valid, true, false, false, "no trusted root"},
-		{"other root", signed, otherRoots, Valid, true, false, false, "not trusted"},
+		{"untouched", signed, roots, Valid, true, false, true, true, ModNone, ""},
+		{"byte in original part", flip(br[1] / 2), roots, Invalid, true, false, false, false, ModNone, "digest mismatch"},
+		{"byte in second range", flip(br[2] + 4), roots, Invalid, true, false, false, false, ModNone, "digest mismatch"},
+		{"byte in signature value", flip(br[2] - 200), roots, Invalid, true, false, false, false, ModNone, "signature"},
+		// Document information is metadata, allowed like a DSS update.
+		{"info update appended", appendInfoUpdate(t, signed), roots, Valid, false, true, true, true, ModSignatures, ""},
+		{"no trusted roots", signed, nil, Valid, true, false, false, true, ModNone, ""},
+		{"other root", signed, otherRoots, Valid, true, false, false, false, ModNone, "not trusted"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -107,11 +110,12 @@ func TestVerifyTamper(t *testing.T) {
 				t.Fatalf("%d signatures", len(infos))
 			}
 			s := infos[0]
-			if s.Integrity != c.integrity || s.CoversWholeDocument != c.whole || s.ModifiedAfterSigning != c.modified || s.Trusted != c.trusted {
+			if s.Integrity != c.integrity || s.CoversWholeDocument != c.whole || s.ModifiedAfterSigning != c.modified ||
+				s.Trusted != c.trusted || s.Valid != c.valid || s.Modifications != c.mods {
 				t.Fatalf("got %+v", s)
 			}
-			if !strings.Contains(s.Problem, c.problemHas) {
-				t.Fatalf("problem %q lacks %q", s.Problem, c.problemHas)
+			if (c.problemHas == "") != (s.Problem == "") || !strings.Contains(s.Problem, c.problemHas) {
+				t.Fatalf("problem %q, want one with %q", s.Problem, c.problemHas)
 			}
 			if s.Field != "Signature1" || s.Signer != rsaPKI.Leaf.Subject.CommonName || s.Reason != "Setuju" || s.Location != "Ranai" || s.SubFilter != "ETSI.CAdES.detached" {
 				t.Fatalf("fields: %+v", s)
@@ -146,7 +150,8 @@ func TestVerifyJSONShape(t *testing.T) {
 	json.Unmarshal(b, &got)
 	want := map[string]any{"field": "Signature1", "signer": rsaPKI.Leaf.Subject.CommonName, "signing_time": tm.Format(time.RFC3339),
 		"reason": "Disetujui ✓", "location": "", "integrity": "valid", "covers_whole_document": true, "modified_after_signing": false,
-		"trusted": false, "subfilter": "ETSI.CAdES.detached", "problem": "no trusted root given"}
+		"trusted": false, "subfilter": "ETSI.CAdES.detached", "kind": "signature", "modifications": "none", "valid": true,
+		"digest_algorithm": "SHA-256"}
 	if len(got) != 1 {
 		t.Fatalf("got %s", b)
 	}
@@ -155,7 +160,10 @@ func TestVerifyJSONShape(t *testing.T) {
 			t.Errorf("%s = %v, want %v", k, got[0][k], v)
 		}
 	}
-	if len(got[0]) != len(want) {
+	if w, _ := got[0]["warnings"].([]any); len(w) != 1 || w[0] != "trust not checked: no trusted root given" {
+		t.Errorf("warnings in %s", b)
+	}
+	if len(got[0]) != len(want)+1 {
 		t.Errorf("extra keys in %s", b)
 	}
 }

@@ -56,12 +56,16 @@ func TestSignParseVerify(t *testing.T) {
 				if !bytes.Equal(p.MessageDigest, digest[:]) || p.Signer == nil || !p.HasSigningCertV2 || !p.SigningCertMatches || p.Hash != crypto.SHA256 {
 					t.Fatalf("parsed %+v", p)
 				}
-				if err := p.VerifySignature(); err != nil {
+				if err := p.Verify(digest[:]); err != nil {
 					t.Fatal(err)
+				}
+				other := sha256.Sum256([]byte("other bytes"))
+				if err := p.Verify(other[:]); !errors.Is(err, ErrDigest) {
+					t.Fatalf("other content: %v", err)
 				}
 				// A changed signed attribute must not verify.
 				p.signedAttrs[len(p.signedAttrs)-1] ^= 1
-				if err := p.VerifySignature(); !errors.Is(err, ErrBadSignature) {
+				if err := p.Verify(digest[:]); !errors.Is(err, ErrBadSignature) {
 					t.Fatalf("tampered attributes: %v", err)
 				}
 			}

@@ -39,6 +39,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		p.VerifySignature()
+		p.Verify(d[:])
+		p.Weak()
 	})
 }

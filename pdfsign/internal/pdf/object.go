@@ -1,7 +1,10 @@
 // Package pdf reads the object structure of PDF files: tokens, objects,
-// cross-reference tables and streams, object streams and /Prev chains. It
-// reads lazily through an io.ReaderAt so that memory does not grow with the
-// file, and writes objects back in their PDF syntax for incremental updates.
+// cross-reference tables and streams, object streams and /Prev chains,
+// rebuilt by a scan when they are broken; stream filters; and the standard
+// security handler's encryption (decrypted on read, and applied to new
+// objects on request). It reads lazily through an io.ReaderAt so that
+// memory does not grow with the file, and writes objects back in their PDF
+// syntax for incremental updates.
 package pdf
 
 import (
@@ -27,9 +30,11 @@ type (
 	// Ref is an indirect reference "Num Gen R".
 	Ref struct{ Num, Gen int }
 	// Stream is a stream object; its data stays in the file at Offset.
+	// Num and Gen name the object (they key its decryption).
 	Stream struct {
-		Dict   Dict
-		Offset int64
+		Dict     Dict
+		Offset   int64
+		Num, Gen int
 	}
 )
 

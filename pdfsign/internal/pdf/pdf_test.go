@@ -127,3 +127,44 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeVectors uses the examples of ISO 32000-1 (LZW, 7.4.4.2) and
+// hand-checked inputs for the other filters.
+func TestDecodeVectors(t *testing.T) {
+	cases := []struct {
+		filter Name
+		parms  Dict
+		in     string
+		want   string
+	}{
+		{"LZWDecode", nil, "\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01", "-----A---B"},
+		{"ASCIIHexDecode", nil, "48 61 6c\n6F 3>", "Halo0"},
+		{"ASCII85Decode", nil, "<~87cURD]i,\"Ebo80~>", "Hello World!"},
+		{"ASCII85Decode", nil, "z~>", "\x00\x00\x00\x00"},
+		{"RunLengthDecode", nil, "\x02abc\xfdx\x80ignored", "abcxxxx"},
+		{"FlateDecode", Dict{"Predictor": Int(2), "Columns": Int(3)}, string(zlibBytes([]byte{1, 1, 1, 5, 251, 0})), "\x01\x02\x03\x05\x00\x00"},
+	}
+	for _, c := range cases {
+		d := Dict{"Filter": c.filter}
+		if c.parms != nil {
+			d["DecodeParms"] = c.parms
+		}
+		got, err := Decode([]byte(c.in), d)
+		if err != nil || string(got) != c.want {
+			t.Errorf("%s(%q) = %q, %v; want %q", c.filter, c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []Dict{{"Filter": Name("DCTDecode")}, {"Filter": Name("JBIG2Decode")}} {
+		if _, err := Decode([]byte("x"), bad); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+}
+
+func zlibBytes(b []byte) []byte {
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(b)
+	w.Close()
+	return z.Bytes()
+}

@@ -1,0 +1,502 @@
+package pdfsign
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/natunakab/besign/pdfsign/internal/cms"
+	"github.com/natunakab/besign/pdfsign/internal/pdf"
+)
+
+// verifier holds what the signatures of one file share.
+type verifier struct {
+	r       io.ReaderAt
+	size    int64
+	f       *pdf.File
+	opts    VerifyOptions
+	revs    map[int64]*revision
+	dss     *dss
+	fetched map[string]fetched
+}
+
+// sigField is a signature field as the final file has it.
+type sigField struct {
+	name string
+	num  int // the field's object number, 0 when direct
+	vRef pdf.Ref
+	v    pdf.Dict
+}
+
+// field is one node of the AcroForm field tree.
+type field struct {
+	name string
+	ft   pdf.Name
+	num  int
+	d    pdf.Dict
+}
+
+// fieldTree lists the fields of f with their object numbers. Cycles and
+// absurd depths, which broken files have, end the descent quietly.
+func fieldTree(f *pdf.File) (fields []field, acroNum int, err error) {
+	catalog, ok, err := f.ResolveDict(f.Trailer["Root"])
+	if err != nil {
+		return nil, 0, mapParseErr(err)
+	}
+	if !ok {
+		return nil, 0, fmt.Errorf("%w: the document catalog is missing", ErrMalformed)
+	}
+	if r, ok := catalog["AcroForm"].(pdf.Ref); ok {
+		acroNum = r.Num
+	}
+	acro, _, err := f.ResolveDict(catalog["AcroForm"])
+	if err != nil {
+		return nil, 0, mapParseErr(err)
+	}
+	top, err := f.Resolve(acro["Fields"])
+	if err != nil {
+		return nil, 0, mapParseErr(err)
+	}
+	seen := map[int]bool{}
+	visit := func(n fieldNode) {
+		num := 0
+		if n.indirect {
+			num = n.ref.Num
+			seen[num] = true
+		}
+		fields = append(fields, field{n.name, n.ft, num, n.dict})
+	}
+	arr, _ := top.(pdf.Array)
+	if err := walkFieldNodes(f, arr, visit); err != nil {
+		return nil, 0, err
+	}
+	// Signature widgets that pages list but /Fields does not (poppler's
+	// pdfsig -add-signature writes those): readers show them, so they are
+	// verified too.
+	for _, page := range pageList(f, catalog) {
+		pd, _, _ := f.ResolveDict(page)
+		annots, _ := f.Resolve(pd["Annots"])
+		aa, _ := annots.(pdf.Array)
+		var orphans pdf.Array
+		for _, a := range aa {
+			r, ok := a.(pdf.Ref)
+			if !ok || seen[r.Num] {
+				continue
+			}
+			if d, ok, _ := f.ResolveDict(r); ok && d["FT"] == pdf.Name("Sig") && d["Parent"] == nil {
+				orphans = append(orphans, r)
+			}
+		}
+		if err := walkFieldNodes(f, orphans, visit); err != nil {
+			return nil, 0, err
+		}
+	}
+	return fields, acroNum, nil
+}
+
+func signatureFields(f *pdf.File) ([]sigField, error) {
+	fields, _, err := fieldTree(f)
+	if err != nil {
+		return nil, err
+	}
+	var sigs []sigField
+	for _, fd := range fields {
+		if fd.ft != "Sig" {
+			continue
+		}
+		if _, signed := fd.d["V"]; !signed {
+			continue
+		}
+		vRef, _ := fd.d["V"].(pdf.Ref)
+		// An unreadable signature dictionary is reported, not skipped.
+		v, _, _ := f.ResolveDict(fd.d["V"])
+		sigs = append(sigs, sigField{fd.name, fd.num, vRef, v})
+	}
+	return sigs, nil
+}
+
+// revision is the file as it stood at the end of one signed byte range.
+type revision struct {
+	end    int64
+	f      *pdf.File
+	err    error
+	fields []field
+}
+
+var errRevisionEnd = errors.New("the signed byte range does not end where a revision of the file ends")
+
+// revision opens the prefix of the file that ends at end as a PDF of its
+// own: the revision a signature signed.
+func (v *verifier) revision(end int64) *revision {
+	if rv, ok := v.revs[end]; ok {
+		return rv
+	}
+	rv := &revision{end: end}
+	v.revs[end] = rv
+	tail := make([]byte, min(end, 64))
+	if _, err := v.r.ReadAt(tail, end-int64(len(tail))); err != nil && err != io.EOF {
+		rv.err = err
+		return rv
+	}
+	if !bytes.HasSuffix(bytes.TrimRight(tail, " \t\r\n\x00"), []byte("%%EOF")) {
+		rv.err = errRevisionEnd
+		return rv
+	}
+	f, err := pdf.OpenWith(io.NewSectionReader(v.r, 0, end), end, pdf.OpenOptions{Password: v.opts.Password})
+	if err != nil {
+		rv.err = fmt.Errorf("%w: %v", errRevisionEnd, err)
+		return rv
+	}
+	rv.f = f
+	if rv.fields, _, err = fieldTree(f); err != nil {
+		rv.err = err
+	}
+	return rv
+}
+
+func (v *verifier) verifyOne(s sigField) SignatureInfo {
+	info := SignatureInfo{Field: s.name, Kind: KindSignature, Integrity: Invalid, Modifications: ModNone}
+	if s.v == nil {
+		info.fail("the signature dictionary cannot be read")
+		info.Modifications = ModOther
+		return info
+	}
+	br, err := byteRange(v.f, s.v, v.size)
+	if err != nil {
+		info.fail("%v", err)
+		info.Modifications = ModOther
+		return info
+	}
+	end := br[2] + br[3]
+	info.CoversWholeDocument = end == v.size
+	info.ModifiedAfterSigning = end < v.size
+
+	// The signed revision decides: the signature dictionary as it stands
+	// there, not as a later update may have redefined it.
+	sd, rf := s.v, v.f
+	rev := v.revision(end)
+	if rev.err != nil {
+		info.fail("%v", rev.err)
+		info.Modifications = ModOther
+	} else {
+		own, ok := rev.signatureField(s)
+		if !ok {
+			info.fail("field %q is not in the revision its byte range covers: it copies another signature", s.name)
+		} else {
+			sd, rf = own, rev.f
+			info.genuine = true
+		}
+	}
+	str := func(k pdf.Name) string {
+		o, _ := rf.Resolve(sd[k])
+		if t, ok := o.(pdf.String); ok {
+			return decodeText(t)
+		}
+		return ""
+	}
+	info.Reason, info.Location = str("Reason"), str("Location")
+	sub, _ := sd["SubFilter"].(pdf.Name)
+	info.SubFilter = string(sub)
+	if t, ok := sd["Type"].(pdf.Name); (ok && t == "DocTimeStamp") || sub == "ETSI.RFC3161" {
+		info.Kind = KindDocumentTimestamp
+	}
+	if at, ok := parsePDFDate(str("M")); ok {
+		info.SigningTime = at.Format(time.RFC3339)
+	}
+	name := str("Name")
+
+	// The gap must be exactly the /Contents hex string of this signature.
+	gap := make([]byte, br[2]-br[1])
+	if _, err := v.r.ReadAt(gap, br[1]); err != nil {
+		info.fail("cannot read the signature value")
+		return info
+	}
+	contents, ok := hexGap(gap)
+	if !ok {
+		info.fail("the byte range gap is not a signature value")
+		return info
+	}
+	if c, _ := rf.Resolve(sd["Contents"]); !bytes.Equal([]byte(asString(c)), contents) {
+		info.fail("the byte range gap is not this signature's /Contents")
+	}
+	if rev.err == nil && end < v.size {
+		d := v.difference(rev, s)
+		info.Modifications = d.level
+		switch p := docMDP(rf, sd); {
+		case d.level == ModOther:
+			info.fail("changed after signing: %s", d.what)
+		case p == 1 && d.level != ModNone && (d.approval != "" || d.level != ModSignatures):
+			what := d.what
+			if d.approval != "" {
+				what = "new signature field " + d.approval
+			}
+			info.fail("the certification allows no changes, but the document was changed: %s", what)
+		case p == 2 && d.level == ModAnnotations:
+			info.fail("the certification allows only form filling and signing, but the document was changed: %s", d.what)
+		}
+	}
+
+	switch sub {
+	case "ETSI.CAdES.detached", "adbe.pkcs7.detached", "adbe.pkcs7.sha1":
+		v.checkCMS(&info, contents, br, sub)
+	case "ETSI.RFC3161":
+		v.checkDocTimestamp(&info, contents, br)
+	default:
+		info.fail("unsupported signature type %q", sub)
+	}
+	if info.Signer == "" {
+		info.Signer = name
+	}
+	return info
+}
+
+// docMDP returns the P of a certification signature's DocMDP transform
+// (1 no changes, 2 form filling and signing, 3 also annotations), or 0
+// for an approval signature.
+func docMDP(f *pdf.File, sd pdf.Dict) int {
+	refs, _ := f.Resolve(sd["Reference"])
+	arr, _ := refs.(pdf.Array)
+	for _, r := range arr {
+		ref, ok, _ := f.ResolveDict(r)
+		if !ok || ref["TransformMethod"] != pdf.Name("DocMDP") {
+			continue
+		}
+		params, _, _ := f.ResolveDict(ref["TransformParams"])
+		if p, ok := params["P"].(pdf.Int); ok && p >= 1 && p <= 3 {
+			return int(p)
+		}
+		return 2
+	}
+	return 0
+}
+
+func asString(o pdf.Object) pdf.String {
+	s, _ := o.(pdf.String)
+	return s
+}
+
+// signatureField finds s in the revision: the same field name with the
+// same /V object. Its signature dictionary as the revision has it is
+// returned.
+func (rv *revision) signatureField(s sigField) (pdf.Dict, bool) {
+	for _, fd := range rv.fields {
+		if fd.ft != "Sig" || fd.name != s.name {
+			continue
+		}
+		vRef, _ := fd.d["V"].(pdf.Ref)
+		if vRef != s.vRef {
+			continue
+		}
+		if d, ok, err := rv.f.ResolveDict(fd.d["V"]); err == nil && ok {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+// markCopies flags signatures that reuse another field's byte range or
+// signature value: only the one found in its own revision (the first)
+// can be genuine.
+func markCopies(sigs []sigField, out []SignatureInfo) {
+	seen := map[string]int{}
+	order := make([]int, 0, len(sigs))
+	for _, genuine := range []bool{true, false} {
+		for i := range sigs {
+			if out[i].genuine == genuine {
+				order = append(order, i)
+			}
+		}
+	}
+	for _, i := range order {
+		s := sigs[i]
+		for _, key := range []string{"br:" + fmt.Sprint(s.v["ByteRange"]), "c:" + string(asString(s.v["Contents"]))} {
+			if key == "c:" {
+				continue
+			}
+			if j, ok := seen[key]; ok && out[i].genuine {
+				out[i].fail("field %q reuses the byte range or signature value of field %q: it is a copy", s.name, sigs[j].name)
+				break
+			}
+			seen[key] = i
+		}
+	}
+}
+
+// hashRanges digests the two signed ranges.
+func (v *verifier) hashRanges(h crypto.Hash, br [4]int64) ([]byte, error) {
+	d := h.New()
+	if _, err := io.Copy(d, io.NewSectionReader(v.r, br[0], br[1])); err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(d, io.NewSectionReader(v.r, br[2], br[3])); err != nil {
+		return nil, err
+	}
+	return d.Sum(nil), nil
+}
+
+func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, sub pdf.Name) {
+	p, err := cms.Parse(contents)
+	if err != nil {
+		info.fail("cannot read the signature: %v", err)
+		return
+	}
+	info.Signer = p.SignerName
+	if info.SigningTime == "" && !p.SigningTime.IsZero() {
+		// No /M: the CMS signing-time attribute, also only a claim.
+		info.SigningTime = p.SigningTime.Format(time.RFC3339)
+	}
+	if p.Signer != nil {
+		info.Chain = append(info.Chain, p.Signer)
+	}
+	for _, c := range p.Certificates {
+		if c != p.Signer {
+			info.Chain = append(info.Chain, c)
+		}
+	}
+	info.DigestAlgorithm = cms.HashName(p.Hash)
+	if !p.Hash.Available() {
+		info.fail("unsupported digest algorithm")
+		return
+	}
+	digest, err := v.hashRanges(p.Hash, br)
+	if err != nil {
+		info.fail("cannot read the signed bytes")
+		return
+	}
+	switch {
+	case sub == "adbe.pkcs7.sha1":
+		// The encapsulated content is the SHA-1 of the byte ranges.
+		sha, err := v.hashRanges(crypto.SHA1, br)
+		if err != nil {
+			info.fail("cannot read the signed bytes")
+			return
+		}
+		if !bytes.Equal(sha, p.EContent) {
+			info.fail("the document was changed inside the signed byte range (digest mismatch)")
+			return
+		}
+		d := p.Hash.New()
+		d.Write(p.EContent)
+		digest = d.Sum(nil)
+		info.DigestAlgorithm = "SHA-1"
+	case p.EContent != nil:
+		info.fail("the signature carries its own content instead of signing the document")
+		return
+	}
+	switch err := p.Verify(digest); {
+	case errors.Is(err, cms.ErrDigest):
+		info.fail("the document was changed inside the signed byte range (digest mismatch)")
+		return
+	case errors.Is(err, cms.ErrNoSigner):
+		info.fail("the signer's certificate is not included in the signature")
+		return
+	case err != nil:
+		info.fail("%v", err)
+		return
+	}
+	info.Integrity = Valid
+	for _, w := range p.Weak() {
+		info.fail("weak algorithm: %s", w)
+	}
+	if sub == "ETSI.CAdES.detached" && !p.HasSigningCertV2 {
+		info.warn("not PAdES-conformant: no signing-certificate-v2 attribute")
+	}
+	if (p.HasSigningCertV2 || p.HasSigningCertV1) && p.Signer != nil && !p.SigningCertMatches {
+		info.fail("the signing-certificate attribute does not name the signer's certificate")
+	}
+	at := v.signatureTimestamp(info, p)
+	v.trust(info, p, at, forDocuments)
+}
+
+var errByteRange = errors.New("invalid /ByteRange")
+
+func byteRange(f *pdf.File, v pdf.Dict, size int64) ([4]int64, error) {
+	var br [4]int64
+	o, err := f.Resolve(v["ByteRange"])
+	if err != nil {
+		return br, errByteRange
+	}
+	a, ok := o.(pdf.Array)
+	if !ok || len(a) != 4 {
+		return br, errByteRange
+	}
+	for i, e := range a {
+		n, ok := e.(pdf.Int)
+		if !ok || n < 0 {
+			return br, errByteRange
+		}
+		br[i] = int64(n)
+	}
+	if br[0] != 0 {
+		return br, fmt.Errorf("%w: it does not start at the beginning of the file", errByteRange)
+	}
+	if br[1] <= 0 || br[2] <= br[1]+1 || br[2]+br[3] > size || br[2]-br[1] > 2*maxContents+2 {
+		return br, errByteRange
+	}
+	return br, nil
+}
+
+// hexGap decodes "<hex>" allowing trailing zero padding.
+func hexGap(gap []byte) ([]byte, bool) {
+	if len(gap) < 2 || gap[0] != '<' || gap[len(gap)-1] != '>' {
+		return nil, false
+	}
+	h := gap[1 : len(gap)-1]
+	if len(h)%2 != 0 {
+		return nil, false
+	}
+	out := make([]byte, len(h)/2)
+	if _, err := hex.Decode(out, h); err != nil {
+		return nil, false
+	}
+	return out, true
+}
+
+// parsePDFDate reads D:YYYYMMDDHHmmSSOHH'mm' (trailing parts optional).
+func parsePDFDate(s string) (time.Time, bool) {
+	if len(s) >= 2 && s[:2] == "D:" {
+		s = s[2:]
+	}
+	if len(s) < 4 {
+		return time.Time{}, false
+	}
+	field := func(i, n, def int) (int, bool) {
+		if len(s) < i+n {
+			return def, true
+		}
+		v, err := strconv.Atoi(s[i : i+n])
+		return v, err == nil
+	}
+	var v [6]int
+	spec := [6][3]int{{0, 4, 0}, {4, 2, 1}, {6, 2, 1}, {8, 2, 0}, {10, 2, 0}, {12, 2, 0}}
+	for i, sp := range spec {
+		n, ok := field(sp[0], sp[1], sp[2])
+		if !ok {
+			return time.Time{}, false
+		}
+		v[i] = n
+	}
+	loc := time.UTC
+	if len(s) > 14 && (s[14] == '+' || s[14] == '-') {
+		hh, ok1 := field(15, 2, 0)
+		mm := 0
+		ok2 := true
+		if len(s) >= 20 {
+			mm, ok2 = field(18, 2, 0)
+		}
+		if !ok1 || !ok2 {
+			return time.Time{}, false
+		}
+		off := hh*3600 + mm*60
+		if s[14] == '-' {
+			off = -off
+		}
+		loc = time.FixedZone("", off)
+	}
+	return time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], 0, loc), true
+}

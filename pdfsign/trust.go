@@ -1,0 +1,414 @@
+package pdfsign
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/asn1"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/natunakab/besign/pdfsign/internal/cms"
+	"github.com/natunakab/besign/pdfsign/internal/pdf"
+	"golang.org/x/crypto/ocsp"
+)
+
+// revocationTimeout bounds each CRL or OCSP fetch: a verification must not
+// hang on an unreachable responder.
+const revocationTimeout = 5 * time.Second
+
+// maxRevocationData bounds a fetched CRL or OCSP response.
+const maxRevocationData = 16 << 20
+
+var (
+	oidEKUDocumentSigning   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36}
+	oidEKUAdobeAuthentic    = asn1.ObjectIdentifier{1, 2, 840, 113583, 1, 1, 5}
+	oidEKUMSDocumentSigning = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 12}
+)
+
+// purpose is what a certificate must be good for.
+type purpose int
+
+const (
+	forDocuments purpose = iota
+	forTimestamps
+)
+
+// dss is the PDF's Document Security Store (PAdES B-LT): certificates and
+// revocation data embedded for validation.
+type dss struct {
+	certs []*x509.Certificate
+	crls  []*x509.RevocationList
+	ocsps [][]byte
+}
+
+// loadDSS reads /DSS from the catalog; unreadable entries are skipped
+// (they only help).
+func (v *verifier) loadDSS() error {
+	v.dss = &dss{}
+	catalog, _, err := v.f.ResolveDict(v.f.Trailer["Root"])
+	if err != nil {
+		return mapParseErr(err)
+	}
+	d, ok, err := v.f.ResolveDict(catalog["DSS"])
+	if err != nil || !ok {
+		return nil
+	}
+	streams := func(k pdf.Name) [][]byte {
+		o, _ := v.f.Resolve(d[k])
+		arr, _ := o.(pdf.Array)
+		var out [][]byte
+		for _, e := range arr {
+			so, err := v.f.Resolve(e)
+			if s, ok := so.(pdf.Stream); ok && err == nil {
+				if data, err := v.f.StreamData(s); err == nil {
+					out = append(out, data)
+				}
+			}
+		}
+		return out
+	}
+	for _, b := range streams("Certs") {
+		if c, err := x509.ParseCertificate(b); err == nil {
+			v.dss.certs = append(v.dss.certs, c)
+		}
+	}
+	for _, b := range streams("CRLs") {
+		if c, err := x509.ParseRevocationList(b); err == nil {
+			v.dss.crls = append(v.dss.crls, c)
+		}
+	}
+	v.dss.ocsps = streams("OCSPs")
+	return nil
+}
+
+func (v *verifier) now() time.Time {
+	if !v.opts.Time.IsZero() {
+		return v.opts.Time
+	}
+	return time.Now()
+}
+
+// signatureTimestamp checks a PAdES B-T signature-time-stamp token and
+// returns the validation time: the token's time when it is trustworthy,
+// else now.
+func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed) time.Time {
+	at := v.now()
+	if p.TimeStampToken == nil {
+		return at
+	}
+	ts, err := cms.ParseTimeStamp(p.TimeStampToken)
+	if err != nil {
+		info.warn("the signature's timestamp is unreadable: %v", err)
+		return at
+	}
+	h := ts.ImprintHash.New()
+	h.Write(p.Signature)
+	if !bytes.Equal(h.Sum(nil), ts.Imprint) {
+		info.warn("the signature's timestamp does not cover this signature")
+		return at
+	}
+	if err := ts.Verify(); err != nil {
+		info.warn("the signature's timestamp does not verify: %v", err)
+		return at
+	}
+	if v.opts.Roots != nil {
+		// The TSA's certificate is judged at the time it vouches for.
+		var tmp SignatureInfo
+		v.trust(&tmp, ts.Parsed, ts.GenTime, forTimestamps)
+		if !tmp.Trusted {
+			info.warn("the signature's timestamp is not trusted: %s", strings.Join(tmp.trustProblems, "; "))
+			return at
+		}
+	}
+	info.Timestamp = ts.GenTime.Format(time.RFC3339)
+	return ts.GenTime
+}
+
+// checkDocTimestamp verifies an ETSI.RFC3161 document timestamp: the
+// token's message imprint against the byte ranges, and the TSA's
+// signature.
+func (v *verifier) checkDocTimestamp(info *SignatureInfo, contents []byte, br [4]int64) {
+	ts, err := cms.ParseTimeStamp(contents)
+	if err != nil {
+		info.fail("cannot read the timestamp: %v", err)
+		return
+	}
+	info.Signer = ts.SignerName
+	info.DigestAlgorithm = cms.HashName(ts.ImprintHash)
+	digest, err := v.hashRanges(ts.ImprintHash, br)
+	if err != nil {
+		info.fail("cannot read the signed bytes")
+		return
+	}
+	if !bytes.Equal(digest, ts.Imprint) {
+		info.fail("the document was changed inside the timestamped byte range (message imprint mismatch)")
+		return
+	}
+	if err := ts.Verify(); err != nil {
+		info.fail("the timestamp authority's signature: %v", err)
+		return
+	}
+	info.Integrity = Valid
+	info.Timestamp = ts.GenTime.Format(time.RFC3339)
+	for _, w := range ts.Weak() {
+		info.fail("weak algorithm: %s", w)
+	}
+	if n := cms.HashName(ts.ImprintHash); n == "SHA-1" || n == "MD5" {
+		info.fail("weak algorithm: %s message imprint", n)
+	}
+	for _, c := range ts.Certificates {
+		info.Chain = append(info.Chain, c)
+	}
+	v.trust(info, ts.Parsed, v.now(), forTimestamps)
+}
+
+// usableFor checks key usage and extended key usage.
+func usableFor(c *x509.Certificate, p purpose) string {
+	if p == forTimestamps {
+		if !slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
+			return "the certificate is not a timestamp authority's (no timeStamping extended key usage)"
+		}
+		return ""
+	}
+	if c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return "its key usage allows neither digital signature nor non-repudiation"
+	}
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return ""
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u == x509.ExtKeyUsageAny || u == x509.ExtKeyUsageEmailProtection {
+			return ""
+		}
+	}
+	for _, u := range c.UnknownExtKeyUsage {
+		if u.Equal(oidEKUDocumentSigning) || u.Equal(oidEKUAdobeAuthentic) || u.Equal(oidEKUMSDocumentSigning) {
+			return ""
+		}
+	}
+	names := map[x509.ExtKeyUsage]string{x509.ExtKeyUsageServerAuth: "TLS server", x509.ExtKeyUsageClientAuth: "TLS client",
+		x509.ExtKeyUsageCodeSigning: "code signing", x509.ExtKeyUsageTimeStamping: "timestamping", x509.ExtKeyUsageOCSPSigning: "OCSP signing"}
+	var got []string
+	for _, u := range c.ExtKeyUsage {
+		if n, ok := names[u]; ok {
+			got = append(got, n)
+		} else {
+			got = append(got, fmt.Sprint(u))
+		}
+	}
+	for _, u := range c.UnknownExtKeyUsage {
+		got = append(got, u.String())
+	}
+	return fmt.Sprintf("its extended key usage (%s) is not for signing documents", strings.Join(got, ", "))
+}
+
+// trust judges the signer's certificate at validation time at: validity
+// period, key usage, chain to the roots, revocation. Reasons go to
+// info's trust problems; Trusted is set when there are none.
+func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use purpose) {
+	defer func() { info.Trusted = v.opts.Roots != nil && len(info.trustProblems) == 0 && p.Signer != nil }()
+	if p.Signer == nil {
+		if p.SignerProblem != "" {
+			info.distrust("the signer's certificate is not usable: %s", p.SignerProblem)
+		}
+		return
+	}
+	c := p.Signer
+	const day = "2006-01-02 15:04 MST"
+	timeOK := true
+	if at.After(c.NotAfter) {
+		info.distrust("the certificate expired on %s (validation time %s)", c.NotAfter.UTC().Format(day), at.UTC().Format(day))
+		timeOK = false
+	} else if at.Before(c.NotBefore) {
+		info.distrust("the certificate is valid only from %s (validation time %s)", c.NotBefore.UTC().Format(day), at.UTC().Format(day))
+		timeOK = false
+	}
+	if why := usableFor(c, use); why != "" {
+		info.distrust("%s", why)
+	}
+	if v.opts.Roots == nil || !timeOK {
+		return
+	}
+	inter := x509.NewCertPool()
+	for _, ic := range append(slices.Clone(p.Certificates), v.dss.certs...) {
+		inter.AddCert(ic)
+	}
+	chains, err := c.Verify(x509.VerifyOptions{Roots: v.opts.Roots, Intermediates: inter, CurrentTime: at,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	if err != nil {
+		info.distrust("certificate not trusted: %v", err)
+		return
+	}
+	status, detail := v.revocation(chains[0], at)
+	info.Revocation = status
+	switch status {
+	case "revoked":
+		info.distrust("%s", detail)
+	case "not checked":
+		info.warn("revocation not checked: %s", detail)
+	case "good":
+		if detail != "" {
+			info.warn("%s", detail)
+		}
+	}
+}
+
+// revocation checks each certificate of chain but the root: the DSS first,
+// then the OCSP responders and CRL distribution points the certificates
+// name.
+func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, detail string) {
+	var unchecked, later []string
+	for i := 0; i+1 < len(chain); i++ {
+		c, issuer := chain[i], chain[i+1]
+		st, d := v.certStatus(c, issuer)
+		switch st {
+		case ocsp.Revoked:
+			when, _ := time.Parse(time.RFC3339, d)
+			if when.After(at) {
+				// Revoked after the time a trusted timestamp vouches for:
+				// the signature was made while the certificate was good.
+				later = append(later, fmt.Sprintf("the certificate %q was revoked on %s, after the validation time", c.Subject.CommonName, when.Format("2006-01-02")))
+				continue
+			}
+			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, when.Format("2006-01-02"))
+		case ocsp.Unknown:
+			unchecked = append(unchecked, fmt.Sprintf("%q: %s", c.Subject.CommonName, d))
+		}
+	}
+	if len(unchecked) > 0 {
+		return "not checked", strings.Join(unchecked, "; ")
+	}
+	return "good", strings.Join(later, "; ")
+}
+
+// certStatus returns ocsp.Good, ocsp.Revoked (with the RFC 3339 time) or
+// ocsp.Unknown (with why).
+func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
+	for _, der := range v.dss.ocsps {
+		if st, d, ok := ocspStatus(der, c, issuer); ok {
+			return st, d
+		}
+	}
+	for _, crl := range v.dss.crls {
+		if st, d, ok := crlStatus(crl, c, issuer); ok {
+			return st, d
+		}
+	}
+	if len(c.OCSPServer) == 0 && len(c.CRLDistributionPoints) == 0 {
+		return ocsp.Unknown, "it names no revocation service"
+	}
+	if v.opts.Offline {
+		return ocsp.Unknown, "offline"
+	}
+	var why []string
+	for _, url := range c.OCSPServer {
+		req, err := ocsp.CreateRequest(c, issuer, nil)
+		if err != nil {
+			why = append(why, err.Error())
+			continue
+		}
+		der, err := v.fetch(http.MethodPost, url, req)
+		if err != nil {
+			why = append(why, err.Error())
+			continue
+		}
+		if st, d, ok := ocspStatus(der, c, issuer); ok {
+			return st, d
+		}
+		why = append(why, url+": unusable OCSP response")
+	}
+	for _, url := range c.CRLDistributionPoints {
+		der, err := v.fetch(http.MethodGet, url, nil)
+		if err != nil {
+			why = append(why, err.Error())
+			continue
+		}
+		crl, err := x509.ParseRevocationList(der)
+		if err != nil {
+			why = append(why, url+": unreadable CRL")
+			continue
+		}
+		if st, d, ok := crlStatus(crl, c, issuer); ok {
+			return st, d
+		}
+		why = append(why, url+": CRL not signed by the issuer")
+	}
+	return ocsp.Unknown, strings.Join(why, "; ")
+}
+
+type fetched struct {
+	data []byte
+	err  error
+}
+
+// fetch gets a CRL (GET) or an OCSP answer (POST); answers are kept for
+// the other signatures of the file.
+func (v *verifier) fetch(method, url string, body []byte) ([]byte, error) {
+	key := method + " " + url + " " + string(body)
+	if f, ok := v.fetched[key]; ok {
+		return f.data, f.err
+	}
+	b, err := v.fetchNow(method, url, body)
+	v.fetched[key] = fetched{b, err}
+	return b, err
+}
+
+func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
+	client := v.opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: revocationTimeout}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), revocationTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", url, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/ocsp-request")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: unreachable", url)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxRevocationData+1))
+	if err != nil || len(b) > maxRevocationData {
+		return nil, fmt.Errorf("%s: unreadable answer", url)
+	}
+	return b, nil
+}
+
+func ocspStatus(der []byte, c, issuer *x509.Certificate) (int, string, bool) {
+	r, err := ocsp.ParseResponseForCert(der, c, issuer)
+	if err != nil || r.SerialNumber.Cmp(c.SerialNumber) != 0 {
+		return 0, "", false
+	}
+	switch r.Status {
+	case ocsp.Good:
+		return ocsp.Good, "", true
+	case ocsp.Revoked:
+		return ocsp.Revoked, r.RevokedAt.UTC().Format(time.RFC3339), true
+	}
+	return ocsp.Unknown, "the OCSP responder does not know the certificate", true
+}
+
+func crlStatus(crl *x509.RevocationList, c, issuer *x509.Certificate) (int, string, bool) {
+	if !bytes.Equal(crl.RawIssuer, c.RawIssuer) || crl.CheckSignatureFrom(issuer) != nil {
+		return 0, "", false
+	}
+	for _, e := range crl.RevokedCertificateEntries {
+		if e.SerialNumber.Cmp(c.SerialNumber) == 0 {
+			return ocsp.Revoked, e.RevocationTime.UTC().Format(time.RFC3339), true
+		}
+	}
+	return ocsp.Good, "", true
+}
