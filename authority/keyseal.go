@@ -18,7 +18,7 @@ import (
 
 // defaultKDF is tuned so that one derivation takes about 0.25-0.5 s on an
 // office laptop (BenchmarkDeriveKey); both cores work on it.
-var defaultKDF = argonParams{Memory: 128 * 1024, Time: 2, Threads: 2}
+var defaultKDF = argonParams{Memory: 128 * 1024, Time: 5, Threads: 2}
 
 // sealedKey is the stored form of a signing key.
 type sealedKey struct {

@@ -142,6 +142,16 @@ func TestSignWithAccount(t *testing.T) {
 		mustHave(t, "pdfsig with the root", pdfsig(t, nss, f), "Signature Validation: Signature is Valid.", "Certificate Validation: Certificate is Trusted.")
 	}
 
+	// besign verify checks revocation against the authority's CRL, read
+	// from the data dir for the certificate's distribution point.
+	verify := func(f string) (int, string) {
+		code, out, errOut := runIn(t, dir, cfg, "", "verify", "--json", "--trust", root, f)
+		return code, out + errOut
+	}
+	if code, out := verify(signed[0]); code != 0 || !strings.Contains(out, `"revocation": "good"`) {
+		t.Fatalf("verify before revocation: exit %d\n%s", code, out)
+	}
+
 	// Wrong passphrases: the second in a row suspends; IT lifts it.
 	again := func(p string) (int, string) {
 		code, _, errOut := runIn(t, dir, cfg, p+"\n", "sign", "--account", email, "--passphrase-stdin", "--force", in1)
@@ -193,6 +203,17 @@ func TestSignWithAccount(t *testing.T) {
 	}
 	if code, errOut := again(accountPassphrase); code != 1 || !strings.Contains(errOut, "wrong passphrase") {
 		t.Errorf("old passphrase after Lupa Passphrase: exit %d %q", code, errOut)
+	}
+	code, out = verify(signed[1])
+	if code != 1 || !strings.Contains(out, `"revocation": "revoked"`) || !strings.Contains(out, "revoked on") {
+		t.Errorf("verify of a file signed with the revoked certificate: exit %d\n%s", code, out)
+	}
+	in3 := copyCorpus(t, "test.pdf", docs)
+	if code, _, errOut := runIn(t, dir, cfg, "Baru#Passphrase2\n", "sign", "--account", email, "--passphrase-stdin", in3); code != 0 {
+		t.Fatalf("sign with the new certificate: %s", errOut)
+	}
+	if code, out := verify(filepath.Join(docs, "test_signed.pdf")); code != 0 || !strings.Contains(out, `"revocation": "good"`) {
+		t.Errorf("verify with the new certificate: exit %d\n%s", code, out)
 	}
 }
 
