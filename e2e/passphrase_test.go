@@ -117,7 +117,16 @@ func TestPassphrase(t *testing.T) {
 	code, _ := totp(t, secret, time.Now().Unix()/30)
 	d.typeText(t, code)
 	d.key(t, "Return")
-	d.settled(t, e.artifacts, "36-akun-sertifikat", otpStep)
+	account := d.settled(t, e.artifacts, "36-akun-sertifikat", otpStep)
+
+	// Ganti Passphrase (the button under the certificate), its checklist.
+	d.click(t, win, 340, 674)
+	change := d.settled(t, e.artifacts, "37-ganti-passphrase", account)
+	d.typeText(t, "Contoh22!")
+	d.key(t, "Tab")
+	d.typeText(t, "baru")
+	d.key(t, "Tab")
+	d.settled(t, e.artifacts, "38-ganti-passphrase-daftar-aturan", change)
 }
 
 // waitCertificate waits until the account's certificate is issued, asking
