@@ -54,7 +54,7 @@ func (v *activationStatusView) reset(a authority.Activation) {
 	v.status.SetText(statusText(a.Status))
 	note := lang.L("Data aktivasi Anda sedang diperiksa oleh verifikator. Anda akan menerima email setelah verifikasi selesai.")
 	if a.Status == authority.ActivationVerified {
-		note = lang.L("Akun BSrE Anda telah diverifikasi. Pembuatan passphrase akan segera tersedia di BeSign Desktop.")
+		note = lang.L("Akun BSrE Anda telah diverifikasi. Buat passphrase Anda: buka email \"[BSrE] Set Passphrase\" di Kotak Masuk, atau tekan \"Buat Passphrase\" pada tab Akun.")
 	}
 	v.note.SetText(note)
 	d := a.Data

@@ -230,7 +230,9 @@ func (v *createPassphraseView) submit() {
 			v.confirm.setError(passphraseMessage(err))
 		case errors.Is(err, authority.ErrCertificateConsent):
 			setText(v.consentMsg, passphraseMessage(err))
-		case errors.Is(err, authority.ErrSessionExpired):
+		case errors.Is(err, authority.ErrSessionExpired), req.Token == "",
+			v.token == "" && errors.Is(err, authority.ErrTokenInvalid):
+			// through the session, an unknown token is an ended session
 			u.sessionLost()
 		default:
 			v.f.setError(passphraseMessage(err))
