@@ -196,7 +196,7 @@ func (t *activationTab) showErrors(ve *authority.ValidationError, steps ...int) 
 		for _, name := range authority.StepFields[s] {
 			msg := ""
 			if err := ve.Field(name); err != nil {
-				msg, found = activationMessage(err), true
+				msg, found = message(err), true
 			}
 			if f := t.fields[name]; f != nil {
 				f.setError(msg)
@@ -304,7 +304,7 @@ func (t *activationTab) failed(err error) {
 		t.signedIn() // submitted meanwhile (another window): show the status
 		return
 	}
-	setText(t.top, activationMessage(err))
+	setText(t.top, message(err))
 	t.relayout()
 }
 

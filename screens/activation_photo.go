@@ -189,7 +189,7 @@ func photoMessage(err error) string {
 		if errors.As(err, &pathErr) {
 			return lang.L("Berkas foto tidak dapat dibuka.")
 		}
-		return activationMessage(err)
+		return message(err)
 	}
 	return strings.Join(msgs, " ")
 }

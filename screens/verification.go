@@ -181,6 +181,6 @@ func (t *verifyTab) failed(err error) {
 		return
 	}
 	t.msg.Importance = widget.DangerImportance
-	setText(t.msg, activationMessage(err))
+	setText(t.msg, message(err))
 	relayoutTree(t.content)
 }
