@@ -25,13 +25,15 @@ const (
 	actEmail = "sitirahmawati@natunakab.go.id"
 	actNIK   = "2103015901950003"
 	actPhone = "081234567890"
+
+	verifierEmail = "budi@natunakab.go.id"
 )
 
 // prepareAccount gives an account its password and an OTP device through
 // the authority (the seed path's screens are TestSeedPath's), and returns
 // the OTP key. The enrolment's code is the previous time step's, so that
 // the current one is free for the sign-in.
-func prepareAccount(t *testing.T, dataDir, name, email string) string {
+func prepareAccount(t *testing.T, dataDir, name, email string, role authority.Role) string {
 	t.Helper()
 	local, err := datadir.Open(dataDir, config.Default())
 	if err != nil {
@@ -39,7 +41,7 @@ func prepareAccount(t *testing.T, dataDir, name, email string) string {
 	}
 	defer local.Close()
 	a, ctx := local.Authority, context.Background()
-	if _, err := a.CreateUser(ctx, authority.CreateUserRequest{Name: name, Email: email}); err != nil {
+	if _, err := a.CreateUser(ctx, authority.CreateUserRequest{Name: name, Email: email, Role: role}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.RequestReset(ctx, authority.ResetRequest{Login: email}); err != nil {
@@ -71,8 +73,9 @@ func prepareAccount(t *testing.T, dataDir, name, email string) string {
 
 // TestActivationPath continues the journey: signed in, the Aktivasi tab's
 // three steps by keyboard, the photo from a file (no camera here) through
-// the file dialog, consent and submit; then approval, its mail, and a data
-// dir holding neither the NIK, the phone number nor JPEG bytes in clear.
+// the file dialog, consent and submit; then a verifier's approval in the
+// Verifikasi tab, its mail, and a data dir holding neither the NIK, the
+// phone number nor JPEG bytes in clear.
 func TestActivationPath(t *testing.T) {
 	e := setup(t)
 	// The file dialog opens in the home directory: one photo there.
@@ -90,7 +93,8 @@ func TestActivationPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("HOME", home)
-	secret := prepareAccount(t, e.dataDir, "Siti Rahmawati", actEmail)
+	secret := prepareAccount(t, e.dataDir, "Siti Rahmawati", actEmail, authority.RoleSigner)
+	vsecret := prepareAccount(t, e.dataDir, "Budi Verifikator", verifierEmail, authority.RoleVerifier)
 
 	d := startXvfb(t)
 	win, _ := e.startApp(t, d)
@@ -144,7 +148,7 @@ func TestActivationPath(t *testing.T) {
 	// The consent has the focus; then past both texts and Sebelumnya to Submit.
 	d.key(t, "space", "Tab", "Tab", "Tab", "Tab", "space")
 	e.waitCLI(t, "WAITING_FOR_VERIFICATION", "admin", "activations", "list")
-	d.settled(t, e.artifacts, "30-terkirim", before)
+	before = d.settled(t, e.artifacts, "30-terkirim", before)
 
 	show := e.cli(t, "admin", "activations", "show", actEmail)
 	for _, want := range []string{actNIK, "+6281234567890", "Kepulauan Riau (21)", "Kecamatan Bunguran Timur", "jpeg 640x480"} {
@@ -152,8 +156,32 @@ func TestActivationPath(t *testing.T) {
 			t.Errorf("activation lacks %q:\n%s", want, show)
 		}
 	}
-	e.cli(t, "admin", "activations", "approve", actEmail)
+	// A verifier signs in on the same window and approves in Verifikasi.
+	d.click(t, win, 512, 396) // the success notice's OK
+	before = d.settled(t, e.artifacts, "31-notice-closed", before)
+	d.key(t, "ctrl+1")
+	before = d.settled(t, e.artifacts, "32-akun", before)
+	d.key(t, "space") // Keluar has the focus
+	before = d.settled(t, e.artifacts, "33-keluar", before)
+	d.key(t, "ctrl+a")
+	d.typeText(t, verifierEmail)
+	d.key(t, "Tab")
+	d.typeText(t, password)
+	d.key(t, "Return")
+	before = d.settled(t, e.artifacts, "34-kode-otp-verifikator", before)
+	code, _ = totp(t, vsecret, 0)
+	d.typeText(t, code)
+	d.key(t, "Return")
+	before = d.settled(t, e.artifacts, "35-verifikator-masuk", before)
+	d.click(t, win, 343, 49) // the Verifikasi tab, after Aktivasi
+	before = d.settled(t, e.artifacts, "36-verifikasi", before)
+	d.key(t, "space") // Setujui has the focus
+	e.waitCLI(t, "verified", "admin", "activations", "list")
+	d.settled(t, e.artifacts, "37-disetujui", before)
 	e.waitCLI(t, "Subject: [BSrE] Set Passphrase", "admin", "outbox", "--to", actEmail)
+	if show := e.cli(t, "admin", "activations", "show", actEmail); !strings.Contains(show, verifierEmail) {
+		t.Errorf("not decided by the verifier:\n%s", show)
+	}
 
 	// Nothing personal in clear in the data dir.
 	files, err := os.ReadDir(e.dataDir)
