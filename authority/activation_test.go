@@ -256,7 +256,7 @@ func TestActivationAtRest(t *testing.T) {
 	}
 	e.Close()
 	needles := map[string][]byte{
-		"NIK": []byte(testNIK), "phone": []byte("81234567890"), "JPEG start": {0xff, 0xd8, 0xff},
+		"NIK": []byte(testNIK), "phone": []byte("81234567890"), "JPEG start": {0xff, 0xd8, 0xff, 0xdb},
 		"JPEG body": form.Photo[len(form.Photo)/2 : len(form.Photo)/2+32],
 	}
 	dir := filepath.Dir(opts.Path)

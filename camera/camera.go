@@ -58,6 +58,10 @@ const (
 	maxBadFrames = 10
 )
 
+// stallLimit: a read that fails this long after the last good frame ends the stream (V4L2 reports a
+// camera that stopped delivering only as a read timeout, after 5 s). A variable for the tests.
+var stallLimit = 3 * time.Second
+
 // Device is one camera: ID is what Open takes (valid for this process only), Label is for people.
 type Device struct {
 	ID    string
@@ -74,9 +78,10 @@ func isCamera(d driver.Driver) bool {
 	return d.Info().DeviceType == driver.Camera
 }
 
-// Devices lists the cameras found when the program started, the system's preferred one first.
+// Devices lists the cameras found when the program started that can capture, the system's preferred
+// one first.
 func Devices() []Device {
-	drivers := driver.GetManager().Query(isCamera)
+	drivers := driver.GetManager().Query(func(d driver.Driver) bool { return isCamera(d) && listable(d.Info()) })
 	sort.SliceStable(drivers, func(i, j int) bool {
 		pi, pj := drivers[i].Info().Priority, drivers[j].Info().Priority
 		if pi != pj {
@@ -85,8 +90,14 @@ func Devices() []Device {
 		return label(drivers[i].Info()) < label(drivers[j].Info())
 	})
 	out := make([]Device, 0, len(drivers))
+	seen := map[string]int{}
 	for _, d := range drivers {
-		out = append(out, Device{ID: d.ID(), Label: label(d.Info())})
+		l := label(d.Info())
+		// Two cameras of the same model: number the second so that a person can tell them apart.
+		if seen[l]++; seen[l] > 1 {
+			l = fmt.Sprintf("%s (%d)", l, seen[l])
+		}
+		out = append(out, Device{ID: d.ID(), Label: l})
 	}
 	return out
 }
@@ -229,10 +240,11 @@ func classifyRead(err error) (fatal bool) {
 }
 
 func (s *Stream) run(r video.Reader) {
-	defer close(s.done)
+	// In this order: a consumer that sees Frames closed finds done closed and the device released.
 	defer close(s.frames)
+	defer close(s.done)
 	defer s.release()
-	bad := 0
+	bad, lastGood := 0, time.Now()
 	for !s.stopping.Load() {
 		img, release, err := r.Read()
 		if s.stopping.Load() {
@@ -243,7 +255,7 @@ func (s *Stream) run(r video.Reader) {
 		}
 		if err != nil {
 			bad++
-			if classifyRead(err) || bad >= maxBadFrames {
+			if classifyRead(err) || bad >= maxBadFrames || time.Since(lastGood) > stallLimit {
 				s.mu.Lock()
 				s.err = fmt.Errorf("%w: %w", ErrDisconnected, err)
 				s.mu.Unlock()
@@ -251,7 +263,7 @@ func (s *Stream) run(r video.Reader) {
 			}
 			continue
 		}
-		bad = 0
+		bad, lastGood = 0, time.Now()
 		// Drivers reuse their buffers for the next frame: keep a copy.
 		f := cloneImage(img)
 		if release != nil {

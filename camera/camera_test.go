@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -312,6 +314,7 @@ type fakeAdapter struct {
 	readErr   error // nil: frames forever
 	stall     bool  // the reader waits for Close, like DirectShow's without frames
 	badEvery  int   // every badEvery-th read fails like a corrupt MJPEG frame
+	errDelay  time.Duration
 
 	mu     sync.Mutex
 	closed chan struct{}
@@ -363,6 +366,7 @@ func (a *fakeAdapter) VideoRecord(p prop.Media) (video.Reader, error) {
 		case <-time.After(10 * time.Millisecond):
 		}
 		if a.readErr != nil && n >= a.frames {
+			time.Sleep(a.errDelay)
 			return nil, func() {}, a.readErr
 		}
 		n++
@@ -474,6 +478,51 @@ func TestBadFramesEndStreamOnlyInARow(t *testing.T) {
 	}
 }
 
+// A camera that stops delivering ends the stream at its first read timeout, not after ten of them.
+func TestReadTimeoutEndsStream(t *testing.T) {
+	defer func(l time.Duration) { stallLimit = l }(stallLimit)
+	stallLimit = 200 * time.Millisecond
+	s, err := Open(register(t, &fakeAdapter{frames: 2, readErr: errors.New("read timeout"), errDelay: 300 * time.Millisecond}), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	for range s.Frames() {
+	}
+	if !errors.Is(s.Err(), ErrDisconnected) {
+		t.Errorf("Err = %v, want ErrDisconnected", s.Err())
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stream ended after %v: more than one timeout", d)
+	}
+}
+
+func TestSameModelTwiceIsNumbered(t *testing.T) {
+	for range 2 {
+		a := &fakeAdapter{}
+		driver.GetManager().Register(a, driver.Info{Name: "Twin Cam;usb-1", Label: "video9;video9", DeviceType: driver.Camera})
+	}
+	var ids []string
+	for _, d := range driver.GetManager().Query(func(d driver.Driver) bool { return d.Info().Name == "Twin Cam;usb-1" }) {
+		ids = append(ids, d.ID())
+	}
+	t.Cleanup(func() {
+		for _, id := range ids {
+			driver.GetManager().Delete(id)
+		}
+	})
+	var labels []string
+	for _, d := range Devices() {
+		if strings.HasPrefix(d.Label, "Twin Cam") {
+			labels = append(labels, d.Label)
+		}
+	}
+	if !slices.Equal(labels, []string{"Twin Cam", "Twin Cam (2)"}) {
+		t.Errorf("labels %q", labels)
+	}
+}
+
 // A camera that stops delivering does not make Close hang.
 func TestCloseStalledCamera(t *testing.T) {
 	id := register(t, &fakeAdapter{stall: true})
@@ -494,4 +543,17 @@ func TestCloseStalledCamera(t *testing.T) {
 	if st := status(id); st != driver.StateClosed {
 		t.Errorf("device left %s", st)
 	}
+}
+
+// BenchmarkStreamFrames measures the frame rate through the whole pipeline: mediadevices' videotest
+// camera (30 fps) at 640x480, the copy, the latest-frame slot, and the preview conversion.
+func BenchmarkStreamFrames(b *testing.B) {
+	s := openVideotest(b)
+	nextFrame(b, s)
+	dst := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for b.Loop() {
+		PreviewInto(dst, nextFrame(b, s), true)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "fps")
+	b.ReportMetric(float64(s.Stats().Dropped), "dropped")
 }

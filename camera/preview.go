@@ -138,13 +138,16 @@ func previewRGBA(dst *image.RGBA, pix []uint8, stride int, org image.Point, xs [
 			o := 4 * (x - org.X)
 			r, g, b, a := srow[o], srow[o+1], srow[o+2], srow[o+3]
 			if nonPremul && a != 0xff {
-				r = uint8(uint32(r) * uint32(a) / 0xff)
-				g = uint8(uint32(g) * uint32(a) / 0xff)
-				b = uint8(uint32(b) * uint32(a) / 0xff)
+				r, g, b = premul(r, a), premul(g, a), premul(b, a)
 			}
 			d[4*i], d[4*i+1], d[4*i+2], d[4*i+3] = r, g, b, a
 		}
 	}
+}
+
+// premul is color.NRGBA's premultiplication at 8 bits, rounding as it does.
+func premul(c, a uint8) uint8 {
+	return uint8(uint32(c) * 0x101 * (uint32(a) * 0x101) / 0xffff >> 8)
 }
 
 // cloneImage returns a copy of img that shares no memory with it; YCbCr and RGBA frames (what the

@@ -176,6 +176,30 @@ func (t *activationTab) showStep(i int) {
 	}
 	t.updateSubmit()
 	t.relayout()
+	t.focus()
+}
+
+// focus puts the keyboard on the current step's first field, when the tab
+// is the one shown.
+func (t *activationTab) focus() {
+	if !t.u.started || t.u.tabs.Selected() != t.u.actItem || t.content.Objects[0] != t.wizard {
+		return
+	}
+	c := t.u.win.Canvas()
+	if c == nil {
+		return
+	}
+	switch t.step {
+	case 0:
+		c.Focus(t.personal.name.entry)
+	case 1:
+		// the status choice has no focus of its own: its first option is
+		// the first focusable thing of the step
+		c.Unfocus()
+		c.FocusNext()
+	case 2:
+		c.Focus(t.photo.take)
+	}
 }
 
 // problems checks the form as the authority will.
@@ -196,7 +220,7 @@ func (t *activationTab) showErrors(ve *authority.ValidationError, steps ...int) 
 		for _, name := range authority.StepFields[s] {
 			msg := ""
 			if err := ve.Field(name); err != nil {
-				msg, found = activationMessage(err), true
+				msg, found = message(err), true
 			}
 			if f := t.fields[name]; f != nil {
 				f.setError(msg)
@@ -304,7 +328,7 @@ func (t *activationTab) failed(err error) {
 		t.signedIn() // submitted meanwhile (another window): show the status
 		return
 	}
-	setText(t.top, activationMessage(err))
+	setText(t.top, message(err))
 	t.relayout()
 }
 

@@ -225,6 +225,7 @@ func (c *cameraDialog) doSave() {
 	photo := c.captured
 	c.close()
 	c.s.setPhoto(photo)
+	c.s.focusConsent()
 }
 
 // close is "Tutup": the dialog closes and the camera is released.

@@ -190,7 +190,7 @@ func (s *employmentStep) doLookup() {
 	}
 	nip := strings.TrimSpace(s.nip.entry.Text)
 	if _, err := authority.CheckNIP(nip, time.Now()); err != nil {
-		s.nip.setError(activationMessage(err))
+		s.nip.setError(message(err))
 		return
 	}
 	s.check.Disable()
@@ -200,7 +200,7 @@ func (s *employmentStep) doLookup() {
 		s.check.Enable()
 		switch {
 		case errors.Is(err, authority.ErrEmployeeNotFound):
-			note(s.lookup, widget.WarningImportance, lang.L("NIP/NRP tidak ditemukan di direktori pegawai. Isi Unit Organisasi, Jabatan dan Provinsi sendiri."))
+			note(s.lookup, widget.WarningImportance, message(err))
 			s.t.relayout()
 			return
 		case err != nil:
@@ -208,7 +208,7 @@ func (s *employmentStep) doLookup() {
 				s.t.u.sessionLost()
 				return
 			}
-			s.nip.setError(activationMessage(err))
+			s.nip.setError(message(err))
 			return
 		}
 		s.unit.entry.SetText(e.Unit)

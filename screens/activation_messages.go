@@ -8,8 +8,9 @@ import (
 	"github.com/natunakab/besign/authority"
 )
 
-// activationMessage words the activation's errors; others go to message.
-func activationMessage(err error) string {
+// activationText words the activation's errors for message; ok is false
+// for any other error.
+func activationText(err error) (msg string, ok bool) {
 	n := func(v int) map[string]any { return map[string]any{"N": v} }
 	for _, m := range []struct {
 		err error
@@ -48,10 +49,13 @@ func activationMessage(err error) string {
 		{authority.ErrOwnActivation, lang.L("Verifikator tidak dapat memverifikasi aktivasinya sendiri.")},
 		{authority.ErrReasonRequired, lang.L("Alasan penolakan wajib diisi.")},
 		{authority.ErrReasonTooLong, lang.L("Alasan paling banyak {{.N}} karakter.", n(authority.MaxReasonLen))},
+		{authority.ErrEmployeeNotFound, lang.L("NIP/NRP tidak ditemukan di direktori pegawai. Isi Unit Organisasi, Jabatan dan Provinsi sendiri.")},
+		// last: a *ValidationError matches it and its fields' errors
+		{authority.ErrActivationInvalid, lang.L("Data aktivasi belum lengkap atau belum benar. Periksa isian yang ditandai.")},
 	} {
 		if errors.Is(err, m.err) {
-			return m.msg
+			return m.msg, true
 		}
 	}
-	return message(err)
+	return "", false
 }

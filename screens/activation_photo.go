@@ -111,6 +111,14 @@ func (s *photoStep) setPhoto(photo []byte) {
 	s.t.relayout()
 }
 
+// focusConsent puts the keyboard on the consent, the next thing to do
+// once the photo is there.
+func (s *photoStep) focusConsent() {
+	if c := s.t.u.win.Canvas(); c != nil && s.t.u.tabs.Selected() == s.t.u.actItem {
+		c.Focus(s.consent)
+	}
+}
+
 // chooseFile is "Pilih file foto": a JPEG or PNG from disk.
 func (s *photoStep) chooseFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
@@ -142,6 +150,7 @@ func (s *photoStep) loadFile(path string) {
 			return
 		}
 		s.setPhoto(photo)
+		s.focusConsent()
 	})
 }
 
@@ -189,7 +198,7 @@ func photoMessage(err error) string {
 		if errors.As(err, &pathErr) {
 			return lang.L("Berkas foto tidak dapat dibuka.")
 		}
-		return activationMessage(err)
+		return message(err)
 	}
 	return strings.Join(msgs, " ")
 }

@@ -341,6 +341,7 @@ func TestActivationRejectResubmit(t *testing.T) {
 		t.Fatal(err)
 	}
 	vsecret := h.activate("budi@natunakab.go.id", actPass)
+	h.clock.Add(time.Minute)
 	h.signIn("budi@natunakab.go.id", actPass, vsecret)
 	h.ui.tabs.Select(h.ui.verItem)
 	h.wait()
@@ -388,6 +389,78 @@ func TestActivationRejectResubmit(t *testing.T) {
 	if ms[0].Kind != authority.MailActivationSubmitted || ms[1].Kind != authority.MailActivationRejected {
 		t.Fatalf("mails %s, %s", ms[0].Kind, ms[1].Kind)
 	}
+
+	// The verifier approves the resubmission; the user gets "[BSrE] Set
+	// Passphrase" and, at the next sign-in, the verified status.
+	h.closeDialogs()
+	h.ui.tabs.Select(h.ui.akunTab)
+	h.tap(h.ui.account.details.signOut)
+	h.clock.Add(time.Minute)
+	h.signIn("budi@natunakab.go.id", actPass, vsecret)
+	h.ui.tabs.Select(h.ui.verItem)
+	h.wait()
+	if len(v.pending) != 1 || v.values["Email"].Text != actEmail {
+		t.Fatalf("resubmission not pending: %d", len(v.pending))
+	}
+	h.tap(v.approve)
+	h.wantMsg("verifikasi", v.msg, "disetujui")
+	if m := h.mails(actEmail)[0]; m.Subject != "[BSrE] Set Passphrase" {
+		t.Fatalf("newest mail %q", m.Subject)
+	}
+	h.ui.tabs.Select(h.ui.akunTab)
+	h.tap(h.ui.account.details.signOut)
+	h.clock.Add(time.Minute)
+	h.signIn(actEmail, actPass, secret)
+	h.ui.tabs.Select(h.ui.actItem)
+	h.wait()
+	if act.content.Objects[0] != act.status.content || act.status.status.Text != "Terverifikasi" {
+		t.Fatalf("after approval: %q", act.status.status.Text)
+	}
+}
+
+// TestConsentTexts: "Kebijakan Privasi" and "Perjanjian pemilik sertifikat
+// elektronik" open the bundled texts.
+func TestConsentTexts(t *testing.T) {
+	h, _ := signedInActivation(t)
+	h.fillPersonal()
+	h.tap(h.ui.act.next)
+	h.fillEmployment()
+	h.tap(h.ui.act.next)
+	links := h.ui.act.photo.consentF.obj.(*fyne.Container).Objects[1].(*fyne.Container).Objects
+	for i, want := range []string{"Kebijakan Privasi BeSign Desktop", "Perjanjian Pemilik Sertifikat Elektronik"} {
+		h.tap(links[i].(*widget.Hyperlink))
+		top := h.win.Canvas().Overlays().Top()
+		if top == nil || !containsText(top, want) {
+			t.Fatalf("link %d did not open %q", i, want)
+		}
+		h.closeDialogs()
+	}
+}
+
+// containsText tells whether a label under o shows text containing s.
+func containsText(o fyne.CanvasObject, s string) bool {
+	switch w := o.(type) {
+	case *widget.Label:
+		return strings.Contains(w.Text, s)
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			if containsText(c, s) {
+				return true
+			}
+		}
+	case fyne.Widget:
+		return anyText(test.WidgetRenderer(w).Objects(), s)
+	}
+	return false
+}
+
+func anyText(objs []fyne.CanvasObject, s string) bool {
+	for _, o := range objs {
+		if containsText(o, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // closeDialogs dismisses what dialogs left on the window (the success
@@ -458,5 +531,50 @@ func TestCameraDialog(t *testing.T) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(ph.photo))
 	if err != nil || format != "jpeg" || cfg.Width != 640 {
 		t.Fatalf("saved photo %s %dx%d, %v", format, cfg.Width, cfg.Height, err)
+	}
+}
+
+// The activation's sentinels join sentinelValues (see TestMessages).
+func init() {
+	for name, err := range map[string]error{
+		"ErrNIKFormat":            authority.ErrNIKFormat,
+		"ErrNIKProvince":          authority.ErrNIKProvince,
+		"ErrNIKBirthDate":         authority.ErrNIKBirthDate,
+		"ErrNIKSerial":            authority.ErrNIKSerial,
+		"ErrNIKTaken":             authority.ErrNIKTaken,
+		"ErrNIPFormat":            authority.ErrNIPFormat,
+		"ErrNIPBirthDate":         authority.ErrNIPBirthDate,
+		"ErrNIPTMT":               authority.ErrNIPTMT,
+		"ErrNIPSex":               authority.ErrNIPSex,
+		"ErrPhoneRequired":        authority.ErrPhoneRequired,
+		"ErrPhoneInvalid":         authority.ErrPhoneInvalid,
+		"ErrGelarRequired":        authority.ErrGelarRequired,
+		"ErrGelarTooLong":         authority.ErrGelarTooLong,
+		"ErrGelarInvalid":         authority.ErrGelarInvalid,
+		"ErrActivationInvalid":    authority.ErrActivationInvalid,
+		"ErrActivationLocked":     authority.ErrActivationLocked,
+		"ErrActivationNotWaiting": authority.ErrActivationNotWaiting,
+		"ErrVerifierRequired":     authority.ErrVerifierRequired,
+		"ErrOwnActivation":        authority.ErrOwnActivation,
+		"ErrReasonRequired":       authority.ErrReasonRequired,
+		"ErrReasonTooLong":        authority.ErrReasonTooLong,
+		"ErrEmployeeNotFound":     authority.ErrEmployeeNotFound,
+		"ErrEmploymentInvalid":    authority.ErrEmploymentInvalid,
+		"ErrNIPRequired":          authority.ErrNIPRequired,
+		"ErrUnitRequired":         authority.ErrUnitRequired,
+		"ErrJabatanRequired":      authority.ErrJabatanRequired,
+		"ErrProvinceRequired":     authority.ErrProvinceRequired,
+		"ErrProvinceInvalid":      authority.ErrProvinceInvalid,
+		"ErrTextTooLong":          authority.ErrTextTooLong,
+		"ErrTextInvalid":          authority.ErrTextInvalid,
+		"ErrPhotoRequired":        authority.ErrPhotoRequired,
+		"ErrPhotoInvalid":         authority.ErrPhotoInvalid,
+		"ErrPhotoTooLarge":        authority.ErrPhotoTooLarge,
+		"ErrPhotoTooSmall":        authority.ErrPhotoTooSmall,
+		"ErrConsentRequired":      authority.ErrConsentRequired,
+		// Administration only (besign admin directory import).
+		"ErrDirectoryRejected": nil, "ErrDirectoryFile": nil,
+	} {
+		sentinelValues[name] = err
 	}
 }

@@ -14,6 +14,9 @@ import (
 // to the user. Errors the user cannot act on get a general sentence; their
 // detail goes to the log, which never receives secrets from the authority.
 func message(err error) string {
+	if msg, ok := activationText(err); ok {
+		return msg
+	}
 	n := func(v int) map[string]any { return map[string]any{"N": v} }
 	if msg, ok := passphraseText(err); ok {
 		return msg

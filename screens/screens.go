@@ -132,6 +132,8 @@ func New(win fyne.Window, opts Options) *UI {
 			u.otp.shown()
 		case u.inItem:
 			u.inbox.shown()
+		case u.actItem:
+			u.act.focus()
 		case u.verItem:
 			u.verify.refresh()
 		}
@@ -150,7 +152,7 @@ func (u *UI) Content() fyne.CanvasObject {
 	return container.NewBorder(warn, nil, nil, nil, u.tabs)
 }
 
-// Menu is the main menu; its shortcuts (Ctrl+1, Ctrl+2, Ctrl+3) switch tabs
+// Menu is the main menu; its shortcuts (Ctrl+1 to Ctrl+4) switch tabs
 // from anywhere, also while an entry has the focus.
 func (u *UI) Menu() *fyne.MainMenu {
 	item := func(label string, key fyne.KeyName, tab *container.TabItem) *fyne.MenuItem {
@@ -163,6 +165,7 @@ func (u *UI) Menu() *fyne.MainMenu {
 			item(lang.L("Akun"), fyne.Key1, u.akunTab),
 			item(lang.L("OTP"), fyne.Key2, u.otpItem),
 			item(lang.L("Kotak Masuk"), fyne.Key3, u.inItem),
+			item(lang.L("Aktivasi"), fyne.Key4, u.actItem),
 		),
 		fyne.NewMenu(lang.L("Bantuan"),
 			fyne.NewMenuItem(lang.L("Tentang dan Pengaturan"), u.showAbout),

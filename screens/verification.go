@@ -140,6 +140,9 @@ func (t *verifyTab) show(i int) {
 	setText(t.msg, "")
 	t.detail.Show()
 	relayoutTree(t.content)
+	if c := t.u.win.Canvas(); c != nil && t.u.tabs.Selected() == t.u.verItem {
+		c.Focus(t.approve) // Tab reaches Tolak
+	}
 }
 
 func (t *verifyTab) doApprove() { t.decide(authority.DecisionRequest{Approve: true}) }
@@ -181,6 +184,6 @@ func (t *verifyTab) failed(err error) {
 		return
 	}
 	t.msg.Importance = widget.DangerImportance
-	setText(t.msg, activationMessage(err))
+	setText(t.msg, message(err))
 	relayoutTree(t.content)
 }

@@ -34,10 +34,10 @@ func showRejectDialog(t *verifyTab) {
 		reason := strings.TrimSpace(r.reason.Text)
 		switch {
 		case reason == "":
-			setText(r.msg, activationMessage(authority.ErrReasonRequired))
+			setText(r.msg, message(authority.ErrReasonRequired))
 			return
 		case utf8.RuneCountInString(reason) > authority.MaxReasonLen:
-			setText(r.msg, activationMessage(authority.ErrReasonTooLong))
+			setText(r.msg, message(authority.ErrReasonTooLong))
 			return
 		}
 		r.d.Hide()
