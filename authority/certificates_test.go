@@ -202,6 +202,30 @@ func TestCertificateIssue(t *testing.T) {
 	}
 }
 
+// After two years the certificate is EXPIRED: it no longer signs, and a
+// new passphrase issues a new one.
+func TestCertificateExpires(t *testing.T) {
+	e, clk, s, secret := verifiedAccount(t, nil)
+	link := approve(t, e)
+	first, err := e.CreatePassphrase(ctx, CreatePassphraseRequest{Token: link, Passphrase: testPassphrase, Confirmation: testPassphrase, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(first.NotAfter.Sub(clk.Now()) + time.Second)
+	s = signIn(t, e, clk, "siti@natunakab.go.id", secret, false)
+	if st := status(t, e, s.Token).Status; st != StatusExpired {
+		t.Fatalf("status after two years: %s", st)
+	}
+	d := sha256.Sum256([]byte("x"))
+	if _, err := e.SignDigests(ctx, SignDigestsRequest{Token: s.Token, Passphrase: testPassphrase, Digests: [][]byte{d[:]}}); !errors.Is(err, ErrCertificateExpired) {
+		t.Fatalf("signing with an expired certificate: %v", err)
+	}
+	second, err := e.CreatePassphrase(ctx, CreatePassphraseRequest{Token: s.Token, Passphrase: testPassphrase, Confirmation: testPassphrase, Consent: true})
+	if err != nil || second.Status != StatusIssue || second.Serial == first.Serial {
+		t.Fatalf("renewal = %+v, %v", second, err)
+	}
+}
+
 func TestPassphraseSuspension(t *testing.T) {
 	e, clk, s, _ := verifiedAccount(t, func(o *Options) { o.Passphrase.MaxFailures = 3 })
 	link := approve(t, e)
