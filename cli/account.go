@@ -2,12 +2,9 @@ package cli
 
 import (
 	"context"
-	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
-	"sync"
 
 	"github.com/natunakab/besign/authority"
 )
@@ -76,90 +73,4 @@ func passphraseError(err error) error {
 		return errors.New("wrong passphrase")
 	}
 	return err
-}
-
-// batch unlocks the key once for several files: each file is signed by
-// pdfsign in its own goroutine with a member of the batch as signer, whose
-// Sign waits until every member has either given its digest or finished
-// without one; then one SignDigests call signs them all.
-type batch struct {
-	pub  crypto.PublicKey
-	sign func(digests [][]byte) ([][]byte, error)
-
-	mu      sync.Mutex
-	waiting int // members that have neither given a digest nor finished
-	digests [][]byte
-	replies []chan batchReply
-}
-
-type batchReply struct {
-	sig []byte
-	err error
-}
-
-func newBatch(n int, pub crypto.PublicKey, sign func([][]byte) ([][]byte, error)) *batch {
-	return &batch{pub: pub, sign: sign, waiting: n}
-}
-
-// member is the signer of one file.
-type member struct {
-	b    *batch
-	done bool
-}
-
-func (b *batch) member() *member { return &member{b: b} }
-
-func (m *member) Public() crypto.PublicKey { return m.b.pub }
-
-// Sign gives the digest to the batch and waits for its signature.
-func (m *member) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	if opts.HashFunc() != crypto.SHA256 {
-		return nil, errors.New("the authority signs SHA-256 digests only")
-	}
-	reply := make(chan batchReply, 1)
-	m.b.mu.Lock()
-	if m.done {
-		m.b.mu.Unlock()
-		return nil, errors.New("one signature per file")
-	}
-	m.done = true
-	m.b.digests = append(m.b.digests, digest)
-	m.b.replies = append(m.b.replies, reply)
-	m.b.leave()
-	r := <-reply
-	return r.sig, r.err
-}
-
-// finish tells the batch the member's file is done (signed or failed).
-func (m *member) finish() {
-	m.b.mu.Lock()
-	if m.done {
-		m.b.mu.Unlock()
-		return
-	}
-	m.done = true
-	m.b.leave()
-}
-
-// leave counts one member out and unlocks b.mu; the last one out signs.
-func (b *batch) leave() {
-	b.waiting--
-	if b.waiting > 0 || len(b.digests) == 0 {
-		b.mu.Unlock()
-		return
-	}
-	digests, replies := b.digests, b.replies
-	b.digests, b.replies = nil, nil
-	b.mu.Unlock()
-	sigs, err := b.sign(digests)
-	if err == nil && len(sigs) != len(digests) {
-		err = fmt.Errorf("the authority returned %d signatures for %d digests", len(sigs), len(digests))
-	}
-	for i, r := range replies {
-		if err != nil {
-			r <- batchReply{err: err}
-		} else {
-			r <- batchReply{sig: sigs[i]}
-		}
-	}
 }

@@ -3,19 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/natunakab/besign/authority"
@@ -214,48 +208,5 @@ func TestSignWithAccount(t *testing.T) {
 	}
 	if code, out := verify(filepath.Join(docs, "test_signed.pdf")); code != 0 || !strings.Contains(out, `"revocation": "good"`) {
 		t.Errorf("verify with the new certificate: exit %d\n%s", code, out)
-	}
-}
-
-// TestBatchOneCall checks that a batch signs every digest in one call,
-// also when some files fail before signing.
-func TestBatchOneCall(t *testing.T) {
-	key, _ := rsa.GenerateKey(rand.Reader, 1024)
-	calls := 0
-	b := newBatch(4, key.Public(), func(ds [][]byte) ([][]byte, error) {
-		calls++
-		var out [][]byte
-		for _, d := range ds {
-			s, _ := rsa.SignPKCS1v15(nil, key, crypto.SHA256, d)
-			out = append(out, s)
-		}
-		return out, nil
-	})
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range 4 {
-		m := b.member()
-		wg.Go(func() {
-			defer m.finish()
-			if i == 2 {
-				errs[i] = errors.New("failed before signing")
-				return
-			}
-			d := sha256.Sum256([]byte{byte(i)})
-			sig, err := m.Sign(nil, d[:], crypto.SHA256)
-			if err == nil {
-				err = rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, d[:], sig)
-			}
-			errs[i] = err
-		})
-	}
-	wg.Wait()
-	if calls != 1 {
-		t.Errorf("%d SignDigests calls, want 1", calls)
-	}
-	for i, err := range errs {
-		if (i == 2) != (err != nil) {
-			t.Errorf("file %d: %v", i, err)
-		}
 	}
 }

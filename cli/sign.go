@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/batch"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/pdfsign"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
@@ -179,7 +180,7 @@ func signWithAccount(env *Env, email, passphrase string, files, dsts []string, o
 		return nil, err
 	}
 	defer local.Authority.SignOut(ctx, token)
-	b := newBatch(len(files), chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
+	b := batch.New(len(files), chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
 		resp, err := local.Authority.SignDigests(ctx, authority.SignDigestsRequest{Token: token, Passphrase: passphrase, Digests: digests})
 		return resp.Signatures, passphraseError(err)
 	})
@@ -187,11 +188,11 @@ func signWithAccount(env *Env, email, passphrase string, files, dsts []string, o
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
 	for i := range files {
-		m := b.member()
+		m := b.Member()
 		o := opts
 		o.Signer = m
 		wg.Go(func() {
-			defer m.finish()
+			defer m.Finish()
 			errs[i] = pdfsign.SignFile(files[i], dsts[i], o, force)
 		})
 	}
