@@ -225,6 +225,17 @@ func (e *Embedded) CRL(ctx context.Context) ([]byte, error) {
 // CRLPath is where the authority publishes its CRL: beside the database.
 func (e *Embedded) CRLPath() string { return filepath.Join(filepath.Dir(e.opts.Path), CRLFileName) }
 
+// crlStale tells whether the published CRL is missing, unreadable or due
+// for its next update within a day: opening the authority renews it then.
+func (e *Embedded) crlStale() bool {
+	der, err := os.ReadFile(e.CRLPath())
+	if err != nil {
+		return true
+	}
+	crl, err := x509.ParseRevocationList(der)
+	return err != nil || crl.NextUpdate.Before(e.now().Add(24*time.Hour))
+}
+
 // publishCRL writes a fresh CRL to CRLPath, replacing the old one whole.
 func (e *Embedded) publishCRL(ctx context.Context) error {
 	der, err := e.CRL(ctx)

@@ -283,7 +283,7 @@ func TestPassphraseSuspension(t *testing.T) {
 }
 
 func TestChangeAndForgotPassphrase(t *testing.T) {
-	e, _, s, _ := verifiedAccount(t, nil)
+	e, clk, s, _ := verifiedAccount(t, nil)
 	link := approve(t, e)
 	first, err := e.CreatePassphrase(ctx, CreatePassphraseRequest{Token: link, Passphrase: testPassphrase, Confirmation: testPassphrase, Consent: true})
 	if err != nil {
@@ -363,6 +363,19 @@ func TestChangeAndForgotPassphrase(t *testing.T) {
 		if !slices.Equal(serials, []string{first.Serial}) {
 			t.Errorf("%s revokes %v, want %s", src, serials, first.Serial)
 		}
+	}
+	// Opening the authority renews a CRL due within a day.
+	old, _ := os.ReadFile(e.CRLPath())
+	clk.Advance(crlLifetime - time.Hour)
+	e.Close()
+	e, err = OpenEmbedded(e.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	der, _ := os.ReadFile(e.CRLPath())
+	if crl, err := x509.ParseRevocationList(der); err != nil || bytes.Equal(der, old) || !crl.NextUpdate.After(clk.Now().Add(crlLifetime-time.Minute)) {
+		t.Errorf("CRL not renewed on open: %v", err)
 	}
 }
 

@@ -7,8 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sync"
 	"time"
 
@@ -246,7 +244,7 @@ func (e *Embedded) init(ctx context.Context) error {
 		return err
 	}
 	e.send(unsent)
-	if _, err := os.Stat(e.CRLPath()); errors.Is(err, fs.ErrNotExist) {
+	if e.crlStale() {
 		if err := e.publishCRL(ctx); err != nil {
 			return err
 		}
