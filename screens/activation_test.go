@@ -629,3 +629,34 @@ func TestActivationNIKTakenAtSubmit(t *testing.T) {
 		t.Fatalf("status %s", got.Status)
 	}
 }
+
+// TestActivationSessionEndedElsewhere: when a reset elsewhere ends the
+// session, the Aktivasi tab no longer offers the form.
+func TestActivationSessionEndedElsewhere(t *testing.T) {
+	h, _ := signedInActivation(t)
+	ctx := context.Background()
+	if err := h.auth.RequestReset(ctx, authority.ResetRequest{Login: actEmail}); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := h.auth.OpenReset(ctx, linkTokenOf(t, h.mails(actEmail)[0].ActionLink))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.auth.SetPassword(ctx, authority.SetPasswordRequest{Ticket: tk.Ticket, Password: "Baru#20262026", Confirmation: "Baru#20262026"}); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.recheckSession()
+	h.wait()
+	if h.ui.act.content.Objects[0] != h.ui.act.signedOutView {
+		t.Fatal("the form stays on screen after the session ended")
+	}
+}
+
+func linkTokenOf(t *testing.T, link string) string {
+	t.Helper()
+	_, tok, ok := strings.Cut(link, "token=")
+	if !ok {
+		t.Fatalf("no token in %q", link)
+	}
+	return tok
+}

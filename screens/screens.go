@@ -239,6 +239,8 @@ func (u *UI) recheckSession() {
 		if errors.Is(err, authority.ErrSessionExpired) || errors.Is(err, authority.ErrTokenInvalid) {
 			u.state.session = nil
 			u.otp.refresh()
+			u.act.signedOut()
+			u.showVerifyTab(false)
 		} else if err != nil {
 			fyne.LogError("check session", err)
 		}
