@@ -5,8 +5,10 @@
 // Screens and the CLI talk to it only through its role interfaces, each
 // for one kind of caller: Flows (sign-in, registration, reset, OTP
 // enrolment), Devices (the OTP devices of a signed-in account), Outbox
-// (the mail sent) and Admin (IT's administration). Authority is all of
-// them. Requests and responses are plain structs that serialise as JSON, so
+// (the mail sent), Admin (IT's administration), and for activation
+// Activations (the account holder's form), Verifications (a verifier's
+// decisions) and ActivationAdmin (IT's side; see activation.go). Authority
+// is all of them. Requests and responses are plain structs that serialise as JSON, so
 // that a network client can later implement the same interfaces. Embedded
 // (see embedded.go) implements them in-process on SQLite.
 package authority

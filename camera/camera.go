@@ -1,4 +1,5 @@
-// Package camera: webcam capture with github.com/pion/mediadevices: devices, preview frames, snapshot.
+// Package camera is webcam capture with github.com/pion/mediadevices: devices, preview frames, snapshot
+// (and the checks a photo passes before the activation accepts it).
 //
 // It uses mediadevices' driver layer directly (V4L2 on Linux, DirectShow on Windows) rather than its
 // WebRTC-oriented MediaStream API: that keeps pion/webrtc out of the binary and gives this package the

@@ -225,6 +225,21 @@ func TestCloseReleasesAndIsIdempotent(t *testing.T) {
 	nextFrame(t, s2)
 }
 
+// videotest offers only 640x480: asked for 720p, the stream says what it really delivers.
+func TestSizeIsWhatTheCameraDelivers(t *testing.T) {
+	s, err := Open(videotestID(t), 1280, 720)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Size() != image.Pt(640, 480) {
+		t.Errorf("Size() = %v, want 640x480", s.Size())
+	}
+	if f := nextFrame(t, s); f.Bounds().Size() != s.Size() {
+		t.Errorf("frame %v, Size() %v", f.Bounds(), s.Size())
+	}
+}
+
 func TestOpenUnknownDevice(t *testing.T) {
 	if _, err := Open("no-such-id", 0, 0); !errors.Is(err, ErrNoCamera) {
 		t.Errorf("Open(unknown) = %v, want ErrNoCamera", err)

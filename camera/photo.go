@@ -260,7 +260,8 @@ func Downscale(img image.Image, maxSide int) image.Image {
 }
 
 // DecodePhotoFile reads a JPEG or PNG photo chosen by the user, refusing files over MaxPhotoFileSize or
-// MaxPhotoPixels, and returns it scaled down to MaxPhotoSide: the full-size picture is not kept.
+// MaxPhotoPixels, and returns it scaled down to MaxPhotoSide (the full-size picture is not kept) and
+// upright as its EXIF orientation says.
 func DecodePhotoFile(path string) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -299,7 +300,14 @@ func DecodePhotoFile(path string) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrPhotoCorrupt, err)
 	}
-	return Downscale(img, MaxPhotoSide), nil
+	img = Downscale(img, MaxPhotoSide)
+	if isJPEG(head) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("read photo: %w", err)
+		}
+		img = orient(img, jpegOrientation(bufio.NewReader(io.LimitReader(f, MaxPhotoFileSize))))
+	}
+	return img, nil
 }
 
 func isJPEG(b []byte) bool { return len(b) >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff }

@@ -104,28 +104,21 @@ func previewYCbCr(dst *image.RGBA, s *image.YCbCr, xs []int, row func(int) int) 
 			yy1 := int32(yrow[yo[i]]) * 0x10101
 			cb1 := int32(cb[co[i]]) - 128
 			cr1 := int32(cr[co[i]]) - 128
-			r := yy1 + 91881*cr1
-			if uint32(r)&0xff000000 == 0 {
-				r >>= 16
-			} else {
-				r = ^(r >> 31)
-			}
-			g := yy1 - 22554*cb1 - 46802*cr1
-			if uint32(g)&0xff000000 == 0 {
-				g >>= 16
-			} else {
-				g = ^(g >> 31)
-			}
-			b := yy1 + 116130*cb1
-			if uint32(b)&0xff000000 == 0 {
-				b >>= 16
-			} else {
-				b = ^(b >> 31)
-			}
+			r := clamp8(yy1 + 91881*cr1)
+			g := clamp8(yy1 - 22554*cb1 - 46802*cr1)
+			b := clamp8(yy1 + 116130*cb1)
 			p := d[4*i : 4*i+4 : 4*i+4]
 			p[0], p[1], p[2], p[3] = uint8(r), uint8(g), uint8(b), 0xff
 		}
 	}
+}
+
+// clamp8 is color.YCbCrToRGB's rounding and clamping of a 16.16 fixed-point value.
+func clamp8(v int32) int32 {
+	if uint32(v)&0xff000000 == 0 {
+		return v >> 16
+	}
+	return ^(v >> 31) & 0xff
 }
 
 // previewRGBA samples 8-bit RGBA pixels; non-premultiplied ones (PNG files) are premultiplied.

@@ -126,25 +126,38 @@ ok "installed besign.exe shows its window: $shots/windows-wine-window.png"
 # --- besign:// links: setup.exe registers the URL protocol; "start LINK"
 # (as a mail program does) hands the link to the running window, which shows
 # its step: Lupa Password, then after Kirim the reset link's OTP set-up.
+# Under Wine a second process cannot open the database while the app has it
+# open (the -shm file is locked), so the CLI runs only while the app is
+# closed.
+wineserver -k
+wait "$app_pid" 2>/dev/null || true
 proto=$(w reg query 'HKLM\Software\Classes\besign' /s 2>/dev/null | tr -d '\r') || fail "setup.exe did not register the besign URL protocol"
 grep -q 'URL Protocol' <<<"$proto" || fail "besign protocol key lacks \"URL Protocol\""
 grep -qF '"C:\Program Files\BeSign\besign.exe" "%1"' <<<"$proto" || fail "besign protocol does not open besign.exe with the link: $proto"
 link_email=tautan@natunakab.go.id
-w "C:\\Program Files\\BeSign\\besign.exe" admin users add --name "Uji Tautan" --email "$link_email" >/dev/null 2>"$tmp/err" || fail "admin users add under Wine: $(cat "$tmp/err")"
-outbox_link() { w "C:\\Program Files\\BeSign\\besign.exe" admin outbox --to "$link_email" 2>/dev/null | tr -d '\r' | sed -n "s|^Link: \\($1.*\\)|\\1|p" | head -n1; }
+besign_exe="C:\\Program Files\\BeSign\\besign.exe"
+w "$besign_exe" admin users add --name "Uji Tautan" --email "$link_email" >/dev/null 2>"$tmp/err" || fail "admin users add under Wine: $(cat "$tmp/err")"
+outbox_link() { w "$besign_exe" admin outbox --to "$link_email" 2>/dev/null | tr -d '\r' | sed -n "s|^Link: \\($1.*\\)|\\1|p" | head -n1; }
+start_app() {
+	w "$besign_exe" >"$tmp/app.log" 2>&1 &
+	app_pid=$!
+	win=$(wait_window "BeSign Desktop" 120) || { cat "$tmp/app.log" >&2; fail "no window \"BeSign Desktop\" within 120 s"; }
+	sleep 3 # the data dir opens
+}
 forgot=$(outbox_link besign://forgot)
 [ -n "$forgot" ] || fail "no besign://forgot link in the activation mail"
+start_app
 timeout 60 wine start /wait "$forgot" 2>/dev/null || fail "start $forgot did not hand the link over and exit"
 sleep 2
+import -window root "$shots/windows-link-forgot.png"
 xdotool windowfocus --sync "$win" 2>/dev/null || true
 xdotool key --clearmodifiers Return
-reset=""
-for _ in $(seq 100); do
-	reset=$(outbox_link besign://reset)
-	[ -n "$reset" ] && break
-	sleep 0.3
-done
-[ -n "$reset" ] || fail "Lupa Password opened by start LINK sent no reset mail"
+sleep 3 # the reset mail is committed
+wineserver -k
+wait "$app_pid" 2>/dev/null || true
+reset=$(outbox_link besign://reset)
+[ -n "$reset" ] || fail "Lupa Password opened by start LINK sent no reset mail (see $shots/windows-link-forgot.png)"
+start_app
 timeout 60 wine start /wait "$reset" 2>/dev/null || fail "start of the reset link did not hand it over and exit"
 qr=""
 for _ in $(seq 40); do

@@ -54,7 +54,7 @@ func newPhotoStep(t *activationTab) *photoStep {
 	s.take.Importance = widget.HighImportance
 	s.howTo = widget.NewButton(lang.L("Cara pengambilan foto"), func() { showPhotoHowTo(t.u.win) })
 	s.file = widget.NewButton(lang.L("Pilih file foto"), s.chooseFile)
-	s.msg = newChoice(lang.L("Foto Diri"), container.NewHBox(sample, s.preview))
+	s.msg = newChoice(lang.L("Foto Diri"), container.NewHBox(s.preview))
 	s.consent = widget.NewCheck(lang.L("Dengan melakukan pendaftaran ini, berarti kamu telah menyetujui"), func(bool) {
 		s.consentF.setError("")
 		t.updateSubmit()
@@ -69,10 +69,14 @@ func newPhotoStep(t *activationTab) *photoStep {
 	s.consentF.label.Hide()
 	t.fields[authority.FieldPhoto] = s.msg
 	t.fields[authority.FieldConsent] = s.consentF
-	s.content = container.NewVBox(
+	// As in the seed: the sample on the left, the instructions beside it.
+	instructions := container.NewVBox(
 		title(lang.L("Ambil Foto Diri")),
 		wrapped(lang.L("Silahkan lakukan pengambilan foto diri seperti pada contoh gambar di samping kiri halaman ini, dengan menekan tombol Ambil foto di bawah ini.")),
 		wrapped(lang.L("Informasi kamu akan selalu kami lindungi dengan Syarat Layanan dan Kebijakan Privasi masing-masing pihak untuk mematuhi peraturan dari otoritas terkait.")),
+	)
+	s.content = container.NewVBox(
+		container.NewBorder(nil, nil, container.NewVBox(sample), nil, instructions),
 		s.msg.box(),
 		container.NewHBox(s.take, s.howTo, s.file),
 		s.consentF.box(),

@@ -578,3 +578,85 @@ func init() {
 		sentinelValues[name] = err
 	}
 }
+
+// TestActivationNIKTakenAtSubmit: a NIK another account submitted first is
+// refused by the authority at Submit; the form goes back to Data Diri with
+// the message at the NIK.
+func TestActivationNIKTakenAtSubmit(t *testing.T) {
+	h, secret := signedInActivation(t)
+	act := h.ui.act
+	h.fillPersonal()
+	h.tap(act.next)
+	h.fillEmployment()
+	h.tap(act.next)
+	act.photo.loadFile(photoFile(t, "good"))
+	h.wait()
+	test.Tap(act.photo.consent)
+
+	// meanwhile another account submits the same NIK
+	ctx := context.Background()
+	if _, err := h.auth.CreateUser(ctx, authority.CreateUserRequest{Name: "Sari", Email: "sari@natunakab.go.id"}); err != nil {
+		t.Fatal(err)
+	}
+	form := act.read()
+	h.ui.tabs.Select(h.ui.akunTab)
+	h.tap(h.ui.account.details.signOut)
+	h.clock.Add(time.Minute)
+	sariSecret := h.activate("sari@natunakab.go.id", actPass)
+	h.signIn("sari@natunakab.go.id", actPass, sariSecret)
+	form.Name = "Sari"
+	if _, err := h.auth.SubmitActivation(ctx, authority.ActivationRequest{Token: h.ui.state.session.Token, Data: form}); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.tabs.Select(h.ui.akunTab)
+	h.tap(h.ui.account.details.signOut)
+	h.clock.Add(time.Minute)
+	h.signIn(actEmail, actPass, secret)
+	h.ui.tabs.Select(h.ui.actItem)
+	h.wait()
+	if act.step != 2 {
+		t.Fatalf("resumed at step %d", act.step)
+	}
+	act.photo.loadFile(photoFile(t, "good"))
+	h.wait()
+	test.Tap(act.photo.consent)
+	h.tap(act.submit)
+	if act.step != 0 {
+		t.Fatalf("after the refusal: step %d", act.step)
+	}
+	h.wantMsg("NIK", act.personal.nik.msg, "sudah dipakai oleh akun lain")
+	if got, _ := h.auth.ShowActivation(ctx, actEmail); got.Status != authority.ActivationDraft {
+		t.Fatalf("status %s", got.Status)
+	}
+}
+
+// TestActivationSessionEndedElsewhere: when a reset elsewhere ends the
+// session, the Aktivasi tab no longer offers the form.
+func TestActivationSessionEndedElsewhere(t *testing.T) {
+	h, _ := signedInActivation(t)
+	ctx := context.Background()
+	if err := h.auth.RequestReset(ctx, authority.ResetRequest{Login: actEmail}); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := h.auth.OpenReset(ctx, linkTokenOf(t, h.mails(actEmail)[0].ActionLink))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.auth.SetPassword(ctx, authority.SetPasswordRequest{Ticket: tk.Ticket, Password: "Baru#20262026", Confirmation: "Baru#20262026"}); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.recheckSession()
+	h.wait()
+	if h.ui.act.content.Objects[0] != h.ui.act.signedOutView {
+		t.Fatal("the form stays on screen after the session ended")
+	}
+}
+
+func linkTokenOf(t *testing.T, link string) string {
+	t.Helper()
+	_, tok, ok := strings.Cut(link, "token=")
+	if !ok {
+		t.Fatalf("no token in %q", link)
+	}
+	return tok
+}

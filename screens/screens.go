@@ -33,7 +33,8 @@ type Keyring interface {
 }
 
 // Authority is what the screens use of the authority: the person's own
-// flows, their OTP devices and the outbox, never the administration.
+// flows, their OTP devices, the outbox, their activation and (for a
+// verifier) the verification of others', never the administration.
 type Authority interface {
 	authority.Flows
 	authority.Devices
@@ -239,6 +240,8 @@ func (u *UI) recheckSession() {
 		if errors.Is(err, authority.ErrSessionExpired) || errors.Is(err, authority.ErrTokenInvalid) {
 			u.state.session = nil
 			u.otp.refresh()
+			u.act.signedOut()
+			u.showVerifyTab(false)
 		} else if err != nil {
 			fyne.LogError("check session", err)
 		}
