@@ -404,6 +404,15 @@ func TestNothingSecretOnDisk(t *testing.T) {
 	}
 	k, _ := x509.ParsePKCS8PrivateKey(pkcs8)
 	pkcs1 := x509.MarshalPKCS1PrivateKey(k.(*rsa.PrivateKey))
+	var caKey crypto.Signer
+	e.db.View(ctx, func(tx *store.Tx) error {
+		_, caKey, err = e.ca(ctx, tx)
+		return err
+	})
+	caPKCS8, err := x509.MarshalPKCS8PrivateKey(caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rawOTP, _ := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(otpSecret)
 	secrets := map[string][]byte{
 		"passphrase":          []byte(testPassphrase),
@@ -413,6 +422,7 @@ func TestNothingSecretOnDisk(t *testing.T) {
 		"key PKCS#8":          pkcs8,
 		"key PKCS#1":          pkcs1,
 		"key's private prime": k.(*rsa.PrivateKey).Primes[0].Bytes(),
+		"CA key PKCS#8":       caPKCS8,
 		"NIK":                 []byte(testNIK),
 		"passphrase (UTF-16)": []byte("T\x00a\x00n\x00d\x00a\x00#\x00"),
 	}
