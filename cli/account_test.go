@@ -202,6 +202,11 @@ func TestSignWithAccount(t *testing.T) {
 	if code != 1 || !strings.Contains(out, `"revocation": "revoked"`) || !strings.Contains(out, "revoked on") {
 		t.Errorf("verify of a file signed with the revoked certificate: exit %d\n%s", code, out)
 	}
+	// Offline too: the CRL is in the data dir.
+	code, out, errOut = runIn(t, dir, cfg, "", "verify", "--offline", "--json", "--trust", root, signed[1])
+	if code != 1 || !strings.Contains(out, `"revocation": "revoked"`) {
+		t.Errorf("offline verify of the revoked certificate: exit %d\n%s%s", code, out, errOut)
+	}
 	in3 := copyCorpus(t, "test.pdf", docs)
 	if code, _, errOut := runIn(t, dir, cfg, "Baru#Passphrase2\n", "sign", "--account", email, "--passphrase-stdin", in3); code != 0 {
 		t.Fatalf("sign with the new certificate: %s", errOut)

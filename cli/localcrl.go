@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -38,19 +39,32 @@ func (l localCRL) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // revocationClient is the HTTP client of verify's revocation checks: the
-// local authority's CRL when the data dir has one, the network otherwise.
-// A configuration that cannot be read only loses the local CRL.
-func revocationClient(env *Env) *http.Client {
-	client := &http.Client{Timeout: 5 * time.Second}
+// local authority's CRL when the data dir has one, the network otherwise
+// (none with offline). local tells whether the local CRL is served: then
+// even an offline verification can use it. A configuration that cannot be
+// read only loses the local CRL.
+func revocationClient(env *Env, offline bool) (client *http.Client, local bool) {
+	client = &http.Client{Timeout: 5 * time.Second}
 	cfg, err := env.Config()
 	if err != nil {
-		return client
+		return client, false
 	}
 	url := datadir.CRLURL(cfg)
 	path := filepath.Join(env.DataDir, authority.CRLFileName)
 	if _, err := os.Stat(path); url == "" || err != nil {
-		return client
+		return client, false
 	}
-	client.Transport = localCRL{url: url, path: path, next: http.DefaultTransport}
-	return client
+	var next http.RoundTripper = http.DefaultTransport
+	if offline {
+		next = noNetwork{}
+	}
+	client.Transport = localCRL{url: url, path: path, next: next}
+	return client, true
+}
+
+// noNetwork refuses every request: --offline with a local CRL.
+type noNetwork struct{}
+
+func (noNetwork) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("offline")
 }
