@@ -195,7 +195,7 @@ Balai Sertifikasi Elektronik
 // The subject stays "[BSrE] Set Passphrase" in both languages, as BSrE
 // sends it. Passphrase creation is a later step of BeSign Desktop.
 var activationApprovedText = map[Language]mailText{
-	LanguageID: {"[BSrE] Set Passphrase", "", `Yth. %s,
+	LanguageID: {"[BSrE] Set Passphrase", "Buat Passphrase", `Yth. %s,
 
 Data aktivasi akun BSrE Anda telah diverifikasi. Langkah berikutnya adalah membuat passphrase untuk sertifikat elektronik Anda.
 
@@ -203,7 +203,7 @@ Pembuatan passphrase akan segera tersedia di BeSign Desktop.
 
 Balai Sertifikasi Elektronik
 `},
-	LanguageEN: {"[BSrE] Set Passphrase", "", `Dear %s,
+	LanguageEN: {"[BSrE] Set Passphrase", "Create Passphrase", `Dear %s,
 
 Your BSrE account activation data has been verified. The next step is to create the passphrase of your electronic certificate.
 
@@ -245,8 +245,12 @@ func activationSubmittedMail(l Language, email, name string) store.Mail {
 	return activationOutcomeMail(MailActivationSubmitted, activationSubmittedText, l, email, name)
 }
 
+// activationApprovedMail's button opens passphrase creation, which says
+// for now that it is coming.
 func activationApprovedMail(l Language, email, name string) store.Mail {
-	return activationOutcomeMail(MailActivationApproved, activationApprovedText, l, email, name)
+	m := activationOutcomeMail(MailActivationApproved, activationApprovedText, l, email, name)
+	m.ActionLabel, m.ActionLink = text(activationApprovedText, l).label, link.Passphrase()
+	return m
 }
 
 func activationRejectedMail(l Language, email, name, reason string) store.Mail {

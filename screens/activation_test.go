@@ -404,9 +404,18 @@ func TestActivationRejectResubmit(t *testing.T) {
 	}
 	h.tap(v.approve)
 	h.wantMsg("verifikasi", v.msg, "disetujui")
-	if m := h.mails(actEmail)[0]; m.Subject != "[BSrE] Set Passphrase" {
+	m := h.mails(actEmail)[0]
+	if m.Subject != "[BSrE] Set Passphrase" {
 		t.Fatalf("newest mail %q", m.Subject)
 	}
+	// its button says that passphrase creation is coming
+	if err := h.ui.openLink(m.ActionLink); err != nil {
+		t.Fatal(err)
+	}
+	if top := h.win.Canvas().Overlays().Top(); top == nil || !containsText(top, "Pembuatan passphrase akan segera tersedia") || h.ui.tabs.Selected() != h.ui.actItem {
+		t.Fatal("the passphrase link did not say it is coming")
+	}
+	h.closeDialogs()
 	h.ui.tabs.Select(h.ui.akunTab)
 	h.tap(h.ui.account.details.signOut)
 	h.clock.Add(time.Minute)

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
@@ -275,6 +276,10 @@ func (u *UI) openLink(raw string) error {
 		u.account.showReset(l.Value, true)
 	case link.KindForgot:
 		u.account.showForgot(l.Value)
+	case link.KindPassphrase:
+		u.tabs.Select(u.actItem)
+		dialog.ShowInformation(lang.L("Buat Passphrase"),
+			lang.L("Pembuatan passphrase akan segera tersedia di BeSign Desktop. Akun BSrE Anda telah diverifikasi."), u.win)
 	}
 	return nil
 }

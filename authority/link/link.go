@@ -4,6 +4,7 @@
 //
 //	besign://reset?token=T     the required actions after "Lupa Password"
 //	besign://forgot?login=L    "Lupa Password", pre-filled with L
+//	besign://passphrase        passphrase creation, after the activation is verified
 package link
 
 import (
@@ -21,6 +22,8 @@ type Kind string
 const (
 	KindReset  Kind = "reset"
 	KindForgot Kind = "forgot"
+	// KindPassphrase opens passphrase creation; it carries no value.
+	KindPassphrase Kind = "passphrase"
 )
 
 // Link is a parsed action link.
@@ -46,6 +49,9 @@ func Reset(token string) string { return Link{KindReset, token}.String() }
 // Forgot builds the link that opens "Lupa Password" pre-filled with login.
 func Forgot(login string) string { return Link{KindForgot, login}.String() }
 
+// Passphrase builds the link that opens passphrase creation.
+func Passphrase() string { return Link{Kind: KindPassphrase}.String() }
+
 // String writes the link. '@' stays as it is in a query (RFC 3986 allows
 // it, and mail programs then show a readable address); '+', '&' and the
 // like are escaped.
@@ -55,6 +61,8 @@ func (l Link) String() string {
 		return Scheme + "://reset?token=" + url.QueryEscape(l.Value)
 	case KindForgot:
 		return Scheme + "://forgot?login=" + strings.ReplaceAll(url.QueryEscape(l.Value), "%40", "@")
+	case KindPassphrase:
+		return Scheme + "://passphrase"
 	}
 	return ""
 }
@@ -100,6 +108,8 @@ func Parse(raw string) (Link, error) {
 			return Link{}, ErrInvalid
 		}
 		return Link{Kind: KindForgot, Value: l}, nil
+	case KindPassphrase:
+		return Link{Kind: KindPassphrase}, nil
 	}
 	return Link{}, ErrInvalid
 }
