@@ -178,6 +178,10 @@ func openFailure(dir string, err error) string {
 	case errors.Is(err, keystore.ErrUnavailable), errors.Is(err, keystore.ErrMasterKeyLost),
 		errors.Is(err, keystore.ErrCorrupt):
 		return lang.L("Kunci utama tidak dapat diambil dari keyring sistem. Pastikan keyring (Secret Service) berjalan dan tidak terkunci, lalu buka lagi BeSign Desktop.")
+	case errors.Is(err, authority.ErrDirectoryFile):
+		// before the path error: a missing directory file is one too
+		return lang.L("Direktori pegawai (directory_path) di konfigurasi tidak dapat dipakai; hubungi bagian TI: {{.Err}}",
+			map[string]any{"Err": err.Error()})
 	case errors.As(err, &pathErr):
 		return lang.L("Folder data tidak dapat dibuat: {{.Path}}", map[string]any{"Path": dir})
 	}

@@ -139,8 +139,8 @@ func TestActivationDraftSubmitApprove(t *testing.T) {
 	if err != nil || a.Status != ActivationVerified || a.DecidedBy != "admin" {
 		t.Fatalf("approve = %+v, %v", a, err)
 	}
-	if m := newestMail(t, e, "siti@natunakab.go.id", MailActivationApproved); m.Subject != "[BSrE] Set Passphrase" {
-		t.Errorf("approval mail subject %q", m.Subject)
+	if m := newestMail(t, e, "siti@natunakab.go.id", MailActivationApproved); m.Subject != "[BSrE] Set Passphrase" || !strings.HasPrefix(m.ActionLink, "besign://passphrase?token=") || m.ActionLabel != "Buat Passphrase" {
+		t.Errorf("approval mail %q, button %q %q", m.Subject, m.ActionLabel, m.ActionLink)
 	}
 	if _, err := e.AdminDecideActivation(ctx, DecisionRequest{Email: "siti@natunakab.go.id", Approve: true}); !errors.Is(err, ErrActivationNotWaiting) {
 		t.Errorf("approve twice: %v", err)

@@ -24,7 +24,7 @@ func loadDirectory(a authority.ActivationAdmin, dir, path string) error {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("directory_path: %w", err)
+		return fmt.Errorf("directory_path %s: %w: %w", path, authority.ErrDirectoryFile, err)
 	}
 	sum := sha256.Sum256(b)
 	stamp := filepath.Join(dir, directoryStamp)

@@ -404,8 +404,16 @@ func TestActivationRejectResubmit(t *testing.T) {
 	}
 	h.tap(v.approve)
 	h.wantMsg("verifikasi", v.msg, "disetujui")
-	if m := h.mails(actEmail)[0]; m.Subject != "[BSrE] Set Passphrase" {
+	m := h.mails(actEmail)[0]
+	if m.Subject != "[BSrE] Set Passphrase" {
 		t.Fatalf("newest mail %q", m.Subject)
+	}
+	// its button opens Buat Passphrase
+	if err := h.ui.openLink(m.ActionLink); err != nil {
+		t.Fatal(err)
+	}
+	if h.ui.tabs.Selected() != h.ui.akunTab || h.current() != h.ui.account.create.content {
+		t.Fatal("the passphrase link did not open Buat Passphrase")
 	}
 	h.ui.tabs.Select(h.ui.akunTab)
 	h.tap(h.ui.account.details.signOut)

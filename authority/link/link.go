@@ -5,6 +5,7 @@
 //	besign://reset?token=T     the required actions after "Lupa Password"
 //	besign://forgot?login=L    "Lupa Password", pre-filled with L
 //	besign://passphrase?token=T "Buat Passphrase" (after approval or "Lupa Passphrase")
+//	besign://passphrase         "Buat Passphrase" for the signed-in account
 package link
 
 import (
@@ -22,7 +23,8 @@ type Kind string
 const (
 	KindReset  Kind = "reset"
 	KindForgot Kind = "forgot"
-	// KindPassphrase opens "Buat Passphrase" with a passphrase link token.
+	// KindPassphrase opens "Buat Passphrase" with a passphrase link token,
+	// or without one (Value "") for the signed-in account.
 	KindPassphrase Kind = "passphrase"
 )
 
@@ -49,7 +51,7 @@ func Reset(token string) string { return Link{KindReset, token}.String() }
 // Forgot builds the link that opens "Lupa Password" pre-filled with login.
 func Forgot(login string) string { return Link{KindForgot, login}.String() }
 
-// Passphrase builds the link of a passphrase link token.
+// Passphrase builds the link of a passphrase link token ("" for none).
 func Passphrase(token string) string { return Link{KindPassphrase, token}.String() }
 
 // String writes the link. '@' stays as it is in a query (RFC 3986 allows
@@ -60,6 +62,9 @@ func (l Link) String() string {
 	case KindReset:
 		return Scheme + "://reset?token=" + url.QueryEscape(l.Value)
 	case KindPassphrase:
+		if l.Value == "" {
+			return Scheme + "://passphrase"
+		}
 		return Scheme + "://passphrase?token=" + url.QueryEscape(l.Value)
 	case KindForgot:
 		return Scheme + "://forgot?login=" + strings.ReplaceAll(url.QueryEscape(l.Value), "%40", "@")
@@ -98,6 +103,9 @@ func Parse(raw string) (Link, error) {
 	switch k := Kind(strings.ToLower(kind)); k {
 	case KindReset, KindPassphrase:
 		t := q.Get("token")
+		if k == KindPassphrase && !q.Has("token") {
+			return Link{Kind: KindPassphrase}, nil
+		}
 		if !TokenText(t) {
 			return Link{}, ErrInvalid
 		}

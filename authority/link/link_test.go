@@ -110,3 +110,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestPassphrase(t *testing.T) {
+	if got := Passphrase(""); got != "besign://passphrase" {
+		t.Fatalf("Passphrase(\"\") = %q", got)
+	}
+	for _, in := range []string{"besign://passphrase", "BESIGN://Passphrase", "besign:passphrase"} {
+		if l, err := Parse(in); err != nil || l.Kind != KindPassphrase || l.Value != "" {
+			t.Errorf("Parse(%q) = %+v, %v", in, l, err)
+		}
+	}
+}
