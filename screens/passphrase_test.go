@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
 )
@@ -85,6 +87,19 @@ func TestCreatePassphraseForm(t *testing.T) {
 	v := h.ui.account.create
 	if v.f.button.Text != "Buat Passphrase" || !strings.HasPrefix(v.consent.Text, "Saya menyetujui sertifikat saya diterbitkan") {
 		t.Fatalf("form: %q %q", v.f.button.Text, v.consent.Text)
+	}
+
+	// Each entry hides what is typed and shows it on request.
+	for _, e := range []*widget.Entry{v.pw.entry, v.confirm.entry} {
+		reveal, ok := e.ActionItem.(fyne.Tappable)
+		if !e.Password || !ok {
+			t.Fatal("a passphrase entry is not masked with a show/hide toggle")
+		}
+		test.Tap(reveal)
+		if e.Password {
+			t.Fatal("show/hide did not show the passphrase")
+		}
+		test.Tap(reveal)
 	}
 
 	// The checklist follows typing, rule by rule.
