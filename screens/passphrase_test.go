@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
 )
 
@@ -209,5 +210,26 @@ func TestCertificateSuspendedShown(t *testing.T) {
 	c := h.ui.account.details.cert
 	if c.status.Text != "Ditangguhkan (SUSPEND)" || !strings.Contains(c.next.Text, "Bagian TI") || c.change.Visible() || !c.forgot.Visible() {
 		t.Fatalf("suspended: %q %q", c.status.Text, c.next.Text)
+	}
+}
+
+// In English the form and its rule error are English.
+func TestCreatePassphraseEnglish(t *testing.T) {
+	h := newHarness(t)
+	if err := assets.UseLanguage("en"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { assets.UseLanguage("id") })
+	ui := h.again(nil)
+	ui.account.showCreatePassphrase("")
+	v := ui.account.create
+	if v.f.button.Text != "Create Passphrase" || v.rules.labels[authority.RuleSymbol].Text != "One special character (symbol)" {
+		t.Fatalf("English form: %q %q", v.f.button.Text, v.rules.labels[authority.RuleSymbol].Text)
+	}
+	v.pw.entry.SetText("Contoh22")
+	v.confirm.entry.SetText("Contoh22")
+	v.submit()
+	if got := shown(v.pw.msg); !strings.HasPrefix(got, "Your passphrase must contain") {
+		t.Fatalf("English rule error %q", got)
 	}
 }
