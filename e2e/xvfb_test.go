@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -17,14 +19,27 @@ type display struct {
 	cmd  *exec.Cmd
 }
 
+// lockHeld tells whether an X display's lock file names a running process;
+// Xvfb itself takes over a lock whose process is gone.
+func lockHeld(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return true
+	}
+	return syscall.Kill(pid, 0) == nil
+}
+
 // startXvfb starts Xvfb on the first free display number from 90.
 func startXvfb(t *testing.T) *display {
 	t.Helper()
 	for n := 90; n < 110; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+		// A running server holds the lock; Xvfb replaces the socket and lock
+		// a dead one left behind.
+		if lockHeld(fmt.Sprintf("/tmp/.X%d-lock", n)) {
 			continue
 		}
 		name := fmt.Sprintf(":%d", n)
@@ -33,7 +48,9 @@ func startXvfb(t *testing.T) *display {
 			t.Fatalf("start Xvfb: %v", err)
 		}
 		d := &display{name: name, cmd: cmd}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		// SIGTERM lets Xvfb remove its lock and socket; a killed one
+		// leaves them behind for every later run to skip.
+		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
 			if exec.Command("xdpyinfo", "-display", name).Run() == nil {
