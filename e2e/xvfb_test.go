@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,27 +20,13 @@ type display struct {
 	cmd  *exec.Cmd
 }
 
-// lockHeld tells whether an X display's lock file names a running process;
-// Xvfb itself takes over a lock whose process is gone.
-func lockHeld(path string) bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return true
-	}
-	return syscall.Kill(pid, 0) == nil
-}
-
 // startXvfb starts Xvfb on the first free display number from 90.
 func startXvfb(t *testing.T) *display {
 	t.Helper()
 	for n := 90; n < 110; n++ {
-		// A running server holds the lock; Xvfb replaces the socket and lock
-		// a dead one left behind.
-		if lockHeld(fmt.Sprintf("/tmp/.X%d-lock", n)) {
+		// A display is taken while the server named in its lock file
+		// lives; Xvfb clears the lock and socket a killed server left.
+		if lockHolderAlive(fmt.Sprintf("/tmp/.X%d-lock", n)) {
 			continue
 		}
 		name := fmt.Sprintf(":%d", n)
@@ -48,9 +35,18 @@ func startXvfb(t *testing.T) *display {
 			t.Fatalf("start Xvfb: %v", err)
 		}
 		d := &display{name: name, cmd: cmd}
-		// SIGTERM lets Xvfb remove its lock and socket; a killed one
-		// leaves them behind for every later run to skip.
-		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+		t.Cleanup(func() {
+			// SIGTERM lets Xvfb remove its lock file; SIGKILL leaves it.
+			cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+				<-done
+			}
+		})
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
 			if exec.Command("xdpyinfo", "-display", name).Run() == nil {
@@ -62,6 +58,23 @@ func startXvfb(t *testing.T) *display {
 	}
 	t.Fatal("no free X display")
 	return nil
+}
+
+// lockHolderAlive reports whether the X server whose pid the lock file
+// holds still runs; an unreadable lock counts as held.
+func lockHolderAlive(lock string) bool {
+	b, err := os.ReadFile(lock)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return true
+	}
+	return syscall.Kill(pid, 0) == nil || errors.Is(syscall.Kill(pid, 0), syscall.EPERM)
 }
 
 // x runs an X client (xdotool, import) on the display.
