@@ -18,6 +18,7 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/camera"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/instance"
@@ -153,6 +154,8 @@ func Run(in Input) error {
 		})
 	}()
 	w.ShowAndRun()
+	// A camera left on by a dialog is released before the process ends.
+	camera.CloseAll()
 	if local != nil {
 		if err := local.Close(); err != nil && runErr == nil {
 			runErr = fmt.Errorf("close authority: %w", err)
@@ -181,6 +184,10 @@ func openFailure(dir string, err error) string {
 		return lang.L("Folder data {{.Path}} hanya-baca. Data tidak rusak; BeSign perlu menulis di sana. Hubungi bagian TI.", map[string]any{"Path": dir})
 	case errors.Is(err, datadir.ErrNotPrivate):
 		return lang.L("Folder data {{.Path}} dapat dibuka pengguna lain dan tidak dapat dibuat pribadi. Hubungi bagian TI.", map[string]any{"Path": dir})
+	case errors.Is(err, authority.ErrDirectoryFile):
+		// before the path error: a missing directory file is one too
+		return lang.L("Direktori pegawai (directory_path) di konfigurasi tidak dapat dipakai; hubungi bagian TI: {{.Err}}",
+			map[string]any{"Err": err.Error()})
 	case errors.As(err, &pathErr):
 		return lang.L("Folder data tidak dapat dibuat: {{.Path}}", map[string]any{"Path": dir})
 	}

@@ -81,6 +81,25 @@ func TestOpenFailure(t *testing.T) {
 		}
 	})
 
+	t.Run("bad employee directory", func(t *testing.T) {
+		csv := filepath.Join(t.TempDir(), "pegawai.csv")
+		if err := os.WriteFile(csv, []byte("nip,nama\n1,2\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{csv, filepath.Join(t.TempDir(), "tidak-ada.csv")} {
+			c := cfg
+			c.DirectoryPath = path
+			dir := t.TempDir()
+			_, err := datadir.Open(dir, c)
+			if err == nil {
+				t.Fatal("a bad directory file was accepted")
+			}
+			if msg := openFailure(dir, err); !strings.Contains(msg, "directory_path") || !strings.Contains(msg, path) {
+				t.Fatalf("bad directory %s: %q (from %v)", path, msg, err)
+			}
+		}
+	})
+
 	t.Run("data dir under a file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "berkas")
 		if err := os.WriteFile(file, nil, 0o600); err != nil {

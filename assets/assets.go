@@ -1,4 +1,5 @@
-// Package assets bundles BeSign Desktop's icon and its Indonesian and English
+// Package assets bundles BeSign Desktop's icon, illustrations, texts (privacy
+// policy, certificate agreement) and its Indonesian and English
 // translations, and selects the language the IT configuration asks for.
 package assets
 
@@ -16,6 +17,32 @@ var iconPNG []byte
 
 //go:embed translations/*.json
 var translations embed.FS
+
+//go:embed texts/*.txt
+var texts embed.FS
+
+//go:embed foto_contoh.svg
+var samplePhotoSVG []byte
+
+// SamplePhoto is Foto Diri's sample illustration: a face inside the white
+// dashed oval, as the photo should be taken.
+var SamplePhoto = fyne.NewStaticResource("foto_contoh.svg", samplePhotoSVG)
+
+// Bundled texts opened from the activation's consent.
+const (
+	TextPrivacy   = "privacy"   // "Kebijakan Privasi"
+	TextAgreement = "agreement" // "Perjanjian pemilik sertifikat elektronik"
+)
+
+// Text returns a bundled text in language, Indonesian when it has none.
+func Text(name, language string) (string, error) {
+	for _, l := range []string{language, Languages[0]} {
+		if b, err := texts.ReadFile("texts/" + name + "_" + l + ".txt"); err == nil {
+			return string(b), nil
+		}
+	}
+	return "", fmt.Errorf("text %q: not bundled", name)
+}
 
 // Icon is the application icon (512x512 PNG).
 var Icon = fyne.NewStaticResource("icon.png", iconPNG)

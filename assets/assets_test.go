@@ -61,3 +61,24 @@ func TestUseLanguage(t *testing.T) {
 		t.Fatalf("UseLanguage(path) = %v", err)
 	}
 }
+
+func TestTexts(t *testing.T) {
+	for _, name := range []string{TextPrivacy, TextAgreement} {
+		for _, l := range Languages {
+			s, err := Text(name, l)
+			if err != nil || len(s) < 200 {
+				t.Errorf("%s in %s: %d characters, %v", name, l, len(s), err)
+			}
+		}
+	}
+	id, _ := Text(TextPrivacy, "id")
+	if fr, err := Text(TextPrivacy, "fr"); err != nil || fr != id {
+		t.Errorf("unknown language does not fall back to Indonesian: %v", err)
+	}
+	if _, err := Text("nothing", "id"); err == nil {
+		t.Error("unknown text found")
+	}
+	if !bytes.Contains(SamplePhoto.Content(), []byte("stroke-dasharray")) {
+		t.Error("sample illustration lacks the dashed oval")
+	}
+}

@@ -168,7 +168,8 @@ func (e *Embedded) ListUsers(ctx context.Context) ([]Account, error) {
 	return out, nil
 }
 
-// UnlockUser lifts a lockout; email may also be a username.
+// UnlockUser lifts a lockout and a certificate's suspension; email may
+// also be a username.
 func (e *Embedded) UnlockUser(ctx context.Context, email string) error {
 	if err := e.checkOpen(); err != nil {
 		return err
@@ -185,7 +186,11 @@ func (e *Embedded) UnlockUser(ctx context.Context, email string) error {
 		if err != nil {
 			return err
 		}
-		return tx.SetFailures(ctx, u.ID, 0, time.Time{}, time.Time{})
+		if err := tx.SetFailures(ctx, u.ID, 0, time.Time{}, time.Time{}); err != nil {
+			return err
+		}
+		// A certificate suspended by wrong passphrases is lifted too.
+		return tx.ClearCertificateFailures(ctx, u.ID)
 	})
 }
 

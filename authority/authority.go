@@ -5,8 +5,10 @@
 // Screens and the CLI talk to it only through its role interfaces, each
 // for one kind of caller: Flows (sign-in, registration, reset, OTP
 // enrolment), Devices (the OTP devices of a signed-in account), Outbox
-// (the mail sent) and Admin (IT's administration). Authority is all of
-// them. Requests and responses are plain structs that serialise as JSON, so
+// (the mail sent), Admin (IT's administration), and for activation
+// Activations (the account holder's form), Verifications (a verifier's
+// decisions) and ActivationAdmin (IT's side; see activation.go). Authority
+// is all of them. Requests and responses are plain structs that serialise as JSON, so
 // that a network client can later implement the same interfaces. Embedded
 // (see embedded.go) implements them in-process on SQLite.
 package authority
@@ -27,6 +29,10 @@ type Authority interface {
 	Devices
 	Outbox
 	Admin
+	Activations
+	Verifications
+	ActivationAdmin
+	Certificates
 }
 
 // Flows are the steps a person takes without IT: registering, signing in
@@ -101,7 +107,8 @@ type Admin interface {
 	ImportUsers(ctx context.Context, rows []CreateUserRequest) (ImportResult, error)
 	// ListUsers lists every account.
 	ListUsers(ctx context.Context) ([]Account, error)
-	// UnlockUser ends a lock from failed attempts.
+	// UnlockUser ends a lock from failed attempts, and the suspension of
+	// the account's certificate after wrong passphrases.
 	UnlockUser(ctx context.Context, email string) error
 	// ResetOTP removes every OTP device of an account (a lost phone), ends
 	// its sessions and pending sign-ins, and mails the person a reset link:

@@ -32,3 +32,15 @@ func BenchmarkSignIn(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDeriveKey measures the key derivation that unlocks a signing key
+// (defaultKDF): a signing batch, a passphrase change and a wrong passphrase
+// each pay it once.
+func BenchmarkDeriveKey(b *testing.B) {
+	salt := make([]byte, 16)
+	for b.Loop() {
+		if _, err := deriveKey("Tanda#Tangan2026", salt, defaultKDF); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

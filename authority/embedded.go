@@ -48,6 +48,15 @@ type Options struct {
 	// Sender delivers the mail instead of SMTP (for another transport or a
 	// test); nil means SMTP when configured, else the outbox only.
 	Sender Sender
+	// Instansi is the organisation, shown read-only in Data Kedinasan.
+	Instansi string
+	// AutoApproveActivations verifies a submitted activation at once.
+	AutoApproveActivations bool
+	// Passphrase suspends certificates after wrong passphrases.
+	Passphrase PassphrasePolicy
+	// CRLURL is the CRL distribution point written into certificates; ""
+	// for none. The CRL itself is published beside Path (CRLPath).
+	CRLURL string
 	Now    func() time.Time
 	Logf   func(format string, args ...any) // never given secrets
 }
@@ -74,6 +83,11 @@ func DefaultOptions() Options {
 			MaxWait:           15 * time.Minute,
 			QuickLoginCheck:   time.Second,
 			MinQuickLoginWait: 60 * time.Second,
+		},
+		Passphrase: PassphrasePolicy{
+			MaxFailures: 5,
+			Suspension:  15 * time.Minute,
+			MaxSuspend:  24 * time.Hour,
 		},
 		OTPIssuer: "BeSign",
 		Language:  LanguageID,
@@ -111,6 +125,16 @@ func (o *Options) fillDefaults() {
 	if l.MinQuickLoginWait <= 0 {
 		l.MinQuickLoginWait = dl.MinQuickLoginWait
 	}
+	p, dp := &o.Passphrase, d.Passphrase
+	if p.MaxFailures <= 0 {
+		p.MaxFailures = dp.MaxFailures
+	}
+	if p.Suspension <= 0 {
+		p.Suspension = dp.Suspension
+	}
+	if p.MaxSuspend <= 0 {
+		p.MaxSuspend = dp.MaxSuspend
+	}
 	if o.Language == "" {
 		o.Language = d.Language
 	}
@@ -131,12 +155,15 @@ type Embedded struct {
 	db        *store.Store
 	box       *secretBox
 	argon     argonParams
-	dummyHash string // verified for unknown users, so that timing tells little
-	sender    Sender // nil: outbox only
+	kdf       argonParams // of signing keys (see keyseal.go)
+	dummyHash string      // verified for unknown users, so that timing tells little
+	sender    Sender      // nil: outbox only
 
 	mu      sync.Mutex
 	closed  bool
 	sending sync.WaitGroup
+	// userLocks holds a *sync.Mutex per account id (see lockUser).
+	userLocks sync.Map
 	// stopSending is closed by Close to end waits between attempts.
 	stopSending chan struct{}
 }
@@ -178,7 +205,7 @@ func OpenEmbedded(opts Options) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open authority: %w", err)
 	}
-	e := &Embedded{opts: opts, db: db, box: box, argon: defaultArgon, sender: opts.Sender, stopSending: make(chan struct{})}
+	e := &Embedded{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender, stopSending: make(chan struct{})}
 	if err := e.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open authority: %w", err)
@@ -199,6 +226,9 @@ func (e *Embedded) init(ctx context.Context) error {
 			return err
 		case !e.box.matches(stored):
 			return fmt.Errorf("%s: %w", e.db.Path(), ErrWrongMasterKey)
+		}
+		if err := e.createCA(ctx, tx, e.now()); err != nil {
+			return err
 		}
 		if err := tx.DeleteExpired(ctx, e.now().Add(-time.Hour)); err != nil {
 			return err
@@ -222,6 +252,11 @@ func (e *Embedded) init(ctx context.Context) error {
 		return err
 	}
 	e.send(unsent)
+	if e.crlStale() {
+		if err := e.publishCRL(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -65,24 +65,11 @@ func (e *Embedded) insertResetLink(ctx context.Context, tx *store.Tx, u store.Us
 
 // useToken checks and consumes a single-use token of kind.
 func useToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Time) (store.Token, error) {
-	if !wellFormedToken(token) {
-		return store.Token{}, ErrTokenInvalid
-	}
-	hash := hashToken(token)
-	t, err := tx.TokenByHash(ctx, kind, hash)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Token{}, ErrTokenInvalid
-	}
+	t, err := peekToken(ctx, tx, kind, token, now)
 	if err != nil {
 		return store.Token{}, err
 	}
-	if !t.UsedAt.IsZero() {
-		return store.Token{}, ErrTokenUsed
-	}
-	if !now.Before(t.ExpiresAt) {
-		return store.Token{}, ErrTokenExpired
-	}
-	if err := tx.UseToken(ctx, hash, now); errors.Is(err, store.ErrNotFound) {
+	if err := tx.UseToken(ctx, t.TokenHash, now); errors.Is(err, store.ErrNotFound) {
 		return store.Token{}, ErrTokenUsed
 	} else if err != nil {
 		return store.Token{}, err
@@ -90,6 +77,25 @@ func useToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Ti
 	// The mail that carried the token no longer needs to show it.
 	if err := tx.ForgetSpentMailLinks(ctx, now); err != nil {
 		return store.Token{}, err
+	}
+	return t, nil
+}
+
+// peekToken checks a single-use token of kind without consuming it.
+func peekToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Time) (store.Token, error) {
+	if !wellFormedToken(token) {
+		return store.Token{}, ErrTokenInvalid
+	}
+	t, err := tx.TokenByHash(ctx, kind, hashToken(token))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Token{}, ErrTokenInvalid
+	case err != nil:
+		return store.Token{}, err
+	case !t.UsedAt.IsZero():
+		return store.Token{}, ErrTokenUsed
+	case !now.Before(t.ExpiresAt):
+		return store.Token{}, ErrTokenExpired
 	}
 	return t, nil
 }
@@ -174,19 +180,5 @@ func (e *Embedded) SetPassword(ctx context.Context, req SetPasswordRequest) erro
 
 // ticket resolves an unused, unexpired reset ticket without consuming it.
 func (e *Embedded) ticket(ctx context.Context, tx *store.Tx, token string) (store.Token, error) {
-	if !wellFormedToken(token) {
-		return store.Token{}, ErrTokenInvalid
-	}
-	t, err := tx.TokenByHash(ctx, store.TokenResetTicket, hashToken(token))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return store.Token{}, ErrTokenInvalid
-	case err != nil:
-		return store.Token{}, err
-	case !t.UsedAt.IsZero():
-		return store.Token{}, ErrTokenUsed
-	case !e.now().Before(t.ExpiresAt):
-		return store.Token{}, ErrTokenExpired
-	}
-	return t, nil
+	return peekToken(ctx, tx, store.TokenResetTicket, token, e.now())
 }

@@ -17,12 +17,12 @@ import (
 )
 
 func init() {
-	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users reset-otp EMAIL | users import FILE.csv | outbox [--to EMAIL]", runAdmin})
+	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users reset-otp EMAIL | users import FILE.csv | outbox [--to EMAIL] | directory import FILE.csv | activations list | show EMAIL | approve EMAIL | reject EMAIL --reason TEXT | ca export --out FILE.pem | ca crl --out FILE.crl", runAdmin})
 }
 
 func runAdmin(env *Env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("admin: which? users add | users list | users unlock | users reset-otp | users import | outbox")
+		return usageErrorf("admin: which? users add | users list | users unlock | users reset-otp | users import | outbox | directory import | activations | ca")
 	}
 	switch args[0] {
 	case "users":
@@ -44,6 +44,12 @@ func runAdmin(env *Env, args []string) error {
 		return usageErrorf("admin users: unknown command %q", args[1])
 	case "outbox":
 		return withAuthority(env, args[1:], adminOutbox)
+	case "directory":
+		return runAdminDirectory(env, args[1:])
+	case "activations":
+		return runAdminActivations(env, args[1:])
+	case "ca":
+		return runAdminCA(env, args[1:])
 	}
 	return usageErrorf("admin: unknown command %q", args[0])
 }
@@ -63,6 +69,9 @@ func warningText(w *keystore.Warning) string {
 type adminAuthority interface {
 	authority.Admin
 	authority.Outbox
+	authority.ActivationAdmin
+	RootCertificate(ctx context.Context) ([]byte, error)
+	CRL(ctx context.Context) ([]byte, error)
 }
 
 // adminFunc is an admin command; parse runs before the data dir is opened so

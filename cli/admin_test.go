@@ -108,6 +108,11 @@ func TestUsageErrors(t *testing.T) {
 		{"admin", "users", "add", "--name", "A", "--email", "a@natunakab.go.id", "--role", "boss"},
 		{"admin", "users", "unlock"},
 		{"admin", "outbox", "--bogus"},
+		{"admin", "ca"},
+		{"admin", "ca", "sign"},
+		{"admin", "ca", "export"},
+		{"admin", "ca", "export", "--out", "a.pem", "extra"},
+		{"admin", "ca", "crl"},
 		{"version", "extra"},
 	} {
 		code, _, errOut := run(t, dir, args...)

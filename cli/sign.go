@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"errors"
@@ -10,13 +11,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/batch"
+	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/pdfsign"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
 func init() {
-	register(command{"sign", "besign sign [--p12 FILE] [--passphrase-stdin] [--pdf-password-stdin] [--field NAME] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] FILE...", runSign})
+	register(command{"sign", "besign sign [--p12 FILE | --account EMAIL] [--passphrase-stdin] [--pdf-password-stdin] [--field NAME] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] FILE...", runSign})
 }
 
 func runSign(env *Env, args []string) error {
@@ -41,10 +46,12 @@ func runSign(env *Env, args []string) error {
 	switch {
 	case len(files) == 0:
 		return usageErrorf("sign: no PDF file given")
-	case *account != "":
-		return errors.New("sign: --account (signing with a BeSign account) is not available yet; use --p12 FILE")
-	case *p12 == "":
-		return usageErrorf("sign: --p12 FILE is required")
+	case *account != "" && *p12 != "":
+		return usageErrorf("sign: use either --p12 or --account, not both")
+	case *p12 == "" && *account == "":
+		return usageErrorf("sign: --p12 FILE or --account EMAIL is required")
+	case !*passStdin && *account != "":
+		return usageErrorf("sign: --passphrase-stdin is required: give the account's passphrase on the first line of standard input")
 	case !*passStdin:
 		return usageErrorf("sign: --passphrase-stdin is required: give the PKCS#12 password on the first line of standard input")
 	case *out != "" && *outDir != "":
@@ -81,22 +88,29 @@ func runSign(env *Env, args []string) error {
 		return err
 	}
 	opts.PDFPassword = pdfPassword
-	if opts.Signer, opts.Chain, err = loadP12(*p12, password); err != nil {
+	dsts, err := outputs(files, *out, *outDir)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if *account != "" {
+		errs, err = signWithAccount(env, *account, password, files, dsts, opts, *force)
+	} else {
+		if opts.Signer, opts.Chain, err = loadP12(*p12, password); err != nil {
+			return err
+		}
+		errs = make([]error, len(files))
+		for i := range files {
+			errs[i] = pdfsign.SignFile(files[i], dsts[i], opts, pdfsign.FileOptions{Force: *force})
+		}
+	}
+	if err != nil {
 		return err
 	}
 	failed := 0
 	var last error
-	for _, in := range files {
-		dst := *out
-		if dst == "" {
-			dir := filepath.Dir(in)
-			if *outDir != "" {
-				dir = *outDir
-			}
-			base := strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
-			dst = filepath.Join(dir, base+"_signed.pdf")
-		}
-		if err := pdfsign.SignFile(in, dst, opts, pdfsign.FileOptions{Force: *force}); err != nil {
+	for i, in := range files {
+		if err := errs[i]; err != nil {
 			if errors.Is(err, pdfsign.ErrExists) {
 				err = fmt.Errorf("%w (use --force to replace it)", err)
 			}
@@ -110,7 +124,7 @@ func runSign(env *Env, args []string) error {
 			}
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "signed %s -> %s\n", in, dst)
+		fmt.Fprintf(env.Stdout, "signed %s -> %s\n", in, dsts[i])
 	}
 	if failed == 1 && len(files) == 1 {
 		return last
@@ -119,6 +133,73 @@ func runSign(env *Env, args []string) error {
 		return fmt.Errorf("%d of %d files not signed", failed, len(files))
 	}
 	return nil
+}
+
+// outputs names each file's output: --out, or NAME_signed.pdf beside the
+// input or in --out-dir. Two inputs may not share an output.
+func outputs(files []string, out, outDir string) ([]string, error) {
+	dsts := make([]string, len(files))
+	seen := map[string]string{}
+	for i, in := range files {
+		dst := out
+		if dst == "" {
+			dir := filepath.Dir(in)
+			if outDir != "" {
+				dir = outDir
+			}
+			base := strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
+			dst = filepath.Join(dir, base+"_signed.pdf")
+		}
+		if prev, ok := seen[filepath.Clean(dst)]; ok {
+			return nil, usageErrorf("sign: %s and %s would both be written to %s", prev, in, dst)
+		}
+		seen[filepath.Clean(dst)] = in
+		dsts[i] = dst
+	}
+	return dsts, nil
+}
+
+// signWithAccount signs every file with the account's key, unlocked once:
+// the files are signed in parallel and their digests go to the authority in
+// one SignDigests call. It returns an error per file, or err when nothing
+// could start.
+func signWithAccount(env *Env, email, passphrase string, files, dsts []string, opts pdfsign.Options, force bool) ([]error, error) {
+	cfg, err := env.Config()
+	if err != nil {
+		return nil, err
+	}
+	local, err := datadir.Open(env.DataDir, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer local.Close()
+	if w := warningText(local.Warning); w != "" {
+		fmt.Fprintf(env.Stderr, "besign: warning: %s\n", w)
+	}
+	ctx := context.Background()
+	token, chain, err := accountChain(ctx, local.Authority, email)
+	if err != nil {
+		return nil, err
+	}
+	defer local.Authority.SignOut(ctx, token)
+	b := batch.New(len(files), chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
+		resp, err := local.Authority.SignDigests(ctx, authority.SignDigestsRequest{Token: token, Passphrase: passphrase, Digests: digests})
+		return resp.Signatures, passphraseError(err)
+	})
+	opts.Chain = chain
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for i := range files {
+		m := b.Member()
+		o := opts
+		o.Signer = m
+		wg.Go(func() {
+			defer m.Finish()
+			errs[i] = pdfsign.SignFile(files[i], dsts[i], o, pdfsign.FileOptions{Force: force})
+		})
+	}
+	wg.Wait()
+	return errs, nil
 }
 
 func parseRect(s string) (pdfsign.Rect, error) {

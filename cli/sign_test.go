@@ -155,7 +155,10 @@ func TestSignCLIErrors(t *testing.T) {
 		{"no files", f.Password, sign, 2, "no PDF file", ""},
 		{"no p12", f.Password, []string{"sign", good}, 2, "--p12", ""},
 		{"no passphrase-stdin", f.Password, []string{"sign", "--p12", f.P12, good}, 2, "--passphrase-stdin", ""},
-		{"account", "", []string{"sign", "--account", "a@b.c", good}, 1, "not available yet", ""},
+		{"account without passphrase-stdin", "", []string{"sign", "--account", "a@b.c", good}, 2, "--passphrase-stdin", ""},
+		{"account and p12", f.Password, []string{"sign", "--account", "a@b.c", "--p12", f.P12, "--passphrase-stdin", good}, 2, "not both", ""},
+		{"unknown account", "Tanda#Tangan2026\n", []string{"sign", "--account", "tidakada@natunakab.go.id", "--passphrase-stdin", good}, 1, "no account", ""},
+		{"same output twice", f.Password, append(sign, "--out-dir", dir, good, good), 2, "both be written", ""},
 		{"bad rect", f.Password, append(sign, "--visible", "--rect", "1,2,3", good), 2, "--rect", ""},
 		{"rect without visible", f.Password, append(sign, "--rect", "1,2,3,4", good), 2, "--visible", ""},
 		{"wrong password", "salah\n", append(sign, "--out", filepath.Join(dir, "o1.pdf"), good), 1, "wrong password", filepath.Join(dir, "o1.pdf")},
@@ -181,6 +184,10 @@ func TestSignCLIErrors(t *testing.T) {
 			}
 			if code != c.code || !strings.Contains(errOut, c.want) {
 				t.Fatalf("exit %d, stderr %q; want exit %d with %q", code, errOut, c.code, c.want)
+			}
+			// Opening the data dir without a keyring warns first.
+			if w, rest, ok := strings.Cut(errOut, "\n"); ok && strings.HasPrefix(w, "besign: warning: no OS keyring") {
+				errOut = rest
 			}
 			oneLineError(t, errOut)
 			if c.out != "" {

@@ -60,11 +60,14 @@ func runVerify(env *Env, args []string) error {
 			return errors.New("verify: --pdf-password-stdin: no PDF password on standard input")
 		}
 	}
+	client, localCRL := revocationClient(env, *offline)
+	// The authority's own CRL is local: --offline still reads it.
+	skipNetwork := *offline && !localCRL
 	results := make([]verifyResult, 0, len(files))
 	bad := 0
 	for _, f := range files {
 		r := verifyResult{File: f, Signatures: []pdfsign.SignatureInfo{}}
-		infos, err := pdfsign.VerifyFileWith(f, pdfsign.VerifyOptions{Roots: roots, Offline: *offline, Password: password})
+		infos, err := pdfsign.VerifyFileWith(f, pdfsign.VerifyOptions{Roots: roots, Offline: skipNetwork, Password: password, HTTPClient: client})
 		switch {
 		case errors.Is(err, pdfsign.ErrPasswordRequired):
 			r.Error = "the PDF is protected by a password; to verify it, give the password on standard input with --pdf-password-stdin"

@@ -45,7 +45,9 @@ type Config struct {
 	// a plain 0600 file in the data dir when no OS keyring can be used.
 	AllowPlainMasterKey bool    `toml:"allow_plain_master_key"`
 	Lockout             Lockout `toml:"lockout"`
-	SMTP                SMTP    `toml:"smtp"`
+	// Passphrase suspends a certificate after wrong passphrases.
+	Passphrase Passphrase `toml:"passphrase"`
+	SMTP       SMTP       `toml:"smtp"`
 
 	// Files lists the files that were read, in order; not a TOML key.
 	Files []string `toml:"-"`
@@ -58,6 +60,14 @@ type Lockout struct {
 	MaxWait           Duration `toml:"max_wait"`
 	QuickLoginCheck   Duration `toml:"quick_login_check"`
 	MinQuickLoginWait Duration `toml:"min_quick_login_wait"`
+}
+
+// Passphrase is the suspension after wrong passphrases; see
+// authority.PassphrasePolicy.
+type Passphrase struct {
+	MaxFailures   int      `toml:"max_failures"`
+	Suspension    Duration `toml:"suspension"`
+	MaxSuspension Duration `toml:"max_suspension"`
 }
 
 // SMTP, when Host is set, makes the authority send its mail for real.
@@ -119,6 +129,11 @@ func Default() Config {
 			MaxWait:           Duration{a.Lockout.MaxWait},
 			QuickLoginCheck:   Duration{a.Lockout.QuickLoginCheck},
 			MinQuickLoginWait: Duration{a.Lockout.MinQuickLoginWait},
+		},
+		Passphrase: Passphrase{
+			MaxFailures:   a.Passphrase.MaxFailures,
+			Suspension:    Duration{a.Passphrase.Suspension},
+			MaxSuspension: Duration{a.Passphrase.MaxSuspend},
 		},
 		SMTP: SMTP{Port: 587, TLS: "starttls"},
 	}
@@ -268,6 +283,16 @@ func (c *Config) check() error {
 	}
 	if l.MaxWait.Duration < l.WaitIncrement.Duration {
 		return keyErrorf("lockout.max_wait", "must not be shorter than lockout.wait_increment (%s)", l.WaitIncrement)
+	}
+	p := c.Passphrase
+	if p.MaxFailures < 1 {
+		return keyErrorf("passphrase.max_failures", "must be at least 1, not %d", p.MaxFailures)
+	}
+	if p.Suspension.Duration < time.Minute {
+		return keyErrorf("passphrase.suspension", "must be at least 1m, not %s", p.Suspension)
+	}
+	if p.MaxSuspension.Duration < p.Suspension.Duration {
+		return keyErrorf("passphrase.max_suspension", "must not be shorter than passphrase.suspension (%s)", p.Suspension)
 	}
 	if c.VerificationURL != "" {
 		if u, err := url.Parse(c.VerificationURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {

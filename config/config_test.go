@@ -42,6 +42,8 @@ language = "id"
 reset_link_lifetime = "2h"
 [lockout]
 failure_factor = 3
+[passphrase]
+max_failures = 3
 [smtp]
 host = "mail.contoh.go.id"
 from = "besign@contoh.go.id"
@@ -52,7 +54,8 @@ from = "besign@contoh.go.id"
 		t.Fatal(err)
 	}
 	if cfg.Instansi != "Dinas Kominfo" || cfg.SelfRegistration || cfg.ResetLinkLifetime.Duration != 2*time.Hour ||
-		cfg.Lockout.FailureFactor != 3 || cfg.Lockout.WaitIncrement.Duration != time.Minute || cfg.SMTP.Port != 587 {
+		cfg.Lockout.FailureFactor != 3 || cfg.Lockout.WaitIncrement.Duration != time.Minute || cfg.SMTP.Port != 587 ||
+		cfg.Passphrase.MaxFailures != 3 || cfg.Passphrase.Suspension.Duration != 15*time.Minute {
 		t.Fatalf("system file not merged over defaults: %+v", cfg)
 	}
 	if cfg.Language != "en" {
@@ -73,6 +76,8 @@ func TestBadFiles(t *testing.T) {
 		{"unknown key", "instansi = \"x\"\nemail_domian = \"a.b\"\n", "", []string{"sys.toml", `"email_domian"`}},
 		{"bad duration", "reset_link_lifetime = \"sehari\"\n", "", []string{"sys.toml", "reset_link_lifetime", "duration"}},
 		{"language", "language = \"fr\"\n", "", []string{"sys.toml", `"language"`}},
+		{"passphrase failures", "[passphrase]\nmax_failures = 0\n", "", []string{"sys.toml", `"passphrase.max_failures"`}},
+		{"passphrase suspension", "[passphrase]\nsuspension = \"2h\"\nmax_suspension = \"1h\"\n", "", []string{"sys.toml", `"passphrase.max_suspension"`}},
 		{"authority", "authority = \"http://x\"\n", "", []string{"authority", "https"}},
 		{"smtp port", "[smtp]\nhost = \"h\"\nport = 0\nfrom = \"a@b.c\"\n", "", []string{"smtp.port"}},
 		{"language line", "instansi = \"x\"\n\nlanguage = \"fr\"\n", "", []string{"sys.toml", "line 3", `"language"`}},

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/config"
@@ -71,6 +72,10 @@ func Open(dir string, cfg config.Config) (*Local, error) {
 	}
 	a, err := authority.OpenEmbedded(AuthorityOptions(filepath.Join(dir, DatabaseName), key, cfg))
 	if err != nil {
+		return nil, err
+	}
+	if err := loadDirectory(a, dir, cfg.DirectoryPath); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return &Local{Dir: dir, Keys: keys, Authority: a, Warning: warning}, nil
@@ -140,6 +145,18 @@ func checkWritable(dir string) error {
 // Close closes the authority.
 func (l *Local) Close() error { return l.Authority.Close() }
 
+// CRLURL is the CRL distribution point written into certificates: the
+// authority's CRL file (authority.CRLFileName) under the configured
+// verification URL, where IT may publish it; "" without one. `besign
+// verify` reads the local copy in the data dir for this URL, so that
+// checking needs no network.
+func CRLURL(cfg config.Config) string {
+	if cfg.VerificationURL == "" {
+		return ""
+	}
+	return strings.TrimRight(cfg.VerificationURL, "/") + "/" + authority.CRLFileName
+}
+
 // AuthorityOptions maps the configuration onto the embedded authority.
 func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authority.Options {
 	opts := authority.DefaultOptions()
@@ -149,6 +166,8 @@ func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authorit
 	opts.SelfRegistration = cfg.SelfRegistration
 	opts.Language = authority.Language(cfg.Language)
 	opts.ResetLinkLifetime = cfg.ResetLinkLifetime.Duration
+	opts.Instansi = cfg.Instansi
+	opts.AutoApproveActivations = cfg.AutoApproveActivations
 	opts.Lockout = authority.LockoutPolicy{
 		FailureFactor:     cfg.Lockout.FailureFactor,
 		WaitIncrement:     cfg.Lockout.WaitIncrement.Duration,
@@ -156,6 +175,12 @@ func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authorit
 		QuickLoginCheck:   cfg.Lockout.QuickLoginCheck.Duration,
 		MinQuickLoginWait: cfg.Lockout.MinQuickLoginWait.Duration,
 	}
+	opts.Passphrase = authority.PassphrasePolicy{
+		MaxFailures: cfg.Passphrase.MaxFailures,
+		Suspension:  cfg.Passphrase.Suspension.Duration,
+		MaxSuspend:  cfg.Passphrase.MaxSuspension.Duration,
+	}
+	opts.CRLURL = CRLURL(cfg)
 	if s := cfg.SMTP; s.Host != "" {
 		opts.SMTP = &authority.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username,
 			Password: s.Password, From: s.From, TLS: s.TLS}

@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -21,10 +24,9 @@ type display struct {
 func startXvfb(t *testing.T) *display {
 	t.Helper()
 	for n := 90; n < 110; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+		// A display is taken while the server named in its lock file
+		// lives; Xvfb clears the lock and socket a killed server left.
+		if lockHolderAlive(fmt.Sprintf("/tmp/.X%d-lock", n)) {
 			continue
 		}
 		name := fmt.Sprintf(":%d", n)
@@ -33,7 +35,18 @@ func startXvfb(t *testing.T) *display {
 			t.Fatalf("start Xvfb: %v", err)
 		}
 		d := &display{name: name, cmd: cmd}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		t.Cleanup(func() {
+			// SIGTERM lets Xvfb remove its lock file; SIGKILL leaves it.
+			cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+				<-done
+			}
+		})
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
 			if exec.Command("xdpyinfo", "-display", name).Run() == nil {
@@ -45,6 +58,23 @@ func startXvfb(t *testing.T) *display {
 	}
 	t.Fatal("no free X display")
 	return nil
+}
+
+// lockHolderAlive reports whether the X server whose pid the lock file
+// holds still runs; an unreadable lock counts as held.
+func lockHolderAlive(lock string) bool {
+	b, err := os.ReadFile(lock)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return true
+	}
+	return syscall.Kill(pid, 0) == nil || errors.Is(syscall.Kill(pid, 0), syscall.EPERM)
 }
 
 // x runs an X client (xdotool, import) on the display.

@@ -24,6 +24,8 @@ type accountTab struct {
 	password *passwordView
 	register *registerView
 	details  *detailsView
+	create   *createPassphraseView
+	change   *changePassphraseView
 }
 
 func newAccountTab(u *UI) *accountTab {
@@ -35,6 +37,8 @@ func newAccountTab(u *UI) *accountTab {
 	a.password = newPasswordView(a)
 	a.register = newRegisterView(a)
 	a.details = newDetailsView(a)
+	a.create = newCreatePassphraseView(a)
+	a.change = newChangePassphraseView(a)
 	a.setup = newOTPSetupView(u, setupForReset)
 	a.setup.onDone = func(authority.OTPDevice) { a.showPassword() }
 	a.setup.onCancel = func() { a.showSignIn(signInState{}) }
@@ -122,4 +126,16 @@ func (a *accountTab) showRegister() {
 func (a *accountTab) showDetails() {
 	a.details.reset()
 	a.show(a.details.content, a.details.signOut)
+}
+
+// showCreatePassphrase shows "Buat Passphrase" for a passphrase link's
+// token, or for the session when token is "".
+func (a *accountTab) showCreatePassphrase(token string) {
+	a.create.reset(token)
+	a.show(a.create.content, a.create.pw.entry)
+}
+
+func (a *accountTab) showChangePassphrase() {
+	a.change.reset()
+	a.show(a.change.content, a.change.old.entry)
 }

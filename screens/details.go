@@ -15,6 +15,8 @@ type detailsView struct {
 	a       *accountTab
 	info    *widget.Form
 	warning *widget.Label
+	note    *widget.Label
+	cert    *certificateBox
 	signOut *widget.Button
 	content fyne.CanvasObject
 	values  map[string]*widget.Label
@@ -36,13 +38,19 @@ func newDetailsView(a *accountTab) *detailsView {
 	v.warning = wrapped("")
 	v.warning.Importance = widget.WarningImportance
 	v.warning.Hide()
+	v.note = wrapped("")
+	v.note.Importance = widget.SuccessImportance
+	v.note.Hide()
+	v.cert = newCertificateBox(a)
 	v.signOut = widget.NewButton(lang.L("Keluar"), v.doSignOut)
 	v.signOut.Importance = widget.HighImportance
 	v.content = card(
 		title(lang.L("Akun Anda")),
 		wrapped(lang.L("Anda sudah masuk ke BeSign.")),
 		v.warning,
+		v.note,
 		v.info,
+		v.cert.content,
 		v.signOut,
 	)
 	return v
@@ -50,6 +58,7 @@ func newDetailsView(a *accountTab) *detailsView {
 
 func (v *detailsView) reset() {
 	v.setWarning("")
+	v.setNote("")
 	s := v.a.u.state.session
 	if s == nil {
 		return
@@ -70,9 +79,12 @@ func (v *detailsView) reset() {
 	for k, l := range v.values {
 		l.SetText(vals[k])
 	}
+	v.cert.refresh()
 }
 
 func (v *detailsView) setWarning(msg string) { setText(v.warning, msg) }
+
+func (v *detailsView) setNote(msg string) { setText(v.note, msg) }
 
 // doSignOut revokes the session and forgets the remembered account.
 func (v *detailsView) doSignOut() {

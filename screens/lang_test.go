@@ -66,8 +66,10 @@ func langKeys(t *testing.T, dirs ...string) map[string]bool {
 			})
 		}
 	}
-	for _, r := range detailRows {
-		keys[r] = true
+	for _, rows := range [][]string{detailRows, activationRows, verifyRows} {
+		for _, r := range rows {
+			keys[r] = true
+		}
 	}
 	return keys
 }

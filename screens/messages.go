@@ -14,7 +14,13 @@ import (
 // to the user. Errors the user cannot act on get a general sentence; their
 // detail goes to the log, which never receives secrets from the authority.
 func message(err error) string {
+	if msg, ok := activationText(err); ok {
+		return msg
+	}
 	n := func(v int) map[string]any { return map[string]any{"N": v} }
+	if msg, ok := passphraseText(err); ok {
+		return msg
+	}
 	switch {
 	case errors.Is(err, authority.ErrNameRequired):
 		return lang.L("Nama lengkap wajib diisi.")

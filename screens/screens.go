@@ -1,5 +1,5 @@
-// Package screens draws BeSign Desktop's window content: the Akun, OTP and
-// Kotak Masuk tabs, talking to the authority only through its role
+// Package screens draws BeSign Desktop's window content: the Akun, OTP,
+// Kotak Masuk, Aktivasi and (for verifiers) Verifikasi tabs, talking to the authority only through its role
 // interfaces.
 package screens
 
@@ -33,11 +33,15 @@ type Keyring interface {
 }
 
 // Authority is what the screens use of the authority: the person's own
-// flows, their OTP devices and the outbox, never the administration.
+// flows, their OTP devices, the outbox, their activation and (for a
+// verifier) the verification of others', never the administration.
 type Authority interface {
 	authority.Flows
 	authority.Devices
 	authority.Outbox
+	authority.Activations
+	authority.Verifications
+	authority.Certificates
 }
 
 // Options configure the screens.
@@ -83,10 +87,14 @@ type UI struct {
 	akunTab *container.TabItem
 	otpItem *container.TabItem
 	inItem  *container.TabItem
+	actItem *container.TabItem
+	verItem *container.TabItem // in the tabs only while a verifier is signed in
 
 	account *accountTab
 	otp     *otpTab
 	inbox   *inboxTab
+	act     *activationTab
+	verify  *verifyTab
 
 	// state is what the views share.
 	state state
@@ -112,7 +120,11 @@ func New(win fyne.Window, opts Options) *UI {
 	u.akunTab = container.NewTabItem(lang.L("Akun"), u.account.content)
 	u.otpItem = container.NewTabItem(lang.L("OTP"), u.otp.content)
 	u.inItem = container.NewTabItem(lang.L("Kotak Masuk"), u.inbox.content)
-	u.tabs = container.NewAppTabs(u.akunTab, u.otpItem, u.inItem)
+	u.act = newActivationTab(u)
+	u.verify = newVerifyTab(u)
+	u.actItem = container.NewTabItem(lang.L("Aktivasi"), u.act.content)
+	u.verItem = container.NewTabItem(lang.L("Verifikasi"), u.verify.content)
+	u.tabs = container.NewAppTabs(u.akunTab, u.otpItem, u.inItem, u.actItem)
 	u.tabs.OnSelected = func(item *container.TabItem) {
 		switch item {
 		case u.akunTab:
@@ -121,6 +133,10 @@ func New(win fyne.Window, opts Options) *UI {
 			u.otp.shown()
 		case u.inItem:
 			u.inbox.shown()
+		case u.actItem:
+			u.act.focus()
+		case u.verItem:
+			u.verify.refresh()
 		}
 	}
 	return u
@@ -137,7 +153,7 @@ func (u *UI) Content() fyne.CanvasObject {
 	return container.NewBorder(warn, nil, nil, nil, u.tabs)
 }
 
-// Menu is the main menu; its shortcuts (Ctrl+1, Ctrl+2, Ctrl+3) switch tabs
+// Menu is the main menu; its shortcuts (Ctrl+1 to Ctrl+4) switch tabs
 // from anywhere, also while an entry has the focus.
 func (u *UI) Menu() *fyne.MainMenu {
 	item := func(label string, key fyne.KeyName, tab *container.TabItem) *fyne.MenuItem {
@@ -150,6 +166,7 @@ func (u *UI) Menu() *fyne.MainMenu {
 			item(lang.L("Akun"), fyne.Key1, u.akunTab),
 			item(lang.L("OTP"), fyne.Key2, u.otpItem),
 			item(lang.L("Kotak Masuk"), fyne.Key3, u.inItem),
+			item(lang.L("Aktivasi"), fyne.Key4, u.actItem),
 		),
 		fyne.NewMenu(lang.L("Bantuan"),
 			fyne.NewMenuItem(lang.L("Tentang dan Pengaturan"), u.showAbout),
@@ -188,6 +205,22 @@ func (u *UI) setSession(s authority.Session) {
 	u.state.session = &s
 	u.otp.refresh()
 	u.inbox.setFilter(s.Account.Email)
+	u.act.signedIn()
+	u.showVerifyTab(s.Account.Role == authority.RoleVerifier)
+}
+
+// showVerifyTab puts the Verifikasi tab in the tabs or takes it out.
+func (u *UI) showVerifyTab(on bool) {
+	in := false
+	for _, it := range u.tabs.Items {
+		in = in || it == u.verItem
+	}
+	switch {
+	case on && !in:
+		u.tabs.Append(u.verItem)
+	case !on && in:
+		u.tabs.Remove(u.verItem)
+	}
 }
 
 // recheckSession asks the authority whether the signed-in session still
@@ -207,6 +240,8 @@ func (u *UI) recheckSession() {
 		if errors.Is(err, authority.ErrSessionExpired) || errors.Is(err, authority.ErrTokenInvalid) {
 			u.state.session = nil
 			u.otp.refresh()
+			u.act.signedOut()
+			u.showVerifyTab(false)
 		} else if err != nil {
 			fyne.LogError("check session", err)
 		}
@@ -218,6 +253,8 @@ func (u *UI) recheckSession() {
 func (u *UI) signedOut(st signInState) {
 	u.state.session = nil
 	u.otp.refresh()
+	u.act.signedOut()
+	u.showVerifyTab(false)
 	u.account.showSignIn(st)
 }
 
@@ -239,6 +276,8 @@ func (u *UI) openLink(raw string) error {
 		u.account.showReset(l.Value, true)
 	case link.KindForgot:
 		u.account.showForgot(l.Value)
+	case link.KindPassphrase:
+		u.account.showCreatePassphrase(l.Value)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@
 //
 //	besign://reset?token=T     the required actions after "Lupa Password"
 //	besign://forgot?login=L    "Lupa Password", pre-filled with L
+//	besign://passphrase?token=T "Buat Passphrase" (after approval or "Lupa Passphrase")
+//	besign://passphrase         "Buat Passphrase" for the signed-in account
 package link
 
 import (
@@ -21,12 +23,15 @@ type Kind string
 const (
 	KindReset  Kind = "reset"
 	KindForgot Kind = "forgot"
+	// KindPassphrase opens "Buat Passphrase" with a passphrase link token,
+	// or without one (Value "") for the signed-in account.
+	KindPassphrase Kind = "passphrase"
 )
 
 // Link is a parsed action link.
 type Link struct {
 	Kind  Kind
-	Value string // the token (KindReset) or the login (KindForgot)
+	Value string // the token (KindReset, KindPassphrase) or the login (KindForgot)
 }
 
 // ErrInvalid is returned by Parse for anything but a besign link it knows.
@@ -46,6 +51,9 @@ func Reset(token string) string { return Link{KindReset, token}.String() }
 // Forgot builds the link that opens "Lupa Password" pre-filled with login.
 func Forgot(login string) string { return Link{KindForgot, login}.String() }
 
+// Passphrase builds the link of a passphrase link token ("" for none).
+func Passphrase(token string) string { return Link{KindPassphrase, token}.String() }
+
 // String writes the link. '@' stays as it is in a query (RFC 3986 allows
 // it, and mail programs then show a readable address); '+', '&' and the
 // like are escaped.
@@ -53,6 +61,11 @@ func (l Link) String() string {
 	switch l.Kind {
 	case KindReset:
 		return Scheme + "://reset?token=" + url.QueryEscape(l.Value)
+	case KindPassphrase:
+		if l.Value == "" {
+			return Scheme + "://passphrase"
+		}
+		return Scheme + "://passphrase?token=" + url.QueryEscape(l.Value)
 	case KindForgot:
 		return Scheme + "://forgot?login=" + strings.ReplaceAll(url.QueryEscape(l.Value), "%40", "@")
 	}
@@ -87,13 +100,16 @@ func Parse(raw string) (Link, error) {
 		kind = strings.Trim(u.Path, "/")
 	}
 	q := u.Query()
-	switch Kind(strings.ToLower(kind)) {
-	case KindReset:
+	switch k := Kind(strings.ToLower(kind)); k {
+	case KindReset, KindPassphrase:
 		t := q.Get("token")
+		if k == KindPassphrase && !q.Has("token") {
+			return Link{Kind: KindPassphrase}, nil
+		}
 		if !TokenText(t) {
 			return Link{}, ErrInvalid
 		}
-		return Link{Kind: KindReset, Value: t}, nil
+		return Link{Kind: k, Value: t}, nil
 	case KindForgot:
 		l := strings.TrimSpace(q.Get("login"))
 		if l == "" || strings.ContainsAny(l, "\r\n\t") {

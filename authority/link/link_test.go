@@ -21,6 +21,8 @@ func TestParse(t *testing.T) {
 		{"besign://forgot?login=budi", Link{KindForgot, "budi"}, false},
 		{"", Link{}, true},
 		{"   ", Link{}, true},
+		{"besign://passphrase?token=abc-DEF_123", Link{KindPassphrase, "abc-DEF_123"}, false},
+		{"besign://passphrase?token=", Link{}, true},
 		{"besign://reset", Link{}, true},
 		{"besign://reset?token=", Link{}, true},
 		{"besign://reset?token=a%20b", Link{}, true},
@@ -49,6 +51,7 @@ func TestParse(t *testing.T) {
 func TestBuild(t *testing.T) {
 	for got, want := range map[string]string{
 		Reset("abc-DEF_123"):                     "besign://reset?token=abc-DEF_123",
+		Passphrase("abc-DEF_123"):                "besign://passphrase?token=abc-DEF_123",
 		Forgot("budi@natunakab.go.id"):           "besign://forgot?login=budi@natunakab.go.id",
 		Forgot("a+b&c=d@natunakab.go.id"):        "besign://forgot?login=a%2Bb%26c%3Dd@natunakab.go.id",
 		Link{Kind: "other", Value: "x"}.String(): "",
@@ -106,4 +109,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip of %+v via %q: %+v, %v", l, l.String(), back, err)
 		}
 	})
+}
+
+func TestPassphrase(t *testing.T) {
+	if got := Passphrase(""); got != "besign://passphrase" {
+		t.Fatalf("Passphrase(\"\") = %q", got)
+	}
+	for _, in := range []string{"besign://passphrase", "BESIGN://Passphrase", "besign:passphrase"} {
+		if l, err := Parse(in); err != nil || l.Kind != KindPassphrase || l.Value != "" {
+			t.Errorf("Parse(%q) = %+v, %v", in, l, err)
+		}
+	}
 }

@@ -82,6 +82,56 @@ ALTER TABLE mail ADD COLUMN link_secret BLOB;  -- the link's token, sealed with 
 ALTER TABLE mail ADD COLUMN token_hash  BLOB;  -- the token's hash, to forget it once used
 ALTER TABLE mail ADD COLUMN attempts    INTEGER NOT NULL DEFAULT 0;
 `,
+	// 4: activations: one per account; the employee directory for NIP checks.
+	// Self-contained (touches no earlier table) so that it can be renumbered.
+	`
+CREATE TABLE activations (
+	user_id      INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+	status       TEXT NOT NULL CHECK (status IN ('draft', 'WAITING_FOR_VERIFICATION', 'verified', 'rejected')),
+	step         INTEGER NOT NULL DEFAULT 0,
+	data         BLOB NOT NULL, -- the form as JSON, sealed with the master key
+	photo        BLOB,          -- JPEG, sealed with the master key
+	nik_hash     BLOB UNIQUE,   -- HMAC of the NIK under a master subkey; set on submit
+	reason       TEXT NOT NULL DEFAULT '',
+	updated_at   INTEGER NOT NULL,
+	submitted_at INTEGER,
+	decided_at   INTEGER,
+	decided_by   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX activations_status ON activations (status, submitted_at);
+CREATE TABLE directory (
+	nip      TEXT PRIMARY KEY,
+	name     TEXT NOT NULL,
+	unit     TEXT NOT NULL,
+	jabatan  TEXT NOT NULL,
+	province TEXT NOT NULL -- as written in the imported file
+);
+`,
+	// 5: the local CA and the accounts' certificates. Self-contained (touches
+	// no earlier table) so that it can be renumbered.
+	`
+CREATE TABLE ca (
+	id         INTEGER PRIMARY KEY CHECK (id = 1),
+	cert       BLOB NOT NULL,    -- the root, DER
+	key        BLOB NOT NULL,    -- PKCS#8, sealed with the master key
+	crl_number INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE certificates (
+	serial          TEXT PRIMARY KEY, -- lower-case hex
+	user_id         INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	cert            BLOB NOT NULL,    -- DER
+	key             BLOB NOT NULL,    -- PKCS#8, sealed under a key derived from the passphrase
+	not_before      INTEGER NOT NULL,
+	not_after       INTEGER NOT NULL,
+	revoked_at      INTEGER,
+	failures        INTEGER NOT NULL DEFAULT 0, -- wrong passphrases in a row
+	suspensions     INTEGER NOT NULL DEFAULT 0, -- suspensions since the last unlock
+	suspended_until INTEGER,
+	created_at      INTEGER NOT NULL
+);
+CREATE INDEX certificates_user ON certificates (user_id, created_at);
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

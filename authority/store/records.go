@@ -38,6 +38,8 @@ const (
 	TokenResetLink    = "reset_link"
 	TokenResetTicket  = "reset_ticket"
 	TokenOTPChallenge = "otp_challenge"
+	// TokenPassphraseLink opens "Buat Passphrase" (approval, "Lupa Passphrase").
+	TokenPassphraseLink = "passphrase_link"
 )
 
 // Token is a short-lived single-use token; only its hash is kept.

@@ -1,0 +1,530 @@
+package authority
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/natunakab/besign/authority/link"
+	"github.com/natunakab/besign/authority/store"
+)
+
+// Certificates on the embedded authority. The passphrase is checked only by
+// opening the sealed key: a wrong one fails the AES-GCM tag. Wrong
+// passphrases are counted in the same transaction that reads the key, so
+// that parallel guesses (other processes too) are all counted.
+
+// certAAD binds a sealed key to its certificate and account.
+func certAAD(serial string, userID int64) string {
+	return "signing-key|" + serial + "|" + strconv.FormatInt(userID, 10)
+}
+
+// passphraseLinkLifetime is that of the link in the "[BSrE] Set Passphrase"
+// mail; "Lupa Passphrase" links live as long as password reset links.
+const passphraseLinkLifetime = 7 * 24 * time.Hour
+
+// certStatus is the status of an account's newest certificate c (nil when
+// none).
+func (e *Embedded) certStatus(ctx context.Context, tx *store.Tx, u store.User, c *store.Certificate) (CertificateStatus, error) {
+	now := e.now()
+	if c == nil {
+		row, err := tx.ActivationByUser(ctx, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return StatusNotRegistered, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		switch ActivationStatus(row.Status) {
+		case ActivationWaiting:
+			return StatusWaiting, nil
+		case ActivationVerified:
+			return StatusNoCertificate, nil
+		}
+		return StatusNotRegistered, nil
+	}
+	switch {
+	case !c.RevokedAt.IsZero():
+		return StatusRevoke, nil
+	case !now.Before(c.NotAfter):
+		return StatusExpired, nil
+	case now.Before(c.SuspendedUntil):
+		return StatusSuspend, nil
+	}
+	return StatusIssue, nil
+}
+
+// currentCertificate returns the account's newest certificate, nil if none.
+func currentCertificate(ctx context.Context, tx *store.Tx, userID int64) (*store.Certificate, error) {
+	c, err := tx.CurrentCertificate(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (e *Embedded) certInfo(ctx context.Context, tx *store.Tx, u store.User) (CertificateInfo, error) {
+	c, err := currentCertificate(ctx, tx, u.ID)
+	if err != nil {
+		return CertificateInfo{}, err
+	}
+	st, err := e.certStatus(ctx, tx, u, c)
+	if err != nil || c == nil {
+		return CertificateInfo{Status: st}, err
+	}
+	info := CertificateInfo{Status: st, Serial: c.Serial, NotBefore: c.NotBefore, NotAfter: c.NotAfter,
+		RevokedAt: c.RevokedAt, Failures: c.Failures}
+	if st == StatusSuspend {
+		info.SuspendedUntil = c.SuspendedUntil
+	}
+	if cert, err := x509.ParseCertificate(c.Cert); err == nil {
+		info.Subject = cert.Subject.CommonName
+	}
+	root, err := tx.CA(ctx)
+	if err != nil {
+		return CertificateInfo{}, err
+	}
+	info.Chain = [][]byte{c.Cert, root.Cert}
+	return info, nil
+}
+
+// Certificate tells the signed-in account's certificate.
+func (e *Embedded) Certificate(ctx context.Context, token string) (CertificateInfo, error) {
+	if err := e.checkOpen(); err != nil {
+		return CertificateInfo{}, err
+	}
+	var info CertificateInfo
+	err := e.db.View(ctx, func(tx *store.Tx) error {
+		u, _, err := e.session(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		info, err = e.certInfo(ctx, tx, u)
+		return err
+	})
+	return info, err
+}
+
+// passphraseHolder resolves the token of CreatePassphrase: a session, or a
+// passphrase link, which is consumed when use is true.
+func (e *Embedded) passphraseHolder(ctx context.Context, tx *store.Tx, token string, use bool) (u store.User, viaLink bool, err error) {
+	u, _, err = e.session(ctx, tx, token)
+	if err == nil || !errors.Is(err, ErrSessionExpired) {
+		return u, false, err
+	}
+	var t store.Token
+	if use {
+		t, err = useToken(ctx, tx, store.TokenPassphraseLink, token, e.now())
+	} else {
+		t, err = peekToken(ctx, tx, store.TokenPassphraseLink, token, e.now())
+	}
+	if err != nil {
+		return store.User{}, false, err
+	}
+	u, err = tx.UserByID(ctx, t.UserID)
+	return u, true, err
+}
+
+// canCreate tells whether u may create a passphrase now: a verified
+// activation and, through a session, no certificate that could still sign.
+func (e *Embedded) canCreate(ctx context.Context, tx *store.Tx, u store.User, viaLink bool) (*store.Certificate, ActivationData, error) {
+	row, err := tx.ActivationByUser(ctx, u.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ActivationData{}, ErrActivationNotVerified
+	}
+	if err != nil {
+		return nil, ActivationData{}, err
+	}
+	if row.Status != string(ActivationVerified) {
+		return nil, ActivationData{}, ErrActivationNotVerified
+	}
+	a, err := e.activation(u, row, false)
+	if err != nil {
+		return nil, ActivationData{}, err
+	}
+	c, err := currentCertificate(ctx, tx, u.ID)
+	if err != nil {
+		return nil, ActivationData{}, err
+	}
+	if !viaLink && c != nil && c.RevokedAt.IsZero() && e.now().Before(c.NotAfter) {
+		return nil, ActivationData{}, ErrCertificateExists
+	}
+	return c, a.Data, nil
+}
+
+// CreatePassphrase generates the key, seals it and issues the certificate.
+func (e *Embedded) CreatePassphrase(ctx context.Context, req CreatePassphraseRequest) (CertificateInfo, error) {
+	if err := e.checkOpen(); err != nil {
+		return CertificateInfo{}, err
+	}
+	if err := checkNewPassphrase(req.Passphrase, req.Confirmation); err != nil {
+		return CertificateInfo{}, err
+	}
+	if !req.Consent {
+		return CertificateInfo{}, ErrCertificateConsent
+	}
+	// A cheap check first, so that a bad token costs no key generation.
+	var userID int64
+	err := e.db.View(ctx, func(tx *store.Tx) error {
+		u, viaLink, err := e.passphraseHolder(ctx, tx, req.Token, false)
+		if err != nil {
+			return err
+		}
+		userID = u.ID
+		_, _, err = e.canCreate(ctx, tx, u, viaLink)
+		return err
+	})
+	if err != nil {
+		return CertificateInfo{}, err
+	}
+	unlock := e.lockUser(userID)
+	defer unlock()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return CertificateInfo{}, fmt.Errorf("generate key: %w", err)
+	}
+	serial, err := randomSerial()
+	if err != nil {
+		return CertificateInfo{}, err
+	}
+	hexSerial := serial.Text(16)
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return CertificateInfo{}, fmt.Errorf("encode key: %w", err)
+	}
+	sealed, err := sealKey(pkcs8, req.Passphrase, e.kdf, certAAD(hexSerial, userID))
+	clear(pkcs8)
+	if err != nil {
+		return CertificateInfo{}, err
+	}
+	var info CertificateInfo
+	revoked := false
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		u, viaLink, err := e.passphraseHolder(ctx, tx, req.Token, true)
+		if err != nil {
+			return err
+		}
+		if u.ID != userID {
+			return ErrTokenInvalid
+		}
+		old, data, err := e.canCreate(ctx, tx, u, viaLink)
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		if old != nil && old.RevokedAt.IsZero() {
+			if err := tx.RevokeCertificate(ctx, old.Serial, now); err != nil {
+				return err
+			}
+			revoked = true
+		}
+		der, err := e.issue(ctx, tx, serial, u.Email, data, &key.PublicKey, now)
+		if err != nil {
+			return err
+		}
+		cert, _ := x509.ParseCertificate(der)
+		if err := tx.InsertCertificate(ctx, store.Certificate{Serial: hexSerial, UserID: u.ID, Cert: der, Key: sealed,
+			NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, CreatedAt: now}); err != nil {
+			return err
+		}
+		// Any other passphrase link of the account is spent.
+		if err := tx.UseUserTokens(ctx, u.ID, now, store.TokenPassphraseLink); err != nil {
+			return err
+		}
+		e.opts.Logf("issued certificate %s to account %d", hexSerial, u.ID)
+		info, err = e.certInfo(ctx, tx, u)
+		return err
+	})
+	if err != nil {
+		return CertificateInfo{}, err
+	}
+	if revoked {
+		if err := e.publishCRL(ctx); err != nil {
+			e.opts.Logf("%v", err)
+		}
+	}
+	return info, nil
+}
+
+// unlockKey opens the signing key of the signed-in account with
+// passphrase inside one write transaction, counting a wrong passphrase.
+// The returned error is ErrPassphraseWrong, ErrCertificateSuspended and the
+// like; fn runs inside the transaction with the key when it opened.
+func (e *Embedded) unlockKey(ctx context.Context, token, passphrase string, fn func(tx *store.Tx, u store.User, c store.Certificate, key *rsa.PrivateKey) error) error {
+	if len(passphrase) > MaxPassphraseLen {
+		return ErrPassphraseWrong
+	}
+	var userID int64
+	err := e.db.View(ctx, func(tx *store.Tx) error {
+		u, _, err := e.session(ctx, tx, token)
+		userID = u.ID
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	// Guesses of one account in this process wait for each other, so that
+	// the suspension is reached after exactly MaxFailures of them.
+	unlock := e.lockUser(userID)
+	defer unlock()
+	var result error
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		u, _, err := e.session(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		c, err := currentCertificate(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		st, err := e.certStatus(ctx, tx, u, c)
+		if err != nil {
+			return err
+		}
+		switch st {
+		case StatusIssue:
+		case StatusSuspend:
+			return fmt.Errorf("%w until %s", ErrCertificateSuspended, c.SuspendedUntil.Format(time.RFC3339))
+		case StatusRevoke:
+			return ErrCertificateRevoked
+		case StatusExpired:
+			return ErrCertificateExpired
+		default:
+			return ErrNoCertificate
+		}
+		pkcs8, err := openKey(c.Key, passphrase, certAAD(c.Serial, u.ID))
+		if errors.Is(err, ErrPassphraseWrong) {
+			now := e.now()
+			failures, susp, until := c.Failures+1, c.Suspensions, time.Time{}
+			if failures >= e.opts.Passphrase.MaxFailures {
+				susp++
+				until = now.Add(e.opts.Passphrase.suspension(susp))
+				failures = 0
+				e.opts.Logf("certificate %s suspended until %s", c.Serial, until.Format(time.RFC3339))
+				result = fmt.Errorf("%w; %w until %s", ErrPassphraseWrong, ErrCertificateSuspended, until.Format(time.RFC3339))
+			} else {
+				result = ErrPassphraseWrong
+			}
+			return tx.SetCertificateFailures(ctx, c.Serial, failures, susp, until)
+		}
+		if err != nil {
+			return err
+		}
+		k, err := x509.ParsePKCS8PrivateKey(pkcs8)
+		clear(pkcs8)
+		key, ok := k.(*rsa.PrivateKey)
+		if err != nil || !ok {
+			return fmt.Errorf("signing key: %w", errSecretDamaged)
+		}
+		if c.Failures > 0 {
+			if err := tx.SetCertificateFailures(ctx, c.Serial, 0, c.Suspensions, time.Time{}); err != nil {
+				return err
+			}
+		}
+		return fn(tx, u, *c, key)
+	})
+	if err != nil {
+		return err
+	}
+	return result
+}
+
+// SignDigests signs digests with the key unlocked once.
+func (e *Embedded) SignDigests(ctx context.Context, req SignDigestsRequest) (SignDigestsResponse, error) {
+	if err := e.checkOpen(); err != nil {
+		return SignDigestsResponse{}, err
+	}
+	if len(req.Digests) == 0 {
+		return SignDigestsResponse{}, ErrDigestInvalid
+	}
+	if len(req.Digests) > MaxDigests {
+		return SignDigestsResponse{}, ErrTooManyDigests
+	}
+	for _, d := range req.Digests {
+		if len(d) != crypto.SHA256.Size() {
+			return SignDigestsResponse{}, ErrDigestInvalid
+		}
+	}
+	var key *rsa.PrivateKey
+	var resp SignDigestsResponse
+	err := e.unlockKey(ctx, req.Token, req.Passphrase, func(tx *store.Tx, _ store.User, c store.Certificate, k *rsa.PrivateKey) error {
+		root, err := tx.CA(ctx)
+		if err != nil {
+			return err
+		}
+		key, resp.Chain = k, [][]byte{c.Cert, root.Cert}
+		return nil
+	})
+	if err != nil {
+		return SignDigestsResponse{}, err
+	}
+	defer clearKey(key)
+	resp.Signatures = make([][]byte, len(req.Digests))
+	for i, d := range req.Digests {
+		if resp.Signatures[i], err = rsa.SignPKCS1v15(nil, key, crypto.SHA256, d); err != nil {
+			return SignDigestsResponse{}, fmt.Errorf("sign digest: %w", err)
+		}
+	}
+	return resp, nil
+}
+
+// clearKey overwrites the private parts of an unlocked key, so that they
+// do not linger in memory after the call.
+func clearKey(k *rsa.PrivateKey) {
+	if k == nil {
+		return
+	}
+	k.D.SetInt64(0)
+	for _, p := range k.Primes {
+		p.SetInt64(0)
+	}
+	k.Precomputed = rsa.PrecomputedValues{}
+}
+
+// ChangePassphrase re-seals the key under a new passphrase.
+func (e *Embedded) ChangePassphrase(ctx context.Context, req ChangePassphraseRequest) error {
+	if err := e.checkOpen(); err != nil {
+		return err
+	}
+	if err := checkNewPassphrase(req.New, req.Confirmation); err != nil {
+		return err
+	}
+	if req.New == req.Old {
+		return ErrPassphraseSame
+	}
+	return e.unlockKey(ctx, req.Token, req.Old, func(tx *store.Tx, u store.User, c store.Certificate, key *rsa.PrivateKey) error {
+		defer clearKey(key)
+		pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return fmt.Errorf("encode key: %w", err)
+		}
+		sealed, err := sealKey(pkcs8, req.New, e.kdf, certAAD(c.Serial, u.ID))
+		clear(pkcs8)
+		if err != nil {
+			return err
+		}
+		return tx.SetCertificateKey(ctx, c.Serial, sealed)
+	})
+}
+
+// ForgotPassphrase mails a passphrase link to the signed-in account.
+func (e *Embedded) ForgotPassphrase(ctx context.Context, token string) error {
+	if err := e.checkOpen(); err != nil {
+		return err
+	}
+	var mails []int64
+	err := e.db.Update(ctx, func(tx *store.Tx) error {
+		u, _, err := e.session(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		if _, _, err := e.canCreate(ctx, tx, u, true); err != nil {
+			return err
+		}
+		m, err := e.passphraseLinkMail(ctx, tx, u, MailPassphraseReset, e.opts.ResetLinkLifetime)
+		if err != nil {
+			return err
+		}
+		mails = append(mails, m)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.send(mails)
+	return nil
+}
+
+// passphraseLinkMail stores a passphrase link token and its mail (kind
+// MailActivationApproved or MailPassphraseReset) inside tx.
+func (e *Embedded) passphraseLinkMail(ctx context.Context, tx *store.Tx, u store.User, kind MailKind, life time.Duration) (int64, error) {
+	tok, hash, err := newToken()
+	if err != nil {
+		return 0, err
+	}
+	now := e.now()
+	if err := tx.InsertToken(ctx, store.Token{TokenHash: hash, Kind: store.TokenPassphraseLink, UserID: u.ID,
+		CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
+		return 0, err
+	}
+	name := u.Name
+	if row, err := tx.ActivationByUser(ctx, u.ID); err == nil {
+		if a, err := e.activation(u, row, false); err == nil && a.Data.Name != "" {
+			name = a.Data.Name
+		}
+	}
+	texts := passphraseResetText
+	if kind == MailActivationApproved {
+		texts = activationApprovedText
+	}
+	l := e.language(u)
+	t := text(texts, l)
+	action := link.Passphrase(tok)
+	m := store.Mail{Kind: string(kind), To: u.Email, Subject: t.subject, ActionLabel: t.label, ActionLink: action,
+		Body: fmt.Sprintf(t.body, name, action, sayDuration(l, life)), CreatedAt: now}
+	if err := tx.InsertMail(ctx, &m); err != nil {
+		return 0, err
+	}
+	return m.ID, nil
+}
+
+// localSessionLifetime bounds a LocalSession: one CLI signing run.
+const localSessionLifetime = 10 * time.Minute
+
+// LocalSession starts a short session for an account without its password
+// or OTP, for `besign sign --account` on the embedded authority only (it is
+// not part of any role, so no network client offers it). Whoever can call
+// it already holds the master key and the database, so a session check
+// would protect nothing from them; the signing key stays sealed under the
+// passphrase, which SignDigests still requires and counts.
+func (e *Embedded) LocalSession(ctx context.Context, email string) (Session, error) {
+	if err := e.checkOpen(); err != nil {
+		return Session{}, err
+	}
+	addr, err := normalizeEmail(email)
+	if err != nil {
+		return Session{}, err
+	}
+	var s Session
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByEmail(ctx, addr)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("account %s: %w", addr, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		tok, hash, err := newToken()
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		if err := tx.InsertSession(ctx, store.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(localSessionLifetime)}); err != nil {
+			return err
+		}
+		s = Session{Token: tok, Account: e.account(u), ExpiresAt: now.Add(localSessionLifetime)}
+		return nil
+	})
+	return s, err
+}
+
+// lockUser serialises one account's certificate work inside this process
+// (key generation, passphrase checks). Other processes are held off by the
+// database transaction that counts and re-checks; this only spares them
+// work and keeps the in-process count exact.
+func (e *Embedded) lockUser(id int64) (unlock func()) {
+	m, _ := e.userLocks.LoadOrStore(id, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}
