@@ -141,22 +141,18 @@ func activationMail(l Language, name, username, email string) store.Mail {
 }
 
 func resetMail(l Language, email, token string, lifetime time.Duration) store.Mail {
-	t := text(resetText, l)
-	action := link.Reset(token)
-	return store.Mail{
-		Kind:        string(MailReset),
-		To:          email,
-		Subject:     t.subject,
-		Body:        fmt.Sprintf(t.body, action, sayDuration(l, lifetime)),
-		ActionLabel: t.label,
-		ActionLink:  action,
-	}
+	return resetLinkMail(resetText, l, email, token, lifetime)
 }
 
 // otpResetMail tells the person IT removed their OTP devices; its link
 // opens the reset flow, which sets up OTP first.
 func otpResetMail(l Language, email, token string, lifetime time.Duration) store.Mail {
-	t := text(otpResetText, l)
+	return resetLinkMail(otpResetText, l, email, token, lifetime)
+}
+
+// resetLinkMail is a mail whose button opens the reset flow.
+func resetLinkMail(texts map[Language]mailText, l Language, email, token string, lifetime time.Duration) store.Mail {
+	t := text(texts, l)
 	action := link.Reset(token)
 	return store.Mail{
 		Kind:        string(MailReset),
