@@ -9,7 +9,9 @@ import (
 	"github.com/natunakab/besign/authority/region"
 )
 
-// Identifiers of the activation form (REFERENCE.md "Identifiers"). Each
+// Identifiers of the activation form: NIK (16 digits: province, regency,
+// district, birth date DDMMYY with day+40 for women, serial), NIP (18 digits:
+// birth date, start of service YYYYMM, sex, serial), NRP (8 digits). Each
 // check names the part that is wrong with its own error, so that the screen
 // can say it at the field.
 

@@ -23,7 +23,7 @@ import (
 	"github.com/natunakab/besign/camera"
 )
 
-// photoStep is step 3, Foto Diri: the seed's instructions beside a sample,
+// photoStep is step 3, Foto Diri: BSrE's instructions beside a sample,
 // "Ambil foto" (the camera dialog), "Pilih file foto" when there is no
 // usable camera, and the consent.
 type photoStep struct {
@@ -69,7 +69,7 @@ func newPhotoStep(t *activationTab) *photoStep {
 	s.consentF.label.Hide()
 	t.fields[authority.FieldPhoto] = s.msg
 	t.fields[authority.FieldConsent] = s.consentF
-	// As in the seed: the sample on the left, the instructions beside it.
+	// As on the BSrE web form: the sample on the left, the instructions beside it.
 	instructions := container.NewVBox(
 		title(lang.L("Ambil Foto Diri")),
 		wrapped(lang.L("Silahkan lakukan pengambilan foto diri seperti pada contoh gambar di samping kiri halaman ini, dengan menekan tombol Ambil foto di bawah ini.")),

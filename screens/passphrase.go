@@ -19,7 +19,7 @@ import (
 // of the rules. Key generation and derivation take a while: they run in the
 // background.
 
-// passphraseRuleError is the seed's text for a passphrase missing a rule.
+// passphraseRuleError is BSrE's own wording for a passphrase missing a rule.
 func passphraseRuleError() string {
 	return lang.L("Passphrase anda harus mengandung setidaknya satu huruf besar, satu huruf kecil, satu karakter khusus, dan satu angka.")
 }
