@@ -81,10 +81,12 @@ func (e env) startApp(t *testing.T, d *display) (win string, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, e.bin, "--data-dir", e.dataDir)
 	cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
-	logf, err := os.Create(filepath.Join(e.artifacts, "app.log"))
+	// Every start appends, so that a failed restart still shows its log.
+	logf, err := os.OpenFile(filepath.Join(e.artifacts, "app.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fmt.Fprintf(logf, "---- %s: %s --data-dir %s\n", t.Name(), e.bin, e.dataDir)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
