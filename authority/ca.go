@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/natunakab/besign/authority/store"
+	"github.com/natunakab/besign/internal/atomicfile"
 )
 
 // The local CA: a root created with the database, whose key (ECDSA P-256,
@@ -242,23 +243,7 @@ func (e *Embedded) publishCRL(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	path := e.CRLPath()
-	f, err := os.CreateTemp(filepath.Dir(path), ".crl-*")
-	if err != nil {
-		return fmt.Errorf("publish CRL: %w", err)
-	}
-	_, err = f.Write(der)
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Replace(e.CRLPath(), der, 0o644); err != nil {
 		return fmt.Errorf("publish CRL: %w", err)
 	}
 	return nil

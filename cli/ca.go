@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
-	"os"
-	"path/filepath"
+
+	"github.com/natunakab/besign/internal/atomicfile"
 )
 
 // `besign admin ca`: the authority's root certificate, for IT to make PDF
@@ -49,7 +49,7 @@ func adminCAExport(env *Env, args []string) (func(adminAuthority) error, error) 
 		if err != nil {
 			return fmt.Errorf("admin ca export: %w", err)
 		}
-		if err := writeWhole(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})); err != nil {
+		if err := atomicfile.Replace(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 			return fmt.Errorf("admin ca export: %w", err)
 		}
 		fmt.Fprintf(env.Stdout, "wrote the root certificate to %s\n", out)
@@ -68,33 +68,10 @@ func adminCACRL(env *Env, args []string) (func(adminAuthority) error, error) {
 		if err != nil {
 			return fmt.Errorf("admin ca crl: %w", err)
 		}
-		if err := writeWhole(out, der); err != nil {
+		if err := atomicfile.Replace(out, der, 0o644); err != nil {
 			return fmt.Errorf("admin ca crl: %w", err)
 		}
 		fmt.Fprintf(env.Stdout, "wrote the CRL to %s\n", out)
 		return nil
 	}, nil
-}
-
-// writeWhole replaces path with data through a temporary file, so that a
-// reader never sees half of it.
-func writeWhole(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".besign-*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/natunakab/besign/internal/atomicfile"
 )
 
 // FileName is the file in the data dir that names the running instance.
@@ -68,7 +70,7 @@ func Claim(dataDir, msg string) (*Server, error) {
 		return nil, fmt.Errorf("instance: %w", err)
 	}
 	s := &Server{ln: ln, path: path, secret: hex.EncodeToString(raw), messages: make(chan string, 8)}
-	if err := writeFile(path, fmt.Sprintf("%s %s\n", ln.Addr().String(), s.secret)); err != nil {
+	if err := atomicfile.Replace(path, []byte(fmt.Sprintf("%s %s\n", ln.Addr().String(), s.secret)), 0o600); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("instance: %w", err)
 	}
@@ -150,22 +152,4 @@ func handOver(path, msg string) error {
 		return errors.New("the running instance did not take the message")
 	}
 	return nil
-}
-
-// writeFile replaces path with text; CreateTemp makes it readable by the
-// owner only.
-func writeFile(path, text string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), FileName+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(text); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
