@@ -8,7 +8,6 @@ import (
 	_ "image/jpeg" // DecodeConfig of submitted photos
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/natunakab/besign/authority/region"
 )
@@ -321,21 +320,7 @@ func ValidateActivation(d ActivationData, now time.Time) (ActivationData, []Warn
 
 // checkText trims a required free text (unit, jabatan).
 func checkText(s string, missing error) (string, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return "", missing
-	case !utf8.ValidString(s):
-		return "", ErrTextInvalid
-	case utf8.RuneCountInString(s) > MaxTextLen:
-		return "", ErrTextTooLong
-	}
-	for _, r := range s {
-		if r < ' ' || r == 0x7f {
-			return "", ErrTextInvalid
-		}
-	}
-	return s, nil
+	return checkFreeText(s, MaxTextLen, false, textErrors{missing, ErrTextTooLong, ErrTextInvalid})
 }
 
 // CheckPhotoJPEG checks what the authority keeps of a photo: a JPEG of at

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/natunakab/besign/authority/region"
 	"github.com/natunakab/besign/authority/store"
@@ -409,24 +408,10 @@ func (e *Embedded) decide(ctx context.Context, req DecisionRequest, asVerifier b
 
 // checkReason trims a rejection's reason; approval needs none.
 func checkReason(s string, approve bool) (string, error) {
-	s = strings.TrimSpace(s)
 	if approve {
 		return "", nil
 	}
-	switch {
-	case s == "":
-		return "", ErrReasonRequired
-	case !utf8.ValidString(s):
-		return "", ErrTextInvalid
-	case utf8.RuneCountInString(s) > MaxReasonLen:
-		return "", ErrReasonTooLong
-	}
-	for _, r := range s {
-		if (r < ' ' && r != '\n') || r == 0x7f {
-			return "", ErrTextInvalid
-		}
-	}
-	return s, nil
+	return checkFreeText(s, MaxReasonLen, true, textErrors{ErrReasonRequired, ErrReasonTooLong, ErrTextInvalid})
 }
 
 // ListActivations lists activations for IT, without photos.

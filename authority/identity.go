@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/natunakab/besign/authority/region"
 )
@@ -205,17 +204,5 @@ func NormalizePhone(s string) (string, error) {
 // CheckGelar trims a gelar (academic title); it is required and "-" means
 // none.
 func CheckGelar(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", ErrGelarRequired
-	}
-	if utf8.RuneCountInString(s) > MaxGelarLen {
-		return "", ErrGelarTooLong
-	}
-	for _, r := range s {
-		if r < ' ' || r == 0x7f || r == utf8.RuneError {
-			return "", ErrGelarInvalid
-		}
-	}
-	return s, nil
+	return checkFreeText(s, MaxGelarLen, false, textErrors{ErrGelarRequired, ErrGelarTooLong, ErrGelarInvalid})
 }

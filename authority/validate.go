@@ -138,19 +138,31 @@ func checkLanguage(l Language) (Language, error) {
 
 // checkName trims a person's name and checks its length and characters.
 func checkName(s string) (string, error) {
+	return checkFreeText(s, MaxNameLen, false, textErrors{ErrNameRequired, ErrNameTooLong, ErrNameInvalid})
+}
+
+// textErrors are what checkFreeText returns for an empty, a too long and a
+// badly written text.
+type textErrors struct{ empty, long, invalid error }
+
+// checkFreeText trims a required text a person typed and checks that it has
+// at most max characters and none that hide or disguise what it shows
+// (controls, bidi overrides, zero-width and other format characters);
+// newlines are allowed only when lines is set. Every free text that reaches
+// a certificate, a verifier's screen or a mail goes through it.
+func checkFreeText(s string, max int, lines bool, e textErrors) (string, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", ErrNameRequired
-	}
-	if !utf8.ValidString(s) {
-		return "", ErrNameInvalid
-	}
-	if utf8.RuneCountInString(s) > MaxNameLen {
-		return "", ErrNameTooLong
+	switch {
+	case s == "":
+		return "", e.empty
+	case !utf8.ValidString(s):
+		return "", e.invalid
+	case utf8.RuneCountInString(s) > max:
+		return "", e.long
 	}
 	for _, r := range s {
-		if hiddenRune(r) {
-			return "", ErrNameInvalid
+		if hiddenRune(r) && !(lines && r == '\n') {
+			return "", e.invalid
 		}
 	}
 	return s, nil

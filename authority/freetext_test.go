@@ -1,0 +1,40 @@
+package authority
+
+import (
+	"errors"
+	"testing"
+)
+
+// Every free text that reaches a certificate subject, a verifier's screen or
+// a mail refuses characters that change how it is shown (a right-to-left
+// override makes "rotceriD" read as "Director"), as names already do.
+func TestFreeTextRefusesHiddenCharacters(t *testing.T) {
+	hidden := []string{"\u202e", "\u2066", "\u200b", "\ufeff", "\x07"}
+	checks := []struct {
+		name string
+		fn   func(string) (string, error)
+		want error
+	}{
+		{"name", checkName, ErrNameInvalid},
+		{"gelar", CheckGelar, ErrGelarInvalid},
+		{"unit", func(s string) (string, error) { return checkText(s, ErrUnitRequired) }, ErrTextInvalid},
+		{"reason", func(s string) (string, error) { return checkReason(s, false) }, ErrTextInvalid},
+	}
+	for _, c := range checks {
+		if got, err := c.fn("Kepala " + "Dinas"); err != nil || got != "Kepala Dinas" {
+			t.Fatalf("%s: plain text refused: %q, %v", c.name, got, err)
+		}
+		for _, h := range hidden {
+			if _, err := c.fn("Kepala" + h + "Dinas"); !errors.Is(err, c.want) {
+				t.Errorf("%s with %U: err %v, want %v", c.name, []rune(h)[0], err, c.want)
+			}
+		}
+	}
+	// A rejection's reason may span lines; the other texts may not.
+	if _, err := checkReason("NIK salah.\nMohon perbaiki.", false); err != nil {
+		t.Errorf("multi-line reason refused: %v", err)
+	}
+	if _, err := checkText("Bagian\nUmum", ErrUnitRequired); !errors.Is(err, ErrTextInvalid) {
+		t.Errorf("multi-line unit: %v", err)
+	}
+}
