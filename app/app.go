@@ -23,6 +23,7 @@ import (
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/instance"
 	"github.com/natunakab/besign/keystore"
+	"github.com/natunakab/besign/preview"
 	"github.com/natunakab/besign/screens"
 )
 
@@ -110,6 +111,7 @@ func Run(in Input) error {
 
 	var local *datadir.Local
 	var runErr error
+	renderer := preview.New(filepath.Join(in.DataDir, "cache", "preview"))
 	if cfgErr != nil {
 		runErr = fmt.Errorf("configuration: %w", cfgErr)
 		w.SetContent(failure(a, lang.L("Konfigurasi tidak dapat dibaca: {{.Err}}", map[string]any{"Err": cfgErr.Error()})))
@@ -143,8 +145,12 @@ func Run(in Input) error {
 				EmailDomain:      cfg.EmailDomain,
 				Warning:          warningText(l.Warning),
 				About:            screens.About{Version: in.Version, DataDir: in.DataDir, Config: cfg},
+				// started on the first document, not here: the window
+				// must not wait for the WebAssembly runtime
+				Preview: renderer,
 			})
 			w.SetMainMenu(ui.Menu())
+			w.SetOnDropped(ui.Dropped)
 			w.SetContent(ui.Content())
 			ui.Start()
 			if pending != "" {
@@ -156,6 +162,7 @@ func Run(in Input) error {
 	w.ShowAndRun()
 	// A camera left on by a dialog is released before the process ends.
 	camera.CloseAll()
+	renderer.Close()
 	if local != nil {
 		if err := local.Close(); err != nil && runErr == nil {
 			runErr = fmt.Errorf("close authority: %w", err)

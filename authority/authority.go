@@ -7,7 +7,9 @@
 // enrolment), Devices (the OTP devices of a signed-in account), Outbox
 // (the mail sent), Admin (IT's administration), and for activation
 // Activations (the account holder's form), Verifications (a verifier's
-// decisions) and ActivationAdmin (IT's side; see activation.go). Authority
+// decisions) and ActivationAdmin (IT's side; see activation.go), then
+// Certificates (passphrase, certificate, signing digests) and Queue (the
+// documents prepared for signing). Authority
 // is all of them. Requests and responses are plain structs that serialise as JSON, so
 // that a network client can later implement the same interfaces. Embedded
 // (see embedded.go) implements them in-process on SQLite.
@@ -33,6 +35,7 @@ type Authority interface {
 	Verifications
 	ActivationAdmin
 	Certificates
+	Queue
 }
 
 // Flows are the steps a person takes without IT: registering, signing in

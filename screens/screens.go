@@ -1,11 +1,13 @@
 // Package screens draws BeSign Desktop's window content: the Akun, OTP,
-// Kotak Masuk, Aktivasi and (for verifiers) Verifikasi tabs, talking to the authority only through its role
+// Kotak Masuk, Aktivasi, Tanda Tangan, Verifikasi Dokumen and (for
+// verifiers) Verifikasi tabs, talking to the authority only through its role
 // interfaces.
 package screens
 
 import (
 	"context"
 	"errors"
+	"net/url"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/link"
+	"github.com/natunakab/besign/preview"
 )
 
 // Keyring keeps "Ingat Akun ini": a login name and a revocable session token,
@@ -42,6 +45,7 @@ type Authority interface {
 	authority.Activations
 	authority.Verifications
 	authority.Certificates
+	authority.Queue
 }
 
 // Options configure the screens.
@@ -61,6 +65,11 @@ type Options struct {
 	Warning string
 	// About is shown by "Tentang dan Pengaturan".
 	About About
+	// Preview renders the pages of the documents to sign; nil shows none.
+	Preview *preview.Renderer
+	// OpenURL opens a file or folder with the desktop's program for it;
+	// default: the app's OpenURL.
+	OpenURL func(*url.URL) error
 }
 
 // state is what the views share: who is signed in, the reset in progress
@@ -83,18 +92,22 @@ type UI struct {
 	auth Authority
 	win  fyne.Window
 
-	tabs    *container.AppTabs
-	akunTab *container.TabItem
-	otpItem *container.TabItem
-	inItem  *container.TabItem
-	actItem *container.TabItem
-	verItem *container.TabItem // in the tabs only while a verifier is signed in
+	tabs      *container.AppTabs
+	akunTab   *container.TabItem
+	otpItem   *container.TabItem
+	inItem    *container.TabItem
+	actItem   *container.TabItem
+	verItem   *container.TabItem // in the tabs only while a verifier is signed in
+	signItem  *container.TabItem
+	checkItem *container.TabItem
 
 	account *accountTab
 	otp     *otpTab
 	inbox   *inboxTab
 	act     *activationTab
 	verify  *verifyTab
+	sign    *signTab
+	check   *docVerifyTab
 
 	// state is what the views share.
 	state state
@@ -124,7 +137,11 @@ func New(win fyne.Window, opts Options) *UI {
 	u.verify = newVerifyTab(u)
 	u.actItem = container.NewTabItem(lang.L("Aktivasi"), u.act.content)
 	u.verItem = container.NewTabItem(lang.L("Verifikasi"), u.verify.content)
-	u.tabs = container.NewAppTabs(u.akunTab, u.otpItem, u.inItem, u.actItem)
+	u.sign = newSignTab(u)
+	u.check = newDocVerifyTab(u)
+	u.signItem = container.NewTabItem(lang.L("Tanda Tangan"), u.sign.content)
+	u.checkItem = container.NewTabItem(lang.L("Verifikasi Dokumen"), u.check.content)
+	u.tabs = container.NewAppTabs(u.akunTab, u.otpItem, u.inItem, u.actItem, u.signItem, u.checkItem)
 	u.tabs.OnSelected = func(item *container.TabItem) {
 		switch item {
 		case u.akunTab:
@@ -137,6 +154,10 @@ func New(win fyne.Window, opts Options) *UI {
 			u.act.focus()
 		case u.verItem:
 			u.verify.refresh()
+		case u.signItem:
+			u.sign.shown()
+		case u.checkItem:
+			u.check.shown()
 		}
 	}
 	return u
@@ -153,7 +174,7 @@ func (u *UI) Content() fyne.CanvasObject {
 	return container.NewBorder(warn, nil, nil, nil, u.tabs)
 }
 
-// Menu is the main menu; its shortcuts (Ctrl+1 to Ctrl+4) switch tabs
+// Menu is the main menu; its shortcuts (Ctrl+1 to Ctrl+6) switch tabs
 // from anywhere, also while an entry has the focus.
 func (u *UI) Menu() *fyne.MainMenu {
 	item := func(label string, key fyne.KeyName, tab *container.TabItem) *fyne.MenuItem {
@@ -167,6 +188,8 @@ func (u *UI) Menu() *fyne.MainMenu {
 			item(lang.L("OTP"), fyne.Key2, u.otpItem),
 			item(lang.L("Kotak Masuk"), fyne.Key3, u.inItem),
 			item(lang.L("Aktivasi"), fyne.Key4, u.actItem),
+			item(lang.L("Tanda Tangan"), fyne.Key5, u.signItem),
+			item(lang.L("Verifikasi Dokumen"), fyne.Key6, u.checkItem),
 		),
 		fyne.NewMenu(lang.L("Bantuan"),
 			fyne.NewMenuItem(lang.L("Tentang dan Pengaturan"), u.showAbout),
@@ -206,6 +229,7 @@ func (u *UI) setSession(s authority.Session) {
 	u.otp.refresh()
 	u.inbox.setFilter(s.Account.Email)
 	u.act.signedIn()
+	u.sign.signedIn()
 	u.showVerifyTab(s.Account.Role == authority.RoleVerifier)
 }
 
@@ -241,6 +265,7 @@ func (u *UI) recheckSession() {
 			u.state.session = nil
 			u.otp.refresh()
 			u.act.signedOut()
+			u.sign.signedOut()
 			u.showVerifyTab(false)
 		} else if err != nil {
 			fyne.LogError("check session", err)
@@ -254,6 +279,7 @@ func (u *UI) signedOut(st signInState) {
 	u.state.session = nil
 	u.otp.refresh()
 	u.act.signedOut()
+	u.sign.signedOut()
 	u.showVerifyTab(false)
 	u.account.showSignIn(st)
 }
@@ -295,4 +321,38 @@ func (u *UI) OpenLink(raw string) {
 func (u *UI) showInbox(addr string) {
 	u.inbox.setFilter(addr)
 	u.tabs.Select(u.inItem)
+}
+
+// OpenFiles takes PDFs from outside (a drop on the window, a later start of
+// the app with files): to the Verifikasi Dokumen tab when it is the one
+// shown, else to the signing queue.
+func (u *UI) OpenFiles(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	if u.tabs.Selected() == u.checkItem {
+		u.check.open(paths[0])
+		return
+	}
+	u.tabs.Select(u.signItem)
+	u.sign.addFiles(paths)
+}
+
+// Dropped takes files dropped on the window (fyne.Window.SetOnDropped).
+func (u *UI) Dropped(_ fyne.Position, uris []fyne.URI) {
+	var paths []string
+	for _, uri := range uris {
+		if uri.Scheme() == "file" {
+			paths = append(paths, uri.Path())
+		}
+	}
+	u.OpenFiles(paths)
+}
+
+// openURL opens a file or folder with the desktop's program for it.
+func (u *UI) openURL(target *url.URL) error {
+	if u.opts.OpenURL != nil {
+		return u.opts.OpenURL(target)
+	}
+	return fyne.CurrentApp().OpenURL(target)
 }

@@ -310,7 +310,7 @@ func TestMenuShortcutsSwitchTabs(t *testing.T) {
 	h := newHarness(t)
 	m := h.ui.Menu()
 	items := m.Items[0].Items
-	want := []*container.TabItem{h.ui.akunTab, h.ui.otpItem, h.ui.inItem, h.ui.actItem}
+	want := []*container.TabItem{h.ui.akunTab, h.ui.otpItem, h.ui.inItem, h.ui.actItem, h.ui.signItem, h.ui.checkItem}
 	for i, it := range items {
 		it.Action()
 		h.wait()
