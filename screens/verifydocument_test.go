@@ -15,7 +15,6 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/batch"
 	"github.com/natunakab/besign/config"
-	"github.com/natunakab/besign/internal/trustedroots"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/testpdf"
 	"github.com/natunakab/besign/pdfsign/testpki"
@@ -248,9 +247,13 @@ func TestVerifyDocumentForeign(t *testing.T) {
 	wantRow(t, rows, "Tepercaya", "Tentang dan Pengaturan")
 	wantRow(t, rows, "Perubahan setelah ditandatangani", "Tidak ada")
 
-	// IT (or the person, in settings) adds the signer's root.
-	if _, err := trustedroots.Add(dataDir, []*x509.Certificate{p.Root}); err != nil {
-		t.Fatal(err)
+	// The person adds the signer's root in Tentang dan Pengaturan.
+	settings := h.ui.aboutDialog()
+	h.wait()
+	settings.addFile(writePEM(t, filepath.Join(dir, "akar-rina.pem"), p.Root))
+	h.wait()
+	if len(settings.roots) != 1 {
+		t.Fatalf("root not added: %q", settings.msg.Text)
 	}
 	h.ui.OpenFiles([]string{signed})
 	h.wait()
@@ -263,6 +266,13 @@ func TestVerifyDocumentForeign(t *testing.T) {
 	// its certificates name no revocation service: said, not hidden
 	wantRow(t, rows, "Status pencabutan", "Tidak diperiksa")
 	wantRow(t, rows, "Catatan", "revocation not checked")
+
+	// Removed again: no longer trusted.
+	settings.remove(settings.roots[0])
+	h.wait()
+	h.ui.OpenFiles([]string{signed})
+	h.wait()
+	wantRow(t, cardRows(t, v, 0), "Tepercaya", "Tidak")
 }
 
 // A file that is not a PDF, one without signatures, and one that is gone
