@@ -98,7 +98,7 @@ func (s *rootsSection) show() {
 			continue // listed above already
 		}
 		r := r
-		s.rows.Add(rootRow(r.Cert, lang.L("Ditambahkan: {{.Path}}", map[string]any{"Path": r.File}), func() { s.askRemove(r) }))
+		s.rows.Add(rootRow(r.Cert, lang.L("Berkas: {{.Path}}", map[string]any{"Path": r.File}), func() { s.askRemove(r) }))
 	}
 	for _, p := range s.problems {
 		l := wrapped(lang.L("Berkas {{.Path}} tidak dapat dibaca sebagai sertifikat akar: {{.Err}}",
@@ -116,7 +116,7 @@ func rootRow(c *x509.Certificate, note string, remove func()) fyne.CanvasObject 
 	name.TextStyle.Bold = true
 	name.Wrapping = fyne.TextWrapWord
 	name.Selectable = true
-	info := widget.NewLabel(lang.L("SHA-256: {{.Fingerprint}}\nBerlaku sampai {{.Date}}. {{.Note}}", map[string]any{
+	info := widget.NewLabel(lang.L("SHA-256:\n{{.Fingerprint}}\nBerlaku sampai {{.Date}}. {{.Note}}", map[string]any{
 		"Fingerprint": groupHex(trustedroots.Fingerprint(c)), "Date": c.NotAfter.UTC().Format("2006-01-02"), "Note": note}))
 	info.Wrapping = fyne.TextWrapWord
 	info.Selectable = true
@@ -129,14 +129,22 @@ func rootRow(c *x509.Certificate, note string, remove func()) fyne.CanvasObject 
 	return container.NewBorder(nil, nil, nil, container.NewVBox(del), box)
 }
 
-// groupHex writes a fingerprint as pairs: AB:CD:...
+// groupHex writes a fingerprint as pairs, AB:CD:..., 16 pairs a line (a
+// line of hex is never broken in the middle of a pair).
 func groupHex(h string) string {
 	h = strings.ToUpper(h)
-	var pairs []string
+	var b strings.Builder
 	for i := 0; i+1 < len(h); i += 2 {
-		pairs = append(pairs, h[i:i+2])
+		switch {
+		case i == 0:
+		case i%32 == 0:
+			b.WriteString(":\n")
+		default:
+			b.WriteString(":")
+		}
+		b.WriteString(h[i : i+2])
 	}
-	return strings.Join(pairs, ":")
+	return b.String()
 }
 
 // say shows a message under the list.

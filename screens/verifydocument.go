@@ -54,7 +54,8 @@ func newDocVerifyTab(u *UI) *docVerifyTab {
 	t.busy.Stop()
 	t.busy.Hide()
 	t.sigs = container.NewVBox()
-	top := container.NewVBox(title(lang.L("Verifikasi Dokumen")), hint, container.NewHBox(t.openBtn), t.file, t.busy, t.summary)
+	top := container.NewVBox(title(lang.L("Verifikasi Dokumen")),
+		container.NewBorder(nil, nil, container.NewVBox(t.openBtn), nil, hint), t.file, t.busy, t.summary)
 	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.sigs))
 	return t
 }
