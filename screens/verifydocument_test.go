@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -294,6 +295,21 @@ func TestVerifyDocumentBadFiles(t *testing.T) {
 			t.Errorf("%s: summary %q, %d cards", filepath.Base(c.path), v.summary.Text, len(v.sigs.Objects))
 		}
 	}
+	// A file opened while another is checked replaces it: the older
+	// result, arriving last, is dropped.
+	v := h.ui.check
+	v.open(unsigned)
+	h.ui.Wait()
+	v.open(notPDF)
+	h.ui.Wait()
+	h.q.mu.Lock()
+	slices.Reverse(h.q.fns)
+	h.q.mu.Unlock()
+	h.wait()
+	if v.path != notPDF || !strings.Contains(v.summary.Text, "bukan PDF") {
+		t.Errorf("after a late result of the previous file: %s says %q", filepath.Base(v.path), v.summary.Text)
+	}
+
 	// Dropped on another tab, a PDF goes to the signing queue instead.
 	h.ui.tabs.Select(h.ui.akunTab)
 	h.ui.OpenFiles([]string{unsigned})
