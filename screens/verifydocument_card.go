@@ -101,6 +101,9 @@ func invalidReason(s pdfsign.SignatureInfo) string {
 func modificationText(s pdfsign.SignatureInfo) string {
 	switch s.Modifications {
 	case pdfsign.ModNone:
+		if s.ModifiedAfterSigning {
+			return lang.L("Isi dokumen tidak diubah, tetapi ada data tambahan di akhir berkas yang tidak dibaca oleh pembaca PDF.")
+		}
 		return lang.L("Tidak ada: dokumen tidak diubah sejak ditandatangani.")
 	case pdfsign.ModSignatures:
 		return lang.L("Hanya tanda tangan, cap waktu atau data validasi yang ditambahkan.")
@@ -115,10 +118,10 @@ func modificationText(s pdfsign.SignatureInfo) string {
 }
 
 func modificationImportance(s pdfsign.SignatureInfo) widget.Importance {
-	switch s.Modifications {
-	case pdfsign.ModNone:
+	switch {
+	case s.Modifications == pdfsign.ModNone && !s.ModifiedAfterSigning:
 		return widget.SuccessImportance
-	case pdfsign.ModOther:
+	case s.Modifications == pdfsign.ModOther:
 		return widget.DangerImportance
 	}
 	return widget.WarningImportance

@@ -163,6 +163,16 @@ func TestVerifyDocumentGoodAndChanged(t *testing.T) {
 	wantRow(t, rows, "Penanda tangan", "Siti Rahmawati")
 	wantRow(t, rows, "Tepercaya", "Ya")
 
+	// Bytes appended that no revision holds: the content is unchanged,
+	// but the file is not exactly what was signed, and that is said.
+	tailPath := filepath.Join(dir, "surat_ekor.pdf")
+	os.WriteFile(tailPath, append(append([]byte{}, b...), "\n% ditambahkan\n1 0 obj\n<<>>\nendobj\n"...), 0o644)
+	h.ui.OpenFiles([]string{tailPath})
+	h.wait()
+	rows = cardRows(t, v, 0)
+	wantRow(t, rows, "Hasil", "Valid")
+	wantRow(t, rows, "Perubahan setelah ditandatangani", "ada data tambahan di akhir berkas")
+
 	// A comment added after signing is allowed, and said.
 	annots := regexp.MustCompile(`/Annots\s*\[([^\]]*)\]`).FindAllSubmatch(b, -1)
 	if annots == nil {
