@@ -23,15 +23,19 @@ import (
 // online (each fetch bounded by localcrl.Timeout; unreachable means "not
 // checked"). It runs off the UI goroutine.
 func verifyDocument(ctx context.Context, certs authority.Certificates, dataDir string, cfg config.Config, path, password string) ([]pdfsign.SignatureInfo, error) {
-	der, err := certs.RootCertificate(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("root certificate: %w", err)
+	var roots []*x509.Certificate
+	if certs != nil { // nil only in tests of other screens
+		der, err := certs.RootCertificate(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("root certificate: %w", err)
+		}
+		root, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, fmt.Errorf("root certificate: %w", err)
+		}
+		roots = append(roots, root)
 	}
-	root, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("root certificate: %w", err)
-	}
-	pool, err := trustedroots.Pool(dataDir, root)
+	pool, err := trustedroots.Pool(dataDir, roots...)
 	if err != nil {
 		// the added roots are unreadable: verify with the authority's
 		fyne.LogError("trusted roots", err)
