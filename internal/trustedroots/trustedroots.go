@@ -64,6 +64,21 @@ func Dir(dataDir string) string { return filepath.Join(dataDir, DirName) }
 // Parse reads one or several PEM certificates, or one DER certificate, and
 // refuses any that is not a CA certificate.
 func Parse(data []byte) ([]*x509.Certificate, error) {
+	certs, err := ParseCertificates(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range certs {
+		if !c.BasicConstraintsValid || !c.IsCA || (c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageCertSign == 0) {
+			return nil, fmt.Errorf("%w: %s", ErrNotCA, c.Subject.String())
+		}
+	}
+	return certs, nil
+}
+
+// ParseCertificates reads one or several PEM certificates (other PEM
+// blocks and text between them are skipped), or one DER certificate.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	rest := data
 	for {
@@ -87,11 +102,6 @@ func Parse(data []byte) ([]*x509.Certificate, error) {
 			return nil, ErrNoCertificate
 		}
 		certs = append(certs, c)
-	}
-	for _, c := range certs {
-		if !c.BasicConstraintsValid || !c.IsCA || (c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageCertSign == 0) {
-			return nil, fmt.Errorf("%w: %s", ErrNotCA, c.Subject.String())
-		}
 	}
 	return certs, nil
 }
