@@ -18,5 +18,5 @@ func main() {
 func startApp(env *cli.Env) error {
 	cfg, err := env.Config()
 	return app.Run(app.Input{Version: cli.Version, DataDir: env.DataDir, Config: cfg, ConfigErr: err,
-		Link: env.Link})
+		Link: env.Link, Files: env.Files})
 }

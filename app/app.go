@@ -47,6 +47,9 @@ type Input struct {
 	ConfigErr error
 	// Link is a besign:// link to open at once, or "".
 	Link string
+	// Files are PDFs to open at once (absolute paths): to the signing
+	// queue, or verified when the Verifikasi Dokumen tab is shown.
+	Files []string
 }
 
 // Run starts the desktop app and returns when its window is closed. A data
@@ -54,9 +57,10 @@ type Input struct {
 // language, and then returned as the error (exit status 1).
 //
 // One app runs per user and data dir: when one already runs, Run hands it
-// in.Link (which brings its window forward) and returns nil at once.
+// in.Link or in.Files (which brings its window forward) and returns nil at
+// once.
 func Run(in Input) error {
-	srv, err := instance.Claim(in.DataDir, in.Link)
+	srv, err := instance.Claim(in.DataDir, instance.Message{Link: in.Link, Files: in.Files})
 	switch {
 	case errors.Is(err, instance.ErrRunning):
 		return nil
@@ -85,26 +89,29 @@ func Run(in Input) error {
 	w.CenterOnScreen()
 	w.SetMaster()
 
-	// Links: the one started with, then those later starts hand over. The
-	// fields are touched on the UI goroutine only.
+	// Links and files: those started with, then those later starts hand
+	// over. The variables are touched on the UI goroutine only.
 	var ui *screens.UI
-	pending := in.Link
-	open := func(link string) {
+	pending := []instance.Message{{Link: in.Link, Files: in.Files}}
+	deliver := func(m instance.Message) {
+		if m.Link != "" {
+			ui.OpenLink(m.Link)
+		}
+		ui.OpenFiles(m.Files)
+	}
+	open := func(m instance.Message) {
 		w.Show()
 		w.RequestFocus()
-		if link == "" {
-			return
-		}
 		if ui == nil {
-			pending = link // opened once the data dir is
+			pending = append(pending, m) // opened once the data dir is
 			return
 		}
-		ui.OpenLink(link)
+		deliver(m)
 	}
 	if srv != nil {
 		go func() {
-			for link := range srv.Messages() {
-				fyne.Do(func() { open(link) })
+			for m := range srv.Messages() {
+				fyne.Do(func() { open(m) })
 			}
 		}()
 	}
@@ -153,10 +160,10 @@ func Run(in Input) error {
 			w.SetOnDropped(ui.Dropped)
 			w.SetContent(ui.Content())
 			ui.Start()
-			if pending != "" {
-				ui.OpenLink(pending)
-				pending = ""
+			for _, m := range pending {
+				deliver(m)
 			}
+			pending = nil
 		})
 	}()
 	w.ShowAndRun()

@@ -9,7 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/natunakab/besign/authority/link"
@@ -31,6 +34,9 @@ type Env struct {
 	// Link is a besign:// link the desktop app is started with (the OS
 	// starts "besign LINK" when one is clicked), or "".
 	Link string
+	// Files are the PDFs the desktop app is started with ("besign FILE...",
+	// as the OS starts it to open PDFs with it), absolute paths.
+	Files []string
 }
 
 // Config loads the configuration in force for this invocation.
@@ -61,10 +67,11 @@ func init() {
 	register(command{"version", "besign version", runVersion})
 }
 
-const globalUsage = `usage: besign [--data-dir DIR] [--config FILE] [COMMAND [ARGS...] | besign://LINK]
+const globalUsage = `usage: besign [--data-dir DIR] [--config FILE] [COMMAND [ARGS...] | besign://LINK | FILE.pdf...]
 
 Without a command, starts the desktop app; with a besign:// link (from a
-mail), opens it there, in the app already running on the data dir if any.
+mail), opens it there; with PDF files (paths or file:// URIs), opens them
+there: in the app already running on the data dir if any.
 
 global options:
   --data-dir DIR   all local state (env BESIGN_DATA_DIR)
@@ -123,7 +130,63 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, startGUI func
 			return fail(env, c.run(env, rest[1:]))
 		}
 	}
+	if looksLikeFile(name) {
+		files, err := fileArgs(rest)
+		if err != nil {
+			return fail(env, err)
+		}
+		env.Files = files
+		return fail(env, startGUI(env))
+	}
 	return fail(env, usageErrorf("unknown command %q (see besign --help)", name))
+}
+
+// looksLikeFile tells an operand that names a file (the OS opening a PDF
+// with the app) from a mistyped command: a file:// URI, a name ending in
+// .pdf, a path with a separator, or an existing file.
+func looksLikeFile(s string) bool {
+	if scheme, _, ok := strings.Cut(s, "://"); ok && !hasFileScheme(s) && !strings.ContainsAny(scheme, `/\`) {
+		return false // a URI of another kind
+	}
+	if hasFileScheme(s) || strings.HasSuffix(strings.ToLower(s), ".pdf") || strings.ContainsRune(s, filepath.Separator) || strings.ContainsRune(s, '/') {
+		return true
+	}
+	st, err := os.Stat(s)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func hasFileScheme(s string) bool { return len(s) > 7 && strings.EqualFold(s[:7], "file://") }
+
+// fileArgs turns the operands (paths or file:// URIs) into absolute paths
+// of existing regular files.
+func fileArgs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		path := a
+		if hasFileScheme(a) {
+			u, err := url.Parse(a)
+			if err != nil || (u.Host != "" && !strings.EqualFold(u.Host, "localhost")) || u.Path == "" {
+				return nil, usageErrorf("%q is not a local file:// URI", a)
+			}
+			path = filepath.FromSlash(u.Path)
+			if runtime.GOOS == "windows" && len(u.Path) > 2 && u.Path[0] == '/' && u.Path[2] == ':' {
+				path = filepath.FromSlash(u.Path[1:]) // file:///C:/x.pdf
+			}
+		}
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", a, err)
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("cannot open %s: %w", a, errors.Unwrap(err))
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("cannot open %s: not a file", a)
+		}
+		out = append(out, abs)
+	}
+	return out, nil
 }
 
 // fail prints err in the one-line convention and returns the exit status.

@@ -3,11 +3,11 @@ package cli
 import (
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/natunakab/besign/internal/trustedroots"
 	"github.com/natunakab/besign/pdfsign"
 )
 
@@ -191,30 +191,19 @@ func printHuman(env *Env, r verifyResult, haveRoots bool) {
 	}
 }
 
+// addPEM adds the certificates of path (PEM, one or several, or DER) to
+// pool.
 func addPEM(pool *x509.CertPool, path string) error {
 	data, err := readBounded(path, maxTrustSize, "a PEM certificate file")
 	if err != nil {
 		return fmt.Errorf("read trusted root: %w", err)
 	}
-	n := 0
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return fmt.Errorf("%s: bad certificate: %v", path, err)
-		}
-		pool.AddCert(c)
-		n++
+	certs, err := trustedroots.ParseCertificates(data)
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
 	}
-	if n == 0 {
-		return fmt.Errorf("%s: no PEM certificate found", path)
+	for _, c := range certs {
+		pool.AddCert(c)
 	}
 	return nil
 }

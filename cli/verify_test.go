@@ -127,3 +127,25 @@ func TestVerifyPDFPassword(t *testing.T) {
 		t.Fatalf("empty stdin: exit %d %s", code, errOut)
 	}
 }
+
+// --trust takes PEM or DER, as the app's trusted roots do; a file holding
+// no certificate is a clear error.
+func TestVerifyTrustDERAndGarbage(t *testing.T) {
+	p, f := signFixture(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "surat.pdf")
+	os.WriteFile(in, testpdf.Base(), 0o644)
+	if code, _, errOut := cliRun(t, f.Password+"\n", "sign", in, "--p12", f.P12, "--passphrase-stdin"); code != 0 {
+		t.Fatalf("sign: %s", errOut)
+	}
+	signed := filepath.Join(dir, "surat_signed.pdf")
+	der, garbage := filepath.Join(dir, "root.cer"), filepath.Join(dir, "sampah.pem")
+	os.WriteFile(der, p.Root.Raw, 0o644)
+	os.WriteFile(garbage, []byte("bukan sertifikat"), 0o644)
+	if code, out, errOut := cliRun(t, "", "verify", "--json", "--trust", der, signed); code != 0 || !strings.Contains(out, `"trusted": true`) {
+		t.Errorf("DER root: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := cliRun(t, "", "verify", "--trust", garbage, signed); code != 1 || !strings.Contains(errOut, garbage+": no certificate found") {
+		t.Errorf("garbage root: exit %d %s", code, errOut)
+	}
+}

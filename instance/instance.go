@@ -1,9 +1,10 @@
 // Package instance keeps one desktop app per user and data dir. The first
 // app listens on a loopback TCP port and writes the port and a random secret
 // to a private file in the data dir; a second start (for example a
-// besign:// link clicked in a mail program) finds the file, hands its link to
-// the first over that port and exits. Loopback TCP works alike on Linux and
-// Windows; the secret keeps other local users from injecting links.
+// besign:// link clicked in a mail program, or PDFs opened with the app)
+// finds the file, hands its link or files to the first over that port and
+// exits. Loopback TCP works alike on Linux and Windows; the secret keeps
+// other local users from injecting links or files.
 package instance
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,29 +34,96 @@ const FileName = "instance"
 var ErrRunning = errors.New("BeSign is already running on this data dir")
 
 const (
-	// maxMessage bounds one handed-over message (a link); longer is refused.
+	// maxMessage bounds a handed-over link; longer is refused.
 	maxMessage = 4096
+	// maxLine bounds one handed-over line (the files); longer is refused.
+	maxLine = 256 << 10
 	// dialTimeout bounds the hand-over; a stale file must not stall a start.
 	dialTimeout = 3 * time.Second
 )
 
+// Message is what a later start hands over: a link, or files, or neither
+// (meaning "come forward").
+type Message struct {
+	// Link is a besign:// link, or "".
+	Link string
+	// Files are absolute paths of PDFs to open.
+	Files []string
+}
+
 // Server is the running instance: Messages delivers what later starts hand
-// over ("" when they had no link, meaning "come forward").
+// over.
 type Server struct {
 	ln       net.Listener
 	path     string
 	secret   string
-	messages chan string
+	messages chan Message
+}
+
+// filesKind starts the line of a message with files; a link never does.
+const filesKind = "files"
+
+// encode writes m as one line (without the newline): the link as it is, or
+// "files" and each path quoted (any byte survives, newlines too).
+func encode(m Message) (string, error) {
+	if len(m.Files) == 0 {
+		if len(m.Link) > maxMessage || strings.ContainsAny(m.Link, "\r\n") || strings.HasPrefix(m.Link, filesKind+" ") {
+			return "", fmt.Errorf("instance: a link is one line of at most %d bytes", maxMessage)
+		}
+		return m.Link, nil
+	}
+	if m.Link != "" {
+		return "", errors.New("instance: a message has a link or files, not both")
+	}
+	var b strings.Builder
+	b.WriteString(filesKind)
+	for _, f := range m.Files {
+		if !filepath.IsAbs(f) {
+			return "", fmt.Errorf("instance: %q is not an absolute path", f)
+		}
+		b.WriteString(" ")
+		b.WriteString(strconv.Quote(f))
+	}
+	if b.Len() > maxLine {
+		return "", fmt.Errorf("instance: the file names are longer than %d bytes together", maxLine)
+	}
+	return b.String(), nil
+}
+
+// decode reads a line written by encode.
+func decode(line string) (Message, error) {
+	rest, ok := strings.CutPrefix(line, filesKind+" ")
+	if !ok {
+		if len(line) > maxMessage {
+			return Message{}, errors.New("link too long")
+		}
+		return Message{Link: line}, nil
+	}
+	var m Message
+	for rest != "" {
+		q, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return Message{}, err
+		}
+		f, _ := strconv.Unquote(q)
+		if !filepath.IsAbs(f) {
+			return Message{}, fmt.Errorf("%q is not an absolute path", f)
+		}
+		m.Files = append(m.Files, f)
+		rest = strings.TrimPrefix(rest[len(q):], " ")
+	}
+	return m, nil
 }
 
 // Claim makes this process the instance of dataDir, or, when another runs,
 // hands msg to it and returns ErrRunning.
-func Claim(dataDir, msg string) (*Server, error) {
-	if len(msg) > maxMessage || strings.ContainsAny(msg, "\r\n") {
-		return nil, fmt.Errorf("instance: message is not one line of at most %d bytes", maxMessage)
+func Claim(dataDir string, msg Message) (*Server, error) {
+	line, err := encode(msg)
+	if err != nil {
+		return nil, err
 	}
 	path := filepath.Join(dataDir, FileName)
-	if err := handOver(path, msg); err == nil {
+	if err := handOver(path, line); err == nil {
 		return nil, ErrRunning
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
@@ -69,7 +138,7 @@ func Claim(dataDir, msg string) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("instance: %w", err)
 	}
-	s := &Server{ln: ln, path: path, secret: hex.EncodeToString(raw), messages: make(chan string, 8)}
+	s := &Server{ln: ln, path: path, secret: hex.EncodeToString(raw), messages: make(chan Message, 8)}
 	if err := atomicfile.Replace(path, []byte(fmt.Sprintf("%s %s\n", ln.Addr().String(), s.secret)), 0o600); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("instance: %w", err)
@@ -79,7 +148,7 @@ func Claim(dataDir, msg string) (*Server, error) {
 }
 
 // Messages delivers the messages of later starts, in order.
-func (s *Server) Messages() <-chan string { return s.messages }
+func (s *Server) Messages() <-chan Message { return s.messages }
 
 // Close stops listening and removes the file, if it is still this one's.
 func (s *Server) Close() error {
@@ -101,16 +170,21 @@ func (s *Server) serve() {
 	}
 }
 
-// handle reads "SECRET MESSAGE\n" and answers "ok\n" when the secret fits.
+// handle reads "SECRET MESSAGE\n" and answers "ok\n" when the secret fits
+// and the message reads.
 func (s *Server) handle(c net.Conn) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(dialTimeout))
-	line, err := bufio.NewReader(io.LimitReader(c, maxMessage+128)).ReadString('\n')
+	line, err := bufio.NewReader(io.LimitReader(c, maxLine+128)).ReadString('\n')
 	if err != nil {
 		return
 	}
-	secret, msg, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+	secret, raw, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
 	if subtle.ConstantTimeCompare([]byte(secret), []byte(s.secret)) != 1 {
+		return
+	}
+	msg, err := decode(raw)
+	if err != nil {
 		return
 	}
 	select {
@@ -120,8 +194,8 @@ func (s *Server) handle(c net.Conn) {
 	}
 }
 
-// handOver gives msg to the instance named in path; any failure means there
-// is none to take it.
+// handOver gives the line msg to the instance named in path; any failure
+// means there is none to take it.
 func handOver(path, msg string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {

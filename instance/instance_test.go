@@ -2,6 +2,7 @@ package instance
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -14,26 +15,34 @@ import (
 )
 
 // The test binary plays both apps: BESIGN_INSTANCE_CHILD=first claims the
-// data dir and prints what it is handed; =second hands its argument over.
+// data dir and prints what it is handed; =second hands its link or files
+// (JSON) over.
 func TestMain(m *testing.M) {
 	switch os.Getenv("BESIGN_INSTANCE_CHILD") {
 	case "first":
-		s, err := Claim(os.Getenv("BESIGN_INSTANCE_DIR"), "")
+		s, err := Claim(os.Getenv("BESIGN_INSTANCE_DIR"), Message{})
 		if err != nil {
 			fmt.Println("claim:", err)
 			os.Exit(3)
 		}
 		fmt.Println("listening")
 		for msg := range s.Messages() {
-			fmt.Printf("got %q\n", msg)
-			if msg == "quit" {
+			fmt.Println(show(msg))
+			if msg.Link == "quit" {
 				s.Close()
 				os.Exit(0)
 			}
 		}
 		os.Exit(4)
 	case "second":
-		_, err := Claim(os.Getenv("BESIGN_INSTANCE_DIR"), os.Getenv("BESIGN_INSTANCE_MSG"))
+		var files []string
+		if f := os.Getenv("BESIGN_INSTANCE_FILES"); f != "" {
+			if err := json.Unmarshal([]byte(f), &files); err != nil {
+				fmt.Println(err)
+				os.Exit(3)
+			}
+		}
+		_, err := Claim(os.Getenv("BESIGN_INSTANCE_DIR"), Message{Link: os.Getenv("BESIGN_INSTANCE_MSG"), Files: files})
 		if errors.Is(err, ErrRunning) {
 			os.Exit(10)
 		}
@@ -46,9 +55,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func child(dir, role, msg string) *exec.Cmd {
+// show prints a message on one line.
+func show(m Message) string { return fmt.Sprintf("got link %q files %q", m.Link, m.Files) }
+
+func child(dir, role, msg string, files ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "BESIGN_INSTANCE_CHILD="+role, "BESIGN_INSTANCE_DIR="+dir, "BESIGN_INSTANCE_MSG="+msg)
+	if files != nil {
+		b, _ := json.Marshal(files)
+		cmd.Env = append(cmd.Env, "BESIGN_INSTANCE_FILES="+string(b))
+	}
 	return cmd
 }
 
@@ -78,14 +94,21 @@ func TestHandOverBetweenProcesses(t *testing.T) {
 	}
 
 	link := "besign://reset?token=abc-DEF_123"
-	for _, msg := range []string{link, "", "quit"} {
-		err := child(dir, "second", msg).Run()
+	// PDFs opened with the app: names with spaces, a newline, non-ASCII
+	// letters, a quote; many at once.
+	files := []string{filepath.Join(dir, "Surat Dinas (1).pdf"), filepath.Join(dir, "nota\nbaru \"final\".PDF"),
+		filepath.Join(dir, "undangan_Natuna_é.pdf")}
+	for i := range 200 {
+		files = append(files, filepath.Join(dir, fmt.Sprintf("lampiran-%03d.pdf", i)))
+	}
+	for _, msg := range []Message{{Link: link}, {}, {Files: files[:1]}, {Files: files}, {Link: "quit"}} {
+		err := child(dir, "second", msg.Link, msg.Files...).Run()
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ee.ExitCode() != 10 {
-			t.Fatalf("second start with %q: %v (want exit 10: handed over)", msg, err)
+			t.Fatalf("second start with %s: %v (want exit 10: handed over)", show(msg), err)
 		}
-		if !lines.Scan() || lines.Text() != fmt.Sprintf("got %q", msg) {
-			t.Fatalf("first instance printed %q after %q", lines.Text(), msg)
+		if !lines.Scan() || lines.Text() != show(msg) {
+			t.Fatalf("first instance printed %q after %s", lines.Text(), show(msg))
 		}
 	}
 	if err := first.Wait(); err != nil {
@@ -99,7 +122,7 @@ func TestHandOverBetweenProcesses(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, FileName), []byte("127.0.0.1:1 00\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := child(dir, "second", link).Run(); err != nil {
+	if err := child(dir, "second", "", files[0]).Run(); err != nil {
 		t.Fatalf("start over a stale file: %v", err)
 	}
 }
@@ -108,7 +131,7 @@ func TestHandOverBetweenProcesses(t *testing.T) {
 // is refused before anything is sent.
 func TestWrongSecretAndBadMessages(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Claim(dir, "")
+	s, err := Claim(dir, Message{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,16 +153,30 @@ func TestWrongSecretAndBadMessages(t *testing.T) {
 		t.Fatalf("delivered %q from a peer without the secret", m)
 	case <-time.After(200 * time.Millisecond):
 	}
-	for _, msg := range []string{"a\nb", strings.Repeat("x", maxMessage+1)} {
+	for _, msg := range []Message{{Link: "a\nb"}, {Link: strings.Repeat("x", maxMessage+1)},
+		{Files: []string{"relatif.pdf"}}, {Link: "besign://reset?token=a", Files: []string{"/a.pdf"}},
+		{Files: []string{"/" + strings.Repeat("x", maxLine)}}} {
 		if _, err := Claim(dir, msg); err == nil || errors.Is(err, ErrRunning) {
-			t.Errorf("Claim with a %d-byte message: %v", len(msg), err)
+			t.Errorf("Claim with %.60s: %v", show(msg), err)
 		}
 	}
+	// A peer with the secret but a relative path is not heard either.
+	_, secret, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+	c, err = net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "%s files %q\n", secret, "../rahasia.pdf")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if answer, _ := bufio.NewReader(c).ReadString('\n'); answer != "" {
+		t.Errorf("answered %q to a relative path", answer)
+	}
+	c.Close()
 	// and the right secret is heard
-	if _, err := Claim(dir, "besign://forgot?login=a@b.id"); !errors.Is(err, ErrRunning) {
+	if _, err := Claim(dir, Message{Link: "besign://forgot?login=a@b.id"}); !errors.Is(err, ErrRunning) {
 		t.Fatalf("hand over: %v", err)
 	}
-	if m := <-s.Messages(); m != "besign://forgot?login=a@b.id" {
-		t.Fatalf("got %q", m)
+	if m := <-s.Messages(); m.Link != "besign://forgot?login=a@b.id" || m.Files != nil {
+		t.Fatalf("got %s", show(m))
 	}
 }

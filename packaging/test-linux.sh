@@ -145,6 +145,8 @@ stop_xvfb
 # user and data dir), which shows its step, and the second start exits.
 grep -q 'x-scheme-handler/besign' /usr/share/applications/mimeinfo.cache ||
 	fail "the desktop database has no handler for x-scheme-handler/besign"
+grep -q "^application/pdf=.*$APP_ID.desktop" /usr/share/applications/mimeinfo.cache ||
+	fail "the desktop database does not offer besign to open PDFs"
 lhome="$tmp/linkhome"
 mkdir -p "$lhome"
 # No keyring in this part: the app and the CLI share the master key file of

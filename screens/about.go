@@ -58,7 +58,11 @@ func aboutRows(a About) [][2]string {
 }
 
 // showAbout opens "Tentang dan Pengaturan" as a dialog.
-func (u *UI) showAbout() {
+func (u *UI) showAbout() { u.aboutDialog() }
+
+// aboutDialog opens "Tentang dan Pengaturan" and returns its trusted roots
+// section.
+func (u *UI) aboutDialog() *rootsSection {
 	form := widget.NewForm()
 	for _, r := range aboutRows(u.opts.About) {
 		v := widget.NewLabel(r[1])
@@ -67,8 +71,10 @@ func (u *UI) showAbout() {
 		form.Append(r[0], v)
 	}
 	note := wrapped(lang.L("Pengaturan ini ditetapkan oleh bagian TI dan hanya dapat diubah di berkas konfigurasi sistem."))
-	body := container.NewVScroll(container.NewVBox(title("BeSign Desktop"), note, form))
+	roots := newRootsSection(u)
+	body := container.NewVScroll(container.NewVBox(title("BeSign Desktop"), note, form, widget.NewSeparator(), roots.content))
 	d := dialog.NewCustom(lang.L("Tentang dan Pengaturan"), lang.L("Tutup"), body, u.win)
 	d.Resize(fyne.NewSize(760, 600))
 	d.Show()
+	return roots
 }

@@ -31,11 +31,17 @@ func init() {
 
 const seedRuleError = "Passphrase anda harus mengandung setidaknya satu huruf besar, satu huruf kecil, satu karakter khusus, dan satu angka."
 
-// verifiedSignedIn signs a new account in whose activation IT approved.
-func verifiedSignedIn(t *testing.T) *harness {
+// verifiedSignedIn signs a new account in whose activation IT approved;
+// more tunes the authority.
+func verifiedSignedIn(t *testing.T, more ...func(*authority.Options)) *harness {
 	t.Helper()
 	h := newHarness(t, func(c *harnessConfig) {
-		c.authOpts = func(o *authority.Options) { o.Instansi = "Pemerintah Kabupaten Natuna" }
+		c.authOpts = func(o *authority.Options) {
+			o.Instansi = "Pemerintah Kabupaten Natuna"
+			for _, f := range more {
+				f(o)
+			}
+		}
 	})
 	h.user("Siti Rahmawati", actEmail)
 	secret := h.activate(actEmail, actPass)

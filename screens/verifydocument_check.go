@@ -1,0 +1,68 @@
+package screens
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/internal/localcrl"
+	"github.com/natunakab/besign/internal/trustedroots"
+	"github.com/natunakab/besign/pdfsign"
+)
+
+// verifyDocument is `besign verify` on one file with the app's trust: the
+// authority's root and the roots added in settings; revocation of the
+// authority's own certificates from its CRL in the data dir, of others
+// online (each fetch bounded by localcrl.Timeout; unreachable means "not
+// checked"). It runs off the UI goroutine.
+func verifyDocument(ctx context.Context, certs authority.Certificates, dataDir string, cfg config.Config, path, password string) ([]pdfsign.SignatureInfo, error) {
+	var roots []*x509.Certificate
+	if certs != nil { // nil only in tests of other screens
+		der, err := certs.RootCertificate(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("root certificate: %w", err)
+		}
+		root, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, fmt.Errorf("root certificate: %w", err)
+		}
+		roots = append(roots, root)
+	}
+	pool, err := trustedroots.Pool(dataDir, roots...)
+	if err != nil {
+		// the added roots are unreadable: verify with the authority's
+		fyne.LogError("trusted roots", err)
+	}
+	client, _ := localcrl.Client(dataDir, cfg, false)
+	return pdfsign.VerifyFileWith(path, pdfsign.VerifyOptions{Roots: pool, HTTPClient: client, Password: password})
+}
+
+// verifyErrorText words why a file could not be verified.
+func verifyErrorText(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return lang.L("Berkas tidak ditemukan. Mungkin sudah dipindahkan atau dihapus.")
+	case errors.Is(err, fs.ErrPermission):
+		return lang.L("Berkas tidak dapat dibaca: Anda tidak punya izin membukanya.")
+	case errors.Is(err, pdfsign.ErrNotPDF):
+		return lang.L("Berkas ini bukan PDF, jadi tidak dapat diperiksa.")
+	case errors.Is(err, pdfsign.ErrMalformed):
+		return lang.L("PDF ini rusak dan tidak dapat dibaca: {{.Err}}", map[string]any{"Err": err.Error()})
+	case errors.Is(err, pdfsign.ErrUnsupported):
+		return lang.L("PDF ini memakai fitur yang belum didukung: {{.Err}}", map[string]any{"Err": err.Error()})
+	case errors.Is(err, pdfsign.ErrEncrypted):
+		return lang.L("PDF ini terenkripsi dengan cara yang tidak dapat dibuka.")
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return lang.L("Berkas tidak dapat dibaca: {{.Err}}", map[string]any{"Err": err.Error()})
+	}
+	return message(err)
+}

@@ -1,0 +1,376 @@
+package screens
+
+import (
+	"context"
+	"crypto/x509"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/batch"
+	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/pdfsign/testpdf"
+	"github.com/natunakab/besign/pdfsign/testpki"
+)
+
+// verifyURL is the verification URL of the tests' configuration: the
+// authority's certificates name its CRL, which no server answers here, so
+// only the local copy in the data dir can say "good".
+const verifyURL = "https://besign.invalid/verifikasi"
+
+// signingHarness is a signed-in account with a certificate whose data dir
+// (the database's folder) is the app's, as app.Run wires it.
+func signingHarness(t *testing.T) (*harness, []*x509.Certificate) {
+	t.Helper()
+	cfg := config.Default()
+	cfg.VerificationURL = verifyURL
+	var dataDir string
+	h := verifiedSignedIn(t, func(o *authority.Options) {
+		o.CRLURL = verifyURL + "/" + authority.CRLFileName
+		dataDir = filepath.Dir(o.Path)
+	})
+	h.ui.opts.About = About{DataDir: dataDir, Config: cfg}
+	ctx := context.Background()
+	tok := h.ui.state.session.Token
+	if _, err := h.auth.CreatePassphrase(ctx, authority.CreatePassphraseRequest{Token: tok,
+		Passphrase: "Contoh2!", Confirmation: "Contoh2!", Consent: true}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := h.auth.Certificate(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chain []*x509.Certificate
+	for _, der := range info.Chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chain = append(chain, c)
+	}
+	return h, chain
+}
+
+// signWithAuthority signs a new one-page PDF in dir with the account's key,
+// through SignDigests as `besign sign --account` does.
+func signWithAuthority(t *testing.T, h *harness, chain []*x509.Certificate, dir string) string {
+	t.Helper()
+	in, out := filepath.Join(dir, "surat.pdf"), filepath.Join(dir, "surat_signed.pdf")
+	if err := os.WriteFile(in, testpdf.Base(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := batch.New(1, chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
+		resp, err := h.auth.SignDigests(context.Background(), authority.SignDigestsRequest{
+			Token: h.ui.state.session.Token, Passphrase: "Contoh2!", Digests: digests})
+		return resp.Signatures, err
+	})
+	m := b.Member()
+	defer m.Finish()
+	if err := pdfsign.SignFile(in, out, pdfsign.Options{Signer: m, Chain: chain, Reason: "Disetujui", Location: "Ranai"},
+		pdfsign.FileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// openInTab drops path on the window while Verifikasi Dokumen is shown.
+func (h *harness) openInTab(path string) *docVerifyTab {
+	h.t.Helper()
+	h.ui.tabs.Select(h.ui.checkItem)
+	h.ui.OpenFiles([]string{path})
+	h.wait()
+	return h.ui.check
+}
+
+// cardRows returns the rows of signature card i (from 0) as label: text.
+func cardRows(t *testing.T, v *docVerifyTab, i int) map[string]string {
+	t.Helper()
+	if i >= len(v.sigs.Objects) {
+		t.Fatalf("%d signature cards shown, want at least %d", len(v.sigs.Objects), i+1)
+	}
+	card := v.sigs.Objects[i].(*widget.Card)
+	rows := map[string]string{"": card.Title + " · " + card.Subtitle}
+	for _, it := range card.Content.(*widget.Form).Items {
+		rows[it.Text] = it.Widget.(*widget.Label).Text
+	}
+	return rows
+}
+
+func wantRow(t *testing.T, rows map[string]string, row, want string) {
+	t.Helper()
+	if !strings.Contains(rows[row], want) {
+		t.Errorf("%s = %q, want it to contain %q", row, rows[row], want)
+	}
+}
+
+// A PDF the account signed is valid and trusted (the authority's root),
+// revocation answered by the local CRL; the same PDF changed after signing
+// says what changed.
+func TestVerifyDocumentGoodAndChanged(t *testing.T) {
+	h, chain := signingHarness(t)
+	dir := t.TempDir()
+	signed := signWithAuthority(t, h, chain, dir)
+
+	v := h.openInTab(signed)
+	if v.summary.Text != "Semua tanda tangan valid (1)." || v.summary.Importance != widget.SuccessImportance {
+		t.Fatalf("summary %q", v.summary.Text)
+	}
+	if !strings.Contains(v.file.Text, "surat_signed.pdf") {
+		t.Errorf("file shown as %q", v.file.Text)
+	}
+	rows := cardRows(t, v, 0)
+	wantRow(t, rows, "", "Tanda tangan 1")
+	wantRow(t, rows, "Penanda tangan", "Siti Rahmawati")
+	wantRow(t, rows, "Alasan", "Disetujui")
+	wantRow(t, rows, "Lokasi", "Ranai")
+	wantRow(t, rows, "Waktu penandatanganan", "(menurut penanda tangan)")
+	wantRow(t, rows, "Hasil", "Valid")
+	wantRow(t, rows, "Perubahan setelah ditandatangani", "Tidak ada")
+	wantRow(t, rows, "Tepercaya", "Ya")
+	// no server answers verifyURL: "good" comes from the data dir's CRL
+	wantRow(t, rows, "Status pencabutan", "Tidak dicabut")
+	if rows["Rincian"] != "" {
+		t.Errorf("problem shown for a valid signature: %q", rows["Rincian"])
+	}
+
+	// Changed after signing: the page's text replaced in a later update.
+	b, err := os.ReadFile(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := testpdf.Update(b, map[int]string{4: testpdf.Stream("BT /F1 18 Tf 40 250 Td (Halo Batam) Tj ET")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changedPath := filepath.Join(dir, "surat_diubah.pdf")
+	os.WriteFile(changedPath, changed, 0o644)
+	h.ui.OpenFiles([]string{changedPath})
+	h.wait()
+	if v.summary.Text != "Tidak valid: 1 dari 1 tanda tangan tidak valid." || v.summary.Importance != widget.DangerImportance {
+		t.Fatalf("summary of the changed PDF %q", v.summary.Text)
+	}
+	rows = cardRows(t, v, 0)
+	wantRow(t, rows, "Hasil", "Tidak valid: dokumen diubah setelah ditandatangani")
+	wantRow(t, rows, "Perubahan setelah ditandatangani", "Isi dokumen diubah")
+	wantRow(t, rows, "Penanda tangan", "Siti Rahmawati")
+	wantRow(t, rows, "Tepercaya", "Ya")
+
+	// Bytes appended that no revision holds: the content is unchanged,
+	// but the file is not exactly what was signed, and that is said.
+	tailPath := filepath.Join(dir, "surat_ekor.pdf")
+	os.WriteFile(tailPath, append(append([]byte{}, b...), "\n% ditambahkan\n1 0 obj\n<<>>\nendobj\n"...), 0o644)
+	h.ui.OpenFiles([]string{tailPath})
+	h.wait()
+	rows = cardRows(t, v, 0)
+	wantRow(t, rows, "Hasil", "Valid")
+	wantRow(t, rows, "Perubahan setelah ditandatangani", "ada data tambahan di akhir berkas")
+
+	// A comment added after signing is allowed, and said.
+	annots := regexp.MustCompile(`/Annots\s*\[([^\]]*)\]`).FindAllSubmatch(b, -1)
+	if annots == nil {
+		t.Fatal("the signed page has no /Annots")
+	}
+	annotated, err := testpdf.Update(b, map[int]string{
+		3:   "<<" + testpdf.Page + "/Annots[" + string(annots[len(annots)-1][1]) + " 100 0 R]>>",
+		100: "<</Type/Annot/Subtype/Text/Rect[10 10 30 30]/Contents(Cek lagi)/P 3 0 R>>",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	annotatedPath := filepath.Join(dir, "surat_komentar.pdf")
+	os.WriteFile(annotatedPath, annotated, 0o644)
+	h.ui.OpenFiles([]string{annotatedPath})
+	h.wait()
+	rows = cardRows(t, v, 0)
+	wantRow(t, rows, "Hasil", "Valid")
+	wantRow(t, rows, "Perubahan setelah ditandatangani", "Komentar atau anotasi lain ditambahkan.")
+}
+
+// pdfsigSign signs in with poppler's `pdfsig -add-signature` and an NSS
+// database holding p's signer: a signature nobody here wrote.
+func pdfsigSign(t *testing.T, p *testpki.PKI, in, out string) {
+	t.Helper()
+	for _, tool := range []string{"pdfsig", "certutil", "pk12util"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (scripts/install-deps.sh)", tool)
+		}
+	}
+	dir := t.TempDir()
+	files, err := p.Write(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := "sql:" + filepath.Join(dir, "nss")
+	os.Mkdir(filepath.Join(dir, "nss"), 0o700)
+	for _, args := range [][]string{
+		{"certutil", "-N", "-d", db, "--empty-password"},
+		{"pk12util", "-i", files.P12, "-d", db, "-W", files.Password, "-K", ""},
+	} {
+		if o, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, o)
+		}
+	}
+	o, err := exec.Command("certutil", "-L", "-d", db).CombinedOutput()
+	nick := ""
+	for _, l := range strings.Split(string(o), "\n") {
+		if l = strings.TrimSpace(l); strings.HasSuffix(l, "u,u,u") {
+			nick = strings.TrimSpace(strings.TrimSuffix(l, "u,u,u"))
+		}
+	}
+	if err != nil || nick == "" {
+		t.Fatalf("no key in the NSS database: %v\n%s", err, o)
+	}
+	if o, err := exec.Command("pdfsig", "-add-signature", "-nssdir", db, "-nick", nick,
+		"-new-signature-field-name", "Signature1", "-reason", "Disetujui", in, out).CombinedOutput(); err != nil {
+		t.Fatalf("pdfsig -add-signature: %v\n%s", err, o)
+	}
+}
+
+// A PDF signed elsewhere shows its signer, not trusted until its root is
+// added in settings; then trusted.
+func TestVerifyDocumentForeign(t *testing.T) {
+	h := newHarness(t)
+	dataDir := t.TempDir()
+	h.ui.opts.About = About{DataDir: dataDir, Config: config.Default()}
+	dir := t.TempDir()
+	p := testpki.New(testpki.LeafOptions{Name: "Rina Kusuma, S.H."})
+	in, signed := filepath.Join(dir, "nota.pdf"), filepath.Join(dir, "nota_pdfsig.pdf")
+	os.WriteFile(in, testpdf.Base(), 0o644)
+	pdfsigSign(t, p, in, signed)
+
+	v := h.openInTab(signed)
+	if !strings.HasPrefix(v.summary.Text, "Tidak valid: 1 dari 1") {
+		t.Fatalf("summary %q", v.summary.Text)
+	}
+	rows := cardRows(t, v, 0)
+	wantRow(t, rows, "Penanda tangan", "Rina Kusuma, S.H.")
+	wantRow(t, rows, "Alasan", "Disetujui")
+	wantRow(t, rows, "Hasil", "Tidak valid: penanda tangan tidak tepercaya")
+	wantRow(t, rows, "Tepercaya", "Tidak: penerbit sertifikatnya bukan akar tepercaya")
+	wantRow(t, rows, "Tepercaya", "Tentang dan Pengaturan")
+	wantRow(t, rows, "Perubahan setelah ditandatangani", "Tidak ada")
+
+	// The person adds the signer's root in Tentang dan Pengaturan.
+	settings := h.ui.aboutDialog()
+	h.wait()
+	settings.addFile(writePEM(t, filepath.Join(dir, "akar-rina.pem"), p.Root))
+	h.wait()
+	if len(settings.roots) != 1 {
+		t.Fatalf("root not added: %q", settings.msg.Text)
+	}
+	h.ui.OpenFiles([]string{signed})
+	h.wait()
+	rows = cardRows(t, v, 0)
+	wantRow(t, rows, "Tepercaya", "Ya")
+	wantRow(t, rows, "Hasil", "Valid")
+	if v.summary.Text != "Semua tanda tangan valid (1)." {
+		t.Fatalf("summary once the root is trusted %q", v.summary.Text)
+	}
+	// its certificates name no revocation service: said, not hidden
+	wantRow(t, rows, "Status pencabutan", "Tidak diperiksa")
+	wantRow(t, rows, "Catatan", "revocation not checked")
+
+	// Removed again: no longer trusted.
+	settings.remove(settings.roots[0])
+	h.wait()
+	h.ui.OpenFiles([]string{signed})
+	h.wait()
+	wantRow(t, cardRows(t, v, 0), "Tepercaya", "Tidak")
+}
+
+// A file that is not a PDF, one without signatures, and one that is gone
+// are each said at the tab.
+func TestVerifyDocumentBadFiles(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+	notPDF := filepath.Join(dir, "catatan.pdf")
+	os.WriteFile(notPDF, []byte("ini bukan PDF\n"), 0o644)
+	unsigned := filepath.Join(dir, "polos.pdf")
+	os.WriteFile(unsigned, testpdf.Base(), 0o644)
+	for _, c := range []struct{ path, want string }{
+		{notPDF, "Berkas ini bukan PDF"},
+		{unsigned, "Dokumen ini tidak memiliki tanda tangan."},
+		{filepath.Join(dir, "hilang.pdf"), "Berkas tidak ditemukan"},
+	} {
+		v := h.openInTab(c.path)
+		if !strings.Contains(v.summary.Text, c.want) || len(v.sigs.Objects) != 0 || v.busy.Visible() {
+			t.Errorf("%s: summary %q, %d cards", filepath.Base(c.path), v.summary.Text, len(v.sigs.Objects))
+		}
+	}
+	// A file opened while another is checked replaces it: the older
+	// result, arriving last, is dropped.
+	v := h.ui.check
+	v.open(unsigned)
+	h.ui.Wait()
+	v.open(notPDF)
+	h.ui.Wait()
+	h.q.mu.Lock()
+	slices.Reverse(h.q.fns)
+	h.q.mu.Unlock()
+	h.wait()
+	if v.path != notPDF || !strings.Contains(v.summary.Text, "bukan PDF") {
+		t.Errorf("after a late result of the previous file: %s says %q", filepath.Base(v.path), v.summary.Text)
+	}
+
+	// Dropped on another tab, a PDF goes to the signing queue instead.
+	h.ui.tabs.Select(h.ui.akunTab)
+	h.ui.OpenFiles([]string{unsigned})
+	if h.ui.tabs.Selected() != h.ui.signItem {
+		t.Error("a PDF dropped on the Akun tab did not go to Tanda Tangan")
+	}
+}
+
+// A password-protected PDF asks for its password; a wrong one says so and
+// asks again; the right one shows the signatures.
+func TestVerifyDocumentPassword(t *testing.T) {
+	if _, err := exec.LookPath("qpdf"); err != nil {
+		t.Skip("qpdf not installed")
+	}
+	h := newHarness(t)
+	dir := t.TempDir()
+	plain, enc := filepath.Join(dir, "polos.pdf"), filepath.Join(dir, "rahasia.pdf")
+	os.WriteFile(plain, testpdf.Base(), 0o644)
+	if o, err := exec.Command("qpdf", "--encrypt", "Rahasia#1", "pemilik", "256", "--", plain, enc).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v\n%s", err, o)
+	}
+	p := testpki.New(testpki.LeafOptions{})
+	signed := filepath.Join(dir, "rahasia_signed.pdf")
+	if err := pdfsign.SignFile(enc, signed, pdfsign.Options{Signer: p.Key, Chain: p.Chain(), PDFPassword: "Rahasia#1"}, pdfsign.FileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	v := h.openInTab(signed)
+	if v.prompt == nil || !strings.Contains(v.summary.Text, "dilindungi password") {
+		t.Fatalf("no password asked; summary %q", v.summary.Text)
+	}
+	if h.win.Canvas().Focused() != v.prompt.entry || !v.prompt.entry.Password {
+		t.Error("the password entry is not focused and masked")
+	}
+	h.typeIn(v.prompt.entry, "salah")
+	h.enter()
+	if v.prompt == nil || v.prompt.msg.Text != "Password PDF salah. Coba lagi." || !strings.Contains(v.summary.Text, "Password PDF salah") {
+		t.Fatalf("after a wrong password: prompt %v, summary %q", v.prompt != nil, v.summary.Text)
+	}
+	h.typeIn(v.prompt.entry, "Rahasia#1")
+	h.enter()
+	if v.prompt != nil || len(v.infos) != 1 {
+		t.Fatalf("after the right password: prompt %v, %d signatures, summary %q", v.prompt != nil, len(v.infos), v.summary.Text)
+	}
+	wantRow(t, cardRows(t, v, 0), "Penanda tangan", "Budi Santoso")
+
+	// Batal leaves the file unchecked, and says so.
+	h.ui.OpenFiles([]string{signed})
+	h.wait()
+	v.prompt.d.Hide()
+	if !strings.Contains(v.summary.Text, "tidak diperiksa") || v.prompt != nil {
+		t.Fatalf("after Batal: %q", v.summary.Text)
+	}
+}
