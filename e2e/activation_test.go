@@ -78,21 +78,7 @@ func prepareAccount(t *testing.T, dataDir, name, email string, role authority.Ro
 // phone number nor JPEG bytes in clear.
 func TestActivationPath(t *testing.T) {
 	e := setup(t)
-	// The file dialog opens in the home directory: one photo there.
-	home := t.TempDir()
-	img := image.NewGray(image.Rect(0, 0, 640, 480))
-	r := rand.New(rand.NewPCG(3, 4))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(60 + r.IntN(136))
-	}
-	var photo bytes.Buffer
-	if err := jpeg.Encode(&photo, img, &jpeg.Options{Quality: 90}); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(home, "foto-siti.jpg"), photo.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("HOME", home)
+	photo := photoAtHome(t)
 	secret := prepareAccount(t, e.dataDir, "Siti Rahmawati", actEmail, authority.RoleSigner)
 	vsecret := prepareAccount(t, e.dataDir, "Budi Verifikator", verifierEmail, authority.RoleVerifier)
 
@@ -109,46 +95,8 @@ func TestActivationPath(t *testing.T) {
 	d.typeText(t, code)
 	d.key(t, "Return")
 	before = d.settled(t, e.artifacts, "22-masuk-berhasil", before)
-
-	// 1 Data Diri: the cursor is in Nama Lengkap, filled from the account.
-	d.key(t, "ctrl+4")
-	before = d.settled(t, e.artifacts, "23-aktivasi", before)
-	d.key(t, "Tab")
-	d.typeText(t, actNIK)
-	d.key(t, "Tab")
-	d.typeText(t, "-")
-	d.key(t, "Tab")
-	d.typeText(t, "S.Kom.")
-	d.key(t, "Tab")
-	d.typeText(t, actPhone)
-	before = d.settled(t, e.artifacts, "24-data-diri", before)
-	d.key(t, "Return")
-	before = d.settled(t, e.artifacts, "25-data-kedinasan", before)
-
-	// 2 Data Kedinasan: "Lainnya", unit and jabatan by hand, Kepulauan Riau.
-	d.key(t, "Tab", "space", "Tab")
-	d.typeText(t, "Kecamatan Bunguran Timur")
-	d.key(t, "Tab")
-	d.typeText(t, "Camat")
-	d.key(t, "Tab", "space")
-	for range 10 {
-		d.key(t, "Down")
-	}
-	d.key(t, "Return")
-	before = d.settled(t, e.artifacts, "26-data-kedinasan-diisi", before)
-	d.key(t, "Tab", "Tab", "space")
-	before = d.settled(t, e.artifacts, "27-foto-diri", before)
-
-	// 3 Foto Diri: "Pilih file foto", the photo in the dialog, "Open".
-	d.key(t, "Tab", "Tab", "space")
-	before = d.settled(t, e.artifacts, "28-pilih-file", before)
-	d.click(t, win, 550, 300)
-	d.click(t, win, 734, 516)
-	before = d.settled(t, e.artifacts, "29-foto-dipilih", before)
-	// The consent has the focus; then past both texts and Sebelumnya to Submit.
-	d.key(t, "space", "Tab", "Tab", "Tab", "Tab", "space")
+	before = e.activate(t, d, win, "", before, actNIK, actPhone)
 	e.waitCLI(t, "WAITING_FOR_VERIFICATION", "admin", "activations", "list")
-	before = d.settled(t, e.artifacts, "30-terkirim", before)
 
 	show := e.cli(t, "admin", "activations", "show", actEmail)
 	for _, want := range []string{actNIK, "+6281234567890", "Kepulauan Riau (21)", "Kecamatan Bunguran Timur", "jpeg 640x480"} {
@@ -204,7 +152,75 @@ func TestActivationPath(t *testing.T) {
 			}
 		}
 	}
-	if scanned < photo.Len()/4 {
+	if scanned < len(photo)/4 {
 		t.Fatalf("scanned only %d bytes of the data dir", scanned)
 	}
+}
+
+// photoAtHome makes a home directory holding one photo, foto-siti.jpg, where
+// the file dialog opens, and returns the photo.
+func photoAtHome(t *testing.T) []byte {
+	t.Helper()
+	home := t.TempDir()
+	img := image.NewGray(image.Rect(0, 0, 640, 480))
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(60 + r.IntN(136))
+	}
+	var photo bytes.Buffer
+	if err := jpeg.Encode(&photo, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, "foto-siti.jpg"), photo.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", home)
+	return photo.Bytes()
+}
+
+// activate fills in and submits the Aktivasi tab of the signed-in account by
+// keyboard, with the photo of photoAtHome through the file dialog (no
+// camera here). Screenshots are named prefix+step; before is the screen it
+// starts from. It returns the screenshot of the submitted activation.
+func (e env) activate(t *testing.T, d *display, win, prefix, before, nik, phone string) string {
+	t.Helper()
+	// 1 Data Diri: the cursor is in Nama Lengkap, filled from the account.
+	d.key(t, "ctrl+4")
+	before = d.settled(t, e.artifacts, prefix+"23-aktivasi", before)
+	d.key(t, "Tab")
+	d.typeText(t, nik)
+	d.key(t, "Tab")
+	d.typeText(t, "-")
+	d.key(t, "Tab")
+	d.typeText(t, "S.Kom.")
+	d.key(t, "Tab")
+	d.typeText(t, phone)
+	before = d.settled(t, e.artifacts, prefix+"24-data-diri", before)
+	d.key(t, "Return")
+	before = d.settled(t, e.artifacts, prefix+"25-data-kedinasan", before)
+
+	// 2 Data Kedinasan: "Lainnya", unit and jabatan by hand, Kepulauan Riau.
+	d.key(t, "Tab", "space", "Tab")
+	d.typeText(t, "Kecamatan Bunguran Timur")
+	d.key(t, "Tab")
+	d.typeText(t, "Camat")
+	d.key(t, "Tab", "space")
+	for range 10 {
+		d.key(t, "Down")
+	}
+	d.key(t, "Return")
+	before = d.settled(t, e.artifacts, prefix+"26-data-kedinasan-diisi", before)
+	d.key(t, "Tab", "Tab", "space")
+	before = d.settled(t, e.artifacts, prefix+"27-foto-diri", before)
+
+	// 3 Foto Diri: "Pilih file foto", the photo in the dialog, "Open".
+	d.key(t, "Tab", "Tab", "space")
+	before = d.settled(t, e.artifacts, prefix+"28-pilih-file", before)
+	d.click(t, win, 550, 300)
+	d.click(t, win, 734, 516)
+	before = d.settled(t, e.artifacts, prefix+"29-foto-dipilih", before)
+	// The consent has the focus; then past both texts and Sebelumnya to Submit.
+	d.key(t, "space", "Tab", "Tab", "Tab", "Tab", "space")
+	return d.settled(t, e.artifacts, prefix+"30-terkirim", before)
+
 }

@@ -131,21 +131,49 @@ func TestSeedPath(t *testing.T) {
 
 	d := startXvfb(t)
 	win, stop := e.startApp(t, d)
-	shot := func(step string) string { return d.screenshot(t, e.artifacts, step) }
+	_, _, signedIn := e.firstSignIn(t, d, "")
+
+	// A restart resumes the session and shows the same signed-in screen.
+	stop()
+	_ = win
+	_, _ = e.startApp(t, d)
+	// The session resumes in the background: wait for the same screen.
+	var resumed string
+	var diff float64
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		resumed = d.screenshot(t, e.artifacts, "12-dibuka-lagi")
+		if diff = pixelDiff(t, signedIn, resumed); diff <= 0.02 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if diff > 0.02 {
+		t.Fatalf("after a restart the screen differs from the signed-in one by %.1f%% of pixels (see %s, %s)", diff*100, signedIn, resumed)
+	}
+}
+
+// firstSignIn drives the seed's first sign-in in the running app, from the
+// sign-in form: Lupa Password, the reset link from Kotak Masuk, OTP set-up
+// from the QR code, the new password, sign-in with OTP and "Ingat Akun
+// ini". Screenshots are named prefix+step. It returns the OTP key, the
+// time step of the last code used and the signed-in screenshot.
+func (e env) firstSignIn(t *testing.T, d *display, prefix string) (secret string, step int64, signedIn string) {
+	t.Helper()
+	shot := func(step string) string { return d.screenshot(t, e.artifacts, prefix+step) }
+	settled := func(step, before string) string { return d.settled(t, e.artifacts, prefix+step, before) }
 
 	// Lupa Password: Tab to the link, open it, send the email.
 	before := shot("01-masuk")
 	d.key(t, "Tab", "Tab", "space")
-	d.settled(t, e.artifacts, "02-lupa-password", before)
+	settled("02-lupa-password", before)
 	d.typeText(t, email)
 	typed := shot("02-lupa-password")
 	d.key(t, "Return")
 	e.waitCLI(t, "besign://reset?token=", "admin", "outbox", "--to", email)
-	sent := d.settled(t, e.artifacts, "03-lupa-password-terkirim", typed)
+	sent := settled("03-lupa-password-terkirim", typed)
 
 	// Kotak Masuk: the newest mail is selected; its action opens the reset.
 	d.key(t, "ctrl+3")
-	d.settled(t, e.artifacts, "04-kotak-masuk", sent)
+	settled("04-kotak-masuk", sent)
 	d.key(t, "Tab", "Tab", "space")
 
 	// Scan the QR code as a phone would, once the set-up screen is drawn.
@@ -166,7 +194,7 @@ func TestSeedPath(t *testing.T) {
 		t.Fatalf("QR code holds %q, want an otpauth://totp/ URI", out)
 	}
 	q := uri.Query()
-	secret := q.Get("secret")
+	secret = q.Get("secret")
 	if secret == "" || q.Get("algorithm") != "SHA1" || q.Get("digits") != "6" || q.Get("period") != "30" ||
 		!strings.Contains(uri.Path, email) {
 		t.Fatalf("QR URI %q lacks the expected parameters or account", uri)
@@ -174,7 +202,7 @@ func TestSeedPath(t *testing.T) {
 
 	// "Tidak bisa memindai?": the manual key must be the same key.
 	d.key(t, "shift+Tab", "space")
-	d.settled(t, e.artifacts, "06-tidak-bisa-memindai", qrShot)
+	settled("06-tidak-bisa-memindai", qrShot)
 	d.key(t, "Tab", "Tab", "space")
 	// "Salin" puts the key on the clipboard: wait for it there.
 	var manual []byte
@@ -197,7 +225,7 @@ func TestSeedPath(t *testing.T) {
 	codeShot := shot("07-kode-otp")
 	d.key(t, "Return")
 	e.waitCLI(t, "Perangkat OTP Baru", "admin", "outbox", "--to", email)
-	d.settled(t, e.artifacts, "08-perbarui-password", codeShot)
+	settled("08-perbarui-password", codeShot)
 
 	// Perbarui Password.
 	d.typeText(t, password)
@@ -209,14 +237,14 @@ func TestSeedPath(t *testing.T) {
 	if fields := strings.Fields(lastLine(users)); len(fields) < 7 || fields[len(fields)-3] != "yes" || fields[len(fields)-2] != "yes" {
 		t.Fatalf("after the reset the account should have a password and OTP:\n%s", users)
 	}
-	done := d.settled(t, e.artifacts, "09-password-berhasil", pwShot)
+	done := settled("09-password-berhasil", pwShot)
 
 	// Sign in: login is filled in, the cursor is in Password; tick
 	// "Ingat Akun ini" and press Masuk.
 	d.typeText(t, password)
 	d.key(t, "Tab", "Tab", "space", "Tab", "space")
-	otpStep := d.settled(t, e.artifacts, "10-kode-otp-masuk", done)
-	code, _ = totp(t, secret, step)
+	otpStep := settled("10-kode-otp-masuk", done)
+	code, step = totp(t, secret, step)
 	d.typeText(t, code)
 	d.key(t, "Return")
 
@@ -226,24 +254,7 @@ func TestSeedPath(t *testing.T) {
 	if strings.Contains(entry, password) {
 		t.Fatal("the keyring entry contains the password")
 	}
-	signedIn := d.settled(t, e.artifacts, "11-masuk-berhasil", otpStep)
-
-	// A restart resumes the session and shows the same signed-in screen.
-	stop()
-	_ = win
-	_, _ = e.startApp(t, d)
-	// The session resumes in the background: wait for the same screen.
-	var resumed string
-	var diff float64
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(300 * time.Millisecond) {
-		resumed = shot("12-dibuka-lagi")
-		if diff = pixelDiff(t, signedIn, resumed); diff <= 0.02 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if diff > 0.02 {
-		t.Fatalf("after a restart the screen differs from the signed-in one by %.1f%% of pixels (see %s, %s)", diff*100, signedIn, resumed)
-	}
+	return secret, step, settled("11-masuk-berhasil", otpStep)
 }
 
 // settled waits for what the screen shows instead of for a fixed time: it
@@ -314,22 +325,7 @@ func TestLinkHandOver(t *testing.T) {
 	_, stop := e.startApp(t, d)
 	signIn := d.screenshot(t, e.artifacts, "20-masuk")
 
-	click := func(link string) {
-		t.Helper()
-		cmd := exec.Command(e.bin, "--data-dir", e.dataDir, link)
-		cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Run() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("besign %s: %v", link, err)
-			}
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("besign %s did not hand the link over and exit", link)
-		}
-	}
+	click := func(link string) { e.handOver(t, d, link) }
 	qr := func(step string) string {
 		t.Helper()
 		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(300 * time.Millisecond) {
