@@ -130,10 +130,10 @@ func SignFileAs(in, out string, opts Options, fo FileOptions) (written string, e
 		}
 		untrack()
 	}()
-	var dst io.Writer = tmp
-	if fo.Progress != nil || fo.Check != nil {
-		dst = &inputWriter{w: tmp, size: st.Size(), fo: &fo}
-	}
+	// Sign reads the input no more once it is copied: closing it then
+	// spares a file descriptor while the signer waits (a batch of many
+	// documents waits for one signature call).
+	dst := &inputWriter{w: tmp, size: st.Size(), fo: &fo, copied: func() { src.Close() }}
 	if err := Sign(dst, src, st.Size(), opts); err != nil {
 		return "", err
 	}
@@ -172,11 +172,12 @@ func SignFileAs(in, out string, opts Options, fo FileOptions) (written string, e
 // inputWriter passes the output on, hashing and counting its first size
 // bytes: Sign copies the input there before anything else.
 type inputWriter struct {
-	w    io.Writer
-	size int64
-	done int64
-	fo   *FileOptions
-	h    hash.Hash
+	w      io.Writer
+	size   int64
+	done   int64
+	fo     *FileOptions
+	h      hash.Hash
+	copied func()
 }
 
 func (iw *inputWriter) Write(p []byte) (int, error) {
@@ -195,10 +196,13 @@ func (iw *inputWriter) Write(p []byte) (int, error) {
 		if iw.fo.Progress != nil {
 			iw.fo.Progress(iw.done, iw.size)
 		}
-		if iw.done == iw.size && iw.fo.Check != nil {
-			if err := iw.fo.Check(iw.h.Sum(nil)); err != nil {
-				return 0, err
+		if iw.done == iw.size {
+			if iw.fo.Check != nil {
+				if err := iw.fo.Check(iw.h.Sum(nil)); err != nil {
+					return 0, err
+				}
 			}
+			iw.copied()
 		}
 	}
 	return iw.w.Write(p)
