@@ -97,6 +97,14 @@ func BenchmarkRunFiles(b *testing.B) {
 		docs[i] = onePage(b, src, fmt.Sprintf("surat-%03d.pdf", i))
 	}
 	job := localJob(b)
+	sign := job.Sign
+	var start, called, returned time.Time
+	var before, after time.Duration
+	job.Sign = func(ctx context.Context, ds [][]byte) ([][]byte, error) {
+		called = time.Now()
+		defer func() { returned = time.Now() }()
+		return sign(ctx, ds)
+	}
 	outs := b.TempDir()
 	iter := 0
 	for b.Loop() {
@@ -107,11 +115,16 @@ func BenchmarkRunFiles(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		start = time.Now()
 		for _, r := range Run(context.Background(), job, docs) {
 			if r.Err != nil {
 				b.Fatal(r.Err)
 			}
 		}
+		before += called.Sub(start)
+		after += time.Since(returned)
 	}
 	b.ReportMetric(float64(n*iter)/b.Elapsed().Seconds(), "docs/s")
+	b.ReportMetric(float64((before/time.Duration(iter)).Microseconds())/1000, "before-ms")
+	b.ReportMetric(float64((after/time.Duration(iter)).Microseconds())/1000, "after-ms")
 }
