@@ -263,7 +263,7 @@ func cleanFolder(dir string) {
 	}
 	cleaned.at[dir] = now
 	cleaned.Unlock()
-	cleanFolder(dir)
+	removeStaleTemps(dir)
 }
 
 // removeStaleTemps removes the temporary files in dir left by processes

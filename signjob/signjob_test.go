@@ -468,3 +468,23 @@ func TestRunThousandOpenFiles(t *testing.T) {
 		t.Errorf("%d signed", got)
 	}
 }
+
+// An output folder the person may not write to is ErrOutputDir for the
+// documents going there; the others are signed.
+func TestRunReadOnlyOutputDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes to read-only folders")
+	}
+	dir := t.TempDir()
+	ro := filepath.Join(t.TempDir(), "hanya-baca")
+	os.Mkdir(ro, 0o555)
+	t.Cleanup(func() { os.Chmod(ro, 0o755) })
+	blocked := onePage(t, dir, "a.pdf")
+	blocked.Settings.OutputDir = ro
+	docs := []Document{blocked, onePage(t, dir, "b.pdf")}
+	res := Run(bg, localJob(t), docs)
+	if !errors.Is(res[0].Err, ErrOutputDir) || res[1].Err != nil {
+		t.Fatalf("results %+v", res)
+	}
+	assertClean(t, dir, ro)
+}
