@@ -98,6 +98,16 @@ type Job struct {
 	Progress func(Progress)
 }
 
+// WithAuthority is a Job.Sign that signs through the authority's
+// SignDigests with the session token and the passphrase: the key is
+// unlocked inside the authority and never leaves it.
+func WithAuthority(a authority.Certificates, token, passphrase string) func(context.Context, [][]byte) ([][]byte, error) {
+	return func(ctx context.Context, digests [][]byte) ([][]byte, error) {
+		resp, err := a.SignDigests(ctx, authority.SignDigestsRequest{Token: token, Passphrase: passphrase, Digests: digests})
+		return resp.Signatures, err
+	}
+}
+
 // Run signs docs and returns one result per document, in order. A cancelled
 // ctx stops documents not yet signed with ErrCancelled; nothing
 // half-written is left. Documents whose signature came back are written
