@@ -58,8 +58,11 @@ const (
 const maxEngines = 2
 
 // renderTimeout stops a page that takes absurdly long (a hostile or broken
-// file): its engine is killed and replaced.
-const renderTimeout = 30 * time.Second
+// file): its engine is killed and replaced. A variable for tests.
+var renderTimeout = 30 * time.Second
+
+// startPoolFn starts the runtime; tests replace it to make the start fail.
+var startPoolFn = startPool
 
 // Renderer renders pages; one per app. It is safe for concurrent use.
 type Renderer struct {
@@ -223,7 +226,7 @@ func (r *Renderer) start() error {
 	if started {
 		return nil
 	}
-	pool, cache, err := startPool(r.cacheDir)
+	pool, cache, err := startPoolFn(r.cacheDir)
 	if err != nil {
 		return err
 	}
@@ -431,7 +434,9 @@ func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) (err error) {
 	defer func() {
 		timedOut := !timer.Stop()
 		if p := recover(); p != nil {
+			r.retire(e)
 			err = fmt.Errorf("preview: PDFium failed: %v", p)
+			return
 		}
 		if timedOut {
 			err = fmt.Errorf("preview: the page took longer than %v to draw", renderTimeout)

@@ -1,0 +1,74 @@
+package preview
+
+import (
+	"fmt"
+	"image"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// childEnv makes the test binary a child that renders one PDF with a
+// cache dir: "CACHEDIR|PDF".
+const childEnv = "BESIGN_PREVIEW_CHILD"
+
+func childMain() int {
+	dir, pdf, _ := strings.Cut(os.Getenv(childEnv), "|")
+	r := New(dir)
+	defer r.Close()
+	d, err := r.Open(pdf, "")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	img, err := d.Render(1, 100)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if got := bounds(img, isRed); !near(got, image.Rect(0, 50, 50, 100), 1) {
+		fmt.Fprintln(os.Stderr, "rectangle at", got)
+		return 1
+	}
+	if !r.cacheUsed {
+		fmt.Fprintln(os.Stderr, "cache not used")
+		return 1
+	}
+	return 0
+}
+
+// TestProcessesShareCache starts three processes at once on one empty
+// cache dir (two app windows started together): all render, and the cache
+// ends up with one good entry that a fourth process uses.
+func TestProcessesShareCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles PDFium three times")
+	}
+	dir := filepath.Join(t.TempDir(), "cache")
+	pdf := page{media: [4]float64{0, 0, 100, 100}, fill: [4]float64{0, 0, 50, 50}}.write(t)
+	run := func(n int) {
+		cmds := make([]*exec.Cmd, n)
+		outs := make([]strings.Builder, n)
+		for i := range cmds {
+			cmds[i] = exec.Command(os.Args[0], "-test.run=^$")
+			cmds[i].Env = append(os.Environ(), childEnv+"="+dir+"|"+pdf)
+			cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
+			if err := cmds[i].Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, c := range cmds {
+			if err := c.Wait(); err != nil {
+				t.Fatalf("process %d: %v\n%s", i, err, outs[i].String())
+			}
+		}
+	}
+	run(3)
+	entries, _ := filepath.Glob(filepath.Join(dir, "wazero-*", "*"))
+	if len(entries) != 1 {
+		t.Fatalf("cache entries after concurrent starts: %v", entries)
+	}
+	run(1)
+}
