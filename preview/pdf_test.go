@@ -21,6 +21,8 @@ type page struct {
 	rot     int
 	inherit bool
 	fill    [4]float64
+	// lines of text (Helvetica) down the page, for a realistic page.
+	lines int
 }
 
 // pdf writes p as a PDF with a classic cross-reference table.
@@ -44,10 +46,21 @@ func (p page) pdf() []byte {
 	if p.crop != nil {
 		leaf += "/CropBox" + box(*p.crop)
 	}
-	obj(fmt.Sprintf("<</Type/Page/Parent 2 0 R/MediaBox%s%s/Contents 4 0 R/Resources<<>>>>", box(p.media), leaf))
+	res := "<<>>"
+	if p.lines > 0 {
+		res = "<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>"
+	}
+	obj(fmt.Sprintf("<</Type/Page/Parent 2 0 R/MediaBox%s%s/Contents 4 0 R/Resources%s>>", box(p.media), leaf, res))
 	content := ""
 	if p.fill[2] > 0 {
 		content = fmt.Sprintf("1 0 0 rg %g %g %g %g re f", p.fill[0], p.fill[1], p.fill[2], p.fill[3])
+	}
+	if p.lines > 0 {
+		content += fmt.Sprintf("\nBT 0 g /F1 11 Tf 14 TL %g %g Td", p.media[0]+60, p.media[3]-60)
+		for i := 0; i < p.lines; i++ {
+			content += fmt.Sprintf(" (%d. Menimbang bahwa untuk melaksanakan ketentuan Pasal %d perlu menetapkan Keputusan Bupati) '", i+1, i+3)
+		}
+		content += " ET"
 	}
 	obj(fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len(content)+1, content))
 	x := b.Len()
