@@ -89,7 +89,14 @@ type engine struct {
 	inst   pdfium.Pdfium
 	docs   int  // documents open on it (Renderer.mu)
 	broken bool // killed or failed; documents move to another engine (Renderer.mu)
+	// big is set once it drew an image beyond bigPixels: its WebAssembly
+	// memory grew and never shrinks, so it is retired when idle.
+	big bool // Renderer.mu
 }
+
+// bigPixels is the image size (16 MB of RGBA) after which an engine is
+// retired once its last document closes, giving its memory back.
+const bigPixels = 4 << 20
 
 // New returns a renderer that starts nothing yet. cacheDir (may be empty)
 // keeps the compiled WebAssembly between runs, so later starts are faster.
@@ -324,7 +331,9 @@ func (r *Renderer) retire(e *engine) {
 	}
 }
 
-// Document is an open PDF. Its methods are safe for concurrent use.
+// Document is an open PDF. Its methods are safe for concurrent use. The
+// file stays open until Close (PDFium reads it as pages need it, so a big
+// file costs no memory); close documents that are no longer shown.
 type Document struct {
 	r        *Renderer
 	path     string
@@ -408,11 +417,16 @@ func openErr(err error) error {
 	return err
 }
 
-// release uncounts a document from e.
+// release uncounts a document from e, retiring e when it is idle and its
+// memory grew large.
 func (r *Renderer) release(e *engine) {
 	r.mu.Lock()
 	e.docs--
+	idleBig := e.docs == 0 && e.big && !e.broken
 	r.mu.Unlock()
+	if idleBig {
+		r.retire(e)
+	}
 }
 
 // call runs fn on e's instance, holding the engine. A panic, a trap of the
@@ -472,7 +486,7 @@ func lower(err error) string {
 
 // use runs fn with the document's engine, reopening the document once on
 // a fresh engine when its engine was retired.
-func (d *Document) use(fn func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error) (err error) {
+func (d *Document) use(fn func(e *engine, ref references.FPDF_DOCUMENT) error) (err error) {
 	defer recoverTo(&err)
 	for attempt := 0; ; attempt++ {
 		d.mu.Lock()
@@ -494,7 +508,7 @@ func (d *Document) use(fn func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) er
 		}
 		e, ref := d.eng, d.ref
 		d.mu.Unlock()
-		err = d.r.call(e, func(p pdfium.Pdfium) error { return fn(p, ref) })
+		err = d.r.call(e, func(pdfium.Pdfium) error { return fn(e, ref) })
 		if !errors.Is(err, errEngine) || attempt > 0 {
 			return err
 		}
@@ -521,8 +535,8 @@ func (d *Document) PageSize(page int) (w, h float64, err error) {
 	if err := d.checkPage(page); err != nil {
 		return 0, 0, err
 	}
-	err = d.use(func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error {
-		w, h, err = pageSize(p, ref, page)
+	err = d.use(func(e *engine, ref references.FPDF_DOCUMENT) error {
+		w, h, err = pageSize(e.inst, ref, page)
 		return err
 	})
 	return w, h, err
@@ -535,7 +549,8 @@ func pageSize(p pdfium.Pdfium, ref references.FPDF_DOCUMENT, page int) (float64,
 		return 0, 0, fmt.Errorf("preview: reading page %d: %s", page, lower(err))
 	}
 	if !(res.Width > 0 && res.Height > 0) || math.IsInf(res.Width, 0) || math.IsInf(res.Height, 0) {
-		return 0, 0, fmt.Errorf("%w: page %d has no area", ErrNotPDF, page)
+		// PDFium's reading of a crop box outside the media box.
+		return 0, 0, fmt.Errorf("preview: page %d has no visible area", page)
 	}
 	return res.Width, res.Height, nil
 }
@@ -551,12 +566,18 @@ func (d *Document) Render(page, width int) (img image.Image, err error) {
 	if width < 1 {
 		return nil, fmt.Errorf("preview: width %d is not positive", width)
 	}
-	err = d.use(func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error {
+	err = d.use(func(e *engine, ref references.FPDF_DOCUMENT) error {
+		p := e.inst
 		w, h, err := pageSize(p, ref, page)
 		if err != nil {
 			return err
 		}
 		width := fitWidth(width, w, h)
+		if float64(width)*math.Ceil(float64(width)*h/w) > bigPixels {
+			d.r.mu.Lock()
+			e.big = true
+			d.r.mu.Unlock()
+		}
 		res, err := p.RenderPageInPixels(&requests.RenderPageInPixels{
 			Page:        requests.Page{ByIndex: &requests.PageByIndex{Document: ref, Index: page - 1}},
 			Width:       width,

@@ -483,3 +483,52 @@ func TestEngineFailure(t *testing.T) {
 		t.Fatalf("render after the timeout: %v", err)
 	}
 }
+
+// TestBigEngineRetired: an engine that drew a big image is retired when
+// its last document closes (its WebAssembly memory never shrinks); the
+// next document gets a fresh one. Small renders keep the engine.
+func TestBigEngineRetired(t *testing.T) {
+	r := New("")
+	defer r.Close()
+	path := page{media: [4]float64{0, 0, 595, 842}, fill: [4]float64{0, 0, 100, 100}}.write(t)
+	d, err := r.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := d.eng
+	if _, err := d.Render(1, 800); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if small.broken {
+		t.Fatal("engine retired after a small render")
+	}
+	d = open(t, r, path, "")
+	if d.eng != small {
+		t.Fatal("idle engine not reused")
+	}
+	if _, err := d.Render(1, 4000); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if !small.broken {
+		t.Fatal("engine kept after a big render")
+	}
+	d = open(t, r, path, "")
+	if img, err := d.Render(1, 100); err != nil || d.eng == small || bounds(img, isRed).Empty() {
+		t.Fatalf("after the retirement: %v", err)
+	}
+}
+
+// TestNoArea: a crop box outside the media box leaves PDFium no page to
+// draw: a clear error, not a zero-sized image.
+func TestNoArea(t *testing.T) {
+	pg := page{media: [4]float64{0, 0, 600, 800}, crop: &[4]float64{700, 900, 800, 1000}}
+	d := open(t, shared(t), pg.write(t), "")
+	if _, _, err := d.PageSize(1); err == nil || !strings.Contains(err.Error(), "no visible area") {
+		t.Fatalf("PageSize: %v", err)
+	}
+	if _, err := d.Render(1, 100); err == nil || !strings.Contains(err.Error(), "no visible area") {
+		t.Fatalf("Render: %v", err)
+	}
+}
