@@ -11,6 +11,8 @@ package preview
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -18,6 +20,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -290,11 +293,24 @@ func initPool(cache wazero.CompilationCache) (pool pdfium.Pool, err error) {
 }
 
 // openCache returns wazero's on-disk compilation cache in dir, or nil when
-// dir is empty or not writable.
+// dir is empty or not writable. The entries live in a subdirectory named
+// after the go-pdfium and wazero versions built in; those of other versions
+// (about 20 MB each) are removed, so upgrades do not pile them up.
 func openCache(dir string) wazero.CompilationCache {
 	if dir == "" {
 		return nil
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil
+	}
+	tag := cacheTag()
+	old, _ := filepath.Glob(filepath.Join(dir, "pdfium-*"))
+	for _, o := range old {
+		if filepath.Base(o) != tag {
+			_ = os.RemoveAll(o)
+		}
+	}
+	dir = filepath.Join(dir, tag)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil
 	}
@@ -311,12 +327,25 @@ func openCache(dir string) wazero.CompilationCache {
 	return cache
 }
 
-// clearCache removes wazero's entries (its "wazero-VERSION-ARCH-OS"
-// directories) so the next start fills the cache afresh.
+// cacheTag names the cache subdirectory after the versions of go-pdfium
+// (the module compiled) and wazero (the compiler) in this binary.
+func cacheTag() string {
+	h := sha256.New()
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == "github.com/klippa-app/go-pdfium" || m.Path == "github.com/tetratelabs/wazero" {
+				fmt.Fprintf(h, "%s@%s %s\n", m.Path, m.Version, m.Sum)
+			}
+		}
+	}
+	return "pdfium-" + hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+// clearCache removes this version's entries so the next start fills the
+// cache afresh.
 func clearCache(dir string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, "wazero-*"))
-	for _, m := range matches {
-		_ = os.RemoveAll(m)
+	if dir != "" {
+		_ = os.RemoveAll(filepath.Join(dir, cacheTag()))
 	}
 }
 

@@ -305,7 +305,7 @@ func TestLazy(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o700 {
 		t.Fatalf("cache dir: %v %v", st.Mode(), err)
 	}
-	entries, _ := filepath.Glob(filepath.Join(dir, "wazero-*", "*"))
+	entries, _ := filepath.Glob(filepath.Join(dir, "pdfium-*", "wazero-*", "*"))
 	if len(entries) == 0 || !r.cacheUsed {
 		t.Fatalf("no compiled module cached in %s", dir)
 	}
@@ -336,7 +336,7 @@ func TestCacheFallback(t *testing.T) {
 
 	dir := t.TempDir()
 	render(dir)
-	entries, _ := filepath.Glob(filepath.Join(dir, "wazero-*", "*"))
+	entries, _ := filepath.Glob(filepath.Join(dir, "pdfium-*", "wazero-*", "*"))
 	if len(entries) != 1 {
 		t.Fatalf("cache entries %v", entries)
 	}
@@ -530,5 +530,27 @@ func TestNoArea(t *testing.T) {
 	}
 	if _, err := d.Render(1, 100); err == nil || !strings.Contains(err.Error(), "no visible area") {
 		t.Fatalf("Render: %v", err)
+	}
+}
+
+// TestOldCachePruned: entries of other go-pdfium or wazero versions (an
+// upgrade) are removed on start; other files in the directory stay.
+func TestOldCachePruned(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "pdfium-0123456789ab", "wazero-v1.0.0-amd64-linux")
+	os.MkdirAll(old, 0o700)
+	os.WriteFile(filepath.Join(old, "entry"), make([]byte, 1000), 0o600)
+	os.WriteFile(filepath.Join(dir, "other"), nil, 0o600)
+	r := New(dir)
+	defer r.Close()
+	open(t, r, page{media: [4]float64{0, 0, 100, 100}}.write(t), "")
+	if _, err := os.Stat(filepath.Dir(old)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("old version's cache kept: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "other")); err != nil {
+		t.Fatalf("unrelated file removed: %v", err)
+	}
+	if entries, _ := filepath.Glob(filepath.Join(dir, cacheTag(), "wazero-*", "*")); len(entries) != 1 {
+		t.Fatalf("current entries %v", entries)
 	}
 }

@@ -83,7 +83,7 @@ func TestProcessesShareCache(t *testing.T) {
 		}
 	}
 	run(3)
-	entries, _ := filepath.Glob(filepath.Join(dir, "wazero-*", "*"))
+	entries, _ := filepath.Glob(filepath.Join(dir, "pdfium-*", "wazero-*", "*"))
 	if len(entries) != 1 {
 		t.Fatalf("cache entries after concurrent starts: %v", entries)
 	}
