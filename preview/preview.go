@@ -247,6 +247,10 @@ func (r *Renderer) start() error {
 		return ErrClosed
 	}
 	r.pool, r.cache, r.cacheUsed = pool, cache, cache != nil
+	// Compiling PDFium takes some 300 MB of Go heap, garbage once done: give
+	// it back to the system now rather than minutes later, without keeping
+	// the first preview waiting.
+	go debug.FreeOSMemory()
 	return nil
 }
 

@@ -19,6 +19,9 @@ func childMain() int {
 	if dir == "idle" {
 		return 0
 	}
+	if dir, ok := strings.CutPrefix(dir, "memory:"); ok {
+		return memoryChild(dir, pdf)
+	}
 	if pdf, ok := strings.CutPrefix(pdf, "bench|"); ok {
 		// The benchmark's page, as the app draws it.
 		r := New(dir)
