@@ -27,21 +27,15 @@ func rssMB() float64 {
 // memoryChild starts the runtime cold (empty cache dir), draws a page and
 // waits up to 5 s for its resident memory to fall below 150 MB.
 func memoryChild(dir, pdf string) int {
-	r := New(dir)
+	r, _, err := childRender(dir, pdf, benchWidth)
 	defer r.Close()
-	d, err := r.Open(pdf, "")
-	if err == nil {
-		_, err = d.Render(1, benchWidth)
-	}
 	if err != nil {
-		fmt.Println(err)
-		return 1
+		return report(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for rssMB() > 150 {
 		if time.Now().After(deadline) {
-			fmt.Printf("resident %.0f MB 5 s after the first preview\n", rssMB())
-			return 1
+			return report(fmt.Errorf("resident %.0f MB 5 s after the first preview", rssMB()))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

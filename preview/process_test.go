@@ -24,36 +24,37 @@ func childMain() int {
 	}
 	if pdf, ok := strings.CutPrefix(pdf, "bench|"); ok {
 		// The benchmark's page, as the app draws it.
-		r := New(dir)
-		defer r.Close()
-		d, err := r.Open(pdf, "")
-		if err == nil {
-			_, err = d.Render(1, benchWidth)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return 0
+		r, _, err := childRender(dir, pdf, benchWidth)
+		r.Close()
+		return report(err)
 	}
-	r := New(dir)
-	defer r.Close()
+	r, img, err := childRender(dir, pdf, 100)
+	r.Close()
+	if err == nil && !near(bounds(img, isRed), image.Rect(0, 50, 50, 100), 1) {
+		err = fmt.Errorf("rectangle at %v", bounds(img, isRed))
+	}
+	if err == nil && !r.cacheUsed {
+		err = fmt.Errorf("cache not used")
+	}
+	return report(err)
+}
+
+// childRender draws page 1 of pdf, width pixels wide, on a new renderer
+// with cacheDir; the caller closes the renderer.
+func childRender(cacheDir, pdf string, width int) (*Renderer, image.Image, error) {
+	r := New(cacheDir)
 	d, err := r.Open(pdf, "")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return r, nil, err
 	}
-	img, err := d.Render(1, 100)
+	img, err := d.Render(1, width)
+	return r, img, err
+}
+
+// report prints err for the parent test and is the exit status.
+func report(err error) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if got := bounds(img, isRed); !near(got, image.Rect(0, 50, 50, 100), 1) {
-		fmt.Fprintln(os.Stderr, "rectangle at", got)
-		return 1
-	}
-	if !r.cacheUsed {
-		fmt.Fprintln(os.Stderr, "cache not used")
 		return 1
 	}
 	return 0
