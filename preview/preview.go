@@ -60,8 +60,9 @@ const (
 // page at a time, and the machine this targets has two cores.
 const maxEngines = 2
 
-// renderTimeout stops a page that takes absurdly long (a hostile or broken
-// file): its engine is killed and replaced. A variable for tests.
+// renderTimeout bounds the wait for a page that takes absurdly long (a
+// hostile or broken file): the caller gets an error, the engine is
+// replaced, and killed once PDFium returns. A variable for tests.
 var renderTimeout = 30 * time.Second
 
 // startPoolFn starts the runtime; tests replace it to make the start fail.
@@ -91,7 +92,8 @@ type engine struct {
 	mu     sync.Mutex
 	inst   pdfium.Pdfium
 	docs   int  // documents open on it (Renderer.mu)
-	broken bool // killed or failed; documents move to another engine (Renderer.mu)
+	broken bool // failed; documents move to another engine (Renderer.mu)
+	killed bool // its instance was killed (Renderer.mu)
 	// big is set once it drew an image beyond bigPixels: its WebAssembly
 	// memory grew and never shrinks, so it is retired when idle.
 	big bool // Renderer.mu
@@ -145,16 +147,28 @@ func (r *Renderer) Close() (err error) {
 	for d := range docs {
 		d.closeDead()
 	}
-	return shutdown(engines, pool, cache)
+	return r.shutdown(engines, pool, cache)
 }
 
-func shutdown(engines []*engine, pool pdfium.Pool, cache wazero.CompilationCache) error {
-	// Kill rather than Close: it does not wait for a render in progress,
-	// which stops at once (the runtime closes on context cancellation).
+// closeWait bounds how long Close waits for calls in progress.
+var closeWait = 2 * time.Second
+
+func (r *Renderer) shutdown(engines []*engine, pool pdfium.Pool, cache wazero.CompilationCache) error {
+	// Wait for calls in progress: the runtime's compiled code must not go
+	// while PDFium runs it. A call still running after closeWait (a
+	// hostile file) leaves the runtime to the process's exit.
+	deadline := time.Now().Add(closeWait)
 	for _, e := range engines {
-		if !e.broken {
-			_ = e.inst.Kill()
+		for !e.mu.TryLock() {
+			if time.Now().After(deadline) {
+				return errors.New("preview: a page was still being drawn; the runtime is left to stop with the app")
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
+		defer e.mu.Unlock()
+	}
+	for _, e := range engines {
+		r.retire(e)
 	}
 	var err error
 	if pool != nil {
@@ -243,7 +257,7 @@ func (r *Renderer) start() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		_ = shutdown(nil, pool, cache)
+		_ = r.shutdown(nil, pool, cache)
 		return ErrClosed
 	}
 	r.pool, r.cache, r.cacheUsed = pool, cache, cache != nil
@@ -276,10 +290,10 @@ func startPool(cacheDir string) (pdfium.Pool, wazero.CompilationCache, error) {
 func initPool(cache wazero.CompilationCache) (pool pdfium.Pool, err error) {
 	defer recoverTo(&err)
 	// The bundled module needs exception handling (go-pdfium's default
-	// config); closing on context cancellation lets Kill stop a render.
+	// config). Not WithCloseOnContextDone, which would let Kill stop a
+	// render: its checks make drawing 3.5 times slower (7 vs 25 ms a page).
 	rc := wazero.NewRuntimeConfig().
-		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
-		WithCloseOnContextDone(true)
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling)
 	if cache != nil {
 		rc = rc.WithCompilationCache(cache)
 	}
@@ -332,9 +346,13 @@ func openCache(dir string) wazero.CompilationCache {
 }
 
 // cacheTag names the cache subdirectory after the versions of go-pdfium
-// (the module compiled) and wazero (the compiler) in this binary.
+// (the module compiled) and wazero (the compiler) in this binary, and the
+// runtime options.
 func cacheTag() string {
 	h := sha256.New()
+	// wazero's own key leaves out some runtime options that change the
+	// code (WithCloseOnContextDone): name them, for when they change.
+	h.Write([]byte("exception-handling, no close-on-context-done\n"))
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range info.Deps {
 			if m.Path == "github.com/klippa-app/go-pdfium" || m.Path == "github.com/tetratelabs/wazero" {
@@ -353,11 +371,12 @@ func clearCache(dir string) {
 	}
 }
 
-// retire marks e broken and kills it; its documents reopen elsewhere.
+// retire marks e broken and kills it; its documents reopen elsewhere. Only
+// with no call running in it (e.mu held, or the call returned).
 func (r *Renderer) retire(e *engine) {
 	r.mu.Lock()
-	already := e.broken
-	e.broken = true
+	already := e.killed
+	e.broken, e.killed = true, true
 	r.mu.Unlock()
 	if !already {
 		_ = e.inst.Kill()
@@ -463,35 +482,57 @@ func (r *Renderer) release(e *engine) {
 }
 
 // call runs fn on e's instance, holding the engine. A panic, a trap of the
-// WebAssembly code or a render beyond renderTimeout retires the engine:
-// its state cannot be trusted after that.
-func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) (err error) {
+// WebAssembly code or a call beyond renderTimeout retires the engine: its
+// state cannot be trusted after that. The caller gets its answer at the
+// time limit even when PDFium goes on (a hostile file): the engine is
+// killed when PDFium returns.
+func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	r.mu.Lock()
 	closed, broken := r.closed, e.broken
 	r.mu.Unlock()
 	if closed {
+		e.mu.Unlock()
 		return ErrClosed
 	}
 	if broken {
+		e.mu.Unlock()
 		return errEngine
 	}
-	timer := time.AfterFunc(renderTimeout, func() { r.retire(e) })
-	defer func() {
-		timedOut := !timer.Stop()
-		if p := recover(); p != nil {
+	done := make(chan error, 1)
+	go func() {
+		defer e.mu.Unlock()
+		err := safely(e, fn)
+		r.mu.Lock()
+		timedOut := e.broken
+		r.mu.Unlock()
+		if timedOut || (err != nil && fatal(err)) {
 			r.retire(e)
-			err = fmt.Errorf("preview: PDFium failed: %v", p)
-			return
 		}
-		if timedOut {
-			err = fmt.Errorf("preview: the page took longer than %v to draw", renderTimeout)
-			return
-		}
+		done <- err
+	}()
+	timer := time.NewTimer(renderTimeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
 		if err != nil && fatal(err) {
-			r.retire(e)
 			err = fmt.Errorf("preview: PDFium failed: %s", lower(err))
+		}
+		return err
+	case <-timer.C:
+		// Marked broken, not killed: PDFium still runs in it.
+		r.mu.Lock()
+		e.broken = true
+		r.mu.Unlock()
+		return fmt.Errorf("preview: the page took longer than %v to draw", renderTimeout)
+	}
+}
+
+// safely runs fn, turning a panic into an error that fatal recognises.
+func safely(e *engine, fn func(pdfium.Pdfium) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic occurred: %v", p)
 		}
 	}()
 	return fn(e.inst)

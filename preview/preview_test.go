@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/requests"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/testpki"
 	"github.com/tetratelabs/wazero"
@@ -553,4 +554,37 @@ func TestOldCachePruned(t *testing.T) {
 	if entries, _ := filepath.Glob(filepath.Join(dir, cacheTag(), "wazero-*", "*")); len(entries) != 1 {
 		t.Fatalf("current entries %v", entries)
 	}
+}
+
+// TestCloseDuringCall: Close waits for a call in progress, and gives up
+// after closeWait rather than pulling the runtime from under PDFium.
+func TestCloseDuringCall(t *testing.T) {
+	for _, c := range []struct {
+		wait, call time.Duration
+		fails      bool
+	}{{2 * time.Second, 100 * time.Millisecond, false}, {100 * time.Millisecond, time.Second, true}} {
+		closeWait = c.wait
+		r := New("")
+		d := open(t, r, page{media: [4]float64{0, 0, 100, 100}}.write(t), "")
+		started := make(chan bool)
+		result := make(chan error, 1)
+		go func() {
+			result <- r.call(d.eng, func(p pdfium.Pdfium) error {
+				close(started)
+				time.Sleep(c.call)
+				_, err := p.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: d.ref})
+				return err
+			})
+		}()
+		<-started
+		t0 := time.Now()
+		err := r.Close()
+		if took := time.Since(t0); (err != nil) != c.fails || took > c.wait+500*time.Millisecond {
+			t.Fatalf("close with a %v call: %v after %v", c.call, err, took)
+		}
+		if err := <-result; err != nil {
+			t.Fatalf("the call: %v", err)
+		}
+	}
+	closeWait = 2 * time.Second
 }
