@@ -195,17 +195,22 @@ func (r *Renderer) engineFor() (*engine, error) {
 		return nil, ErrClosed
 	}
 	var best *engine
-	for _, e := range r.engines {
-		if !e.broken && (best == nil || e.docs < best.docs) {
-			best = e
-		}
-	}
 	live := 0
+	kept := r.engines[:0]
 	for _, e := range r.engines {
+		if e.killed && e.docs == 0 {
+			continue // gone: forget it
+		}
+		kept = append(kept, e)
 		if !e.broken {
 			live++
+			if best == nil || e.docs < best.docs {
+				best = e
+			}
 		}
 	}
+	clear(r.engines[len(kept):])
+	r.engines = kept
 	if best != nil && (best.docs == 0 || live >= maxEngines) {
 		best.docs++
 		r.mu.Unlock()

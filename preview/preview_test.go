@@ -519,6 +519,9 @@ func TestBigEngineRetired(t *testing.T) {
 	if img, err := d.Render(1, 100); err != nil || d.eng == small || bounds(img, isRed).Empty() {
 		t.Fatalf("after the retirement: %v", err)
 	}
+	if len(r.engines) != 1 {
+		t.Fatalf("%d engines kept, want the new one only", len(r.engines))
+	}
 }
 
 // TestNoArea: a crop box outside the media box leaves PDFium no page to
