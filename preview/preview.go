@@ -76,6 +76,7 @@ type Renderer struct {
 
 	mu      sync.Mutex
 	closed  bool
+	done    chan struct{} // closed by Close
 	pool    pdfium.Pool
 	cache   wazero.CompilationCache
 	engines []*engine
@@ -85,11 +86,12 @@ type Renderer struct {
 	cacheUsed bool
 }
 
-// engine is one PDFium instance. Every call into it holds mu: PDFium is
+// engine is one PDFium instance. Every call into it holds busy: PDFium is
 // single-threaded, and a rendered bitmap is read from its memory after the
 // call returns.
 type engine struct {
-	mu     sync.Mutex
+	busy   chan struct{} // a one-slot semaphore: waiting for it can be abandoned
+	dead   chan struct{} // closed when the engine is marked broken
 	inst   pdfium.Pdfium
 	docs   int  // documents open on it (Renderer.mu)
 	broken bool // failed; documents move to another engine (Renderer.mu)
@@ -106,7 +108,7 @@ const bigPixels = 4 << 20
 // New returns a renderer that starts nothing yet. cacheDir (may be empty)
 // keeps the compiled WebAssembly between runs, so later starts are faster.
 func New(cacheDir string) *Renderer {
-	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}}
+	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}, done: make(chan struct{})}
 }
 
 // Open opens the PDF at path (password may be empty), starting the runtime
@@ -139,6 +141,7 @@ func (r *Renderer) Close() (err error) {
 		return nil
 	}
 	r.closed = true
+	close(r.done)
 	docs := r.docs
 	r.docs = nil
 	engines, pool, cache := r.engines, r.pool, r.cache
@@ -157,15 +160,15 @@ func (r *Renderer) shutdown(engines []*engine, pool pdfium.Pool, cache wazero.Co
 	// Wait for calls in progress: the runtime's compiled code must not go
 	// while PDFium runs it. A call still running after closeWait (a
 	// hostile file) leaves the runtime to the process's exit.
-	deadline := time.Now().Add(closeWait)
+	deadline := time.NewTimer(closeWait)
+	defer deadline.Stop()
 	for _, e := range engines {
-		for !e.mu.TryLock() {
-			if time.Now().After(deadline) {
-				return errors.New("preview: a page was still being drawn; the runtime is left to stop with the app")
-			}
-			time.Sleep(10 * time.Millisecond)
+		select {
+		case e.busy <- struct{}{}:
+			defer func() { <-e.busy }()
+		case <-deadline.C:
+			return errors.New("preview: a page was still being drawn; the runtime is left to stop with the app")
 		}
-		defer e.mu.Unlock()
 	}
 	for _, e := range engines {
 		r.retire(e)
@@ -236,7 +239,7 @@ func (r *Renderer) engineFor() (*engine, error) {
 		_ = inst.Kill()
 		return nil, ErrClosed
 	}
-	e := &engine{inst: inst, docs: 1}
+	e := &engine{inst: inst, docs: 1, busy: make(chan struct{}, 1), dead: make(chan struct{})}
 	r.engines = append(r.engines, e)
 	return e, nil
 }
@@ -377,14 +380,23 @@ func clearCache(dir string) {
 }
 
 // retire marks e broken and kills it; its documents reopen elsewhere. Only
-// with no call running in it (e.mu held, or the call returned).
+// with no call running in it (busy held, or the call returned).
 func (r *Renderer) retire(e *engine) {
 	r.mu.Lock()
 	already := e.killed
-	e.broken, e.killed = true, true
+	r.markBroken(e)
+	e.killed = true
 	r.mu.Unlock()
 	if !already {
 		_ = e.inst.Kill()
+	}
+}
+
+// markBroken marks e broken, waking calls waiting for it (r.mu held).
+func (r *Renderer) markBroken(e *engine) {
+	if !e.broken {
+		e.broken = true
+		close(e.dead)
 	}
 }
 
@@ -492,21 +504,26 @@ func (r *Renderer) release(e *engine) {
 // time limit even when PDFium goes on (a hostile file): the engine is
 // killed when PDFium returns.
 func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) error {
-	e.mu.Lock()
+	select {
+	case e.busy <- struct{}{}:
+	case <-e.dead:
+		return errEngine
+	case <-r.done:
+		return ErrClosed
+	}
 	r.mu.Lock()
 	closed, broken := r.closed, e.broken
 	r.mu.Unlock()
-	if closed {
-		e.mu.Unlock()
-		return ErrClosed
-	}
-	if broken {
-		e.mu.Unlock()
+	if closed || broken {
+		<-e.busy
+		if closed {
+			return ErrClosed
+		}
 		return errEngine
 	}
 	done := make(chan error, 1)
 	go func() {
-		defer e.mu.Unlock()
+		defer func() { <-e.busy }()
 		err := safely(e, fn)
 		r.mu.Lock()
 		timedOut := e.broken
@@ -527,7 +544,7 @@ func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) error {
 	case <-timer.C:
 		// Marked broken, not killed: PDFium still runs in it.
 		r.mu.Lock()
-		e.broken = true
+		r.markBroken(e)
 		r.mu.Unlock()
 		return fmt.Errorf("preview: the page took longer than %v to draw", renderTimeout)
 	}

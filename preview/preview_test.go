@@ -475,9 +475,14 @@ func TestEngineFailure(t *testing.T) {
 	renderTimeout = 50 * time.Millisecond
 	defer func() { renderTimeout = 30 * time.Second }()
 	second := d.eng
-	err = r.call(second, func(pdfium.Pdfium) error { time.Sleep(200 * time.Millisecond); return nil })
+	err = r.call(second, func(pdfium.Pdfium) error { time.Sleep(500 * time.Millisecond); return nil })
 	if err == nil || !strings.Contains(err.Error(), "longer than") {
 		t.Fatalf("slow call: %v", err)
+	}
+	// PDFium still runs in it: other calls do not wait for it.
+	t0 := time.Now()
+	if err := r.call(second, func(pdfium.Pdfium) error { return nil }); !errors.Is(err, errEngine) || time.Since(t0) > 100*time.Millisecond {
+		t.Fatalf("call on the stuck engine: %v after %v", err, time.Since(t0))
 	}
 	renderTimeout = 30 * time.Second
 	if _, err := d.Render(1, 100); err != nil || d.eng == second {
