@@ -40,11 +40,18 @@ func TestMain(m *testing.M) {
 
 // shared is one started renderer for the tests that only need rendering.
 func shared(t testing.TB) *Renderer {
+	cacheDir()
+	return sharedR
+}
+
+// cacheDir is the shared renderer's cache directory, for tests that need a
+// renderer of their own but not a compilation of PDFium each.
+func cacheDir() string {
 	sharedOnce.Do(func() {
 		sharedDir, _ = os.MkdirTemp("", "preview-cache-")
 		sharedR = New(sharedDir)
 	})
-	return sharedR
+	return sharedDir
 }
 
 func open(t testing.TB, r *Renderer, path, password string) *Document {
@@ -366,7 +373,7 @@ func TestStartRetry(t *testing.T) {
 		return startPool(dir)
 	}
 	defer func() { startPoolFn = startPool }()
-	r := New("")
+	r := New(cacheDir())
 	defer r.Close()
 	path := page{media: [4]float64{0, 0, 100, 100}}.write(t)
 	if _, err := r.Open(path, ""); err == nil || !strings.Contains(err.Error(), "out of memory") {
@@ -381,7 +388,7 @@ func TestStartRetry(t *testing.T) {
 // TestClose: Close closes open documents, is idempotent, and Open after it
 // is ErrClosed.
 func TestClose(t *testing.T) {
-	r := New("")
+	r := New(cacheDir())
 	path := page{media: [4]float64{0, 0, 100, 100}}.write(t)
 	d, err := r.Open(path, "")
 	if err != nil {
@@ -406,7 +413,7 @@ func TestClose(t *testing.T) {
 		t.Fatalf("document close after renderer close: %v", err)
 	}
 	// Closing a renderer that never started is fine too.
-	if err := New("").Close(); err != nil {
+	if err := New(t.TempDir()).Close(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -414,7 +421,7 @@ func TestClose(t *testing.T) {
 // TestConcurrent renders several documents from several goroutines; each
 // image must show its own document's rectangle. Two engines share them.
 func TestConcurrent(t *testing.T) {
-	r := New("")
+	r := New(cacheDir())
 	defer r.Close()
 	const docs = 4
 	paths := make([]string, docs)
@@ -457,7 +464,7 @@ func TestConcurrent(t *testing.T) {
 // time limit, become errors; the engine is replaced and the document
 // reopens on the next call.
 func TestEngineFailure(t *testing.T) {
-	r := New("")
+	r := New(cacheDir())
 	defer r.Close()
 	d := open(t, r, page{media: [4]float64{0, 0, 100, 100}, fill: [4]float64{0, 0, 50, 50}}.write(t), "")
 	first := d.eng
@@ -494,7 +501,7 @@ func TestEngineFailure(t *testing.T) {
 // its last document closes (its WebAssembly memory never shrinks); the
 // next document gets a fresh one. Small renders keep the engine.
 func TestBigEngineRetired(t *testing.T) {
-	r := New("")
+	r := New(cacheDir())
 	defer r.Close()
 	path := page{media: [4]float64{0, 0, 595, 842}, fill: [4]float64{0, 0, 100, 100}}.write(t)
 	d, err := r.Open(path, "")
@@ -572,7 +579,7 @@ func TestCloseDuringCall(t *testing.T) {
 		fails      bool
 	}{{2 * time.Second, 100 * time.Millisecond, false}, {100 * time.Millisecond, time.Second, true}} {
 		closeWait = c.wait
-		r := New("")
+		r := New(cacheDir())
 		d := open(t, r, page{media: [4]float64{0, 0, 100, 100}}.write(t), "")
 		started := make(chan bool)
 		result := make(chan error, 1)
