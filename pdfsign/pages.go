@@ -39,12 +39,27 @@ func (p *pageInfo) box() [4]float64 {
 }
 
 // rotation returns /Rotate as 0, 90, 180 or 270 (clockwise on screen).
+// It reads the value as PDFium does, so that the box lands where the
+// app's preview showed it: a real number counts by its integer part, and a
+// value that is no multiple of 90 (invalid) is cut down to one.
 func (p *pageInfo) rotation() int {
-	r, ok := p.rotate.(pdf.Int)
-	if !ok || r%90 != 0 {
+	var r int64
+	switch v := p.rotate.(type) {
+	case pdf.Int:
+		r = int64(v)
+	case pdf.Real:
+		if !(v > -1e9 && v < 1e9) { // NaN too
+			return 0
+		}
+		r = int64(v)
+	default:
 		return 0
 	}
-	return int((r%360 + 360) % 360)
+	q := (r / 90) % 4
+	if q < 0 {
+		q += 4
+	}
+	return int(q) * 90
 }
 
 // visibleSize is the page's width and height as displayed.

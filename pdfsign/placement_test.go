@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/natunakab/besign/pdfsign/internal/pdf"
 )
 
 // rotatedPDF has one blank page: media box 600 x 800, crop box offset to
@@ -165,5 +167,23 @@ func TestPlacementRefusal(t *testing.T) {
 	err := SignFile(in, filepath.Join(t.TempDir(), "o2.pdf"), opts, FileOptions{})
 	if !errors.Is(err, ErrRect) || !strings.Contains(err.Error(), "700 x 500 points") {
 		t.Fatalf("got %v, want ErrRect naming the displayed size 700 x 500", err)
+	}
+}
+
+// TestRotationAsPDFium reads /Rotate as PDFium (the app's preview) does,
+// so that a box placed on the preview lands in the same place.
+func TestRotationAsPDFium(t *testing.T) {
+	for _, c := range []struct {
+		v    pdf.Object
+		want int
+	}{
+		{pdf.Int(0), 0}, {pdf.Int(90), 90}, {pdf.Int(-90), 270}, {pdf.Int(450), 90}, {pdf.Int(-450), 270},
+		{pdf.Real(90), 90}, {pdf.Real(270.0), 270}, {pdf.Int(135), 90}, {pdf.Int(89), 0},
+		{pdf.Name("90"), 0}, {nil, 0},
+	} {
+		p := &pageInfo{inherited: inherited{rotate: c.v}}
+		if got := p.rotation(); got != c.want {
+			t.Errorf("/Rotate %v reads as %d, want %d", c.v, got, c.want)
+		}
 	}
 }
