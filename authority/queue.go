@@ -79,10 +79,25 @@ type UpdateQueuedRequest struct {
 	Settings SignatureSettings `json:"settings"`
 	// Fingerprint, when not nil, replaces the stored one.
 	Fingerprint *Fingerprint `json:"fingerprint,omitempty"`
+	// Pages, when not nil, replaces the stored page count (0: not known),
+	// as the file accepted with a new Fingerprint may have other pages.
+	Pages *int `json:"pages,omitempty"`
 }
 
 // MaxQueuedDocuments bounds one account's queue.
 const MaxQueuedDocuments = 1000
+
+// Limits of a queued document, shared by the authority's checks and the
+// screens' entries.
+const (
+	// MaxQueuePathLen is PATH_MAX on Linux, in bytes; also for OutputDir.
+	MaxQueuePathLen = 4096
+	// MaxSignatureTextLen bounds Reason and Location, in characters.
+	MaxSignatureTextLen = 200
+	// MaxBoxPoints is the largest page side PDF allows (200 inches),
+	// bounding a visible box's corners and sides.
+	MaxBoxPoints = 14400
+)
 
 // Errors of the signing queue.
 var (

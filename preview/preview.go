@@ -3,11 +3,34 @@
 // wazero): pure Go, no cgo, and a licence that suits the product. The
 // runtime starts lazily, on the first document, never on the UI goroutine
 // and never before the window is up.
+//
+// Sizes are in PDF points on the page as displayed, the space of
+// pdfsign.Rect: the crop box (clipped to the media box) after /Rotate, so a
+// box drawn on a rendered image maps to a signature box by one scale factor.
 package preview
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"image"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/enums"
+	pdfiumerr "github.com/klippa-app/go-pdfium/errors"
+	"github.com/klippa-app/go-pdfium/references"
+	"github.com/klippa-app/go-pdfium/requests"
+	"github.com/klippa-app/go-pdfium/webassembly"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // Errors.
@@ -18,40 +41,619 @@ var (
 	ErrNotPDF = errors.New("not a readable PDF")
 	// ErrClosed: the renderer was closed.
 	ErrClosed = errors.New("preview renderer is closed")
+	// ErrPage: the page number is not in the document.
+	ErrPage = errors.New("page out of range")
 )
 
+// Limits on one rendered image, so a huge page or a huge request cannot
+// exhaust memory: the bitmap lives in the WebAssembly memory (which never
+// shrinks) and once more as the returned image.
+const (
+	MaxWidth  = 4096
+	MaxPixels = 16 << 20
+)
+
+// maxEngines is how many PDFium instances run at most: each renders one
+// page at a time, and the machine this targets has two cores.
+const maxEngines = 2
+
+// renderTimeout stops a page that takes absurdly long (a hostile or broken
+// file): its engine is killed and replaced.
+const renderTimeout = 30 * time.Second
+
 // Renderer renders pages; one per app. It is safe for concurrent use.
-type Renderer struct{}
+type Renderer struct {
+	cacheDir string
+
+	initMu sync.Mutex // serialises the (slow) start of the runtime
+
+	mu      sync.Mutex
+	closed  bool
+	pool    pdfium.Pool
+	cache   wazero.CompilationCache
+	engines []*engine
+	docs    map[*Document]struct{}
+	// cacheUsed tells whether the running pool uses the compilation cache
+	// (false when the directory was unusable); for tests and benchmarks.
+	cacheUsed bool
+}
+
+// engine is one PDFium instance. Every call into it holds mu: PDFium is
+// single-threaded, and a rendered bitmap is read from its memory after the
+// call returns.
+type engine struct {
+	mu     sync.Mutex
+	inst   pdfium.Pdfium
+	docs   int  // documents open on it (Renderer.mu)
+	broken bool // killed or failed; documents move to another engine (Renderer.mu)
+}
 
 // New returns a renderer that starts nothing yet. cacheDir (may be empty)
 // keeps the compiled WebAssembly between runs, so later starts are faster.
-func New(cacheDir string) *Renderer { return &Renderer{} }
-
-// Open opens the PDF at path (password may be empty), starting the runtime
-// when this is the first document.
-func (r *Renderer) Open(path, password string) (*Document, error) {
-	return nil, errors.New("preview: not built yet")
+func New(cacheDir string) *Renderer {
+	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}}
 }
 
-// Close stops the runtime; documents still open are closed.
-func (r *Renderer) Close() error { return nil }
+// Open opens the PDF at path (password may be empty), starting the runtime
+// when this is the first document. Call it off the UI goroutine: the first
+// call compiles PDFium (seconds without a filled cache).
+func (r *Renderer) Open(path, password string) (doc *Document, err error) {
+	defer recoverTo(&err)
+	d := &Document{r: r, path: path, password: password}
+	if err := d.open(); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		d.closeDead()
+		return nil, ErrClosed
+	}
+	r.docs[d] = struct{}{}
+	r.mu.Unlock()
+	return d, nil
+}
 
-// Document is an open PDF.
-type Document struct{}
+// Close stops the runtime; documents still open are closed. Calling it
+// again does nothing.
+func (r *Renderer) Close() (err error) {
+	defer recoverTo(&err)
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	docs := r.docs
+	r.docs = nil
+	engines, pool, cache := r.engines, r.pool, r.cache
+	r.engines, r.pool, r.cache = nil, nil, nil
+	r.mu.Unlock()
+	for d := range docs {
+		d.closeDead()
+	}
+	return shutdown(engines, pool, cache)
+}
+
+func shutdown(engines []*engine, pool pdfium.Pool, cache wazero.CompilationCache) error {
+	// Kill rather than Close: it does not wait for a render in progress,
+	// which stops at once (the runtime closes on context cancellation).
+	for _, e := range engines {
+		if !e.broken {
+			_ = e.inst.Kill()
+		}
+	}
+	var err error
+	if pool != nil {
+		err = pool.Close()
+	}
+	if cache != nil {
+		_ = cache.Close(context.Background())
+	}
+	if err != nil {
+		return fmt.Errorf("preview: stopping the runtime: %w", err)
+	}
+	return nil
+}
+
+// engineFor returns the engine a new document goes to, starting the
+// runtime or another engine when needed, with the document counted on it.
+func (r *Renderer) engineFor() (*engine, error) {
+	if err := r.start(); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil, ErrClosed
+	}
+	var best *engine
+	for _, e := range r.engines {
+		if !e.broken && (best == nil || e.docs < best.docs) {
+			best = e
+		}
+	}
+	live := 0
+	for _, e := range r.engines {
+		if !e.broken {
+			live++
+		}
+	}
+	if best != nil && (best.docs == 0 || live >= maxEngines) {
+		best.docs++
+		r.mu.Unlock()
+		return best, nil
+	}
+	pool := r.pool
+	r.mu.Unlock()
+
+	// A new instance: the module is compiled already, so this is quick.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	inst, err := pool.GetInstanceWithContext(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		if best != nil && !best.broken {
+			best.docs++
+			return best, nil
+		}
+		return nil, fmt.Errorf("preview: starting a PDFium instance: %w", err)
+	}
+	if r.closed {
+		_ = inst.Kill()
+		return nil, ErrClosed
+	}
+	e := &engine{inst: inst, docs: 1}
+	r.engines = append(r.engines, e)
+	return e, nil
+}
+
+// start initialises the runtime once; a failure is returned and the next
+// call tries again.
+func (r *Renderer) start() error {
+	r.initMu.Lock()
+	defer r.initMu.Unlock()
+	r.mu.Lock()
+	closed, started := r.closed, r.pool != nil
+	r.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if started {
+		return nil
+	}
+	pool, cache, err := startPool(r.cacheDir)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		_ = shutdown(nil, pool, cache)
+		return ErrClosed
+	}
+	r.pool, r.cache, r.cacheUsed = pool, cache, cache != nil
+	return nil
+}
+
+// startPool compiles PDFium, through wazero's compilation cache in
+// cacheDir when that directory is usable. A cache that fails (unwritable,
+// or an entry damaged on disk, which wazero reports as an error instead of
+// recompiling) is emptied and left out, so previews still work.
+func startPool(cacheDir string) (pdfium.Pool, wazero.CompilationCache, error) {
+	cache := openCache(cacheDir)
+	pool, err := initPool(cache)
+	if err != nil && cache != nil {
+		_ = cache.Close(context.Background())
+		clearCache(cacheDir)
+		cache = nil
+		pool, err = initPool(nil)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("preview: starting PDFium: %w", err)
+	}
+	return pool, cache, nil
+}
+
+func initPool(cache wazero.CompilationCache) (pool pdfium.Pool, err error) {
+	defer recoverTo(&err)
+	// The bundled module needs exception handling (go-pdfium's default
+	// config); closing on context cancellation lets Kill stop a render.
+	rc := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+		WithCloseOnContextDone(true)
+	if cache != nil {
+		rc = rc.WithCompilationCache(cache)
+	}
+	return webassembly.Init(webassembly.Config{
+		MinIdle:  0,
+		MaxIdle:  maxEngines,
+		MaxTotal: maxEngines,
+		// No directory is mounted: documents are read through Go (a
+		// reader), so PDFium sees no file system at all.
+		FSConfig:      wazero.NewFSConfig(),
+		RuntimeConfig: rc,
+		Stdout:        io.Discard,
+		Stderr:        io.Discard,
+	})
+}
+
+// openCache returns wazero's on-disk compilation cache in dir, or nil when
+// dir is empty or not writable.
+func openCache(dir string) wazero.CompilationCache {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil
+	}
+	probe, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return nil
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	cache, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		return nil
+	}
+	return cache
+}
+
+// clearCache removes wazero's entries (its "wazero-VERSION-ARCH-OS"
+// directories) so the next start fills the cache afresh.
+func clearCache(dir string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "wazero-*"))
+	for _, m := range matches {
+		_ = os.RemoveAll(m)
+	}
+}
+
+// retire marks e broken and kills it; its documents reopen elsewhere.
+func (r *Renderer) retire(e *engine) {
+	r.mu.Lock()
+	already := e.broken
+	e.broken = true
+	r.mu.Unlock()
+	if !already {
+		_ = e.inst.Kill()
+	}
+}
+
+// Document is an open PDF. Its methods are safe for concurrent use.
+type Document struct {
+	r        *Renderer
+	path     string
+	password string
+
+	mu     sync.Mutex // guards the fields below
+	closed bool
+	eng    *engine
+	file   *os.File
+	ref    references.FPDF_DOCUMENT
+	pages  int
+}
+
+// open opens the file on an engine (again, after its engine failed).
+func (d *Document) open() error {
+	f, err := os.Open(d.path)
+	if err != nil {
+		return fmt.Errorf("preview: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("preview: %w", err)
+	}
+	if st.IsDir() {
+		f.Close()
+		return fmt.Errorf("%w: %s is a folder", ErrNotPDF, filepath.Base(d.path))
+	}
+	if st.Size() == 0 {
+		f.Close()
+		return fmt.Errorf("%w: the file is empty", ErrNotPDF)
+	}
+	e, err := d.r.engineFor()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	var ref references.FPDF_DOCUMENT
+	var pages int
+	err = d.r.call(e, func(p pdfium.Pdfium) error {
+		req := &requests.OpenDocument{FileReader: f, FileReaderSize: st.Size()}
+		if d.password != "" {
+			req.Password = &d.password
+		}
+		res, err := p.OpenDocument(req)
+		if err != nil {
+			return openErr(err)
+		}
+		ref = res.Document
+		n, err := p.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: ref})
+		if err != nil {
+			_, _ = p.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: ref})
+			return err
+		}
+		pages = n.PageCount
+		return nil
+	})
+	if err != nil {
+		f.Close()
+		d.r.release(e)
+		return err
+	}
+	d.eng, d.file, d.ref, d.pages = e, f, ref, pages
+	return nil
+}
+
+// openErr maps PDFium's reasons for not opening a file.
+func openErr(err error) error {
+	switch {
+	case errors.Is(err, pdfiumerr.ErrPassword):
+		return ErrPassword
+	case errors.Is(err, pdfiumerr.ErrSecurity):
+		return fmt.Errorf("%w: its encryption is not supported", ErrNotPDF)
+	case errors.Is(err, pdfiumerr.ErrFormat):
+		return fmt.Errorf("%w: it is damaged or not a PDF", ErrNotPDF)
+	case errors.Is(err, pdfiumerr.ErrFile):
+		return fmt.Errorf("%w: the file could not be read", ErrNotPDF)
+	case errors.Is(err, pdfiumerr.ErrUnknown), errors.Is(err, pdfiumerr.ErrPage):
+		return fmt.Errorf("%w: PDFium could not read it", ErrNotPDF)
+	}
+	return err
+}
+
+// release uncounts a document from e.
+func (r *Renderer) release(e *engine) {
+	r.mu.Lock()
+	e.docs--
+	r.mu.Unlock()
+}
+
+// call runs fn on e's instance, holding the engine. A panic, a trap of the
+// WebAssembly code or a render beyond renderTimeout retires the engine:
+// its state cannot be trusted after that.
+func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) (err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r.mu.Lock()
+	closed, broken := r.closed, e.broken
+	r.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if broken {
+		return errEngine
+	}
+	timer := time.AfterFunc(renderTimeout, func() { r.retire(e) })
+	defer func() {
+		timedOut := !timer.Stop()
+		if p := recover(); p != nil {
+			err = fmt.Errorf("preview: PDFium failed: %v", p)
+		}
+		if timedOut {
+			err = fmt.Errorf("preview: the page took longer than %v to draw", renderTimeout)
+			return
+		}
+		if err != nil && fatal(err) {
+			r.retire(e)
+			err = fmt.Errorf("preview: PDFium failed: %s", lower(err))
+		}
+	}()
+	return fn(e.inst)
+}
+
+// errEngine says the document's engine was retired; the document reopens.
+var errEngine = errors.New("preview: PDFium instance was stopped")
+
+// fatal tells errors that leave the instance unusable: panics recovered by
+// go-pdfium and WebAssembly traps (wazero's errors say "wasm error").
+func fatal(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "panic occurred") || strings.Contains(s, "wasm error") ||
+		strings.Contains(s, "module closed") || strings.Contains(s, "instance is closed")
+}
+
+// lower lowercases the first letter of err's text, as errors here read.
+func lower(err error) string {
+	s := err.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// use runs fn with the document's engine, reopening the document once on
+// a fresh engine when its engine was retired.
+func (d *Document) use(fn func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error) (err error) {
+	defer recoverTo(&err)
+	for attempt := 0; ; attempt++ {
+		d.mu.Lock()
+		if d.closed {
+			d.mu.Unlock()
+			return ErrClosed
+		}
+		d.r.mu.Lock()
+		broken := d.eng.broken
+		d.r.mu.Unlock()
+		if broken {
+			old, oldFile := d.eng, d.file
+			if err := d.open(); err != nil {
+				d.mu.Unlock()
+				return err
+			}
+			d.r.release(old)
+			oldFile.Close()
+		}
+		e, ref := d.eng, d.ref
+		d.mu.Unlock()
+		err = d.r.call(e, func(p pdfium.Pdfium) error { return fn(p, ref) })
+		if !errors.Is(err, errEngine) || attempt > 0 {
+			return err
+		}
+	}
+}
 
 // Pages is the number of pages.
-func (d *Document) Pages() int { return 0 }
+func (d *Document) Pages() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pages
+}
+
+func (d *Document) checkPage(page int) error {
+	if n := d.Pages(); page < 1 || page > n {
+		return fmt.Errorf("%w: page %d requested, the document has %d", ErrPage, page, n)
+	}
+	return nil
+}
 
 // PageSize is page's size in PDF points as displayed: the crop box, after
 // /Rotate (page is 1-based).
 func (d *Document) PageSize(page int) (w, h float64, err error) {
-	return 0, 0, errors.New("preview: not built yet")
+	if err := d.checkPage(page); err != nil {
+		return 0, 0, err
+	}
+	err = d.use(func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error {
+		w, h, err = pageSize(p, ref, page)
+		return err
+	})
+	return w, h, err
 }
 
-// Render draws page (1-based) as displayed, width pixels wide.
-func (d *Document) Render(page, width int) (image.Image, error) {
-	return nil, errors.New("preview: not built yet")
+func pageSize(p pdfium.Pdfium, ref references.FPDF_DOCUMENT, page int) (float64, float64, error) {
+	res, err := p.GetPageSize(&requests.GetPageSize{Page: requests.Page{
+		ByIndex: &requests.PageByIndex{Document: ref, Index: page - 1}}})
+	if err != nil {
+		return 0, 0, fmt.Errorf("preview: reading page %d: %s", page, lower(err))
+	}
+	if !(res.Width > 0 && res.Height > 0) || math.IsInf(res.Width, 0) || math.IsInf(res.Height, 0) {
+		return 0, 0, fmt.Errorf("%w: page %d has no area", ErrNotPDF, page)
+	}
+	return res.Width, res.Height, nil
 }
 
-// Close releases the document.
-func (d *Document) Close() error { return nil }
+// Render draws page (1-based) as displayed, width pixels wide; the height
+// follows the page's aspect ratio (rounded up). Widths beyond MaxWidth, or
+// images beyond MaxPixels, are drawn smaller: the caller scales by the
+// image's actual width. The image is opaque (transparent parts on white).
+func (d *Document) Render(page, width int) (img image.Image, err error) {
+	if err := d.checkPage(page); err != nil {
+		return nil, err
+	}
+	if width < 1 {
+		return nil, fmt.Errorf("preview: width %d is not positive", width)
+	}
+	err = d.use(func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error {
+		w, h, err := pageSize(p, ref, page)
+		if err != nil {
+			return err
+		}
+		width := fitWidth(width, w, h)
+		res, err := p.RenderPageInPixels(&requests.RenderPageInPixels{
+			Page:        requests.Page{ByIndex: &requests.PageByIndex{Document: ref, Index: page - 1}},
+			Width:       width,
+			RenderFlags: enums.FPDF_RENDER_FLAG_ANNOT,
+			// Signature boxes are widgets, which PDFium draws only
+			// with the form layer.
+			RenderForm: true,
+			Document:   &ref,
+		})
+		if err != nil {
+			return fmt.Errorf("preview: drawing page %d: %s", page, lower(err))
+		}
+		defer res.Cleanup()
+		src, ok := res.Result.RenderedImage.(*image.RGBA)
+		if !ok {
+			return errors.New("preview: PDFium returned an unexpected image")
+		}
+		img = opaqueCopy(src)
+		return nil
+	})
+	return img, err
+}
+
+// fitWidth bounds a requested width by MaxWidth and MaxPixels for a page
+// of w x h points.
+func fitWidth(width int, w, h float64) int {
+	width = min(width, MaxWidth)
+	if float64(width)*math.Ceil(float64(width)*h/w) > MaxPixels {
+		width = int(math.Sqrt(MaxPixels * w / h))
+		for width > 1 && float64(width)*math.Ceil(float64(width)*h/w) > MaxPixels {
+			width--
+		}
+	}
+	return max(width, 1)
+}
+
+// opaqueCopy copies src out of the WebAssembly memory (it is only a view
+// until cleanup) and lays it on white. PDFium leaves a page with
+// transparency unpremultiplied on transparent black.
+func opaqueCopy(src *image.RGBA) *image.RGBA {
+	b := src.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := 0; y < b.Dy(); y++ {
+		s := src.Pix[y*src.Stride : y*src.Stride+4*b.Dx()]
+		o := dst.Pix[y*dst.Stride : y*dst.Stride+4*b.Dx()]
+		for i := 0; i < len(s); i += 4 {
+			a := uint32(s[i+3])
+			if a == 255 {
+				copy(o[i:i+4], s[i:i+4])
+				continue
+			}
+			for c := 0; c < 3; c++ {
+				o[i+c] = uint8((uint32(s[i+c])*a + 255*(255-a) + 127) / 255)
+			}
+			o[i+3] = 255
+		}
+	}
+	return dst
+}
+
+// Close releases the document. Calling it again does nothing.
+func (d *Document) Close() (err error) {
+	defer recoverTo(&err)
+	d.r.mu.Lock()
+	if d.r.docs != nil {
+		delete(d.r.docs, d)
+	}
+	d.r.mu.Unlock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	e, ref, f := d.eng, d.ref, d.file
+	err = d.r.call(e, func(p pdfium.Pdfium) error {
+		_, err := p.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: ref})
+		return err
+	})
+	if errors.Is(err, ErrClosed) || errors.Is(err, errEngine) {
+		err = nil // gone with its engine
+	}
+	d.r.release(e)
+	f.Close()
+	return err
+}
+
+// closeDead marks d closed when the renderer closes: the engines go away
+// whole, so PDFium is not called.
+func (d *Document) closeDead() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
+	d.closed = true
+	d.file.Close()
+}
+
+// recoverTo turns a panic into *err, so none reaches the user.
+func recoverTo(err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("preview: internal error: %v", p)
+	}
+}

@@ -132,6 +132,32 @@ CREATE TABLE certificates (
 );
 CREATE INDEX certificates_user ON certificates (user_id, created_at);
 `,
+	// 6: the signing queue ("Tanda Tangan"): local PDFs an account prepared
+	// to sign, with their settings. Paths and settings only: no document, no
+	// PDF password. Self-contained so that it can be renumbered.
+	`
+CREATE TABLE queued_documents (
+	id         INTEGER PRIMARY KEY,
+	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	path       TEXT NOT NULL,    -- absolute, cleaned
+	pages      INTEGER NOT NULL CHECK (pages >= 0), -- 0: not known
+	size       INTEGER NOT NULL CHECK (size >= 0),  -- the fingerprint: size,
+	mod_time   INTEGER,                             -- modification time,
+	sha256     BLOB CHECK (sha256 IS NULL OR length(sha256) = 32), -- and hash
+	page       INTEGER NOT NULL CHECK (page >= 1),  -- of the visible signature
+	invisible  INTEGER NOT NULL CHECK (invisible IN (0, 1)),
+	box_x      REAL NOT NULL,    -- PDF points
+	box_y      REAL NOT NULL,
+	box_w      REAL NOT NULL,
+	box_h      REAL NOT NULL,
+	reason     TEXT NOT NULL DEFAULT '',
+	location   TEXT NOT NULL DEFAULT '',
+	output_dir TEXT NOT NULL DEFAULT '', -- '': beside the input
+	added_at   INTEGER NOT NULL
+);
+-- One path once per account, also when two processes add it at once.
+CREATE UNIQUE INDEX queued_documents_path ON queued_documents (user_id, path);
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

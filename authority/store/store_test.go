@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -155,4 +157,136 @@ func TestMigrateFromSchema1(t *testing.T) {
 	if version != SchemaVersion || got.Name != "Ana" || got.Language != "" {
 		t.Fatalf("schema %d, account %+v", version, got)
 	}
+}
+
+// A database of schema 5 (before the signing queue) opens, moves to the
+// current schema and keeps its accounts and certificates; the new queue
+// then works for an old account.
+func TestMigrateFromSchema5(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "authority.db")
+	all := migrations
+	migrations = all[:5]
+	s, err := Open(ctx, path)
+	migrations = all
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(0, 1763888407123456789).UTC()
+	u := User{Name: "Ana", Username: "ana", Email: "ana@x.id", Role: "signer", CreatedAt: now}
+	c := Certificate{Serial: "0a1b", Cert: []byte("der"), Key: []byte("sealed"), NotBefore: now, NotAfter: now.Add(time.Hour), CreatedAt: now}
+	err = s.Update(ctx, func(tx *Tx) error {
+		if err := tx.InsertUser(ctx, &u); err != nil {
+			return err
+		}
+		c.UserID = u.ID
+		return tx.InsertCertificate(ctx, c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	s.db.QueryRow("PRAGMA user_version").Scan(&version)
+	if version != 5 {
+		t.Fatalf("old schema is %d", version)
+	}
+	s.Close()
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open schema 5: %v", err)
+	}
+	defer s.Close()
+	s.db.QueryRow("PRAGMA user_version").Scan(&version)
+	if version != 6 || version != SchemaVersion {
+		t.Fatalf("schema %d after migrating, want 6 (SchemaVersion %d)", version, SchemaVersion)
+	}
+	d := QueuedDocument{UserID: u.ID, Path: "/home/ana/surat.pdf", Pages: 1, Page: 1, W: 10, H: 10, AddedAt: now}
+	err = s.Update(ctx, func(tx *Tx) error {
+		got, err := tx.UserByEmail(ctx, "ana@x.id")
+		if err != nil || got.ID != u.ID || !got.CreatedAt.Equal(now) {
+			return fmt.Errorf("account after migrating: %+v, %v", got, err)
+		}
+		cert, err := tx.CurrentCertificate(ctx, u.ID)
+		if err != nil || cert.Serial != c.Serial || string(cert.Key) != "sealed" || !cert.NotAfter.Equal(c.NotAfter) {
+			return fmt.Errorf("certificate after migrating: %+v, %v", cert, err)
+		}
+		return tx.InsertQueued(ctx, &d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The queue's rows round-trip exactly, one path is queued once per
+// account, and the rows belong to an existing account.
+func TestQueuedDocuments(t *testing.T) {
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Unix(0, 1763888407123456789).UTC()
+	a := User{Name: "A", Username: "a", Email: "a@x.id", Role: "signer", CreatedAt: now}
+	b := User{Name: "B", Username: "b", Email: "b@x.id", Role: "signer", CreatedAt: now}
+	if err := s.Update(ctx, func(tx *Tx) error {
+		if err := tx.InsertUser(ctx, &a); err != nil {
+			return err
+		}
+		return tx.InsertUser(ctx, &b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	hash := make([]byte, 32)
+	hash[0], hash[31] = 0xde, 0xad
+	want := QueuedDocument{UserID: a.ID, Path: "/srv/nota dinas ñ.pdf", Pages: 7, Size: 123456789,
+		ModTime: time.Unix(0, 1700000000987654321).UTC(), SHA256: hash, Page: 3, Invisible: true,
+		X: 0.1, Y: 1.0 / 3, W: 14399.999999999998, H: 5e-324, Reason: "Menyetujui", Location: "Ranai",
+		OutputDir: "/srv/out", AddedAt: now}
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.InsertQueued(ctx, &want) }); err != nil {
+		t.Fatal(err)
+	}
+	var got []QueuedDocument
+	s.View(ctx, func(tx *Tx) (err error) { got, err = tx.QueuedDocuments(ctx, a.ID); return })
+	if len(got) != 1 || !sameQueued(got[0], want) {
+		t.Fatalf("read back %+v\nwant %+v", got, want)
+	}
+
+	err = s.Update(ctx, func(tx *Tx) error {
+		d := want
+		return tx.InsertQueued(ctx, &d)
+	})
+	if !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("same path twice: %v", err)
+	}
+	// Another account's queue is its own.
+	other := want
+	other.UserID = b.ID
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.InsertQueued(ctx, &other) }); err != nil {
+		t.Fatalf("same path, other account: %v", err)
+	}
+	err = s.View(ctx, func(tx *Tx) error {
+		if _, err := tx.QueuedDocument(ctx, b.ID, want.ID); !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("other account reads: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.DeleteQueued(ctx, b.ID, want.ID) }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("other account deletes: %v", err)
+	}
+	// No row without an account.
+	orphan := want
+	orphan.UserID, orphan.Path = 999, "/x.pdf"
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.InsertQueued(ctx, &orphan) }); err == nil {
+		t.Fatal("a queued document without an account was stored")
+	}
+}
+
+func sameQueued(a, b QueuedDocument) bool {
+	return a.ID == b.ID && a.UserID == b.UserID && a.Path == b.Path && a.Pages == b.Pages && a.Size == b.Size &&
+		a.ModTime.Equal(b.ModTime) && bytes.Equal(a.SHA256, b.SHA256) && a.Page == b.Page && a.Invisible == b.Invisible &&
+		a.X == b.X && a.Y == b.Y && a.W == b.W && a.H == b.H && a.Reason == b.Reason && a.Location == b.Location &&
+		a.OutputDir == b.OutputDir && a.AddedAt.Equal(b.AddedAt)
 }
