@@ -59,8 +59,10 @@ type signTab struct {
 	// while one is on its way is sent after it, so the last one wins.
 	saving map[int64]bool
 	dirty  map[int64]bool
-	// renderKey names the page the preview waits for.
+	// renderKey names the page the preview shows or waits for, lastImg
+	// its image once rendered.
 	renderKey string
+	lastImg   image.Image
 	// filling is set while the settings' widgets are filled from a
 	// document, so that their callbacks do not save.
 	filling bool
@@ -213,6 +215,9 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 	t.reason = widget.NewEntry()
 	t.reason.SetPlaceHolder(lang.L("Alasan penandatanganan"))
 	t.reason.OnChanged = func(s string) {
+		if limitEntry(t.reason, s) {
+			return
+		}
 		if !t.filling {
 			t.edit(func(st *authority.SignatureSettings) { st.Reason = s })
 		}
@@ -220,6 +225,9 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 	t.location = widget.NewEntry()
 	t.location.SetPlaceHolder(lang.L("Tempat penandatanganan"))
 	t.location.OnChanged = func(s string) {
+		if limitEntry(t.location, s) {
+			return
+		}
 		if !t.filling {
 			t.edit(func(st *authority.SignatureSettings) { st.Location = s })
 		}
@@ -256,6 +264,16 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 		form, t.settingMsg)
 	center := container.NewStack(t.preview, container.NewCenter(container.NewVBox(t.previewMsg, container.NewCenter(t.unlock))))
 	return container.NewBorder(top, bottom, nil, nil, center)
+}
+
+// limitEntry cuts e's text s to the authority's limit; true when it did
+// (SetText calls OnChanged again with the cut text).
+func limitEntry(e *widget.Entry, s string) bool {
+	if r := []rune(s); len(r) > authority.MaxSignatureTextLen {
+		e.SetText(string(r[:authority.MaxSignatureTextLen]))
+		return true
+	}
+	return false
 }
 
 // outputChoices are the two places for the signed copy.
@@ -350,7 +368,7 @@ func (t *signTab) reset() {
 	t.docs, t.selected, t.cert, t.certErr = nil, 0, nil, nil
 	t.files = map[string]*fileInfo{}
 	t.saving, t.dirty = map[int64]bool{}, map[int64]bool{}
-	t.renderKey = ""
+	t.renderKey, t.lastImg = "", nil
 	t.previews.closeAll()
 	setText(t.addMsg, "")
 	t.right.Objects = []fyne.CanvasObject{t.editor}
@@ -864,15 +882,17 @@ func (t *signTab) render() {
 	if !known {
 		size = [2]float64{0, 0}
 	}
+	if t.renderKey == key && t.lastImg != nil {
+		// the page shown already: only the box changed
+		t.preview.set(t.lastImg, size[0], size[1], box, !invisible)
+		return
+	}
 	t.preview.set(nil, size[0], size[1], box, !invisible)
 	if t.u.opts.Preview == nil {
 		setText(t.previewMsg, lang.L("Pratinjau halaman tidak tersedia."))
 		return
 	}
-	if t.renderKey == key && t.preview.img != nil {
-		return
-	}
-	t.renderKey = key
+	t.renderKey, t.lastImg = key, nil
 	setText(t.previewMsg, lang.L("Memuat pratinjau..."))
 	t.unlock.Hide()
 	password := t.passwords[path]
@@ -910,6 +930,7 @@ func (t *signTab) render() {
 			return
 		}
 		setText(t.previewMsg, "")
+		t.lastImg = r.img
 		t.file(path).sizes[page] = [2]float64{r.w, r.h}
 		cur := t.current()
 		if cur == nil || cur.ID != id {
