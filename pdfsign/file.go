@@ -2,10 +2,13 @@ package pdfsign
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,7 +22,25 @@ import (
 type FileOptions struct {
 	// Force replaces an existing output file.
 	Force bool
+	// Next, when set (and Force is not), names another output in the same
+	// folder when out exists, also when another process creates it while
+	// SignFile writes: the output goes to the name Next returns
+	// (SignFileAs tells which) and never replaces a file. An error from
+	// Next stops SignFile.
+	Next func(taken string) (string, error)
+	// Progress, when set, is called with the bytes of the input copied
+	// into the output so far and the input's size.
+	Progress func(done, total int64)
+	// Check, when set, is called with the SHA-256 of the input as copied
+	// into the output (the bytes the signature covers) before the
+	// signature is made; an error from it stops SignFile, wrapped, and
+	// nothing is written. It lets a caller compare the bytes it signs
+	// with what it checked earlier, with no window between the two.
+	Check func(sum []byte) error
 }
+
+// maxNext bounds the names FileOptions.Next is asked for.
+const maxNext = 10000
 
 // tempPrefix and tempSuffix frame the temporary output files:
 // ".besign-<pid>-<random>.tmp". The PID lets a later run in the same folder
@@ -41,36 +62,65 @@ var beforeRename func()
 // umask. The temporary file is removed on error and on SIGINT or SIGTERM;
 // leftovers of processes that died otherwise are removed by the next call
 // in that folder.
-func SignFile(in, out string, opts Options, fo FileOptions) (err error) {
+func SignFile(in, out string, opts Options, fo FileOptions) error {
+	_, err := SignFileAs(in, out, opts, fo)
+	return err
+}
+
+// SignFileAs is SignFile returning the path written: out, or with
+// fo.Next the name it gave when out was taken.
+func SignFileAs(in, out string, opts Options, fo FileOptions) (written string, err error) {
 	src, err := os.Open(in)
 	if err != nil {
-		return fmt.Errorf("open input: %w", err)
+		return "", fmt.Errorf("open input: %w", err)
 	}
 	defer src.Close()
 	st, err := src.Stat()
 	if err != nil {
-		return fmt.Errorf("open input: %w", err)
+		return "", fmt.Errorf("open input: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%w: %s is not a regular file", ErrNotPDF, in)
-	}
-	if ost, err := os.Stat(out); err == nil {
-		if os.SameFile(st, ost) {
-			return ErrSameFile
-		}
-		if !fo.Force {
-			return fmt.Errorf("%w: %s", ErrExists, out)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("check output: %w", err)
+		return "", fmt.Errorf("%w: %s is not a regular file", ErrNotPDF, in)
 	}
 	dir := filepath.Dir(out)
+	next := func() error {
+		n, err := fo.Next(out)
+		if err != nil {
+			return err
+		}
+		if filepath.Dir(n) != dir {
+			return fmt.Errorf("internal error: the next output %s is not in %s", n, dir)
+		}
+		out = n
+		return nil
+	}
+	for tries := 0; ; tries++ {
+		ost, err := os.Stat(out)
+		if errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("check output: %w", err)
+		}
+		if os.SameFile(st, ost) {
+			return "", ErrSameFile
+		}
+		if fo.Force {
+			break
+		}
+		if fo.Next == nil || tries == maxNext {
+			return "", fmt.Errorf("%w: %s", ErrExists, out)
+		}
+		if err := next(); err != nil {
+			return "", err
+		}
+	}
 	removeStaleTemps(dir)
 	// The kernel applies the umask to the mode given at creation; the
 	// execute bits of the input are dropped.
 	tmp, err := createTemp(dir, st.Mode().Perm()&0o666)
 	if err != nil {
-		return fmt.Errorf("create output: %w", err)
+		return "", fmt.Errorf("create output: %w", err)
 	}
 	untrack := trackTemp(tmp.Name())
 	defer func() {
@@ -80,30 +130,82 @@ func SignFile(in, out string, opts Options, fo FileOptions) (err error) {
 		}
 		untrack()
 	}()
-	if err := Sign(tmp, src, st.Size(), opts); err != nil {
-		return err
+	// Sign reads the input no more once it is copied: closing it then
+	// spares a file descriptor while the signer waits (a batch of many
+	// documents waits for one signature call).
+	dst := &inputWriter{w: tmp, size: st.Size(), fo: &fo, copied: func() { src.Close() }}
+	if err := Sign(dst, src, st.Size(), opts); err != nil {
+		return "", err
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write output: %w", err)
+		return "", fmt.Errorf("write output: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write output: %w", err)
+		return "", fmt.Errorf("write output: %w", err)
 	}
 	if beforeRename != nil {
 		beforeRename()
 	}
-	if fo.Force {
-		err = os.Rename(tmp.Name(), out)
-	} else {
-		err = renameNoReplace(tmp.Name(), out)
-	}
-	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%w: %s", ErrExists, out)
+	for tries := 0; ; tries++ {
+		if fo.Force {
+			err = os.Rename(tmp.Name(), out)
+		} else {
+			err = renameNoReplace(tmp.Name(), out)
+		}
+		if !errors.Is(err, os.ErrExist) {
+			break
+		}
+		if fo.Next == nil || tries == maxNext {
+			return "", fmt.Errorf("%w: %s", ErrExists, out)
+		}
+		// Another process took the name since the check above.
+		if err := next(); err != nil {
+			return "", err
+		}
 	}
 	if err != nil {
-		return fmt.Errorf("write output: %w", err)
+		return "", fmt.Errorf("write output: %w", err)
 	}
-	return nil
+	return out, nil
+}
+
+// inputWriter passes the output on, hashing and counting its first size
+// bytes: Sign copies the input there before anything else.
+type inputWriter struct {
+	w      io.Writer
+	size   int64
+	done   int64
+	fo     *FileOptions
+	h      hash.Hash
+	copied func()
+}
+
+func (iw *inputWriter) Write(p []byte) (int, error) {
+	if iw.done < iw.size {
+		in := p
+		if int64(len(in)) > iw.size-iw.done {
+			in = in[:iw.size-iw.done]
+		}
+		if iw.fo.Check != nil {
+			if iw.h == nil {
+				iw.h = sha256.New()
+			}
+			iw.h.Write(in)
+		}
+		iw.done += int64(len(in))
+		if iw.fo.Progress != nil {
+			iw.fo.Progress(iw.done, iw.size)
+		}
+		if iw.done == iw.size {
+			if iw.fo.Check != nil {
+				if err := iw.fo.Check(iw.h.Sum(nil)); err != nil {
+					return 0, err
+				}
+			}
+			iw.copied()
+		}
+	}
+	return iw.w.Write(p)
 }
 
 func createTemp(dir string, perm os.FileMode) (*os.File, error) {

@@ -35,15 +35,35 @@ func TestSignFileHelper(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	err := SignFile(in, out, Options{Signer: p.Key, Chain: p.Chain()}, FileOptions{})
+	var fo FileOptions
+	if mode == "next" {
+		fo.Next = nextFree
+	}
+	written, err := SignFileAs(in, out, Options{Signer: p.Key, Chain: p.Chain()}, fo)
 	switch {
 	case err == nil:
+		fmt.Print(written)
 		os.Exit(0)
 	case errors.Is(err, ErrExists):
 		os.Exit(3)
 	}
 	fmt.Fprintln(os.Stderr, err)
 	os.Exit(1)
+}
+
+// nextFree is a FileOptions.Next: the first of "NAME-2.pdf", "NAME-3.pdf"...
+// that does not exist, for out "NAME.pdf".
+func nextFree(taken string) (string, error) {
+	base := strings.TrimSuffix(taken, ".pdf")
+	if i := strings.LastIndex(base, "-"); i > 0 && strings.Trim(base[i+1:], "0123456789") == "" {
+		base = base[:i]
+	}
+	for n := 2; ; n++ {
+		p := fmt.Sprintf("%s-%d.pdf", base, n)
+		if !exists(p) {
+			return p, nil
+		}
+	}
 }
 
 func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
@@ -122,6 +142,52 @@ func TestSignFileConcurrentProcesses(t *testing.T) {
 	}
 	if infos, err := VerifyFile(out, nil); err != nil || len(infos) != 1 || infos[0].Integrity != Valid {
 		t.Fatalf("output: %v %+v", err, infos)
+	}
+	if left := temps(dir); len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// Three processes that found the same free output name and then race for
+// it with FileOptions.Next: each writes its own file, none replaces
+// another's.
+func TestSignFileNextProcesses(t *testing.T) {
+	dir := t.TempDir()
+	in := copyInput(t, dir, 0o644)
+	out := filepath.Join(dir, "out.pdf")
+	var cmds []*exec.Cmd
+	var outs []*strings.Builder
+	for range 3 {
+		c := exec.Command(os.Args[0], "-test.run=^TestSignFileHelper$", "-test.count=1")
+		c.Env = append(os.Environ(), "BESIGN_SIGNFILE_HELPER=next|"+in+"|"+out)
+		c.Stderr = os.Stderr
+		var b strings.Builder
+		c.Stdout = &b
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, c), append(outs, &b)
+	}
+	waitReady(t, out, 3)
+	os.WriteFile(out+".go", nil, 0o644)
+	written := map[string]bool{}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("helper: %v", err)
+		}
+		// The test binary prints PASS after the path when run this way;
+		// the path is the first line.
+		p, _, _ := strings.Cut(outs[i].String(), "\n")
+		written[strings.TrimSuffix(p, "PASS")] = true
+	}
+	want := []string{out, filepath.Join(dir, "out-2.pdf"), filepath.Join(dir, "out-3.pdf")}
+	for _, w := range want {
+		if !written[w] {
+			t.Errorf("no helper wrote %s; written: %v", w, written)
+		}
+		if infos, err := VerifyFile(w, nil); err != nil || len(infos) != 1 || infos[0].Integrity != Valid {
+			t.Errorf("%s: %v %+v", w, err, infos)
+		}
 	}
 	if left := temps(dir); len(left) > 0 {
 		t.Fatalf("temporary files left: %v", left)

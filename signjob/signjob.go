@@ -8,11 +8,25 @@
 package signjob
 
 import (
+	"bytes"
 	"context"
+	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/batch"
+	"github.com/natunakab/besign/pdfsign"
 )
 
 // Errors of one document; the pdfsign and authority sentinels pass through
@@ -76,29 +90,399 @@ type Job struct {
 	Name, NIP, Jabatan string
 	// OutputDir, when set, overrides every document's Settings.OutputDir.
 	OutputDir string
-	// Progress, when not nil, is called from worker goroutines.
+	// Progress, when not nil, is called from one goroutine of Run's with
+	// each document's stage and bytes, in order per document. A slow
+	// Progress never holds up the signing: updates that came meanwhile
+	// are merged into the newest of each document. Every document's
+	// StageDone is delivered before Run returns.
 	Progress func(Progress)
 }
 
 // Run signs docs and returns one result per document, in order. A cancelled
 // ctx stops documents not yet signed with ErrCancelled; nothing
 // half-written is left.
+//
+// Every document is read, checked and prepared in its own goroutine; at
+// most readers of them read files at once. Their digests meet in one
+// batch: one call of job.Sign signs them all, so the passphrase unlocks the
+// key once and a wrong one counts once. A document that fails before its
+// digest (missing, changed, not a PDF, password needed, output folder
+// gone) leaves the batch so that the others do not wait for it. A
+// document is compared with its fingerprint twice: its size and time
+// before it is read, and the SHA-256 of the very bytes copied into the
+// output, which the signature covers, before its digest goes to the batch
+// (pdfsign.FileOptions.Check). So no change of the content between the
+// check and the signature can be signed; what remains is a file that is
+// changed while pdfsign parses it and changed back before it is copied,
+// which the hash cannot see but which the output's own structure would
+// then not match the signed bytes in a way a verifier reports.
 func Run(ctx context.Context, job Job, docs []Document) []Result {
 	res := make([]Result, len(docs))
-	for i := range res {
-		res[i] = Result{Index: i, Err: errors.New("signjob: not built yet")}
+	if len(docs) == 0 {
+		return res
 	}
+	rep := newReporter(job.Progress, len(docs))
+	defer rep.close()
+	if job.Sign == nil || len(job.Chain) == 0 || job.Chain[0] == nil {
+		for i := range res {
+			res[i] = Result{Index: i, Err: fmt.Errorf("%w: no certificate or signer given", pdfsign.ErrCertificate)}
+			rep.set(Progress{Index: i, Stage: StageDone})
+		}
+		return res
+	}
+	b := batch.New(len(docs), job.Chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
+		if ctx.Err() != nil {
+			return nil, ErrCancelled
+		}
+		sigs, err := job.Sign(ctx, digests)
+		if err != nil && ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCancelled, err)
+		}
+		return sigs, err
+	})
+	slots := make(chan struct{}, readers())
+	var wg sync.WaitGroup
+	for i := range docs {
+		m := b.Member()
+		wg.Go(func() {
+			defer m.Finish()
+			d := &doc{ctx: ctx, job: &job, Document: &docs[i], index: i, member: m, slots: slots, rep: rep}
+			out, err := d.sign()
+			res[i] = Result{Index: i, Output: out, Err: err}
+			d.stage(StageDone)
+		})
+	}
+	wg.Wait()
 	return res
 }
 
-// Take reads the file at path and returns its fingerprint.
-func Take(path string) (authority.Fingerprint, error) {
-	return authority.Fingerprint{}, errors.New("signjob: not built yet")
+// readers is how many documents may read their files at once: documents
+// waiting for the batch's signature hold no slot, so a batch of 1000 does
+// not read 1000 files at once.
+func readers() int { return 2 * runtime.NumCPU() }
+
+// doc is one document being signed.
+type doc struct {
+	*Document
+	ctx    context.Context
+	job    *Job
+	index  int
+	member *batch.Member
+	slots  chan struct{}
+	rep    *reporter
+
+	held        bool  // holds a reading slot
+	signErr     error // the batch's error, kept whole (pdfsign flattens it)
+	hashChecked bool  // Check ran: the bytes read were the queued ones
+	done, total int64
+	cur         Stage
 }
+
+func (d *doc) stage(s Stage) {
+	d.cur = s
+	d.rep.set(Progress{Index: d.index, Stage: s, Done: d.done, Total: d.total})
+}
+
+func (d *doc) release() {
+	if d.held {
+		<-d.slots
+		d.held = false
+	}
+}
+
+func (d *doc) sign() (string, error) {
+	select {
+	case d.slots <- struct{}{}:
+		d.held = true
+	case <-d.ctx.Done():
+		return "", ErrCancelled
+	}
+	defer d.release()
+	if d.ctx.Err() != nil {
+		return "", ErrCancelled
+	}
+	d.total = d.Fingerprint.Size
+	d.stage(StageChecking)
+	if err := d.checkStat(); err != nil {
+		return "", err
+	}
+	dir := d.job.OutputDir
+	if dir == "" {
+		dir = d.Settings.OutputDir
+	}
+	out, err := OutputPath(d.Path, dir)
+	if err != nil {
+		return "", err
+	}
+	opts := pdfsign.Options{
+		Signer:      signer{d},
+		Chain:       d.job.Chain,
+		Reason:      d.Settings.Reason,
+		Location:    d.Settings.Location,
+		PDFPassword: d.PDFPassword,
+	}
+	if !d.Settings.Invisible {
+		bx := d.Settings.Box
+		opts.Page = d.Settings.Page
+		opts.Appearance = &pdfsign.Appearance{
+			Rect: pdfsign.Rect{X: bx.X, Y: bx.Y, W: bx.W, H: bx.H},
+			Name: d.job.Name, NIP: d.job.NIP, Jabatan: d.job.Jabatan,
+		}
+	}
+	fo := pdfsign.FileOptions{
+		Next: func(string) (string, error) { return OutputPath(d.Path, dir) },
+		Progress: func(done, total int64) {
+			d.done, d.total = done, total
+			d.rep.set(Progress{Index: d.index, Stage: d.cur, Done: done, Total: total})
+		},
+		Check: d.checkSum,
+	}
+	d.stage(StageHashing)
+	written, err := pdfsign.SignFileAs(d.Path, out, opts, fo)
+	switch {
+	case err == nil:
+		return written, nil
+	case d.signErr != nil:
+		return "", d.signErr
+	case errors.Is(err, ErrCancelled), errors.Is(err, ErrChanged):
+		return "", err
+	}
+	return "", d.explain(err, out)
+}
+
+// checkStat compares the file's size and time with its fingerprint.
+func (d *doc) checkStat() error {
+	fp := d.Fingerprint
+	if len(fp.SHA256) != sha256.Size {
+		return fmt.Errorf("%w: it has no fingerprint; add it again", ErrChanged)
+	}
+	st, err := os.Stat(d.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s", ErrMissing, d.Path)
+	}
+	if err != nil {
+		return fmt.Errorf("check the file: %w", err)
+	}
+	if why := differs(st, fp); why != "" {
+		return fmt.Errorf("%w: %s", ErrChanged, why)
+	}
+	return nil
+}
+
+func differs(st fs.FileInfo, fp authority.Fingerprint) string {
+	switch {
+	case !st.Mode().IsRegular():
+		return "it is no longer a regular file"
+	case st.Size() != fp.Size:
+		return fmt.Sprintf("its size is %d bytes, it was %d", st.Size(), fp.Size)
+	case !st.ModTime().Equal(fp.ModTime):
+		return fmt.Sprintf("it was modified at %s, it was queued as of %s",
+			st.ModTime().Format("2006-01-02 15:04:05"), fp.ModTime.Local().Format("2006-01-02 15:04:05"))
+	}
+	return ""
+}
+
+// checkSum is pdfsign's Check: the SHA-256 of the bytes about to be signed.
+func (d *doc) checkSum(sum []byte) error {
+	if d.ctx.Err() != nil {
+		return ErrCancelled
+	}
+	if !bytes.Equal(sum, d.Fingerprint.SHA256) {
+		return fmt.Errorf("%w: its content differs (SHA-256)", ErrChanged)
+	}
+	d.hashChecked = true
+	return nil
+}
+
+// explain turns a pdfsign error into the document's error: a file changed
+// in a way that made it unreadable is ErrChanged rather than a damaged PDF,
+// and a failure to create the output in its folder is ErrOutputDir.
+func (d *doc) explain(err error, out string) error {
+	if !d.hashChecked && d.ctx.Err() == nil {
+		fp, terr := Take(d.Path)
+		switch {
+		case errors.Is(terr, ErrMissing):
+			return terr
+		case terr == nil && (fp.Size != d.Fingerprint.Size || !bytes.Equal(fp.SHA256, d.Fingerprint.SHA256)):
+			return fmt.Errorf("%w: its content differs (%v)", ErrChanged, err)
+		}
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path != d.Path && filepath.Dir(pe.Path) == filepath.Dir(out) {
+		return fmt.Errorf("%w: %w", ErrOutputDir, err)
+	}
+	if d.ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrCancelled, err)
+	}
+	return err
+}
+
+// signer hands the document's digest to the batch.
+type signer struct{ d *doc }
+
+func (s signer) Public() crypto.PublicKey { return s.d.member.Public() }
+
+func (s signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	d := s.d
+	// Waiting for the others: the reading slot goes to the next document.
+	d.release()
+	if d.ctx.Err() != nil {
+		d.signErr = ErrCancelled
+		return nil, ErrCancelled
+	}
+	d.stage(StageSigning)
+	sig, err := d.member.Sign(r, digest, opts)
+	if err != nil {
+		d.signErr = err
+		return nil, err
+	}
+	d.stage(StageWriting)
+	return sig, nil
+}
+
+// Take reads the file at path and returns its fingerprint: its size, its
+// modification time and the SHA-256 of its content, read as a stream.
+func Take(path string) (authority.Fingerprint, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return authority.Fingerprint{}, fmt.Errorf("%w: %s", ErrMissing, path)
+	}
+	if err != nil {
+		return authority.Fingerprint{}, fmt.Errorf("read the file: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return authority.Fingerprint{}, fmt.Errorf("read the file: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return authority.Fingerprint{}, fmt.Errorf("%w: %s is not a regular file", pdfsign.ErrNotPDF, path)
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return authority.Fingerprint{}, fmt.Errorf("read the file: %w", err)
+	}
+	after, err := f.Stat()
+	if err != nil {
+		return authority.Fingerprint{}, fmt.Errorf("read the file: %w", err)
+	}
+	if n != st.Size() || differs(after, authority.Fingerprint{Size: st.Size(), ModTime: st.ModTime()}) != "" {
+		return authority.Fingerprint{}, fmt.Errorf("%w: it changed while it was read", ErrChanged)
+	}
+	return authority.Fingerprint{Size: st.Size(), ModTime: st.ModTime(), SHA256: h.Sum(nil)}, nil
+}
+
+// maxNames bounds the "NAME_signed (N).pdf" tried.
+const maxNames = 10000
 
 // OutputPath is where a document's signed copy goes: NAME_signed.pdf in dir
 // (empty: beside the input), or the first free "NAME_signed (2).pdf", ...
-// when that exists.
+// when that exists. ErrOutputDir when dir is not a usable folder.
 func OutputPath(input, dir string) (string, error) {
-	return "", errors.New("signjob: not built yet")
+	if dir == "" {
+		dir = filepath.Dir(input)
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrOutputDir, err)
+	}
+	if !st.IsDir() {
+		return "", fmt.Errorf("%w: %s is not a folder", ErrOutputDir, dir)
+	}
+	name := filepath.Base(input)
+	if ext := filepath.Ext(name); strings.EqualFold(ext, ".pdf") {
+		name = strings.TrimSuffix(name, ext)
+	}
+	for n := 1; n <= maxNames; n++ {
+		p := name + "_signed.pdf"
+		if n > 1 {
+			p = name + "_signed (" + strconv.Itoa(n) + ").pdf"
+		}
+		p = filepath.Join(dir, p)
+		_, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("%w: %w", ErrOutputDir, err)
+		}
+	}
+	return "", fmt.Errorf("%w: no free name for %s_signed.pdf in %s", ErrOutputDir, name, dir)
+}
+
+// reporter delivers progress from one goroutine, merging the updates that
+// come while Job.Progress is busy, so that a slow receiver never holds up
+// the documents.
+type reporter struct {
+	fn     func(Progress)
+	mu     sync.Mutex
+	latest []Progress
+	dirty  []bool
+	queue  []int
+	wake   chan struct{}
+	done   chan struct{}
+}
+
+func newReporter(fn func(Progress), n int) *reporter {
+	if fn == nil {
+		return nil
+	}
+	r := &reporter{fn: fn, latest: make([]Progress, n), dirty: make([]bool, n),
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go r.loop()
+	return r
+}
+
+func (r *reporter) set(p Progress) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.latest[p.Index] = p
+	if !r.dirty[p.Index] {
+		r.dirty[p.Index] = true
+		r.queue = append(r.queue, p.Index)
+	}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *reporter) loop() {
+	defer close(r.done)
+	var ps []Progress
+	for {
+		_, open := <-r.wake
+		for {
+			r.mu.Lock()
+			ps = ps[:0]
+			for _, i := range r.queue {
+				ps = append(ps, r.latest[i])
+				r.dirty[i] = false
+			}
+			r.queue = r.queue[:0]
+			r.mu.Unlock()
+			if len(ps) == 0 {
+				break
+			}
+			for _, p := range ps {
+				r.fn(p)
+			}
+		}
+		if !open {
+			return
+		}
+	}
+}
+
+// close delivers what is left and waits for it.
+func (r *reporter) close() {
+	if r == nil {
+		return
+	}
+	close(r.wake)
+	<-r.done
 }
