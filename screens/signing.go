@@ -46,8 +46,9 @@ type signTab struct {
 	// given before that, added once it did.
 	loaded  bool
 	pending []string
-	// cert is the account's certificate as last asked; acct what the
-	// visible signature and the defaults need of the activation.
+	// cert is the account's certificate as last asked; unit, nip and
+	// jabatan what the visible signature and the defaults need of the
+	// activation.
 	cert     *authority.CertificateInfo
 	certErr  error
 	unit     string
@@ -66,6 +67,8 @@ type signTab struct {
 	// filling is set while the settings' widgets are filled from a
 	// document, so that their callbacks do not save.
 	filling bool
+	// selecting is set while the list's selection follows selectDoc.
+	selecting bool
 
 	certMsg *widget.Label
 	addMsg  *widget.Label
@@ -152,7 +155,14 @@ func newSignTab(u *UI) *signTab {
 			row[2].(*widget.Label).SetText(t.docStatus(doc))
 		})
 	t.list.OnSelected = func(i widget.ListItemID) {
-		if i >= 0 && i < len(t.docs) && t.docs[i].ID != t.selected {
+		if i < 0 || i >= len(t.docs) || t.selecting {
+			return
+		}
+		if t.run != nil && t.run.finished {
+			// a document chosen: back from the results to the editor
+			t.closeRun()
+		}
+		if t.docs[i].ID != t.selected {
 			t.selectDoc(t.docs[i].ID)
 		}
 	}
@@ -308,19 +318,9 @@ func (t *signTab) signedIn() {
 	t.reset()
 	t.show(t.main)
 	s := t.u.state.session
-	type loaded struct {
-		docs []authority.QueuedDocument
-		act  authority.Activation
-	}
-	background(t.u, func(ctx context.Context) (loaded, error) {
-		docs, err := t.u.auth.QueuedDocuments(ctx, s.Token)
-		if err != nil {
-			return loaded{}, err
-		}
-		// the activation only gives defaults: no error of its own
-		act, _ := t.u.auth.Activation(ctx, s.Token)
-		return loaded{docs, act}, nil
-	}, func(l loaded, err error) {
+	background(t.u, func(ctx context.Context) ([]authority.QueuedDocument, error) {
+		return t.u.auth.QueuedDocuments(ctx, s.Token)
+	}, func(docs []authority.QueuedDocument, err error) {
 		if t.u.state.session != s {
 			return
 		}
@@ -333,8 +333,7 @@ func (t *signTab) signedIn() {
 			return
 		}
 		t.loaded = true
-		t.docs = l.docs
-		t.unit, t.nip, t.jabatan = l.act.Data.Unit, l.act.Data.NIP, l.act.Data.Jabatan
+		t.docs = docs
 		for _, d := range t.docs {
 			t.refreshFile(d.Path)
 		}
@@ -406,9 +405,20 @@ func (t *signTab) loadCertificate(then func()) {
 	if s == nil {
 		return
 	}
-	background(t.u, func(ctx context.Context) (authority.CertificateInfo, error) {
-		return t.u.auth.Certificate(ctx, s.Token)
-	}, func(info authority.CertificateInfo, err error) {
+	type account struct {
+		info authority.CertificateInfo
+		act  authority.Activation
+		// actErr: the activation only gives defaults, it is not shown
+		actErr error
+	}
+	background(t.u, func(ctx context.Context) (account, error) {
+		info, err := t.u.auth.Certificate(ctx, s.Token)
+		if err != nil {
+			return account{}, err
+		}
+		act, actErr := t.u.auth.Activation(ctx, s.Token)
+		return account{info, act, actErr}, nil
+	}, func(a account, err error) {
 		if t.u.state.session != s {
 			return
 		}
@@ -416,6 +426,10 @@ func (t *signTab) loadCertificate(then func()) {
 			t.u.sessionLost()
 			return
 		}
+		if err == nil && a.actErr == nil {
+			t.unit, t.nip, t.jabatan = a.act.Data.Unit, a.act.Data.NIP, a.act.Data.Jabatan
+		}
+		info := a.info
 		t.cert, t.certErr = &info, err
 		if err != nil {
 			t.cert = nil
@@ -602,12 +616,11 @@ func humanSize(n int64) string {
 func (t *signTab) selectDoc(id int64) {
 	t.selected = id
 	if i := t.index(id); i >= 0 {
+		t.selecting = true
 		t.list.Select(i)
+		t.selecting = false
 	}
 	setText(t.settingMsg, "")
-	if t.run != nil && t.run.finished {
-		t.closeRun()
-	}
 	t.refreshAll()
 	t.render()
 }

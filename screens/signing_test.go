@@ -446,7 +446,7 @@ func TestSignResults(t *testing.T) {
 	h.typeIn(pr.entry, signPass)
 	h.enter()
 	if pr.open || tab.run == nil || !tab.run.finished {
-		t.Fatalf("after signing: prompt open %v (%q)", pr.open, shown(pr.msg))
+		t.Fatalf("after signing: prompt open %v (%q), run %v", pr.open, shown(pr.msg), tab.run != nil)
 	}
 	run := tab.run
 	want := []string{filepath.Join(dir, "rotated_signed.pdf"), filepath.Join(outDir, "plain_signed.pdf"), "", ""}
