@@ -95,6 +95,7 @@ type signTab struct {
 	outDir     *widget.Label
 	outPick    *widget.Button
 	settingMsg *widget.Label
+	form       *widget.Form
 
 	run      *signRun
 	prompt   *signPrompt
@@ -264,14 +265,14 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 	t.settingMsg.Hide()
 
 	nav := container.NewHBox(t.prev, t.pageSel, t.next, t.pageLabel)
-	form := widget.NewForm(
+	t.form = widget.NewForm(
 		widget.NewFormItem(lang.L("Alasan"), t.reason),
 		widget.NewFormItem(lang.L("Lokasi"), t.location),
 		widget.NewFormItem(lang.L("Simpan hasil"), container.NewVBox(t.outMode, container.NewBorder(nil, nil, nil, t.outPick, t.outDir))),
 	)
 	top := container.NewVBox(t.docName, container.NewBorder(nil, nil, nil, t.invisible, nav))
 	bottom := container.NewVBox(wrapped(lang.L("Geser kotak biru untuk memindahkannya, tarik sudut kanan bawahnya untuk mengubah ukuran. Klik pratinjau lalu gunakan tombol panah (Shift+panah: ukuran).")),
-		form, t.settingMsg)
+		t.form, t.settingMsg)
 	center := container.NewStack(t.preview, container.NewCenter(container.NewVBox(t.previewMsg, container.NewCenter(t.unlock))))
 	return container.NewBorder(top, bottom, nil, nil, center)
 }
@@ -501,6 +502,8 @@ func (t *signTab) refreshAll() {
 		t.signBtn.Disable()
 	}
 	t.fillEditor()
+	// messages appeared or vanished: nothing may overlap what moved
+	relayoutTree(t.content)
 }
 
 // index returns the position of the document with id, -1 if none.
@@ -636,6 +639,7 @@ func (t *signTab) fillEditor() {
 		for _, w := range ws {
 			w.Disable()
 		}
+		t.form.Refresh()
 		t.pageLabel.SetText("")
 		t.preview.set(nil, 0, 0, authority.Box{}, false)
 		setText(t.previewMsg, "")
@@ -645,6 +649,7 @@ func (t *signTab) fillEditor() {
 	for _, w := range ws {
 		w.Enable()
 	}
+	t.form.Refresh() // its labels follow their widgets' state
 	t.docName.SetText(filepath.Base(d.Path))
 	opts := make([]string, d.Pages)
 	for i := range opts {

@@ -91,7 +91,17 @@ func (p *signPrompt) show(info authority.CertificateInfo, docs int) {
 	}
 	p.open = true
 	p.d.Show()
+	p.relayout()
 	p.t.u.win.Canvas().Focus(p.entry)
+}
+
+// relayout fits the dialog to messages that appeared or vanished.
+func (p *signPrompt) relayout() {
+	if p.d == nil || !p.open {
+		return
+	}
+	relayoutTree(p.content)
+	p.d.Resize(fyne.NewSize(480, 0)) // at least its content's height
 }
 
 // close hides the prompt and forgets what was typed.
@@ -122,10 +132,12 @@ func (p *signPrompt) submit() {
 	pw := p.entry.Text
 	if pw == "" {
 		setText(p.msg, lang.L("Passphrase wajib diisi."))
+		p.relayout()
 		return
 	}
 	setText(p.msg, "")
 	setText(p.attempts, "")
+	p.relayout()
 	p.busy(true)
 	p.t.startRun(pw)
 }
@@ -136,6 +148,7 @@ func (p *signPrompt) failed(err error) {
 	p.busy(false)
 	p.entry.SetText("")
 	setText(p.msg, message(err))
+	p.relayout()
 	if p.open {
 		p.t.u.win.Canvas().Focus(p.entry)
 	}
@@ -144,6 +157,7 @@ func (p *signPrompt) failed(err error) {
 			return
 		}
 		setText(p.attempts, attemptsText(*p.t.cert, p.t.u.opts.MaxPassphraseFailures))
+		p.relayout()
 	})
 }
 
@@ -437,6 +451,7 @@ func (t *signTab) finish(run *signRun, res []signjob.Result) {
 	t.removeSigned(done)
 	t.refreshAll()
 	t.loadCertificate(nil)
+	relayoutTree(t.right)
 }
 
 // removeSigned takes signed documents out of the stored queue.
@@ -506,6 +521,7 @@ func (t *signTab) showFailed(run *signRun, row *runRow, doc authority.QueuedDocu
 				row.status.SetText(lang.L("Password disimpan untuk sesi ini. Klik Tandatangani lagi."))
 				row.actions.RemoveAll()
 				t.list.Refresh()
+				relayoutTree(t.right)
 			})
 		}))
 	}
@@ -547,5 +563,6 @@ func (t *signTab) acceptChange(row *runRow, doc authority.QueuedDocument) {
 		row.actions.RemoveAll()
 		t.list.Refresh()
 		t.refreshFile(doc.Path)
+		relayoutTree(t.right)
 	})
 }
