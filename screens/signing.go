@@ -70,13 +70,14 @@ type signTab struct {
 	// selecting is set while the list's selection follows selectDoc.
 	selecting bool
 
-	certMsg *widget.Label
-	addMsg  *widget.Label
-	list    *widget.List
-	add     *widget.Button
-	remove  *widget.Button
-	signBtn *widget.Button
-	empty   *widget.Label
+	certMsg    *widget.Label
+	addMsg     *widget.Label
+	pendingMsg *widget.Label
+	list       *widget.List
+	add        *widget.Button
+	remove     *widget.Button
+	signBtn    *widget.Button
+	empty      *widget.Label
 
 	right      *fyne.Container // the editor, or a batch's progress and results
 	editor     fyne.CanvasObject
@@ -121,8 +122,12 @@ type fileInfo struct {
 func newSignTab(u *UI) *signTab {
 	t := &signTab{u: u, content: container.NewStack(), files: map[string]*fileInfo{}, passwords: map[string]string{},
 		saving: map[int64]bool{}, dirty: map[int64]bool{}, previews: &previewCache{docs: map[string]*preview.Document{}}}
+	t.pendingMsg = wrapped("")
+	t.pendingMsg.Importance = widget.WarningImportance
+	t.pendingMsg.Hide()
 	t.signedOutView = card(title(lang.L("Tanda Tangan")),
-		wrapped(lang.L("Masuk terlebih dahulu di tab Akun untuk menyiapkan dan menandatangani dokumen. Antrean dokumen disimpan per akun.")))
+		wrapped(lang.L("Masuk terlebih dahulu di tab Akun untuk menyiapkan dan menandatangani dokumen. Antrean dokumen disimpan per akun.")),
+		t.pendingMsg)
 
 	t.certMsg = wrapped("")
 	t.certMsg.Importance = widget.WarningImportance
@@ -304,7 +309,9 @@ func (t *signTab) addFiles(paths []string) {
 	if t.u.state.session == nil || !t.loaded {
 		t.pending = append(t.pending, paths...)
 		if t.u.state.session == nil {
-			setText(t.addMsg, lang.L("Masuk terlebih dahulu; dokumen akan ditambahkan setelah Anda masuk."))
+			// the Akun tab, to sign in; the files follow
+			setText(t.pendingMsg, lang.L("{{.N}} dokumen akan ditambahkan ke antrean setelah Anda masuk.", map[string]any{"N": len(t.pending)}))
+			t.u.tabs.Select(t.u.akunTab)
 		}
 		return
 	}
@@ -314,7 +321,8 @@ func (t *signTab) addFiles(paths []string) {
 	}
 }
 
-// signedIn loads the account's queue, certificate and activation.
+// signedIn loads the account's queue, certificate and activation, then
+// adds the files given before.
 func (t *signTab) signedIn() {
 	t.reset()
 	t.show(t.main)
@@ -333,7 +341,6 @@ func (t *signTab) signedIn() {
 			setText(t.addMsg, message(err))
 			return
 		}
-		t.loaded = true
 		t.docs = docs
 		for _, d := range t.docs {
 			t.refreshFile(d.Path)
@@ -342,13 +349,18 @@ func (t *signTab) signedIn() {
 		if len(t.docs) > 0 {
 			t.selectDoc(t.docs[0].ID)
 		}
-		pending := t.pending
-		t.pending = nil
-		if len(pending) > 0 {
-			t.addFiles(pending)
-		}
+		// new documents take their location from the activation's unit
+		t.loadCertificate(func() {
+			t.loaded = true
+			pending := t.pending
+			t.pending = nil
+			setText(t.pendingMsg, "")
+			if len(pending) > 0 {
+				t.u.tabs.Select(t.u.signItem)
+				t.addFiles(pending)
+			}
+		})
 	})
-	t.loadCertificate(nil)
 }
 
 // signedOut clears the tab; paths given while signed in are not kept.
@@ -366,6 +378,7 @@ func (t *signTab) reset() {
 	t.run = nil
 	t.loaded = false
 	t.docs, t.selected, t.cert, t.certErr = nil, 0, nil, nil
+	t.unit, t.nip, t.jabatan = "", "", ""
 	t.files = map[string]*fileInfo{}
 	t.saving, t.dirty = map[int64]bool{}, map[int64]bool{}
 	t.renderKey, t.lastImg = "", nil

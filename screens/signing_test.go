@@ -296,10 +296,16 @@ func TestSignNeedsCertificate(t *testing.T) {
 	other := writePDF(t, t.TempDir(), "nanti.pdf", a4)
 	h.ui.OpenFiles([]string{other})
 	h.wait()
+	if h.ui.tabs.Selected() != h.ui.akunTab || !strings.Contains(shown(tab.pendingMsg), "1 dokumen akan ditambahkan") {
+		t.Fatalf("signed out, a file handed over shows %q on %q", shown(tab.pendingMsg), h.ui.tabs.Selected().Text)
+	}
 	h.ui.signedIn(s)
 	h.wait()
-	if len(tab.docs) != 2 || tab.docs[1].Path != other || tab.selected != tab.docs[1].ID {
+	if len(tab.docs) != 2 || tab.docs[1].Path != other || tab.selected != tab.docs[1].ID || h.ui.tabs.Selected() != h.ui.signItem {
 		t.Fatalf("after signing in: %+v", tab.docs)
+	}
+	if got := tab.docs[1].Settings.Location; got != "Dinas Komunikasi dan Informatika" {
+		t.Fatalf("location of a file added at sign-in: %q", got)
 	}
 }
 
