@@ -60,7 +60,14 @@ func newSignPrompt(t *signTab) *signPrompt {
 	p.count = wrapped("")
 	p.ok = widget.NewButton(lang.L("Tandatangani"), p.submit)
 	p.ok.Importance = widget.HighImportance
-	p.cancel = widget.NewButton(lang.L("Batal"), p.close)
+	p.cancel = widget.NewButton(lang.L("Batal"), func() {
+		if r := t.run; r != nil && !r.finished {
+			// the batch started (the prompt is modal): Batal stops it
+			r.stop()
+			return
+		}
+		p.close()
+	})
 	certForm := widget.NewForm(
 		widget.NewFormItem(lang.L("Pemilik"), p.subject),
 		widget.NewFormItem(lang.L("Nomor Seri"), p.serial),
@@ -85,6 +92,7 @@ func (p *signPrompt) show(info authority.CertificateInfo, docs int) {
 	setText(p.msg, "")
 	setText(p.attempts, "")
 	p.busy(false)
+	p.cancel.Enable()
 	if p.d == nil {
 		p.d = dialog.NewCustomWithoutButtons(lang.L("Masukkan Passphrase"), p.content, p.t.u.win)
 		p.d.Resize(fyne.NewSize(480, 0))
@@ -323,6 +331,14 @@ func (t *signTab) startRun(passphrase string) {
 	t.refreshAll()
 }
 
+// stop cancels the batch; documents not signed yet end with ErrCancelled.
+func (r *signRun) stop() {
+	r.cancel()
+	r.cancelBtn.Disable()
+	r.t.prompt.cancel.Disable()
+	r.summary.SetText(lang.L("Membatalkan..."))
+}
+
 // progress is signjob's callback, from worker goroutines: it keeps the
 // latest state and hands it to the UI goroutine at most once at a time.
 func (r *signRun) progress(p signjob.Progress) {
@@ -372,11 +388,7 @@ func (t *signTab) showRun(run *signRun) {
 		run.rows = append(run.rows, r)
 		rows.Add(container.NewVBox(r.name, r.bar, r.status, r.actions, widget.NewSeparator()))
 	}
-	run.cancelBtn = widget.NewButton(lang.L("Batal"), func() {
-		run.cancel()
-		run.cancelBtn.Disable()
-		run.summary.SetText(lang.L("Membatalkan..."))
-	})
+	run.cancelBtn = widget.NewButton(lang.L("Batal"), run.stop)
 	run.closeBtn = widget.NewButton(lang.L("Kembali ke Antrean"), t.closeRun)
 	run.closeBtn.Hide()
 	top := container.NewVBox(title(lang.L("Hasil Penandatanganan")), run.summary,

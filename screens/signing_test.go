@@ -196,6 +196,18 @@ func TestSignQueue(t *testing.T) {
 		t.Fatalf("after the resize: %+v (was %+v)", resized, moved)
 	}
 
+	// a click on the preview gives it the keyboard: arrows move the box
+	test.Tap(p)
+	if h.win.Canvas().Focused() != p {
+		t.Fatal("a click on the preview did not focus it")
+	}
+	h.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	h.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	h.wait()
+	if got := h.queued()[0].Settings.Box; !near(got.X, resized.X+keyStep) || !near(got.Y, resized.Y-keyStep) || got.W != resized.W {
+		t.Fatalf("after the arrows: %+v (was %+v)", got, resized)
+	}
+
 	// page 2 is landscape: the box is kept on it
 	h.tap(tab.next)
 	if tab.pageLabel.Text != "Halaman 2 dari 2" || tab.preview.pageW != 842 || tab.preview.pageH != 595 || tab.preview.img == nil {
@@ -614,5 +626,72 @@ func TestSignPasswordPDF(t *testing.T) {
 	infos, err := pdfsign.VerifyFileWith(out, pdfsign.VerifyOptions{Offline: true, Password: pdfPass})
 	if err != nil || len(infos) != 1 || !infos[0].Valid {
 		t.Fatalf("signed protected PDF: %+v %v", infos, err)
+	}
+}
+
+// blockingSigner holds SignDigests until the batch's context ends, so that
+// a test sees a batch in the middle and cancels it.
+type blockingSigner struct {
+	Authority
+	started chan struct{}
+}
+
+func (b blockingSigner) SignDigests(ctx context.Context, req authority.SignDigestsRequest) (authority.SignDigestsResponse, error) {
+	close(b.started)
+	<-ctx.Done()
+	return authority.SignDigestsResponse{}, ctx.Err()
+}
+
+// drain runs the results handed over so far without waiting for the work
+// still running, as the UI goroutine does meanwhile.
+func (q *results) drain() {
+	q.mu.Lock()
+	fns := q.fns
+	q.fns = nil
+	q.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
+}
+
+// A batch shows each document's progress and the overall one, and Batal
+// stops it: nothing is written, the documents stay queued.
+func TestSignCancel(t *testing.T) {
+	h, _ := signReady(t)
+	tab := h.ui.sign
+	dir := t.TempDir()
+	h.ui.OpenFiles([]string{writePDF(t, dir, "satu.pdf", a4), writePDF(t, dir, "dua.pdf", a4)})
+	h.wait()
+	b := blockingSigner{Authority: h.ui.auth, started: make(chan struct{})}
+	h.ui.auth = b
+	p := h.openPrompt()
+	p.entry.SetText(signPass)
+	p.submit() // no wait: the batch runs until cancelled
+	<-b.started
+	h.q.drain()
+	run := tab.run
+	if run == nil || run.finished || !p.open || !p.ok.Disabled() || !tab.signBtn.Disabled() || !tab.add.Disabled() {
+		t.Fatal("while signing: no running batch, or the prompt or buttons are usable")
+	}
+	for i, r := range run.rows {
+		if r.bar.Value < 0.6 || r.bar.Value >= 1 || r.status.Text != "Menandatangani..." {
+			t.Fatalf("document %d while signing: %v %q", i, r.bar.Value, r.status.Text)
+		}
+	}
+	if run.overall.Value < 0.6 || run.overall.Value >= 1 {
+		t.Fatalf("overall %v", run.overall.Value)
+	}
+	// the prompt is modal: its Batal stops the batch that started
+	h.tap(p.cancel)
+	if !run.finished || p.open || !run.cancelBtn.Disabled() {
+		t.Fatal("Batal did not end the batch")
+	}
+	for i, r := range run.rows {
+		if r.output != "" || r.status.Text != "Penandatanganan dibatalkan." {
+			t.Fatalf("document %d after Batal: %q", i, r.status.Text)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*_signed*")); len(files) != 0 || len(h.queued()) != 2 {
+		t.Fatalf("after Batal: written %v, queued %d", files, len(h.queued()))
 	}
 }
