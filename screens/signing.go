@@ -228,26 +228,8 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 			t.render()
 		}
 	})
-	t.reason = widget.NewEntry()
-	t.reason.SetPlaceHolder(lang.L("Alasan penandatanganan"))
-	t.reason.OnChanged = func(s string) {
-		if limitEntry(t.reason, s) {
-			return
-		}
-		if !t.filling {
-			t.edit(func(st *authority.SignatureSettings) { st.Reason = s })
-		}
-	}
-	t.location = widget.NewEntry()
-	t.location.SetPlaceHolder(lang.L("Tempat penandatanganan"))
-	t.location.OnChanged = func(s string) {
-		if limitEntry(t.location, s) {
-			return
-		}
-		if !t.filling {
-			t.edit(func(st *authority.SignatureSettings) { st.Location = s })
-		}
-	}
+	t.reason = t.textSetting(lang.L("Alasan penandatanganan"), func(st *authority.SignatureSettings, s string) { st.Reason = s })
+	t.location = t.textSetting(lang.L("Tempat penandatanganan"), func(st *authority.SignatureSettings, s string) { st.Location = s })
 	beside, other := outputChoices()
 	t.outDir = wrapped("")
 	t.outPick = widget.NewButton(lang.L("Pilih Folder"), t.chooseFolder)
@@ -282,14 +264,21 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, center)
 }
 
-// limitEntry cuts e's text s to the authority's limit; true when it did
-// (SetText calls OnChanged again with the cut text).
-func limitEntry(e *widget.Entry, s string) bool {
-	if r := []rune(s); len(r) > authority.MaxSignatureTextLen {
-		e.SetText(string(r[:authority.MaxSignatureTextLen]))
-		return true
+// textSetting is an entry for a text setting (reason, location), cut to
+// the authority's limit and saved as it changes.
+func (t *signTab) textSetting(placeholder string, set func(*authority.SignatureSettings, string)) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	e.OnChanged = func(s string) {
+		if r := []rune(s); len(r) > authority.MaxSignatureTextLen {
+			e.SetText(string(r[:authority.MaxSignatureTextLen])) // calls OnChanged again
+			return
+		}
+		if !t.filling {
+			t.edit(func(st *authority.SignatureSettings) { set(st, s) })
+		}
 	}
-	return false
+	return e
 }
 
 // outputChoices are the two places for the signed copy.
