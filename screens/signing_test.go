@@ -213,7 +213,7 @@ func TestSignQueue(t *testing.T) {
 	if tab.pageLabel.Text != "Halaman 2 dari 2" || tab.preview.pageW != 842 || tab.preview.pageH != 595 || tab.preview.img == nil {
 		t.Fatalf("page 2: %q %vx%v", tab.pageLabel.Text, tab.preview.pageW, tab.preview.pageH)
 	}
-	h.typeIn(tab.reason, strings.Repeat("panjang ", 30))
+	h.typeIn(tab.reason, strings.Repeat("panjang-", 30))
 	h.wait()
 	if n := len([]rune(h.queued()[0].Settings.Reason)); n != authority.MaxSignatureTextLen || len([]rune(tab.reason.Text)) != n {
 		t.Fatalf("a long reason kept %d characters", n)
