@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -672,11 +673,28 @@ func TestSignCancel(t *testing.T) {
 	p := h.openPrompt()
 	p.entry.SetText(signPass)
 	p.submit() // no wait: the batch runs until cancelled
-	<-b.started
-	h.q.drain()
 	run := tab.run
-	if run == nil || run.finished || !p.open || !p.ok.Disabled() || !tab.signBtn.Disabled() || !tab.add.Disabled() {
-		t.Fatal("while signing: no running batch, or the prompt or buttons are usable")
+	if run == nil {
+		t.Fatal("no batch started")
+	}
+	t.Cleanup(run.cancel) // a failure below must not leave the signer waiting
+	<-b.started
+	// the workers report their stage concurrently: take what they
+	// handed over until every document waits for its signature
+	signing := func() bool {
+		h.q.drain()
+		for _, r := range run.rows {
+			if r.status.Text != "Menandatangani..." {
+				return false
+			}
+		}
+		return true
+	}
+	for deadline := time.Now().Add(10 * time.Second); !signing() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if run.finished || !p.open || !p.ok.Disabled() || !tab.signBtn.Disabled() || !tab.add.Disabled() {
+		t.Fatal("while signing: the batch ended, or the prompt or buttons are usable")
 	}
 	for i, r := range run.rows {
 		if r.bar.Value < 0.6 || r.bar.Value >= 1 || r.status.Text != "Menandatangani..." {
