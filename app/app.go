@@ -154,7 +154,8 @@ func Run(in Input) error {
 				About:            screens.About{Version: in.Version, DataDir: in.DataDir, Config: cfg},
 				// started on the first document, not here: the window
 				// must not wait for the WebAssembly runtime
-				Preview: renderer,
+				Preview:               renderer,
+				MaxPassphraseFailures: cfg.Passphrase.MaxFailures,
 			})
 			w.SetMainMenu(ui.Menu())
 			w.SetOnDropped(ui.Dropped)

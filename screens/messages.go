@@ -21,6 +21,9 @@ func message(err error) string {
 	if msg, ok := passphraseText(err); ok {
 		return msg
 	}
+	if msg, ok := signingText(err); ok {
+		return msg
+	}
 	switch {
 	case errors.Is(err, authority.ErrNameRequired):
 		return lang.L("Nama lengkap wajib diisi.")

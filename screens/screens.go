@@ -70,6 +70,9 @@ type Options struct {
 	// OpenURL opens a file or folder with the desktop's program for it;
 	// default: the app's OpenURL.
 	OpenURL func(*url.URL) error
+	// MaxPassphraseFailures is how many wrong passphrases in a row suspend
+	// the certificate, for the prompt's attempts left; 0: not known.
+	MaxPassphraseFailures int
 }
 
 // state is what the views share: who is signed in, the reset in progress
@@ -191,6 +194,7 @@ func (u *UI) Menu() *fyne.MainMenu {
 			item(lang.L("Tanda Tangan"), fyne.Key5, u.signItem),
 			item(lang.L("Verifikasi Dokumen"), fyne.Key6, u.checkItem),
 		),
+		u.sign.menu(),
 		fyne.NewMenu(lang.L("Bantuan"),
 			fyne.NewMenuItem(lang.L("Tentang dan Pengaturan"), u.showAbout),
 		),

@@ -1,32 +1,1064 @@
 package screens
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/preview"
 )
 
 // signTab is the "Tanda Tangan" tab: the signing queue of the signed-in
 // account, a page preview on which the visible signature's box is placed,
-// the passphrase prompt, progress and results.
+// the passphrase prompt, progress and results. The queue and each
+// document's settings live in the authority (authority.Queue); what the
+// files hold (signatures, page sizes) is read again from disk, and a PDF's
+// password only ever lives in memory.
 type signTab struct {
 	u       *UI
-	content fyne.CanvasObject
+	content *fyne.Container
+
+	signedOutView fyne.CanvasObject
+	main          fyne.CanvasObject
+
+	// docs is the queue as loaded and edited, oldest first; files what is
+	// known of each document's file, by path; passwords the PDF passwords
+	// given in this session, by path.
+	docs      []authority.QueuedDocument
+	files     map[string]*fileInfo
+	passwords map[string]string
+	// selected is the ID of the document shown, 0 for none.
+	selected int64
+	// loaded: the queue of the current session arrived; pending are paths
+	// given before that, added once it did.
+	loaded  bool
+	pending []string
+	// cert is the account's certificate as last asked; unit, nip and
+	// jabatan what the visible signature and the defaults need of the
+	// activation.
+	cert     *authority.CertificateInfo
+	certErr  error
+	unit     string
+	nip      string
+	jabatan  string
+	previews *previewCache
+
+	// saving and dirty serialise each document's saves: a change made
+	// while one is on its way is sent after it, so the last one wins.
+	saving map[int64]bool
+	dirty  map[int64]bool
+	// renderKey names the page the preview shows or waits for, lastImg
+	// its image once rendered.
+	renderKey string
+	lastImg   image.Image
+	// filling is set while the settings' widgets are filled from a
+	// document, so that their callbacks do not save.
+	filling bool
+	// selecting is set while the list's selection follows selectDoc.
+	selecting bool
+
+	certMsg    *widget.Label
+	addMsg     *widget.Label
+	pendingMsg *widget.Label
+	list       *widget.List
+	add        *widget.Button
+	remove     *widget.Button
+	signBtn    *widget.Button
+	empty      *widget.Label
+
+	right      *fyne.Container // the editor, or a batch's progress and results
+	editor     fyne.CanvasObject
+	docName    *widget.Label
+	prev       *widget.Button
+	next       *widget.Button
+	pageSel    *widget.Select
+	pageLabel  *widget.Label
+	preview    *pagePreview
+	previewMsg *widget.Label
+	unlock     *widget.Button
+	invisible  *widget.Check
+	reason     *widget.Entry
+	location   *widget.Entry
+	outMode    *widget.RadioGroup
+	outDir     *widget.Label
+	outPick    *widget.Button
+	settingMsg *widget.Label
+	form       *widget.Form
+
+	run      *signRun
+	prompt   *signPrompt
+	pwDialog *pdfPasswordDialog
+}
+
+// fileInfo is what the tab read of a queued file.
+type fileInfo struct {
+	// pageW, pageH is the size of each page in points as displayed, when
+	// the preview could tell it (index page-1).
+	sizes   map[int][2]float64
+	signers []string
+	// sigs is the number of existing signatures, -1 while unknown.
+	sigs int
+	// changed: size or time differ from the fingerprint; missing: gone.
+	changed, missing bool
+	// needsPassword: the PDF is encrypted and no password was given yet.
+	needsPassword bool
+	// result is the last batch's outcome for a document that stayed.
+	result error
 }
 
 func newSignTab(u *UI) *signTab {
-	t := &signTab{u: u}
-	t.content = widget.NewLabel(lang.L("Tanda Tangan"))
+	t := &signTab{u: u, content: container.NewStack(), files: map[string]*fileInfo{}, passwords: map[string]string{},
+		saving: map[int64]bool{}, dirty: map[int64]bool{}, previews: &previewCache{docs: map[string]*preview.Document{}}}
+	t.pendingMsg = wrapped("")
+	t.pendingMsg.Importance = widget.WarningImportance
+	t.pendingMsg.Hide()
+	t.signedOutView = card(title(lang.L("Tanda Tangan")),
+		wrapped(lang.L("Masuk terlebih dahulu di tab Akun untuk menyiapkan dan menandatangani dokumen. Antrean dokumen disimpan per akun.")),
+		t.pendingMsg)
+
+	t.certMsg = wrapped("")
+	t.certMsg.Importance = widget.WarningImportance
+	t.certMsg.Hide()
+	t.addMsg = wrapped("")
+	t.addMsg.Importance = widget.DangerImportance
+	t.addMsg.Hide()
+	t.empty = wrapped(lang.L("Belum ada dokumen. Klik Tambah Dokumen atau seret berkas PDF ke jendela ini."))
+
+	t.list = widget.NewList(
+		func() int { return len(t.docs) },
+		func() fyne.CanvasObject {
+			n := widget.NewLabel("")
+			n.TextStyle.Bold = true
+			n.Truncation = fyne.TextTruncateEllipsis
+			d := widget.NewLabel("")
+			d.Truncation = fyne.TextTruncateEllipsis
+			s := widget.NewLabel("")
+			s.TextStyle.Italic = true
+			s.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(n, d, s)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < 0 || i >= len(t.docs) {
+				return
+			}
+			doc := t.docs[i]
+			row := o.(*fyne.Container).Objects
+			row[0].(*widget.Label).SetText(filepath.Base(doc.Path))
+			row[1].(*widget.Label).SetText(t.docDetails(doc))
+			row[2].(*widget.Label).SetText(t.docStatus(doc))
+		})
+	t.list.OnSelected = func(i widget.ListItemID) {
+		if i < 0 || i >= len(t.docs) || t.selecting {
+			return
+		}
+		if t.run != nil && t.run.finished {
+			// a document chosen: back from the results to the editor
+			t.closeRun()
+		}
+		if t.docs[i].ID != t.selected {
+			t.selectDoc(t.docs[i].ID)
+		}
+	}
+	t.add = widget.NewButton(lang.L("Tambah Dokumen"), t.chooseFiles)
+	t.remove = widget.NewButton(lang.L("Hapus dari Antrean"), t.removeSelected)
+	t.signBtn = widget.NewButton(lang.L("Tandatangani"), t.openPrompt)
+	t.signBtn.Importance = widget.HighImportance
+
+	queueTitle := title(lang.L("Antrean Dokumen"))
+	left := container.NewBorder(
+		container.NewVBox(queueTitle, t.certMsg, container.NewHBox(t.add, t.remove), t.addMsg),
+		container.NewVBox(t.signBtn),
+		nil, nil,
+		container.NewStack(t.list, container.NewVBox(t.empty)))
+
+	t.editor = t.newEditor()
+	t.right = container.NewStack(t.editor)
+	split := container.NewHSplit(left, t.right)
+	split.Offset = 0.38
+	t.main = split
+	t.prompt = newSignPrompt(t)
+	t.show(t.signedOutView)
+	t.refreshAll()
 	return t
 }
 
+// newEditor builds the selected document's settings and page preview.
+func (t *signTab) newEditor() fyne.CanvasObject {
+	t.docName = title("")
+	t.prev = widget.NewButton("<", func() { t.setPage(t.page() - 1) })
+	t.next = widget.NewButton(">", func() { t.setPage(t.page() + 1) })
+	t.pageSel = widget.NewSelect(nil, func(s string) {
+		if n, err := strconv.Atoi(s); err == nil && !t.filling {
+			t.setPage(n)
+		}
+	})
+	t.pageLabel = widget.NewLabel("")
+	t.preview = newPagePreview()
+	t.preview.OnChanged = func(b authority.Box) { t.edit(func(s *authority.SignatureSettings) { s.Box = b }) }
+	t.preview.OnFocus = func(p *pagePreview) {
+		if c := t.u.win.Canvas(); c != nil {
+			c.Focus(p)
+		}
+	}
+	t.previewMsg = wrapped("")
+	t.previewMsg.Alignment = fyne.TextAlignCenter
+	t.previewMsg.Hide()
+	t.unlock = widget.NewButton(lang.L("Masukkan Password PDF"), func() {
+		if d := t.current(); d != nil {
+			t.unlockDoc(d.Path, false, func() { t.renderKey = ""; t.render() })
+		}
+	})
+	t.unlock.Hide()
+	t.invisible = widget.NewCheck(lang.L("Tanpa tampilan (tidak terlihat)"), func(on bool) {
+		if !t.filling {
+			t.edit(func(s *authority.SignatureSettings) { s.Invisible = on })
+			t.render()
+		}
+	})
+	t.reason = t.textSetting(lang.L("Alasan penandatanganan"), func(st *authority.SignatureSettings, s string) { st.Reason = s })
+	t.location = t.textSetting(lang.L("Tempat penandatanganan"), func(st *authority.SignatureSettings, s string) { st.Location = s })
+	beside, other := outputChoices()
+	t.outDir = wrapped("")
+	t.outPick = widget.NewButton(lang.L("Pilih Folder"), t.chooseFolder)
+	t.outMode = widget.NewRadioGroup([]string{beside, other}, func(s string) {
+		if t.filling {
+			return
+		}
+		if s == other {
+			if d := t.current(); d == nil || d.Settings.OutputDir == "" {
+				t.chooseFolder()
+			}
+			return
+		}
+		t.edit(func(st *authority.SignatureSettings) { st.OutputDir = "" })
+		t.fillOutput()
+	})
+	t.outMode.Horizontal = true
+	t.settingMsg = wrapped("")
+	t.settingMsg.Importance = widget.DangerImportance
+	t.settingMsg.Hide()
+
+	nav := container.NewHBox(t.prev, t.pageSel, t.next, t.pageLabel)
+	t.form = widget.NewForm(
+		widget.NewFormItem(lang.L("Alasan"), t.reason),
+		widget.NewFormItem(lang.L("Lokasi"), t.location),
+		widget.NewFormItem(lang.L("Simpan hasil"), container.NewVBox(t.outMode, container.NewBorder(nil, nil, nil, t.outPick, t.outDir))),
+	)
+	top := container.NewVBox(t.docName, container.NewBorder(nil, nil, nil, t.invisible, nav))
+	bottom := container.NewVBox(wrapped(lang.L("Geser kotak biru untuk memindahkannya, tarik sudut kanan bawahnya untuk mengubah ukuran. Klik pratinjau lalu gunakan tombol panah (Shift+panah: ukuran).")),
+		t.form, t.settingMsg)
+	center := container.NewStack(t.preview, container.NewCenter(container.NewVBox(t.previewMsg, container.NewCenter(t.unlock))))
+	return container.NewBorder(top, bottom, nil, nil, center)
+}
+
+// textSetting is an entry for a text setting (reason, location), cut to
+// the authority's limit and saved as it changes.
+func (t *signTab) textSetting(placeholder string, set func(*authority.SignatureSettings, string)) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	e.OnChanged = func(s string) {
+		if r := []rune(s); len(r) > authority.MaxSignatureTextLen {
+			e.SetText(string(r[:authority.MaxSignatureTextLen])) // calls OnChanged again
+			return
+		}
+		if !t.filling {
+			t.edit(func(st *authority.SignatureSettings) { set(st, s) })
+		}
+	}
+	return e
+}
+
+// outputChoices are the two places for the signed copy.
+func outputChoices() (beside, other string) {
+	return lang.L("Di samping berkas asli"), lang.L("Folder lain")
+}
+
+func (t *signTab) show(v fyne.CanvasObject) {
+	t.content.Objects = []fyne.CanvasObject{v}
+	t.content.Refresh()
+}
+
 // addFiles queues local PDFs (from the file dialog, a drop on the window or
-// a later start of the app with files).
-func (t *signTab) addFiles(paths []string) {}
+// a later start of the app with files). Before the account's queue is
+// loaded they wait; signed out they wait for the sign-in.
+func (t *signTab) addFiles(paths []string) {
+	if t.u.state.session == nil || !t.loaded {
+		t.pending = append(t.pending, paths...)
+		if t.u.state.session == nil {
+			// the Akun tab, to sign in; the files follow
+			setText(t.pendingMsg, lang.L("{{.N}} dokumen akan ditambahkan ke antrean setelah Anda masuk.", map[string]any{"N": len(t.pending)}))
+			t.u.tabs.Select(t.u.akunTab)
+		}
+		return
+	}
+	setText(t.addMsg, "")
+	if len(paths) > 0 {
+		t.addOne(paths[0], "", paths[1:]...)
+	}
+}
 
-// signedIn loads the account's queue; signedOut clears the tab.
-func (t *signTab) signedIn()  {}
-func (t *signTab) signedOut() {}
+// signedIn loads the account's queue, certificate and activation, then
+// adds the files given before.
+func (t *signTab) signedIn() {
+	t.reset()
+	t.show(t.main)
+	s := t.u.state.session
+	background(t.u, func(ctx context.Context) ([]authority.QueuedDocument, error) {
+		return t.u.auth.QueuedDocuments(ctx, s.Token)
+	}, func(docs []authority.QueuedDocument, err error) {
+		if t.u.state.session != s {
+			return
+		}
+		if err != nil {
+			if errors.Is(err, authority.ErrSessionExpired) {
+				t.u.sessionLost()
+				return
+			}
+			setText(t.addMsg, message(err))
+			return
+		}
+		t.docs = docs
+		for _, d := range t.docs {
+			t.refreshFile(d.Path)
+		}
+		t.refreshAll()
+		if len(t.docs) > 0 {
+			t.selectDoc(t.docs[0].ID)
+		}
+		// new documents take their location from the activation's unit
+		t.loadCertificate(func() {
+			t.loaded = true
+			pending := t.pending
+			t.pending = nil
+			setText(t.pendingMsg, "")
+			if len(pending) > 0 {
+				t.u.tabs.Select(t.u.signItem)
+				t.addFiles(pending)
+			}
+		})
+	})
+}
 
-// shown is called when the tab is selected.
-func (t *signTab) shown() {}
+// signedOut clears the tab; paths given while signed in are not kept.
+func (t *signTab) signedOut() {
+	t.reset()
+	t.passwords = map[string]string{}
+	t.show(t.signedOutView)
+}
+
+func (t *signTab) reset() {
+	if t.run != nil && t.run.cancel != nil {
+		t.run.cancel()
+	}
+	t.prompt.close()
+	t.run = nil
+	t.loaded = false
+	t.docs, t.selected, t.cert, t.certErr = nil, 0, nil, nil
+	t.unit, t.nip, t.jabatan = "", "", ""
+	t.files = map[string]*fileInfo{}
+	t.saving, t.dirty = map[int64]bool{}, map[int64]bool{}
+	t.renderKey, t.lastImg = "", nil
+	t.previews.closeAll()
+	setText(t.addMsg, "")
+	t.right.Objects = []fyne.CanvasObject{t.editor}
+	t.right.Refresh()
+	t.refreshAll()
+}
+
+// shown is called when the tab is selected: the certificate may have
+// changed in the Akun tab meanwhile.
+func (t *signTab) shown() {
+	if t.u.state.session != nil && t.loaded {
+		t.loadCertificate(nil)
+	}
+}
+
+// menu is the "Dokumen" menu: Ctrl+Enter opens the passphrase prompt.
+func (t *signTab) menu() *fyne.Menu {
+	sign := fyne.NewMenuItem(lang.L("Tandatangani"), func() {
+		t.u.tabs.Select(t.u.signItem)
+		t.openPrompt()
+	})
+	sign.Shortcut = &signShortcut
+	return fyne.NewMenu(lang.L("Dokumen"),
+		fyne.NewMenuItem(lang.L("Tambah Dokumen"), func() {
+			t.u.tabs.Select(t.u.signItem)
+			t.chooseFiles()
+		}),
+		sign)
+}
+
+// loadCertificate asks for the account's certificate, then runs then (may
+// be nil).
+func (t *signTab) loadCertificate(then func()) {
+	s := t.u.state.session
+	if s == nil {
+		return
+	}
+	type account struct {
+		info authority.CertificateInfo
+		act  authority.Activation
+		// actErr: the activation only gives defaults, it is not shown
+		actErr error
+	}
+	background(t.u, func(ctx context.Context) (account, error) {
+		info, err := t.u.auth.Certificate(ctx, s.Token)
+		if err != nil {
+			return account{}, err
+		}
+		act, actErr := t.u.auth.Activation(ctx, s.Token)
+		return account{info, act, actErr}, nil
+	}, func(a account, err error) {
+		if t.u.state.session != s {
+			return
+		}
+		if errors.Is(err, authority.ErrSessionExpired) {
+			t.u.sessionLost()
+			return
+		}
+		if err == nil && a.actErr == nil {
+			t.unit, t.nip, t.jabatan = a.act.Data.Unit, a.act.Data.NIP, a.act.Data.Jabatan
+		}
+		info := a.info
+		t.cert, t.certErr = &info, err
+		if err != nil {
+			t.cert = nil
+		}
+		t.refreshAll()
+		if then != nil {
+			then()
+		}
+	})
+}
+
+// certificateNote says what to do before signing; "" when the certificate
+// can sign.
+func certificateNote(info *authority.CertificateInfo, err error) string {
+	if err != nil {
+		return message(err)
+	}
+	if info == nil {
+		return ""
+	}
+	switch info.Status {
+	case authority.StatusIssue:
+		return ""
+	case authority.StatusNotRegistered:
+		return lang.L("Anda belum dapat menandatangani: selesaikan Aktivasi Akun BSrE di tab Aktivasi. Dokumen tetap dapat disiapkan.")
+	case authority.StatusWaiting:
+		return lang.L("Aktivasi Anda sedang menunggu verifikasi. Dokumen dapat disiapkan dan ditandatangani setelah sertifikat terbit.")
+	case authority.StatusNoCertificate:
+		return lang.L("Buat passphrase di tab Akun untuk menerbitkan sertifikat Anda, lalu tandatangani dokumen di sini.")
+	case authority.StatusSuspend:
+		return message(authority.ErrCertificateSuspended)
+	case authority.StatusRevoke:
+		return message(authority.ErrCertificateRevoked)
+	case authority.StatusExpired:
+		return message(authority.ErrCertificateExpired)
+	}
+	return lang.L("Sertifikat Anda belum dapat dipakai untuk menandatangani.")
+}
+
+// canSign: a certificate that may sign, documents, and no batch running.
+func (t *signTab) canSign() bool {
+	return t.u.state.session != nil && t.cert != nil && t.cert.Status == authority.StatusIssue &&
+		len(t.docs) > 0 && (t.run == nil || t.run.finished)
+}
+
+// refreshAll brings the list, buttons and editor up to date.
+func (t *signTab) refreshAll() {
+	setText(t.certMsg, certificateNote(t.cert, t.certErr))
+	t.list.Refresh()
+	if len(t.docs) == 0 {
+		t.empty.Show()
+	} else {
+		t.empty.Hide()
+	}
+	running := t.run != nil && !t.run.finished
+	if t.current() == nil || running {
+		t.remove.Disable()
+	} else {
+		t.remove.Enable()
+	}
+	if t.u.state.session == nil || running {
+		t.add.Disable()
+	} else {
+		t.add.Enable()
+	}
+	if t.canSign() {
+		t.signBtn.Enable()
+	} else {
+		t.signBtn.Disable()
+	}
+	t.fillEditor()
+	// messages appeared or vanished: nothing may overlap what moved
+	relayoutTree(t.content)
+}
+
+// index returns the position of the document with id, -1 if none.
+func (t *signTab) index(id int64) int {
+	for i, d := range t.docs {
+		if d.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// current is the selected document, nil for none.
+func (t *signTab) current() *authority.QueuedDocument {
+	if i := t.index(t.selected); i >= 0 {
+		return &t.docs[i]
+	}
+	return nil
+}
+
+func (t *signTab) file(path string) *fileInfo {
+	f := t.files[path]
+	if f == nil {
+		f = &fileInfo{sigs: -1, sizes: map[int][2]float64{}}
+		t.files[path] = f
+	}
+	return f
+}
+
+// docDetails is a list row's second line: pages, size, signatures.
+func (t *signTab) docDetails(d authority.QueuedDocument) string {
+	f := t.file(d.Path)
+	return joinParts(
+		lang.L("{{.N}} halaman", map[string]any{"N": d.Pages}),
+		humanSize(d.Fingerprint.Size),
+		signaturesText(f.sigs, f.signers))
+}
+
+// docStatus is a list row's third line.
+func (t *signTab) docStatus(d authority.QueuedDocument) string {
+	return queueStatusText(t.file(d.Path), t.passwords[d.Path] != "")
+}
+
+// queueStatusText tells where a queued document stands.
+func queueStatusText(f *fileInfo, havePassword bool) string {
+	switch {
+	case f.result != nil:
+		return lang.L("Gagal: {{.Err}}", map[string]any{"Err": message(f.result)})
+	case f.missing:
+		return lang.L("Berkas tidak ditemukan")
+	case f.changed:
+		return lang.L("Berkas berubah sejak ditambahkan")
+	case f.needsPassword && !havePassword:
+		return lang.L("Perlu password PDF")
+	}
+	return lang.L("Siap ditandatangani")
+}
+
+// signaturesText tells the existing signatures: how many, and by whom.
+func signaturesText(n int, signers []string) string {
+	switch {
+	case n < 0:
+		return lang.L("tanda tangan: memeriksa...")
+	case n == 0:
+		return lang.L("belum ada tanda tangan")
+	}
+	s := lang.L("{{.N}} tanda tangan", map[string]any{"N": n})
+	if len(signers) > 0 {
+		s += " (" + joinList(signers) + ")"
+	}
+	return s
+}
+
+func joinParts(parts ...string) string {
+	out := ""
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if out != "" {
+			out += " · "
+		}
+		out += p
+	}
+	return out
+}
+
+func joinList(items []string) string {
+	out := ""
+	for i, s := range items {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
+
+// humanSize writes a file size the way a file manager does.
+func humanSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+	}
+	return fmt.Sprintf("%.1f GB", float64(n)/(1024*1024*1024))
+}
+
+// selectDoc shows the document with id in the editor.
+func (t *signTab) selectDoc(id int64) {
+	t.selected = id
+	if i := t.index(id); i >= 0 {
+		t.selecting = true
+		t.list.Select(i)
+		t.selecting = false
+	}
+	setText(t.settingMsg, "")
+	t.refreshAll()
+	t.render()
+}
+
+// fillEditor puts the selected document's settings in the widgets.
+func (t *signTab) fillEditor() {
+	t.filling = true
+	defer func() { t.filling = false }()
+	d := t.current()
+	ws := []fyne.Disableable{t.prev, t.next, t.pageSel, t.invisible, t.reason, t.location, t.outMode, t.outPick}
+	if d == nil {
+		t.docName.SetText(lang.L("Pilih dokumen dari antrean"))
+		for _, w := range ws {
+			w.Disable()
+		}
+		t.form.Refresh()
+		t.pageLabel.SetText("")
+		t.preview.set(nil, 0, 0, authority.Box{}, false)
+		setText(t.previewMsg, "")
+		t.unlock.Hide()
+		return
+	}
+	for _, w := range ws {
+		w.Enable()
+	}
+	t.form.Refresh() // its labels follow their widgets' state
+	t.docName.SetText(filepath.Base(d.Path))
+	opts := make([]string, d.Pages)
+	for i := range opts {
+		opts[i] = strconv.Itoa(i + 1)
+	}
+	t.pageSel.SetOptions(opts)
+	page := t.page()
+	t.pageSel.SetSelected(strconv.Itoa(page))
+	t.pageLabel.SetText(lang.L("Halaman {{.Page}} dari {{.N}}", map[string]any{"Page": page, "N": d.Pages}))
+	if page <= 1 {
+		t.prev.Disable()
+	}
+	if page >= d.Pages {
+		t.next.Disable()
+	}
+	if d.Settings.Invisible {
+		// the page only matters for a visible signature
+		t.prev.Disable()
+		t.next.Disable()
+		t.pageSel.Disable()
+	}
+	t.invisible.SetChecked(d.Settings.Invisible)
+	if t.reason.Text != d.Settings.Reason {
+		t.reason.SetText(d.Settings.Reason)
+	}
+	if t.location.Text != d.Settings.Location {
+		t.location.SetText(d.Settings.Location)
+	}
+	t.fillOutput()
+}
+
+// fillOutput shows where the selected document's signed copy goes.
+func (t *signTab) fillOutput() {
+	d := t.current()
+	if d == nil {
+		return
+	}
+	was := t.filling
+	t.filling = true
+	defer func() { t.filling = was }()
+	beside, other := outputChoices()
+	if d.Settings.OutputDir == "" {
+		t.outMode.SetSelected(beside)
+		t.outDir.SetText(filepath.Dir(d.Path))
+	} else {
+		t.outMode.SetSelected(other)
+		t.outDir.SetText(d.Settings.OutputDir)
+	}
+}
+
+// page is the selected document's page (1 when none).
+func (t *signTab) page() int {
+	if d := t.current(); d != nil && d.Settings.Page >= 1 {
+		return d.Settings.Page
+	}
+	return 1
+}
+
+// setPage shows page n of the selected document and places the box there.
+func (t *signTab) setPage(n int) {
+	d := t.current()
+	if d == nil || n < 1 || n > d.Pages || n == d.Settings.Page {
+		return
+	}
+	t.edit(func(s *authority.SignatureSettings) { s.Page = n })
+	t.render()
+}
+
+// edit changes the selected document's settings and saves them.
+func (t *signTab) edit(change func(*authority.SignatureSettings)) {
+	d := t.current()
+	if d == nil {
+		return
+	}
+	change(&d.Settings)
+	setText(t.settingMsg, "")
+	t.fillEditor()
+	t.list.Refresh()
+	t.save(d.ID)
+}
+
+// save stores a document's settings; saves of one document never overlap,
+// and the last change is the one stored.
+func (t *signTab) save(id int64) {
+	if t.saving[id] {
+		t.dirty[id] = true
+		return
+	}
+	i := t.index(id)
+	s := t.u.state.session
+	if i < 0 || s == nil {
+		return
+	}
+	t.saving[id] = true
+	req := authority.UpdateQueuedRequest{Token: s.Token, ID: id, Settings: t.docs[i].Settings}
+	background(t.u, func(ctx context.Context) (authority.QueuedDocument, error) {
+		return t.u.auth.UpdateQueuedDocument(ctx, req)
+	}, func(_ authority.QueuedDocument, err error) {
+		if t.u.state.session != s {
+			return
+		}
+		t.saving[id] = false
+		if err != nil {
+			t.failed(err, t.settingMsg)
+			return
+		}
+		if t.dirty[id] {
+			t.dirty[id] = false
+			t.save(id)
+		}
+	})
+}
+
+// failed shows err in l, or handles an ended session or a queue changed
+// elsewhere.
+func (t *signTab) failed(err error, l *widget.Label) {
+	switch {
+	case errors.Is(err, authority.ErrSessionExpired):
+		t.u.sessionLost()
+	case errors.Is(err, authority.ErrQueueNotFound):
+		// removed elsewhere (another window): load the queue again
+		setText(l, message(err))
+		t.reload()
+	default:
+		setText(l, message(err))
+	}
+}
+
+// reload loads the queue again, keeping the selection when it stayed.
+func (t *signTab) reload() {
+	s := t.u.state.session
+	if s == nil {
+		return
+	}
+	background(t.u, func(ctx context.Context) ([]authority.QueuedDocument, error) {
+		return t.u.auth.QueuedDocuments(ctx, s.Token)
+	}, func(docs []authority.QueuedDocument, err error) {
+		if t.u.state.session != s || err != nil {
+			return
+		}
+		t.docs = docs
+		if t.index(t.selected) < 0 {
+			t.selected = 0
+			t.list.UnselectAll()
+		}
+		t.refreshAll()
+	})
+}
+
+// chooseFiles is "Tambah Dokumen": a PDF from the file dialog.
+func (t *signTab) chooseFiles() {
+	if t.u.state.session == nil {
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		t.addFiles([]string{path})
+	}, t.u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF"}))
+	d.Show()
+}
+
+// chooseFolder picks the folder for the selected document's signed copy.
+func (t *signTab) chooseFolder() {
+	id := t.selected
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			t.fillOutput() // back to what is stored
+			return
+		}
+		t.setOutputDir(id, l.Path())
+	}, t.u.win)
+	d.Show()
+}
+
+// setOutputDir makes dir the output folder of document id.
+func (t *signTab) setOutputDir(id int64, dir string) {
+	if id != t.selected {
+		return
+	}
+	t.edit(func(s *authority.SignatureSettings) { s.OutputDir = filepath.Clean(dir) })
+	t.fillOutput()
+}
+
+// removeSelected takes the selected document out of the queue.
+func (t *signTab) removeSelected() {
+	d := t.current()
+	s := t.u.state.session
+	if d == nil || s == nil {
+		return
+	}
+	id, path := d.ID, d.Path
+	t.remove.Disable()
+	background(t.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, t.u.auth.RemoveQueuedDocument(ctx, s.Token, id)
+	}, func(_ struct{}, err error) {
+		if t.u.state.session != s {
+			return
+		}
+		if err != nil && !errors.Is(err, authority.ErrQueueNotFound) {
+			t.failed(err, t.addMsg)
+			t.refreshAll()
+			return
+		}
+		t.dropDoc(id, path)
+	})
+}
+
+// dropDoc forgets a document that left the queue, selecting its
+// neighbour.
+func (t *signTab) dropDoc(id int64, path string) {
+	i := t.index(id)
+	if i < 0 {
+		return
+	}
+	t.docs = append(t.docs[:i:i], t.docs[i+1:]...)
+	t.previews.close(path)
+	delete(t.files, path)
+	if t.selected == id {
+		t.selected = 0
+		t.list.UnselectAll()
+		if len(t.docs) > 0 {
+			t.selectDoc(t.docs[min(i, len(t.docs)-1)].ID)
+			return
+		}
+	}
+	t.refreshAll()
+	t.render()
+}
+
+// render draws the selected document's page in the background.
+func (t *signTab) render() {
+	d := t.current()
+	if d == nil {
+		t.renderKey = ""
+		t.fillEditor()
+		return
+	}
+	id, path, page, pages := d.ID, d.Path, t.page(), d.Pages
+	key := fmt.Sprintf("%d/%d", id, page)
+	f := t.file(path)
+	size, known := f.sizes[page]
+	box, invisible := d.Settings.Box, d.Settings.Invisible
+	if !known {
+		size = [2]float64{0, 0}
+	}
+	if t.renderKey == key && t.lastImg != nil {
+		// the page shown already: only the box changed
+		t.preview.set(t.lastImg, size[0], size[1], box, !invisible)
+		return
+	}
+	t.preview.set(nil, size[0], size[1], box, !invisible)
+	if t.u.opts.Preview == nil {
+		setText(t.previewMsg, lang.L("Pratinjau halaman tidak tersedia."))
+		return
+	}
+	t.renderKey, t.lastImg = key, nil
+	setText(t.previewMsg, lang.L("Memuat pratinjau..."))
+	t.unlock.Hide()
+	password := t.passwords[path]
+	type rendered struct {
+		img  image.Image
+		w, h float64
+	}
+	background(t.u, func(context.Context) (rendered, error) {
+		doc, err := t.previews.open(t.u.opts.Preview, path, password)
+		if err != nil {
+			return rendered{}, err
+		}
+		if page > doc.Pages() || page > pages {
+			return rendered{}, fmt.Errorf("page %d of %d", page, doc.Pages())
+		}
+		w, h, err := doc.PageSize(page)
+		if err != nil {
+			return rendered{}, err
+		}
+		img, err := doc.Render(page, renderWidth(w, h))
+		return rendered{img, w, h}, err
+	}, func(r rendered, err error) {
+		if t.renderKey != key {
+			return // another page or document was chosen meanwhile
+		}
+		if err != nil {
+			t.renderKey = ""
+			if errors.Is(err, preview.ErrPassword) {
+				setText(t.previewMsg, message(err))
+				t.unlock.Show()
+				return
+			}
+			fyne.LogError("preview "+path, err)
+			setText(t.previewMsg, lang.L("Pratinjau halaman tidak dapat ditampilkan: {{.Err}}", map[string]any{"Err": message(err)}))
+			return
+		}
+		setText(t.previewMsg, "")
+		t.lastImg = r.img
+		t.file(path).sizes[page] = [2]float64{r.w, r.h}
+		cur := t.current()
+		if cur == nil || cur.ID != id {
+			return
+		}
+		// a box from another page, or placed before the size was known,
+		// is brought onto this page
+		if !cur.Settings.Invisible {
+			if b := clampBox(cur.Settings.Box, r.w, r.h); b != cur.Settings.Box {
+				cur.Settings.Box = b
+				t.save(id)
+			}
+		}
+		t.preview.set(r.img, r.w, r.h, cur.Settings.Box, !cur.Settings.Invisible)
+	})
+}
+
+// renderWidth is the width in pixels a page is rendered at: sharp on a
+// large window, bounded for a huge page.
+func renderWidth(w, h float64) int {
+	const long = 1400 // pixels along the page's longer side
+	if w <= 0 || h <= 0 {
+		return 800
+	}
+	if w >= h {
+		return long
+	}
+	return max(100, int(long*w/h))
+}
+
+// previewCache keeps the preview's open documents by path; background
+// work uses it, so it has its own lock.
+type previewCache struct {
+	mu   sync.Mutex
+	docs map[string]*preview.Document
+	pws  map[string]string
+}
+
+// open returns the open document at path, opening it (with password) when
+// it is not open yet or was opened with another password.
+func (c *previewCache) open(r *preview.Renderer, path, password string) (*preview.Document, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pws == nil {
+		c.pws = map[string]string{}
+	}
+	if d, ok := c.docs[path]; ok && c.pws[path] == password {
+		return d, nil
+	}
+	if d, ok := c.docs[path]; ok {
+		d.Close()
+		delete(c.docs, path)
+	}
+	d, err := r.Open(path, password)
+	if err != nil {
+		return nil, err
+	}
+	c.docs[path], c.pws[path] = d, password
+	return d, nil
+}
+
+func (c *previewCache) close(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d, ok := c.docs[path]; ok {
+		d.Close()
+		delete(c.docs, path)
+	}
+}
+
+func (c *previewCache) closeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for p, d := range c.docs {
+		d.Close()
+		delete(c.docs, p)
+	}
+}
+
+// refreshFile looks at a queued file again in the background: whether it
+// is still there and unchanged (size and time; the hash is compared when
+// signing), and its existing signatures.
+func (t *signTab) refreshFile(path string) {
+	i := -1
+	for j, d := range t.docs {
+		if d.Path == path {
+			i = j
+		}
+	}
+	if i < 0 {
+		return
+	}
+	fp := t.docs[i].Fingerprint
+	password := t.passwords[path]
+	background(t.u, func(context.Context) (inspection, error) {
+		in := inspect(path, password, nil, nil)
+		if st, err := os.Stat(path); err == nil {
+			in.changed = st.Size() != fp.Size || !st.ModTime().Equal(fp.ModTime)
+		}
+		return in, nil
+	}, func(in inspection, _ error) {
+		f := t.file(path)
+		f.missing = errors.Is(in.err, os.ErrNotExist)
+		f.changed = in.changed
+		f.needsPassword = isPasswordErr(in.err)
+		if in.err == nil {
+			f.sigs, f.signers = in.sigs, in.signers
+		}
+		t.list.Refresh()
+	})
+}

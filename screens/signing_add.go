@@ -1,0 +1,302 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/preview"
+	"github.com/natunakab/besign/signjob"
+)
+
+// Adding documents to the queue: each file is read (is it a PDF, does it
+// need a password, how many pages, which signatures), fingerprinted and
+// queued with default settings, one after the other so that the queue
+// keeps the order they were given in.
+
+// inspection is what reading a file told.
+type inspection struct {
+	pages int
+	// size is page 1's size in points as displayed; 0 when unknown.
+	size    [2]float64
+	sigs    int
+	signers []string
+	changed bool
+	err     error
+}
+
+// isPasswordErr: the PDF needs its password, or the one given is wrong.
+func isPasswordErr(err error) bool {
+	return errors.Is(err, pdfsign.ErrPasswordRequired) || errors.Is(err, pdfsign.ErrWrongPassword) ||
+		errors.Is(err, preview.ErrPassword)
+}
+
+// inspect reads the PDF at path: its signatures (pdfsign, offline), and its
+// pages from the preview when there is one, else from pdfcpu.
+func inspect(path, password string, r *preview.Renderer, cache *previewCache) inspection {
+	in := inspection{sigs: -1}
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		in.err = err
+		return in
+	case !st.Mode().IsRegular():
+		in.err = pdfsign.ErrNotPDF
+		return in
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		in.err = err
+		return in
+	}
+	defer f.Close()
+	fields, err := pdfsign.SignatureFields(f, st.Size(), password)
+	if err != nil {
+		in.err = err
+		return in
+	}
+	in.sigs = 0
+	for _, fd := range fields {
+		if fd.Signed {
+			in.sigs++
+		}
+	}
+	if in.sigs > 0 {
+		infos, err := pdfsign.VerifyFileWith(path, pdfsign.VerifyOptions{Offline: true, Password: password})
+		if err == nil {
+			for _, s := range infos {
+				if s.Kind == pdfsign.KindSignature && s.Signer != "" {
+					in.signers = append(in.signers, s.Signer)
+				}
+			}
+		}
+	}
+	if r != nil && cache != nil {
+		if doc, err := cache.open(r, path, password); err == nil {
+			in.pages = doc.Pages()
+			if w, h, err := doc.PageSize(1); err == nil {
+				in.size = [2]float64{w, h}
+			}
+		} else if isPasswordErr(err) {
+			in.err = err
+			return in
+		}
+	}
+	if in.pages < 1 {
+		conf := model.NewDefaultConfiguration()
+		conf.UserPW, conf.OwnerPW = password, password
+		if _, err := f.Seek(0, 0); err == nil {
+			in.pages, err = api.PageCount(f, conf)
+			if err != nil || in.pages < 1 {
+				in.err = fmt.Errorf("%w: no pages could be counted", pdfsign.ErrMalformed)
+			}
+		}
+	}
+	return in
+}
+
+// defaultReason is a new document's reason.
+func defaultReason() string { return lang.L("Saya menyetujui dokumen ini") }
+
+// addOne queues path (password, when not empty, opens it), then goes on
+// with the rest.
+func (t *signTab) addOne(path, password string, rest ...string) {
+	s := t.u.state.session
+	if s == nil {
+		return
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	abs = filepath.Clean(abs)
+	next := func() {
+		if len(rest) > 0 {
+			t.addOne(rest[0], "", rest[1:]...)
+		}
+	}
+	if i := t.indexPath(abs); i >= 0 {
+		// queued already: show it
+		t.addError(abs, authority.ErrQueueDuplicate)
+		t.selectDoc(t.docs[i].ID)
+		next()
+		return
+	}
+	if password == "" {
+		password = t.passwords[abs]
+	}
+	settings := authority.SignatureSettings{Page: 1, Reason: defaultReason(), Location: t.unit}
+	type added struct {
+		doc authority.QueuedDocument
+		in  inspection
+	}
+	r := t.u.opts.Preview
+	t.add.Disable()
+	background(t.u, func(ctx context.Context) (added, error) {
+		in := inspect(abs, password, r, t.previews)
+		if in.err != nil {
+			return added{in: in}, in.err
+		}
+		fp, err := signjob.Take(abs)
+		if err != nil {
+			return added{in: in}, err
+		}
+		st := settings
+		st.Box = defaultBox(in.size[0], in.size[1])
+		doc, err := t.u.auth.QueueDocument(ctx, authority.QueueDocumentRequest{
+			Token: s.Token, Path: abs, Pages: in.pages, Fingerprint: fp, Settings: st})
+		return added{doc, in}, err
+	}, func(a added, err error) {
+		if t.u.state.session != s {
+			return
+		}
+		t.refreshAll()
+		switch {
+		case err == nil:
+			if password != "" {
+				t.passwords[abs] = password
+			}
+			f := t.file(abs)
+			f.sigs, f.signers = a.in.sigs, a.in.signers
+			if a.in.size[0] > 0 {
+				f.sizes[1] = a.in.size
+			}
+			t.docs = append(t.docs, a.doc)
+			t.selectDoc(a.doc.ID)
+		case isPasswordErr(err):
+			t.askPassword(abs, password != "", func(pw string) { t.addOne(abs, pw, rest...) },
+				func() { t.addError(abs, pdfsign.ErrPasswordRequired); next() })
+			return // the rest waits for the answer
+		case errors.Is(err, authority.ErrSessionExpired):
+			t.u.sessionLost()
+			return
+		case errors.Is(err, authority.ErrQueueDuplicate):
+			t.addError(abs, err)
+			t.reload()
+		default:
+			t.addError(abs, err)
+		}
+		next()
+	})
+}
+
+// indexPath returns the position of the document at path, -1 if none.
+func (t *signTab) indexPath(path string) int {
+	for i, d := range t.docs {
+		if d.Path == path {
+			return i
+		}
+	}
+	return -1
+}
+
+// addError adds a file's error to the lines above the queue.
+func (t *signTab) addError(path string, err error) {
+	msg := addMessage(err)
+	line := filepath.Base(path) + ": " + msg
+	if t.addMsg.Visible() && t.addMsg.Text != "" && !strings.Contains(t.addMsg.Text, line) {
+		line = t.addMsg.Text + "\n" + line
+	}
+	setText(t.addMsg, line)
+}
+
+// addMessage words an error of adding a file.
+func addMessage(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return message(signjob.ErrMissing)
+	case errors.Is(err, os.ErrPermission):
+		return lang.L("Berkas tidak dapat dibaca: izin ditolak.")
+	}
+	return message(err)
+}
+
+// pdfPasswordDialog asks for a PDF's password; it is kept in memory for
+// this session only, never stored.
+type pdfPasswordDialog struct {
+	d      *dialog.CustomDialog
+	entry  *widget.Entry
+	msg    *widget.Label
+	ok     *widget.Button
+	cancel *widget.Button
+}
+
+// askPassword asks for path's PDF password (wrong: the last one was
+// wrong), then calls done with it, or cancelled.
+func (t *signTab) askPassword(path string, wrong bool, done func(string), cancelled func()) {
+	p := &pdfPasswordDialog{entry: widget.NewPasswordEntry()}
+	p.msg = wrapped("")
+	p.msg.Importance = widget.DangerImportance
+	p.msg.Hide()
+	if wrong {
+		setText(p.msg, message(pdfsign.ErrWrongPassword))
+	}
+	submit := func() {
+		pw := p.entry.Text
+		if pw == "" {
+			setText(p.msg, lang.L("Password PDF wajib diisi."))
+			return
+		}
+		p.d.Hide()
+		t.pwDialog = nil
+		done(pw)
+	}
+	p.entry.OnSubmitted = func(string) { submit() }
+	p.ok = widget.NewButton(lang.L("Buka"), submit)
+	p.ok.Importance = widget.HighImportance
+	p.cancel = widget.NewButton(lang.L("Batal"), func() {
+		p.d.Hide()
+		t.pwDialog = nil
+		if cancelled != nil {
+			cancelled()
+		}
+	})
+	content := container.NewVBox(
+		wrapped(lang.L("{{.Name}} dilindungi password. Masukkan password untuk membukanya; password hanya disimpan selama aplikasi terbuka.",
+			map[string]any{"Name": filepath.Base(path)})),
+		p.entry, p.msg,
+		container.NewHBox(p.ok, p.cancel))
+	p.d = dialog.NewCustomWithoutButtons(lang.L("Password PDF"), content, t.u.win)
+	p.d.Resize(fyne.NewSize(420, 0))
+	t.pwDialog = p
+	p.d.Show()
+	t.u.win.Canvas().Focus(p.entry)
+}
+
+// unlockDoc checks a queued document's password and keeps it.
+func (t *signTab) unlockDoc(path string, wrong bool, then func()) {
+	t.askPassword(path, wrong, func(pw string) {
+		background(t.u, func(context.Context) (inspection, error) {
+			in := inspect(path, pw, nil, nil)
+			return in, in.err
+		}, func(in inspection, err error) {
+			if isPasswordErr(err) {
+				t.unlockDoc(path, true, then)
+				return
+			}
+			t.passwords[path] = pw
+			f := t.file(path)
+			f.needsPassword = false
+			if err == nil {
+				f.sigs, f.signers = in.sigs, in.signers
+			}
+			t.list.Refresh()
+			if then != nil {
+				then()
+			}
+		})
+	}, nil)
+}
