@@ -633,10 +633,7 @@ var sentinelValues = map[string]error{
 	"ErrImportRejected": nil,
 	// The authority was closed: only at shutdown, the general sentence.
 	"ErrClosed": nil,
-	// The signing queue: worded by the Tanda Tangan tab (screens/signing*.go),
-	// whose tests set the values here once it has the words.
-	"ErrQueueNotFound": nil, "ErrQueueDuplicate": nil, "ErrQueueFull": nil, "ErrQueuePath": nil,
-	"ErrQueueSettings": nil,
+	// The signing queue's are set by signing_test.go.
 }
 
 // userSentinels returns every exported Err variable declared in the
