@@ -574,7 +574,9 @@ func (t *signTab) acceptChange(row *runRow, doc authority.QueuedDocument) {
 		row.status.SetText(lang.L("Perubahan diterima. Periksa dokumennya, lalu klik Tandatangani lagi."))
 		row.actions.RemoveAll()
 		t.list.Refresh()
-		t.refreshFile(doc.Path)
+		if i := t.index(doc.ID); i >= 0 {
+			t.refreshFiles(t.docs[i])
+		}
 		relayoutTree(t.right)
 	})
 }

@@ -718,3 +718,20 @@ func TestSignCancel(t *testing.T) {
 		t.Fatalf("after Batal: written %v, queued %d", files, len(h.queued()))
 	}
 }
+
+// Without the preview (none configured, or it failed), pages are counted
+// by pdfcpu and the box starts where it fits any page.
+func TestSignWithoutPreview(t *testing.T) {
+	h, _ := signReady(t)
+	h.ui.opts.Preview = nil
+	tab := h.ui.sign
+	h.ui.OpenFiles([]string{writePDF(t, t.TempDir(), "tiga.pdf", a4, a4, testPage{w: 300, h: 200})})
+	h.wait()
+	q := h.queued()
+	if len(q) != 1 || q[0].Pages != 3 || q[0].Settings.Box != (authority.Box{X: 36, Y: 36, W: 180, H: 60}) {
+		t.Fatalf("queued %+v (%q)", q, shown(tab.addMsg))
+	}
+	if shown(tab.previewMsg) != "Pratinjau halaman tidak tersedia." || tab.pageLabel.Text != "Halaman 1 dari 3" {
+		t.Fatalf("preview note %q, %q", shown(tab.previewMsg), tab.pageLabel.Text)
+	}
+}
