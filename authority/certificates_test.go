@@ -184,13 +184,20 @@ func TestCertificateIssue(t *testing.T) {
 		t.Errorf("info %+v", info)
 	}
 
-	// Signing: one signature per digest, by the certificate's key.
-	d1, d2 := sha256.Sum256([]byte("satu")), sha256.Sum256([]byte("dua"))
-	resp, err := e.SignDigests(ctx, SignDigestsRequest{Token: s.Token, Passphrase: testPassphrase, Digests: [][]byte{d1[:], d2[:]}})
-	if err != nil || len(resp.Signatures) != 2 || !bytes.Equal(resp.Chain[0], info.Chain[0]) {
+	// Signing: one signature per digest, in order, by the certificate's
+	// key (signed on several processors: an odd count, not a multiple of
+	// their number).
+	d1 := sha256.Sum256([]byte("satu"))
+	var digests [][]byte
+	for i := range 37 {
+		d := sha256.Sum256([]byte{byte(i)})
+		digests = append(digests, d[:])
+	}
+	resp, err := e.SignDigests(ctx, SignDigestsRequest{Token: s.Token, Passphrase: testPassphrase, Digests: digests})
+	if err != nil || len(resp.Signatures) != len(digests) || !bytes.Equal(resp.Chain[0], info.Chain[0]) {
 		t.Fatalf("SignDigests = %d, %v", len(resp.Signatures), err)
 	}
-	for i, d := range [][]byte{d1[:], d2[:]} {
+	for i, d := range digests {
 		if err := rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, d, resp.Signatures[i]); err != nil {
 			t.Errorf("signature %d: %v", i, err)
 		}

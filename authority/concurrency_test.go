@@ -3,6 +3,8 @@ package authority
 import (
 	"errors"
 	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -139,4 +141,27 @@ func TestDatabaseFilesArePrivate(t *testing.T) {
 			t.Errorf("%s%s has mode %v, want 0600", opts.Path, suf, fi.Mode().Perm())
 		}
 	}
+}
+
+// childResults runs the test binary's test helper in n processes at once,
+// with env(i) added to the environment of the i-th, and counts the first
+// word each prints after "RESULT ".
+func childResults(t *testing.T, n int, helper string, env func(i int) []string) map[string]int {
+	t.Helper()
+	var mu sync.Mutex
+	counts := map[string]int{}
+	race(n, func(i int) {
+		cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$", "-test.count=1")
+		cmd.Env = append(os.Environ(), env(i)...)
+		out, err := cmd.CombinedOutput()
+		_, after, ok := strings.Cut(string(out), "RESULT ")
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil || !ok {
+			t.Errorf("child %s: %v\n%s", helper, err, out)
+			return
+		}
+		counts[strings.Fields(after)[0]]++
+	})
+	return counts
 }

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -54,21 +51,9 @@ func TestWrongPassphrasesAcrossProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 8
-	var mu sync.Mutex
-	counts := map[string]int{}
-	race(n, func(int) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWrongPassphrase$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "BESIGN_TEST_PASSPHRASE_DB="+e.opts.Path, "BESIGN_TEST_TOKEN="+s.Token,
-			"BESIGN_TEST_NOW="+clk.Now().Format(time.RFC3339Nano))
-		out, err := cmd.CombinedOutput()
-		_, after, ok := strings.Cut(string(out), "RESULT ")
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil || !ok {
-			t.Errorf("child: %v\n%s", err, out)
-			return
-		}
-		counts[strings.Fields(after)[0]]++
+	counts := childResults(t, n, "TestHelperWrongPassphrase", func(int) []string {
+		return []string{"BESIGN_TEST_PASSPHRASE_DB=" + e.opts.Path, "BESIGN_TEST_TOKEN=" + s.Token,
+			"BESIGN_TEST_NOW=" + clk.Now().Format(time.RFC3339Nano)}
 	})
 	if counts["wrong"] != 3 || counts["suspended"] != n-3 {
 		t.Fatalf("outcomes %v, want 3 wrong and %d suspended", counts, n-3)

@@ -17,8 +17,9 @@ type Queue interface {
 	// queued already, ErrQueueFull past MaxQueuedDocuments.
 	QueueDocument(ctx context.Context, req QueueDocumentRequest) (QueuedDocument, error)
 	// UpdateQueuedDocument replaces a queued document's settings and, when
-	// req.Fingerprint is set, its fingerprint (the person accepted the file
-	// as it is now).
+	// req.Fingerprint (req.Pages) is set, its fingerprint (page count): the
+	// person accepted the file as it is now. ErrQueueNotFound when it is not
+	// in the account's queue.
 	UpdateQueuedDocument(ctx context.Context, req UpdateQueuedRequest) (QueuedDocument, error)
 	// RemoveQueuedDocument removes one document (signed, or no longer
 	// wanted); ErrQueueNotFound when it is not in the account's queue.
@@ -46,7 +47,8 @@ type Box struct {
 type SignatureSettings struct {
 	// Page (1-based) carries the visible signature.
 	Page int `json:"page"`
-	// Invisible: no box on any page; Page and Box are then not used.
+	// Invisible: no box on any page; Page and Box are then not used, but
+	// kept for when the box is shown again (Page must still be valid).
 	Invisible bool   `json:"invisible"`
 	Box       Box    `json:"box"`
 	Reason    string `json:"reason,omitempty"`
@@ -104,10 +106,13 @@ var (
 	ErrQueueNotFound  = errors.New("the document is not in the signing queue")
 	ErrQueueDuplicate = errors.New("the document is in the signing queue already")
 	ErrQueueFull      = errors.New("the signing queue is full")
-	// ErrQueuePath: not an absolute path, or too long.
+	// ErrQueuePath: not an absolute, clean path, too long, or with control
+	// characters.
 	ErrQueuePath = errors.New("the document's path is not usable")
-	// ErrQueueSettings: a page below 1, a box that is not a finite
-	// positive rectangle, or a reason or location that is too long or
-	// holds hidden characters.
+	// ErrQueueSettings: a page below 1 or past the document's last, a box
+	// that is not a finite positive rectangle within MaxBoxPoints, a reason
+	// or location that is too long or holds hidden characters, an output
+	// folder that is not an absolute clean path, or a fingerprint that
+	// cannot be compared (negative size, a hash that is not SHA-256).
 	ErrQueueSettings = errors.New("the document's signature settings are not valid")
 )

@@ -4,10 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -61,24 +58,11 @@ func TestQueueAcrossProcesses(t *testing.T) {
 	run := func(paths []string) map[string]int {
 		t.Helper()
 		start := time.Now().Add(2 * time.Second).UnixNano()
-		var mu sync.Mutex
-		counts := map[string]int{}
-		race(len(paths), func(i int) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperQueueDocument$", "-test.count=1")
-			cmd.Env = append(os.Environ(), "BESIGN_TEST_QUEUE_DB="+opts.Path, "BESIGN_TEST_TOKEN="+tok,
-				"BESIGN_TEST_NOW="+clk.Now().Format(time.RFC3339Nano), "BESIGN_TEST_QUEUE_PATH="+paths[i],
-				"BESIGN_TEST_START="+strconv.FormatInt(start, 10))
-			out, err := cmd.CombinedOutput()
-			_, after, ok := strings.Cut(string(out), "RESULT ")
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil || !ok {
-				t.Errorf("child: %v\n%s", err, out)
-				return
-			}
-			counts[strings.Fields(after)[0]]++
+		return childResults(t, len(paths), "TestHelperQueueDocument", func(i int) []string {
+			return []string{"BESIGN_TEST_QUEUE_DB=" + opts.Path, "BESIGN_TEST_TOKEN=" + tok,
+				"BESIGN_TEST_NOW=" + clk.Now().Format(time.RFC3339Nano), "BESIGN_TEST_QUEUE_PATH=" + paths[i],
+				"BESIGN_TEST_START=" + strconv.FormatInt(start, 10)}
 		})
-		return counts
 	}
 	count := func() int { return len(queuedPaths(t, e, tok)) }
 

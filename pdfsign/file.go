@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // FileOptions control how SignFile writes its output.
@@ -60,8 +61,9 @@ var beforeRename func()
 // fo.Force, also when another process creates it meanwhile; in itself is
 // never overwritten. The output gets the input's permission bits within the
 // umask. The temporary file is removed on error and on SIGINT or SIGTERM;
-// leftovers of processes that died otherwise are removed by the next call
-// in that folder.
+// leftovers of processes that died otherwise are removed by a later call
+// in that folder (the first of each minute: a batch into one folder reads
+// it once, not once per document).
 func SignFile(in, out string, opts Options, fo FileOptions) error {
 	_, err := SignFileAs(in, out, opts, fo)
 	return err
@@ -115,7 +117,7 @@ func SignFileAs(in, out string, opts Options, fo FileOptions) (written string, e
 			return "", err
 		}
 	}
-	removeStaleTemps(dir)
+	cleanFolder(dir)
 	// The kernel applies the umask to the mode given at creation; the
 	// execute bits of the input are dropped.
 	tmp, err := createTemp(dir, st.Mode().Perm()&0o666)
@@ -235,6 +237,33 @@ func tempPID(name string) (int, bool) {
 	}
 	n, err := strconv.Atoi(pid)
 	return n, err == nil && n > 0
+}
+
+// cleaned is when this process last looked for stale temporary files in
+// each folder.
+var cleaned struct {
+	sync.Mutex
+	at map[string]time.Time
+}
+
+// cleanEvery is how often a folder is looked at for stale temporary files.
+const cleanEvery = time.Minute
+
+// cleanFolder runs removeStaleTemps on dir unless this process did within
+// cleanEvery.
+func cleanFolder(dir string) {
+	now := time.Now()
+	cleaned.Lock()
+	if t, ok := cleaned.at[dir]; ok && now.Sub(t) < cleanEvery {
+		cleaned.Unlock()
+		return
+	}
+	if cleaned.at == nil || len(cleaned.at) > 1000 {
+		cleaned.at = map[string]time.Time{}
+	}
+	cleaned.at[dir] = now
+	cleaned.Unlock()
+	removeStaleTemps(dir)
 }
 
 // removeStaleTemps removes the temporary files in dir left by processes

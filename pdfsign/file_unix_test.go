@@ -300,3 +300,43 @@ func TestLinkNoReplace(t *testing.T) {
 		t.Fatalf("move: %v, source left: %v", err, exists(a))
 	}
 }
+
+// A folder is searched for stale temporary files once per cleanEvery: a
+// batch of documents into one folder reads it once.
+func TestSignFileCleansOncePerInterval(t *testing.T) {
+	dir := t.TempDir()
+	in := copyInput(t, dir, 0o644)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := func(tag string) string {
+		p := filepath.Join(dir, fmt.Sprintf(".besign-%d-%s.tmp", dead.Process.Pid, tag))
+		os.WriteFile(p, nil, 0o600)
+		return p
+	}
+	p, _ := pkis()
+	sign := func(out string) {
+		t.Helper()
+		if err := SignFile(in, filepath.Join(dir, out), Options{Signer: p.Key, Chain: p.Chain()}, FileOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := stale("a")
+	sign("1.pdf")
+	if exists(first) {
+		t.Fatal("stale file kept by the first call")
+	}
+	second := stale("b")
+	sign("2.pdf")
+	if !exists(second) {
+		t.Fatal("the folder was searched again within the interval")
+	}
+	cleaned.Lock()
+	cleaned.at[dir] = time.Now().Add(-cleanEvery - time.Second)
+	cleaned.Unlock()
+	sign("3.pdf")
+	if exists(second) {
+		t.Fatal("stale file kept after the interval")
+	}
+}

@@ -11,6 +11,8 @@ package preview
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -18,6 +20,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -57,9 +60,13 @@ const (
 // page at a time, and the machine this targets has two cores.
 const maxEngines = 2
 
-// renderTimeout stops a page that takes absurdly long (a hostile or broken
-// file): its engine is killed and replaced.
-const renderTimeout = 30 * time.Second
+// renderTimeout bounds the wait for a page that takes absurdly long (a
+// hostile or broken file): the caller gets an error, the engine is
+// replaced, and killed once PDFium returns. A variable for tests.
+var renderTimeout = 30 * time.Second
+
+// startPoolFn starts the runtime; tests replace it to make the start fail.
+var startPoolFn = startPool
 
 // Renderer renders pages; one per app. It is safe for concurrent use.
 type Renderer struct {
@@ -69,6 +76,7 @@ type Renderer struct {
 
 	mu      sync.Mutex
 	closed  bool
+	done    chan struct{} // closed by Close
 	pool    pdfium.Pool
 	cache   wazero.CompilationCache
 	engines []*engine
@@ -78,20 +86,29 @@ type Renderer struct {
 	cacheUsed bool
 }
 
-// engine is one PDFium instance. Every call into it holds mu: PDFium is
+// engine is one PDFium instance. Every call into it holds busy: PDFium is
 // single-threaded, and a rendered bitmap is read from its memory after the
 // call returns.
 type engine struct {
-	mu     sync.Mutex
+	busy   chan struct{} // a one-slot semaphore: waiting for it can be abandoned
+	dead   chan struct{} // closed when the engine is marked broken
 	inst   pdfium.Pdfium
 	docs   int  // documents open on it (Renderer.mu)
-	broken bool // killed or failed; documents move to another engine (Renderer.mu)
+	broken bool // failed; documents move to another engine (Renderer.mu)
+	killed bool // its instance was killed (Renderer.mu)
+	// big is set once it drew an image beyond bigPixels: its WebAssembly
+	// memory grew and never shrinks, so it is retired when idle.
+	big bool // Renderer.mu
 }
+
+// bigPixels is the image size (16 MB of RGBA) after which an engine is
+// retired once its last document closes, giving its memory back.
+const bigPixels = 4 << 20
 
 // New returns a renderer that starts nothing yet. cacheDir (may be empty)
 // keeps the compiled WebAssembly between runs, so later starts are faster.
 func New(cacheDir string) *Renderer {
-	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}}
+	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}, done: make(chan struct{})}
 }
 
 // Open opens the PDF at path (password may be empty), starting the runtime
@@ -124,6 +141,7 @@ func (r *Renderer) Close() (err error) {
 		return nil
 	}
 	r.closed = true
+	close(r.done)
 	docs := r.docs
 	r.docs = nil
 	engines, pool, cache := r.engines, r.pool, r.cache
@@ -132,16 +150,28 @@ func (r *Renderer) Close() (err error) {
 	for d := range docs {
 		d.closeDead()
 	}
-	return shutdown(engines, pool, cache)
+	return r.shutdown(engines, pool, cache)
 }
 
-func shutdown(engines []*engine, pool pdfium.Pool, cache wazero.CompilationCache) error {
-	// Kill rather than Close: it does not wait for a render in progress,
-	// which stops at once (the runtime closes on context cancellation).
+// closeWait bounds how long Close waits for calls in progress.
+var closeWait = 2 * time.Second
+
+func (r *Renderer) shutdown(engines []*engine, pool pdfium.Pool, cache wazero.CompilationCache) error {
+	// Wait for calls in progress: the runtime's compiled code must not go
+	// while PDFium runs it. A call still running after closeWait (a
+	// hostile file) leaves the runtime to the process's exit.
+	deadline := time.NewTimer(closeWait)
+	defer deadline.Stop()
 	for _, e := range engines {
-		if !e.broken {
-			_ = e.inst.Kill()
+		select {
+		case e.busy <- struct{}{}:
+			defer func() { <-e.busy }()
+		case <-deadline.C:
+			return errors.New("preview: a page was still being drawn; the runtime is left to stop with the app")
 		}
+	}
+	for _, e := range engines {
+		r.retire(e)
 	}
 	var err error
 	if pool != nil {
@@ -168,17 +198,22 @@ func (r *Renderer) engineFor() (*engine, error) {
 		return nil, ErrClosed
 	}
 	var best *engine
-	for _, e := range r.engines {
-		if !e.broken && (best == nil || e.docs < best.docs) {
-			best = e
-		}
-	}
 	live := 0
+	kept := r.engines[:0]
 	for _, e := range r.engines {
+		if e.killed && e.docs == 0 {
+			continue // gone: forget it
+		}
+		kept = append(kept, e)
 		if !e.broken {
 			live++
+			if best == nil || e.docs < best.docs {
+				best = e
+			}
 		}
 	}
+	clear(r.engines[len(kept):])
+	r.engines = kept
 	if best != nil && (best.docs == 0 || live >= maxEngines) {
 		best.docs++
 		r.mu.Unlock()
@@ -204,7 +239,7 @@ func (r *Renderer) engineFor() (*engine, error) {
 		_ = inst.Kill()
 		return nil, ErrClosed
 	}
-	e := &engine{inst: inst, docs: 1}
+	e := &engine{inst: inst, docs: 1, busy: make(chan struct{}, 1), dead: make(chan struct{})}
 	r.engines = append(r.engines, e)
 	return e, nil
 }
@@ -223,17 +258,21 @@ func (r *Renderer) start() error {
 	if started {
 		return nil
 	}
-	pool, cache, err := startPool(r.cacheDir)
+	pool, cache, err := startPoolFn(r.cacheDir)
 	if err != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		_ = shutdown(nil, pool, cache)
+		_ = r.shutdown(nil, pool, cache)
 		return ErrClosed
 	}
 	r.pool, r.cache, r.cacheUsed = pool, cache, cache != nil
+	// Compiling PDFium takes some 300 MB of Go heap, garbage once done: give
+	// it back to the system now rather than minutes later, without keeping
+	// the first preview waiting.
+	go debug.FreeOSMemory()
 	return nil
 }
 
@@ -259,10 +298,10 @@ func startPool(cacheDir string) (pdfium.Pool, wazero.CompilationCache, error) {
 func initPool(cache wazero.CompilationCache) (pool pdfium.Pool, err error) {
 	defer recoverTo(&err)
 	// The bundled module needs exception handling (go-pdfium's default
-	// config); closing on context cancellation lets Kill stop a render.
+	// config). Not WithCloseOnContextDone, which would let Kill stop a
+	// render: its checks make drawing 3.5 times slower (7 vs 25 ms a page).
 	rc := wazero.NewRuntimeConfig().
-		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
-		WithCloseOnContextDone(true)
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling)
 	if cache != nil {
 		rc = rc.WithCompilationCache(cache)
 	}
@@ -280,11 +319,24 @@ func initPool(cache wazero.CompilationCache) (pool pdfium.Pool, err error) {
 }
 
 // openCache returns wazero's on-disk compilation cache in dir, or nil when
-// dir is empty or not writable.
+// dir is empty or not writable. The entries live in a subdirectory named
+// after the go-pdfium and wazero versions built in; those of other versions
+// (about 20 MB each) are removed, so upgrades do not pile them up.
 func openCache(dir string) wazero.CompilationCache {
 	if dir == "" {
 		return nil
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil
+	}
+	tag := cacheTag()
+	old, _ := filepath.Glob(filepath.Join(dir, "pdfium-*"))
+	for _, o := range old {
+		if filepath.Base(o) != tag {
+			_ = os.RemoveAll(o)
+		}
+	}
+	dir = filepath.Join(dir, tag)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil
 	}
@@ -301,27 +353,56 @@ func openCache(dir string) wazero.CompilationCache {
 	return cache
 }
 
-// clearCache removes wazero's entries (its "wazero-VERSION-ARCH-OS"
-// directories) so the next start fills the cache afresh.
+// cacheTag names the cache subdirectory after the versions of go-pdfium
+// (the module compiled) and wazero (the compiler) in this binary, and the
+// runtime options.
+func cacheTag() string {
+	h := sha256.New()
+	// wazero's own key leaves out some runtime options that change the
+	// code (WithCloseOnContextDone): name them, for when they change.
+	h.Write([]byte("exception-handling, no close-on-context-done\n"))
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == "github.com/klippa-app/go-pdfium" || m.Path == "github.com/tetratelabs/wazero" {
+				fmt.Fprintf(h, "%s@%s %s\n", m.Path, m.Version, m.Sum)
+			}
+		}
+	}
+	return "pdfium-" + hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+// clearCache removes this version's entries so the next start fills the
+// cache afresh.
 func clearCache(dir string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, "wazero-*"))
-	for _, m := range matches {
-		_ = os.RemoveAll(m)
+	if dir != "" {
+		_ = os.RemoveAll(filepath.Join(dir, cacheTag()))
 	}
 }
 
-// retire marks e broken and kills it; its documents reopen elsewhere.
+// retire marks e broken and kills it; its documents reopen elsewhere. Only
+// with no call running in it (busy held, or the call returned).
 func (r *Renderer) retire(e *engine) {
 	r.mu.Lock()
-	already := e.broken
-	e.broken = true
+	already := e.killed
+	r.markBroken(e)
+	e.killed = true
 	r.mu.Unlock()
 	if !already {
 		_ = e.inst.Kill()
 	}
 }
 
-// Document is an open PDF. Its methods are safe for concurrent use.
+// markBroken marks e broken, waking calls waiting for it (r.mu held).
+func (r *Renderer) markBroken(e *engine) {
+	if !e.broken {
+		e.broken = true
+		close(e.dead)
+	}
+}
+
+// Document is an open PDF. Its methods are safe for concurrent use. The
+// file stays open until Close (PDFium reads it as pages need it, so a big
+// file costs no memory); close documents that are no longer shown.
 type Document struct {
 	r        *Renderer
 	path     string
@@ -405,41 +486,75 @@ func openErr(err error) error {
 	return err
 }
 
-// release uncounts a document from e.
+// release uncounts a document from e, retiring e when it is idle and its
+// memory grew large.
 func (r *Renderer) release(e *engine) {
 	r.mu.Lock()
 	e.docs--
+	idleBig := e.docs == 0 && e.big && !e.broken
 	r.mu.Unlock()
+	if idleBig {
+		r.retire(e)
+	}
 }
 
 // call runs fn on e's instance, holding the engine. A panic, a trap of the
-// WebAssembly code or a render beyond renderTimeout retires the engine:
-// its state cannot be trusted after that.
-func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) (err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+// WebAssembly code or a call beyond renderTimeout retires the engine: its
+// state cannot be trusted after that. The caller gets its answer at the
+// time limit even when PDFium goes on (a hostile file): the engine is
+// killed when PDFium returns.
+func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) error {
+	select {
+	case e.busy <- struct{}{}:
+	case <-e.dead:
+		return errEngine
+	case <-r.done:
+		return ErrClosed
+	}
 	r.mu.Lock()
 	closed, broken := r.closed, e.broken
 	r.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	if broken {
+	if closed || broken {
+		<-e.busy
+		if closed {
+			return ErrClosed
+		}
 		return errEngine
 	}
-	timer := time.AfterFunc(renderTimeout, func() { r.retire(e) })
-	defer func() {
-		timedOut := !timer.Stop()
-		if p := recover(); p != nil {
-			err = fmt.Errorf("preview: PDFium failed: %v", p)
-		}
-		if timedOut {
-			err = fmt.Errorf("preview: the page took longer than %v to draw", renderTimeout)
-			return
-		}
-		if err != nil && fatal(err) {
+	done := make(chan error, 1)
+	go func() {
+		defer func() { <-e.busy }()
+		err := safely(e, fn)
+		r.mu.Lock()
+		timedOut := e.broken
+		r.mu.Unlock()
+		if timedOut || (err != nil && fatal(err)) {
 			r.retire(e)
+		}
+		done <- err
+	}()
+	timer := time.NewTimer(renderTimeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		if err != nil && fatal(err) {
 			err = fmt.Errorf("preview: PDFium failed: %s", lower(err))
+		}
+		return err
+	case <-timer.C:
+		// Marked broken, not killed: PDFium still runs in it.
+		r.mu.Lock()
+		r.markBroken(e)
+		r.mu.Unlock()
+		return fmt.Errorf("preview: the page took longer than %v to draw", renderTimeout)
+	}
+}
+
+// safely runs fn, turning a panic into an error that fatal recognises.
+func safely(e *engine, fn func(pdfium.Pdfium) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic occurred: %v", p)
 		}
 	}()
 	return fn(e.inst)
@@ -467,7 +582,7 @@ func lower(err error) string {
 
 // use runs fn with the document's engine, reopening the document once on
 // a fresh engine when its engine was retired.
-func (d *Document) use(fn func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error) (err error) {
+func (d *Document) use(fn func(e *engine, ref references.FPDF_DOCUMENT) error) (err error) {
 	defer recoverTo(&err)
 	for attempt := 0; ; attempt++ {
 		d.mu.Lock()
@@ -489,7 +604,7 @@ func (d *Document) use(fn func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) er
 		}
 		e, ref := d.eng, d.ref
 		d.mu.Unlock()
-		err = d.r.call(e, func(p pdfium.Pdfium) error { return fn(p, ref) })
+		err = d.r.call(e, func(pdfium.Pdfium) error { return fn(e, ref) })
 		if !errors.Is(err, errEngine) || attempt > 0 {
 			return err
 		}
@@ -516,8 +631,8 @@ func (d *Document) PageSize(page int) (w, h float64, err error) {
 	if err := d.checkPage(page); err != nil {
 		return 0, 0, err
 	}
-	err = d.use(func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error {
-		w, h, err = pageSize(p, ref, page)
+	err = d.use(func(e *engine, ref references.FPDF_DOCUMENT) error {
+		w, h, err = pageSize(e.inst, ref, page)
 		return err
 	})
 	return w, h, err
@@ -530,7 +645,8 @@ func pageSize(p pdfium.Pdfium, ref references.FPDF_DOCUMENT, page int) (float64,
 		return 0, 0, fmt.Errorf("preview: reading page %d: %s", page, lower(err))
 	}
 	if !(res.Width > 0 && res.Height > 0) || math.IsInf(res.Width, 0) || math.IsInf(res.Height, 0) {
-		return 0, 0, fmt.Errorf("%w: page %d has no area", ErrNotPDF, page)
+		// PDFium's reading of a crop box outside the media box.
+		return 0, 0, fmt.Errorf("preview: page %d has no visible area", page)
 	}
 	return res.Width, res.Height, nil
 }
@@ -546,12 +662,18 @@ func (d *Document) Render(page, width int) (img image.Image, err error) {
 	if width < 1 {
 		return nil, fmt.Errorf("preview: width %d is not positive", width)
 	}
-	err = d.use(func(p pdfium.Pdfium, ref references.FPDF_DOCUMENT) error {
+	err = d.use(func(e *engine, ref references.FPDF_DOCUMENT) error {
+		p := e.inst
 		w, h, err := pageSize(p, ref, page)
 		if err != nil {
 			return err
 		}
 		width := fitWidth(width, w, h)
+		if float64(width)*math.Ceil(float64(width)*h/w) > bigPixels {
+			d.r.mu.Lock()
+			e.big = true
+			d.r.mu.Unlock()
+		}
 		res, err := p.RenderPageInPixels(&requests.RenderPageInPixels{
 			Page:        requests.Page{ByIndex: &requests.PageByIndex{Document: ref, Index: page - 1}},
 			Width:       width,

@@ -77,13 +77,13 @@ func newAccount(t testing.TB) *account {
 
 // job signs through the authority with the passphrase p, counting calls.
 func (acc *account) job(p string, calls *int) Job {
+	sign := WithAuthority(acc.a, acc.token, p)
 	return Job{
 		Sign: func(ctx context.Context, digests [][]byte) ([][]byte, error) {
 			if calls != nil {
 				*calls++
 			}
-			resp, err := acc.a.SignDigests(ctx, authority.SignDigestsRequest{Token: acc.token, Passphrase: p, Digests: digests})
-			return resp.Signatures, err
+			return sign(ctx, digests)
 		},
 		Chain: acc.chain,
 		Name:  "Siti Rahmawati, S.Kom.", NIP: "199501192022032003", Jabatan: "Pranata Komputer",

@@ -98,24 +98,37 @@ type Job struct {
 	Progress func(Progress)
 }
 
+// WithAuthority is a Job.Sign that signs through the authority's
+// SignDigests with the session token and the passphrase: the key is
+// unlocked inside the authority and never leaves it.
+func WithAuthority(a authority.Certificates, token, passphrase string) func(context.Context, [][]byte) ([][]byte, error) {
+	return func(ctx context.Context, digests [][]byte) ([][]byte, error) {
+		resp, err := a.SignDigests(ctx, authority.SignDigestsRequest{Token: token, Passphrase: passphrase, Digests: digests})
+		return resp.Signatures, err
+	}
+}
+
 // Run signs docs and returns one result per document, in order. A cancelled
 // ctx stops documents not yet signed with ErrCancelled; nothing
-// half-written is left.
+// half-written is left. Documents whose signature came back are written
+// whole, also when ctx is cancelled meanwhile: the authority signed them.
 //
-// Every document is read, checked and prepared in its own goroutine; at
-// most readers of them read files at once. Their digests meet in one
-// batch: one call of job.Sign signs them all, so the passphrase unlocks the
-// key once and a wrong one counts once. A document that fails before its
+// Every document is checked and prepared in its own goroutine, at most
+// readers() of them reading files at once. Their digests meet in one batch:
+// one call of job.Sign signs them all, so the passphrase unlocks the key
+// once and a wrong one counts once. A document that fails before its
 // digest (missing, changed, not a PDF, password needed, output folder
-// gone) leaves the batch so that the others do not wait for it. A
-// document is compared with its fingerprint twice: its size and time
-// before it is read, and the SHA-256 of the very bytes copied into the
+// gone) leaves the batch so that the others do not wait for it.
+//
+// A document is compared with its fingerprint twice: its size and time
+// before it is opened, then the SHA-256 of the very bytes copied into the
 // output, which the signature covers, before its digest goes to the batch
-// (pdfsign.FileOptions.Check). So no change of the content between the
-// check and the signature can be signed; what remains is a file that is
-// changed while pdfsign parses it and changed back before it is copied,
-// which the hash cannot see but which the output's own structure would
-// then not match the signed bytes in a way a verifier reports.
+// (pdfsign.FileOptions.Check). A change between the check and the
+// signature therefore cannot be signed. The window left: pdfsign parses
+// the file before copying it, so a file changed during the parse and
+// changed back before the copy would get an update built from the other
+// content (a damaged output whose signature covers the queued bytes); it
+// takes a deliberate change and change back within milliseconds.
 func Run(ctx context.Context, job Job, docs []Document) []Result {
 	res := make([]Result, len(docs))
 	if len(docs) == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -423,4 +424,67 @@ func TestRunOutputTakenMeanwhile(t *testing.T) {
 	}
 	checkSigned(t, res[0].Output, "")
 	assertClean(t, dir)
+}
+
+// A batch of 1000 documents (the queue's limit) keeps the open files
+// bounded: while all of them wait for the one signature call each holds
+// only its output's temporary file, the inputs being closed once read.
+func TestRunThousandOpenFiles(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd to count open files")
+	}
+	openFiles := func() int {
+		m, _ := os.ReadDir("/proc/self/fd")
+		return len(m)
+	}
+	const n = authority.MaxQueuedDocuments
+	dir := t.TempDir()
+	docs := make([]Document, n)
+	for i := range docs {
+		docs[i] = onePage(t, dir, fmt.Sprintf("d%04d.pdf", i))
+		docs[i].Settings.Invisible = true
+	}
+	base := openFiles()
+	job := localJob(t)
+	sign := job.Sign
+	atBatch := 0
+	job.Sign = func(ctx context.Context, ds [][]byte) ([][]byte, error) {
+		atBatch = openFiles()
+		return sign(ctx, ds)
+	}
+	for _, r := range Run(bg, job, docs) {
+		if r.Err != nil {
+			t.Fatalf("document %d: %v", r.Index, r.Err)
+		}
+	}
+	t.Logf("open files: %d before, %d while %d documents wait for the signature", base, atBatch, n)
+	if atBatch-base > n+readers() {
+		t.Errorf("%d files open for %d documents", atBatch-base, n)
+	}
+	if got := openFiles(); got > base+2 {
+		t.Errorf("open files after the batch: %d, before %d", got, base)
+	}
+	if got := len(signedFiles(dir)); got != n {
+		t.Errorf("%d signed", got)
+	}
+}
+
+// An output folder the person may not write to is ErrOutputDir for the
+// documents going there; the others are signed.
+func TestRunReadOnlyOutputDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes to read-only folders")
+	}
+	dir := t.TempDir()
+	ro := filepath.Join(t.TempDir(), "hanya-baca")
+	os.Mkdir(ro, 0o555)
+	t.Cleanup(func() { os.Chmod(ro, 0o755) })
+	blocked := onePage(t, dir, "a.pdf")
+	blocked.Settings.OutputDir = ro
+	docs := []Document{blocked, onePage(t, dir, "b.pdf")}
+	res := Run(bg, localJob(t), docs)
+	if !errors.Is(res[0].Err, ErrOutputDir) || res[1].Err != nil {
+		t.Fatalf("results %+v", res)
+	}
+	assertClean(t, dir, ro)
 }

@@ -1,0 +1,97 @@
+package preview
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// benchPage is an A4 page of text with a coloured box, drawn 800 pixels
+// wide: a document's first page as the signing tab shows it.
+var benchPage = page{media: [4]float64{0, 0, 595, 842}, fill: [4]float64{60, 60, 200, 80}, lines: 50}
+
+const benchWidth = 800
+
+// firstPreview opens path on a new renderer with cacheDir and draws page
+// 1: what the user waits for after adding the first document.
+func firstPreview(b *testing.B, cacheDir, path string) {
+	r := New(cacheDir)
+	defer r.Close()
+	d, err := r.Open(path, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := d.Render(1, benchWidth); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkFirstPreviewCold: the first preview ever, with an empty cache
+// directory (wazero compiles PDFium).
+func BenchmarkFirstPreviewCold(b *testing.B) {
+	path := benchPage.write(b)
+	for b.Loop() {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), "cache")
+		b.StartTimer()
+		firstPreview(b, dir, path)
+	}
+}
+
+// BenchmarkFirstPreviewWarm: the first preview of a later app start, the
+// cache directory filled by an earlier one.
+func BenchmarkFirstPreviewWarm(b *testing.B) {
+	path := benchPage.write(b)
+	dir := filepath.Join(b.TempDir(), "cache")
+	firstPreview(b, dir, path)
+	for b.Loop() {
+		firstPreview(b, dir, path)
+	}
+}
+
+// BenchmarkFirstPreviewNoCache: the first preview when the cache directory
+// cannot be used (every start compiles).
+func BenchmarkFirstPreviewNoCache(b *testing.B) {
+	path := benchPage.write(b)
+	for b.Loop() {
+		firstPreview(b, "", path)
+	}
+}
+
+// BenchmarkLaterDocument: adding another document once the runtime runs:
+// open it and draw its first page.
+func BenchmarkLaterDocument(b *testing.B) {
+	path := benchPage.write(b)
+	r := New(filepath.Join(b.TempDir(), "cache"))
+	defer r.Close()
+	d, err := r.Open(path, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.Close()
+	for b.Loop() {
+		d, err := r.Open(path, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Render(1, benchWidth); err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+	}
+}
+
+// BenchmarkRenderPage: another page of an open document.
+func BenchmarkRenderPage(b *testing.B) {
+	path := benchPage.write(b)
+	r := New("")
+	defer r.Close()
+	d, err := r.Open(path, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := d.Render(1, benchWidth); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

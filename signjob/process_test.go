@@ -1,0 +1,109 @@
+package signjob
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRunHelper, run by TestRunProcessesRace in another process with
+// BESIGN_SIGNJOB_HELPER="input|output folder|control folder", signs input
+// into the output folder. Once its output name is chosen and its digest
+// is at the batch, it creates "ready-<pid>" in the control folder and
+// waits for "go" there before the signature comes back. It prints the
+// output's path.
+func TestRunHelper(t *testing.T) {
+	spec := os.Getenv("BESIGN_SIGNJOB_HELPER")
+	if spec == "" {
+		t.Skip("helper process only")
+	}
+	parts := strings.Split(spec, "|")
+	in, outDir, ctl := parts[0], parts[1], parts[2]
+	fp, err := Take(in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	job := localJob(t)
+	job.OutputDir = outDir
+	sign := job.Sign
+	job.Sign = func(ctx context.Context, ds [][]byte) ([][]byte, error) {
+		os.WriteFile(filepath.Join(ctl, fmt.Sprintf("ready-%d", os.Getpid())), nil, 0o644)
+		for {
+			if _, err := os.Stat(filepath.Join(ctl, "go")); err == nil {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return sign(ctx, ds)
+	}
+	doc := Document{Path: in, Fingerprint: fp}
+	doc.Settings.Invisible = true
+	res := Run(context.Background(), job, []Document{doc})
+	if res[0].Err != nil {
+		fmt.Fprintln(os.Stderr, res[0].Err)
+		os.Exit(1)
+	}
+	fmt.Print(res[0].Output + "\n")
+	os.Exit(0)
+}
+
+// Three processes sign the same file into the same folder at the same
+// moment: all three chose NAME_signed.pdf while it was free, and each ends
+// with its own file; none replaces another's.
+func TestRunProcessesRace(t *testing.T) {
+	in := onePage(t, t.TempDir(), "surat.pdf").Path
+	outDir, ctl := t.TempDir(), t.TempDir()
+	var cmds []*exec.Cmd
+	var outs []*strings.Builder
+	for range 3 {
+		c := exec.Command(os.Args[0], "-test.run=^TestRunHelper$", "-test.count=1")
+		c.Env = append(os.Environ(), "BESIGN_SIGNJOB_HELPER="+in+"|"+outDir+"|"+ctl)
+		c.Stderr = os.Stderr
+		var b strings.Builder
+		c.Stdout = &b
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, c), append(outs, &b)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		m, _ := filepath.Glob(filepath.Join(ctl, "ready-*"))
+		if len(m) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 helpers ready", len(m))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Every helper has chosen its name by now: none was written yet.
+	if got := signedFiles(outDir); len(got) > 0 {
+		t.Fatalf("written before the signature: %v", got)
+	}
+	os.WriteFile(filepath.Join(ctl, "go"), nil, 0o644)
+	var written []string
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("helper: %v", err)
+		}
+		p, _, _ := strings.Cut(outs[i].String(), "\n")
+		written = append(written, p)
+	}
+	sort.Strings(written)
+	want := []string{filepath.Join(outDir, "surat_signed (2).pdf"), filepath.Join(outDir, "surat_signed (3).pdf"), filepath.Join(outDir, "surat_signed.pdf")}
+	if strings.Join(written, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("written %q, want %q", written, want)
+	}
+	for _, w := range want {
+		checkSigned(t, w, "")
+	}
+	assertClean(t, outDir)
+}
