@@ -303,9 +303,10 @@ func (t *signTab) startRun(passphrase string) {
 	run.cancel = cancel
 	t.run = run
 	t.showRun(run)
+	sign := signjob.WithAuthority(t.u.auth, s.Token, passphrase)
 	job := signjob.Job{
 		Sign: func(ctx context.Context, digests [][]byte) ([][]byte, error) {
-			resp, err := t.u.auth.SignDigests(ctx, authority.SignDigestsRequest{Token: s.Token, Passphrase: passphrase, Digests: digests})
+			sigs, err := sign(ctx, digests)
 			run.mu.Lock()
 			run.signErr = err
 			run.mu.Unlock()
@@ -317,7 +318,7 @@ func (t *signTab) startRun(passphrase string) {
 					}
 				})
 			}
-			return resp.Signatures, err
+			return sigs, err
 		},
 		Chain: chain, Name: t.cert.Subject, NIP: t.nip, Jabatan: t.jabatan,
 		Progress: run.progress,
