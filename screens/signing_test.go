@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -268,7 +269,12 @@ func TestSignAddErrors(t *testing.T) {
 	if err := os.WriteFile(notPDF, []byte("bukan PDF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.OpenFiles([]string{notPDF, filepath.Join(dir, "hilang.pdf"), good, good})
+	// dropped on the window, as the file manager hands them over
+	var uris []fyne.URI
+	for _, p := range []string{notPDF, filepath.Join(dir, "hilang.pdf"), good, good} {
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	h.ui.Dropped(fyne.NewPos(10, 10), uris)
 	h.wait()
 	if len(tab.docs) != 1 || len(h.queued()) != 1 {
 		t.Fatalf("%d documents queued", len(h.queued()))
@@ -433,9 +439,10 @@ func TestSignResults(t *testing.T) {
 	plain := writePDF(t, dir, "plain.pdf", a4)
 	gone := writePDF(t, dir, "gone.pdf", a4)
 	changed := writePDF(t, dir, "changed.pdf", a4)
-	h.ui.OpenFiles([]string{rotated, plain, gone, changed})
+	noFolder := writePDF(t, dir, "nofolder.pdf", a4)
+	h.ui.OpenFiles([]string{rotated, plain, gone, changed, noFolder})
 	h.wait()
-	if len(tab.docs) != 4 {
+	if len(tab.docs) != 5 {
 		t.Fatalf("%d queued: %q", len(tab.docs), shown(tab.addMsg))
 	}
 	// the rotated page is shown landscape; the box goes to its top-left
@@ -459,6 +466,17 @@ func TestSignResults(t *testing.T) {
 	tab.selectDoc(tab.docs[1].ID)
 	tab.setOutputDir(tab.docs[1].ID, outDir)
 	h.wait()
+	// an output folder that disappears before signing
+	lost := filepath.Join(dir, "hilang")
+	if err := os.Mkdir(lost, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tab.selectDoc(tab.docs[4].ID)
+	tab.setOutputDir(tab.docs[4].ID, lost)
+	h.wait()
+	if err := os.Remove(lost); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +491,7 @@ func TestSignResults(t *testing.T) {
 		t.Fatalf("after signing: prompt open %v (%q), run %v", pr.open, shown(pr.msg), tab.run != nil)
 	}
 	run := tab.run
-	want := []string{filepath.Join(dir, "rotated_signed.pdf"), filepath.Join(outDir, "plain_signed.pdf"), "", ""}
+	want := []string{filepath.Join(dir, "rotated_signed.pdf"), filepath.Join(outDir, "plain_signed.pdf"), "", "", ""}
 	for i, w := range want {
 		if run.rows[i].output != w {
 			t.Fatalf("document %d: output %q, want %q (%q)", i, run.rows[i].output, w, run.rows[i].status.Text)
@@ -488,7 +506,10 @@ func TestSignResults(t *testing.T) {
 	if got := run.rows[3].status.Text; !strings.HasPrefix(got, "Berkas berubah sejak ditambahkan") {
 		t.Fatalf("changed file: %q", got)
 	}
-	if run.summary.Text != "2 dari 4 dokumen ditandatangani." || run.overall.Value != 1 {
+	if got := run.rows[4].status.Text; got != "Folder tujuan tidak ada atau tidak dapat ditulisi. Pilih folder lain." {
+		t.Fatalf("lost output folder: %q", got)
+	}
+	if run.summary.Text != "2 dari 5 dokumen ditandatangani." || run.overall.Value != 1 {
 		t.Fatalf("summary %q", run.summary.Text)
 	}
 	for _, out := range want[:2] {
@@ -510,7 +531,7 @@ func TestSignResults(t *testing.T) {
 
 	// signed documents left the queue, the others stay
 	q := h.queued()
-	if len(q) != 2 || q[0].Path != gone || q[1].Path != changed || len(tab.docs) != 2 {
+	if len(q) != 3 || q[0].Path != gone || q[1].Path != changed || q[2].Path != noFolder || len(tab.docs) != 3 {
 		t.Fatalf("queue after signing: %+v", q)
 	}
 	if !strings.Contains(tab.row(0), "Gagal: Berkas tidak ditemukan lagi") {
@@ -528,18 +549,28 @@ func TestSignResults(t *testing.T) {
 	pr = h.openPrompt()
 	h.typeIn(pr.entry, signPass)
 	h.enter()
-	if tab.run.rows[0].output != filepath.Join(dir, "changed_signed.pdf") || len(h.queued()) != 0 {
+	if tab.run.rows[0].output != filepath.Join(dir, "changed_signed.pdf") || len(h.queued()) != 1 {
 		t.Fatalf("after accepting: %q", tab.run.rows[0].status.Text)
 	}
-	// never overwritten: signing plain.pdf again beside the first copy
+	// never overwritten: plain.pdf signed again into the same folder
+	h.tap(tab.run.closeBtn)
+	tab.selectDoc(tab.docs[0].ID) // nofolder.pdf
+	h.tap(tab.remove)
+	first := must(os.ReadFile(want[1]))
 	h.ui.OpenFiles([]string{plain})
+	h.wait()
+	tab.setOutputDir(tab.selected, outDir)
 	h.wait()
 	pr = h.openPrompt()
 	h.typeIn(pr.entry, signPass)
 	h.enter()
-	if got := tab.run.rows[0].output; got != filepath.Join(dir, "plain_signed.pdf") {
-		t.Fatalf("second signing beside: %q (%q)", got, tab.run.rows[0].status.Text)
+	if got := tab.run.rows[0].output; got != filepath.Join(outDir, "plain_signed (2).pdf") {
+		t.Fatalf("second signing into the same folder: %q (%q)", got, tab.run.rows[0].status.Text)
 	}
+	if !bytes.Equal(must(os.ReadFile(want[1])), first) {
+		t.Fatal("the first signed copy was changed")
+	}
+	pdfsigValid(t, filepath.Join(outDir, "plain_signed (2).pdf"), 1)
 }
 
 func must[T any](v T, err error) T {
