@@ -631,11 +631,15 @@ func TestSignPasswordPDF(t *testing.T) {
 	// a new window knows the queue but not the password: signing asks
 	ui2 := h.again(nil)
 	ui2.opts.MaxPassphraseFailures = 5
+	ui2.opts.Preview = testRenderer()
 	ui2.signedIn(*h.ui.state.session)
 	h.again2.wait()
 	t2 := ui2.sign
 	if len(t2.docs) != 1 || t2.passwords[locked] != "" {
 		t.Fatal("new window: queue or password")
+	}
+	if !strings.Contains(t2.row(0), "Perlu password PDF") || !t2.unlock.Visible() || !strings.Contains(shown(t2.previewMsg), "dilindungi password") {
+		t.Fatalf("new window without the password: %q, unlock %v, %q", t2.row(0), t2.unlock.Visible(), shown(t2.previewMsg))
 	}
 	t2.openPrompt()
 	h.again2.wait()
