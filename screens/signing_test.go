@@ -480,9 +480,7 @@ func TestSignResults(t *testing.T) {
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(changed, append(must(os.ReadFile(changed)), "\n% diubah\n"...), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writePDF(t, dir, "changed.pdf", a4, a4, a4) // two pages more
 
 	pr := h.openPrompt()
 	h.typeIn(pr.entry, signPass)
@@ -540,8 +538,8 @@ func TestSignResults(t *testing.T) {
 
 	// accept the change, then sign it alone
 	h.tap(findButtonIn(run.rows[3].actions, "Terima perubahan"))
-	if q := h.queued(); q[1].Fingerprint.Size != int64(len(must(os.ReadFile(changed)))) {
-		t.Fatalf("fingerprint not taken again: %+v", q[1].Fingerprint)
+	if q := h.queued(); q[1].Fingerprint.Size != int64(len(must(os.ReadFile(changed)))) || q[1].Pages != 3 || tab.docs[1].Pages != 3 {
+		t.Fatalf("fingerprint or pages not taken again: %+v, %d pages", q[1].Fingerprint, q[1].Pages)
 	}
 	h.tap(tab.run.closeBtn)
 	tab.selectDoc(tab.docs[0].ID)
