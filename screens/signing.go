@@ -331,9 +331,7 @@ func (t *signTab) signedIn() {
 			return
 		}
 		t.docs = docs
-		for _, d := range t.docs {
-			t.refreshFile(d.Path)
-		}
+		t.refreshFiles(docs...)
 		t.refreshAll()
 		if len(t.docs) > 0 {
 			t.selectDoc(t.docs[0].ID)
@@ -1030,34 +1028,35 @@ func (c *previewCache) closeAll() {
 	}
 }
 
-// refreshFile looks at a queued file again in the background: whether it
-// is still there and unchanged (size and time; the hash is compared when
-// signing), and its existing signatures.
-func (t *signTab) refreshFile(path string) {
-	i := -1
-	for j, d := range t.docs {
-		if d.Path == path {
-			i = j
-		}
-	}
-	if i < 0 {
+// refreshFiles looks at queued files again, one after the other in the
+// background: whether each is still there and unchanged (size and time;
+// the hash is compared when signing), and its existing signatures.
+func (t *signTab) refreshFiles(docs ...authority.QueuedDocument) {
+	if len(docs) == 0 {
 		return
 	}
-	fp := t.docs[i].Fingerprint
-	password := t.passwords[path]
-	background(t.u, func(context.Context) (inspection, error) {
-		in := inspect(path, password, nil, nil)
-		if st, err := os.Stat(path); err == nil {
-			in.changed = st.Size() != fp.Size || !st.ModTime().Equal(fp.ModTime)
+	passwords := make([]string, len(docs))
+	for i, d := range docs {
+		passwords[i] = t.passwords[d.Path]
+	}
+	background(t.u, func(context.Context) ([]inspection, error) {
+		out := make([]inspection, len(docs))
+		for i, d := range docs {
+			out[i] = examine(d.Path, passwords[i])
+			if st, err := os.Stat(d.Path); err == nil {
+				out[i].changed = st.Size() != d.Fingerprint.Size || !st.ModTime().Equal(d.Fingerprint.ModTime)
+			}
 		}
-		return in, nil
-	}, func(in inspection, _ error) {
-		f := t.file(path)
-		f.missing = errors.Is(in.err, os.ErrNotExist)
-		f.changed = in.changed
-		f.needsPassword = isPasswordErr(in.err)
-		if in.err == nil {
-			f.sigs, f.signers = in.sigs, in.signers
+		return out, nil
+	}, func(ins []inspection, _ error) {
+		for i, in := range ins {
+			f := t.file(docs[i].Path)
+			f.missing = errors.Is(in.err, os.ErrNotExist)
+			f.changed = in.changed
+			f.needsPassword = isPasswordErr(in.err)
+			if in.err == nil {
+				f.sigs, f.signers = in.sigs, in.signers
+			}
 		}
 		t.list.Refresh()
 	})

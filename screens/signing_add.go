@@ -44,9 +44,9 @@ func isPasswordErr(err error) bool {
 		errors.Is(err, preview.ErrPassword)
 }
 
-// inspect reads the PDF at path: its signatures (pdfsign, offline), and its
-// pages from the preview when there is one, else from pdfcpu.
-func inspect(path, password string, r *preview.Renderer, cache *previewCache) inspection {
+// examine reads the PDF at path: is it one, does it open with password,
+// and its existing signatures (pdfsign, offline).
+func examine(path, password string) inspection {
 	in := inspection{sigs: -1}
 	st, err := os.Stat(path)
 	switch {
@@ -84,6 +84,16 @@ func inspect(path, password string, r *preview.Renderer, cache *previewCache) in
 			}
 		}
 	}
+	return in
+}
+
+// inspect examines the PDF at path and counts its pages: with the preview
+// when there is one (which also tells page 1's size), else with pdfcpu.
+func inspect(path, password string, r *preview.Renderer, cache *previewCache) inspection {
+	in := examine(path, password)
+	if in.err != nil {
+		return in
+	}
 	if r != nil && cache != nil {
 		if doc, err := cache.open(r, path, password); err == nil {
 			in.pages = doc.Pages()
@@ -98,11 +108,14 @@ func inspect(path, password string, r *preview.Renderer, cache *previewCache) in
 	if in.pages < 1 {
 		conf := model.NewDefaultConfiguration()
 		conf.UserPW, conf.OwnerPW = password, password
-		if _, err := f.Seek(0, 0); err == nil {
-			in.pages, err = api.PageCount(f, conf)
-			if err != nil || in.pages < 1 {
-				in.err = fmt.Errorf("%w: no pages could be counted", pdfsign.ErrMalformed)
-			}
+		f, err := os.Open(path)
+		if err != nil {
+			in.err = err
+			return in
+		}
+		defer f.Close()
+		if in.pages, err = api.PageCount(f, conf); err != nil || in.pages < 1 {
+			in.err = fmt.Errorf("%w: no pages could be counted", pdfsign.ErrMalformed)
 		}
 	}
 	return in
@@ -280,7 +293,7 @@ func (t *signTab) askPassword(path string, wrong bool, done func(string), cancel
 func (t *signTab) unlockDoc(path string, wrong bool, then func()) {
 	t.askPassword(path, wrong, func(pw string) {
 		background(t.u, func(context.Context) (inspection, error) {
-			in := inspect(path, pw, nil, nil)
+			in := examine(path, pw)
 			return in, in.err
 		}, func(in inspection, err error) {
 			if isPasswordErr(err) {

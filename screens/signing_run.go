@@ -303,9 +303,10 @@ func (t *signTab) startRun(passphrase string) {
 	run.cancel = cancel
 	t.run = run
 	t.showRun(run)
+	sign := signjob.WithAuthority(t.u.auth, s.Token, passphrase)
 	job := signjob.Job{
 		Sign: func(ctx context.Context, digests [][]byte) ([][]byte, error) {
-			resp, err := t.u.auth.SignDigests(ctx, authority.SignDigestsRequest{Token: s.Token, Passphrase: passphrase, Digests: digests})
+			sigs, err := sign(ctx, digests)
 			run.mu.Lock()
 			run.signErr = err
 			run.mu.Unlock()
@@ -317,7 +318,7 @@ func (t *signTab) startRun(passphrase string) {
 					}
 				})
 			}
-			return resp.Signatures, err
+			return sigs, err
 		},
 		Chain: chain, Name: t.cert.Subject, NIP: t.nip, Jabatan: t.jabatan,
 		Progress: run.progress,
@@ -551,12 +552,27 @@ func (t *signTab) acceptChange(row *runRow, doc authority.QueuedDocument) {
 		return
 	}
 	settings := t.docs[i].Settings
+	password := t.passwords[doc.Path]
+	// the file as it is now: pages may have come or gone, and the
+	// preview's open copy is the old one
+	t.previews.close(doc.Path)
 	background(t.u, func(ctx context.Context) (authority.QueuedDocument, error) {
+		in := inspect(doc.Path, password, t.u.opts.Preview, t.previews)
+		if in.err != nil && !isPasswordErr(in.err) {
+			return authority.QueuedDocument{}, in.err
+		}
 		fp, err := signjob.Take(doc.Path)
 		if err != nil {
 			return authority.QueuedDocument{}, err
 		}
-		return t.u.auth.UpdateQueuedDocument(ctx, authority.UpdateQueuedRequest{Token: s.Token, ID: doc.ID, Settings: settings, Fingerprint: &fp})
+		req := authority.UpdateQueuedRequest{Token: s.Token, ID: doc.ID, Settings: settings, Fingerprint: &fp}
+		if in.err == nil {
+			req.Pages = &in.pages
+			if settings.Page > in.pages {
+				req.Settings.Page = in.pages
+			}
+		}
+		return t.u.auth.UpdateQueuedDocument(ctx, req)
 	}, func(d authority.QueuedDocument, err error) {
 		if t.u.state.session != s {
 			return
@@ -566,15 +582,21 @@ func (t *signTab) acceptChange(row *runRow, doc authority.QueuedDocument) {
 			return
 		}
 		if i := t.index(doc.ID); i >= 0 {
-			t.docs[i].Fingerprint = d.Fingerprint
+			t.docs[i].Fingerprint, t.docs[i].Pages, t.docs[i].Settings.Page = d.Fingerprint, d.Pages, d.Settings.Page
 		}
 		f := t.file(doc.Path)
 		f.result, f.changed = nil, false
+		f.sizes = map[int][2]float64{}
+		if t.selected == doc.ID {
+			t.renderKey, t.lastImg = "", nil
+		}
 		row.status.Importance = widget.MediumImportance
 		row.status.SetText(lang.L("Perubahan diterima. Periksa dokumennya, lalu klik Tandatangani lagi."))
 		row.actions.RemoveAll()
 		t.list.Refresh()
-		t.refreshFile(doc.Path)
+		if i := t.index(doc.ID); i >= 0 {
+			t.refreshFiles(t.docs[i])
+		}
 		relayoutTree(t.right)
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -268,7 +269,12 @@ func TestSignAddErrors(t *testing.T) {
 	if err := os.WriteFile(notPDF, []byte("bukan PDF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.OpenFiles([]string{notPDF, filepath.Join(dir, "hilang.pdf"), good, good})
+	// dropped on the window, as the file manager hands them over
+	var uris []fyne.URI
+	for _, p := range []string{notPDF, filepath.Join(dir, "hilang.pdf"), good, good} {
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	h.ui.Dropped(fyne.NewPos(10, 10), uris)
 	h.wait()
 	if len(tab.docs) != 1 || len(h.queued()) != 1 {
 		t.Fatalf("%d documents queued", len(h.queued()))
@@ -433,9 +439,10 @@ func TestSignResults(t *testing.T) {
 	plain := writePDF(t, dir, "plain.pdf", a4)
 	gone := writePDF(t, dir, "gone.pdf", a4)
 	changed := writePDF(t, dir, "changed.pdf", a4)
-	h.ui.OpenFiles([]string{rotated, plain, gone, changed})
+	noFolder := writePDF(t, dir, "nofolder.pdf", a4)
+	h.ui.OpenFiles([]string{rotated, plain, gone, changed, noFolder})
 	h.wait()
-	if len(tab.docs) != 4 {
+	if len(tab.docs) != 5 {
 		t.Fatalf("%d queued: %q", len(tab.docs), shown(tab.addMsg))
 	}
 	// the rotated page is shown landscape; the box goes to its top-left
@@ -459,12 +466,21 @@ func TestSignResults(t *testing.T) {
 	tab.selectDoc(tab.docs[1].ID)
 	tab.setOutputDir(tab.docs[1].ID, outDir)
 	h.wait()
+	// an output folder that disappears before signing
+	lost := filepath.Join(dir, "hilang")
+	if err := os.Mkdir(lost, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tab.selectDoc(tab.docs[4].ID)
+	tab.setOutputDir(tab.docs[4].ID, lost)
+	h.wait()
+	if err := os.Remove(lost); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(changed, append(must(os.ReadFile(changed)), "\n% diubah\n"...), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writePDF(t, dir, "changed.pdf", a4, a4, a4) // two pages more
 
 	pr := h.openPrompt()
 	h.typeIn(pr.entry, signPass)
@@ -473,7 +489,7 @@ func TestSignResults(t *testing.T) {
 		t.Fatalf("after signing: prompt open %v (%q), run %v", pr.open, shown(pr.msg), tab.run != nil)
 	}
 	run := tab.run
-	want := []string{filepath.Join(dir, "rotated_signed.pdf"), filepath.Join(outDir, "plain_signed.pdf"), "", ""}
+	want := []string{filepath.Join(dir, "rotated_signed.pdf"), filepath.Join(outDir, "plain_signed.pdf"), "", "", ""}
 	for i, w := range want {
 		if run.rows[i].output != w {
 			t.Fatalf("document %d: output %q, want %q (%q)", i, run.rows[i].output, w, run.rows[i].status.Text)
@@ -488,7 +504,10 @@ func TestSignResults(t *testing.T) {
 	if got := run.rows[3].status.Text; !strings.HasPrefix(got, "Berkas berubah sejak ditambahkan") {
 		t.Fatalf("changed file: %q", got)
 	}
-	if run.summary.Text != "2 dari 4 dokumen ditandatangani." || run.overall.Value != 1 {
+	if got := run.rows[4].status.Text; got != "Folder tujuan tidak ada atau tidak dapat ditulisi. Pilih folder lain." {
+		t.Fatalf("lost output folder: %q", got)
+	}
+	if run.summary.Text != "2 dari 5 dokumen ditandatangani." || run.overall.Value != 1 {
 		t.Fatalf("summary %q", run.summary.Text)
 	}
 	for _, out := range want[:2] {
@@ -510,7 +529,7 @@ func TestSignResults(t *testing.T) {
 
 	// signed documents left the queue, the others stay
 	q := h.queued()
-	if len(q) != 2 || q[0].Path != gone || q[1].Path != changed || len(tab.docs) != 2 {
+	if len(q) != 3 || q[0].Path != gone || q[1].Path != changed || q[2].Path != noFolder || len(tab.docs) != 3 {
 		t.Fatalf("queue after signing: %+v", q)
 	}
 	if !strings.Contains(tab.row(0), "Gagal: Berkas tidak ditemukan lagi") {
@@ -519,8 +538,8 @@ func TestSignResults(t *testing.T) {
 
 	// accept the change, then sign it alone
 	h.tap(findButtonIn(run.rows[3].actions, "Terima perubahan"))
-	if q := h.queued(); q[1].Fingerprint.Size != int64(len(must(os.ReadFile(changed)))) {
-		t.Fatalf("fingerprint not taken again: %+v", q[1].Fingerprint)
+	if q := h.queued(); q[1].Fingerprint.Size != int64(len(must(os.ReadFile(changed)))) || q[1].Pages != 3 || tab.docs[1].Pages != 3 {
+		t.Fatalf("fingerprint or pages not taken again: %+v, %d pages", q[1].Fingerprint, q[1].Pages)
 	}
 	h.tap(tab.run.closeBtn)
 	tab.selectDoc(tab.docs[0].ID)
@@ -528,18 +547,28 @@ func TestSignResults(t *testing.T) {
 	pr = h.openPrompt()
 	h.typeIn(pr.entry, signPass)
 	h.enter()
-	if tab.run.rows[0].output != filepath.Join(dir, "changed_signed.pdf") || len(h.queued()) != 0 {
+	if tab.run.rows[0].output != filepath.Join(dir, "changed_signed.pdf") || len(h.queued()) != 1 {
 		t.Fatalf("after accepting: %q", tab.run.rows[0].status.Text)
 	}
-	// never overwritten: signing plain.pdf again beside the first copy
+	// never overwritten: plain.pdf signed again into the same folder
+	h.tap(tab.run.closeBtn)
+	tab.selectDoc(tab.docs[0].ID) // nofolder.pdf
+	h.tap(tab.remove)
+	first := must(os.ReadFile(want[1]))
 	h.ui.OpenFiles([]string{plain})
+	h.wait()
+	tab.setOutputDir(tab.selected, outDir)
 	h.wait()
 	pr = h.openPrompt()
 	h.typeIn(pr.entry, signPass)
 	h.enter()
-	if got := tab.run.rows[0].output; got != filepath.Join(dir, "plain_signed.pdf") {
-		t.Fatalf("second signing beside: %q (%q)", got, tab.run.rows[0].status.Text)
+	if got := tab.run.rows[0].output; got != filepath.Join(outDir, "plain_signed (2).pdf") {
+		t.Fatalf("second signing into the same folder: %q (%q)", got, tab.run.rows[0].status.Text)
 	}
+	if !bytes.Equal(must(os.ReadFile(want[1])), first) {
+		t.Fatal("the first signed copy was changed")
+	}
+	pdfsigValid(t, filepath.Join(outDir, "plain_signed (2).pdf"), 1)
 }
 
 func must[T any](v T, err error) T {
@@ -600,11 +629,15 @@ func TestSignPasswordPDF(t *testing.T) {
 	// a new window knows the queue but not the password: signing asks
 	ui2 := h.again(nil)
 	ui2.opts.MaxPassphraseFailures = 5
+	ui2.opts.Preview = testRenderer()
 	ui2.signedIn(*h.ui.state.session)
 	h.again2.wait()
 	t2 := ui2.sign
 	if len(t2.docs) != 1 || t2.passwords[locked] != "" {
 		t.Fatal("new window: queue or password")
+	}
+	if !strings.Contains(t2.row(0), "Perlu password PDF") || !t2.unlock.Visible() || !strings.Contains(shown(t2.previewMsg), "dilindungi password") {
+		t.Fatalf("new window without the password: %q, unlock %v, %q", t2.row(0), t2.unlock.Visible(), shown(t2.previewMsg))
 	}
 	t2.openPrompt()
 	h.again2.wait()
@@ -716,5 +749,22 @@ func TestSignCancel(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*_signed*")); len(files) != 0 || len(h.queued()) != 2 {
 		t.Fatalf("after Batal: written %v, queued %d", files, len(h.queued()))
+	}
+}
+
+// Without the preview (none configured, or it failed), pages are counted
+// by pdfcpu and the box starts where it fits any page.
+func TestSignWithoutPreview(t *testing.T) {
+	h, _ := signReady(t)
+	h.ui.opts.Preview = nil
+	tab := h.ui.sign
+	h.ui.OpenFiles([]string{writePDF(t, t.TempDir(), "tiga.pdf", a4, a4, testPage{w: 300, h: 200})})
+	h.wait()
+	q := h.queued()
+	if len(q) != 1 || q[0].Pages != 3 || q[0].Settings.Box != (authority.Box{X: 36, Y: 36, W: 180, H: 60}) {
+		t.Fatalf("queued %+v (%q)", q, shown(tab.addMsg))
+	}
+	if shown(tab.previewMsg) != "Pratinjau halaman tidak tersedia." || tab.pageLabel.Text != "Halaman 1 dari 3" {
+		t.Fatalf("preview note %q, %q", shown(tab.previewMsg), tab.pageLabel.Text)
 	}
 }
