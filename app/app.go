@@ -156,6 +156,7 @@ func Run(in Input) error {
 				// must not wait for the WebAssembly runtime
 				Preview:               renderer,
 				MaxPassphraseFailures: cfg.Passphrase.MaxFailures,
+				VerificationURL:       cfg.VerificationURL,
 			})
 			w.SetMainMenu(ui.Menu())
 			w.SetOnDropped(ui.Dropped)

@@ -20,7 +20,7 @@ import (
 )
 
 // boxColour is the border of the visible signature's box on the preview.
-var boxColour = color.RGBA{R: 0x1e, G: 0x64, B: 0xdc, A: 0xff}
+var boxColour = color.RGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0xff}
 
 // TestJourney goes from a new account to a signed PDF in one window, as the
 // seeds describe: the reset, OTP and password (firstSignIn), the activation
@@ -64,12 +64,12 @@ func TestJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.handOver(t, d, in)
-	added := d.settled(t, e.artifacts, "45-tanda-tangan-ditambahkan", before)
 	placed := queuedBox(t, e.dataDir, in)
+	// The first preview compiles PDFium: wait for the page and its box.
+	added, bx, by := d.waitColour(t, e.artifacts, "45-tanda-tangan-ditambahkan", boxColour, 60*time.Second)
 
 	// Drag the signature box, found on the screen by its colour, 120 px to
 	// the left and 150 px up: the queue keeps the new place in PDF points.
-	bx, by := findColour(t, added, boxColour)
 	d.drag(t, bx, by, bx-120, by-150)
 	before = d.settled(t, e.artifacts, "46-kotak-dipindah", added)
 	moved := waitBoxMoved(t, e.dataDir, in, placed)
@@ -92,13 +92,20 @@ func TestJourney(t *testing.T) {
 	e.cli(t, "admin", "ca", "export", "--out", root)
 	nss := t.TempDir()
 	run(t, "certutil", "-N", "-d", "sql:"+nss, "--empty-password")
-	run(t, "certutil", "-A", "-d", "sql:"+nss, "-n", "BeSign root", "-t", "C,,", "-i", root)
+	run(t, "certutil", "-A", "-d", "sql:"+nss, "-n", "BeSign Root", "-t", "CT,C,C", "-i", root)
 	report := run(t, "pdfsig", "-nssdir", "sql:"+nss, out)
-	for _, want := range []string{"Signer Certificate Common Name: Arman Salim", "Signature Validation: Signature is Valid.",
+	for _, want := range []string{"Signer Certificate Common Name: Arman Salim, S.Kom.", "Signature Validation: Signature is Valid.",
 		"Certificate Validation: Certificate is Trusted.", "Total document signed"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("pdfsig lacks %q:\n%s", want, report)
 		}
+	}
+	// The stamp carries the verification address in its QR code.
+	png := filepath.Join(t.TempDir(), "page")
+	run(t, "pdftoppm", "-r", "200", "-png", "-singlefile", out, png)
+	qr, err := exec.Command("zbarimg", "--quiet", "--raw", png+".png").Output() // stdout: the code alone
+	if err != nil || strings.TrimSpace(string(qr)) != config.Default().VerificationURL {
+		t.Errorf("the stamp's QR code holds %q (%v), want the verification address", qr, err)
 	}
 	// The stamp is where the box was left, in the signed file's widget.
 	if got := widgetRect(t, out); !near(got, moved) {
@@ -191,8 +198,23 @@ func waitQueued(t *testing.T, dataDir, path string, ok func(authority.Box) bool)
 	}
 }
 
+// waitColour takes screenshots until one shows pixels of colour c (at
+// least a box's border), then returns it and their centre.
+func (d *display) waitColour(t *testing.T, dir, step string, c color.RGBA, timeout time.Duration) (string, int, int) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); ; time.Sleep(300 * time.Millisecond) {
+		shot := d.screenshot(t, dir, step)
+		if x, y, ok := findColour(t, shot, c); ok {
+			return shot, x, y
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no signature box of colour %v on the screen within %s (see %s)", c, timeout, shot)
+		}
+	}
+}
+
 // findColour returns the centre of the pixels of colour c in a screenshot.
-func findColour(t *testing.T, shot string, c color.RGBA) (int, int) {
+func findColour(t *testing.T, shot string, c color.RGBA) (x, y int, ok bool) {
 	t.Helper()
 	f, err := os.Open(shot)
 	if err != nil {
@@ -212,10 +234,10 @@ func findColour(t *testing.T, shot string, c color.RGBA) (int, int) {
 			}
 		}
 	}
-	if n < 20 {
-		t.Fatalf("no signature box of colour %v on the screen (see %s)", c, shot)
+	if n < 40 {
+		return 0, 0, false
 	}
-	return sx / n, sy / n
+	return sx / n, sy / n, true
 }
 
 func sameColour(a color.Color, b color.RGBA) bool {

@@ -73,6 +73,9 @@ type Options struct {
 	// MaxPassphraseFailures is how many wrong passphrases in a row suspend
 	// the certificate, for the prompt's attempts left; 0: not known.
 	MaxPassphraseFailures int
+	// VerificationURL goes into the QR code of visible signatures, as the
+	// CLI's; empty: no code.
+	VerificationURL string
 }
 
 // state is what the views share: who is signed in, the reset in progress

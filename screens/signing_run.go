@@ -321,6 +321,7 @@ func (t *signTab) startRun(passphrase string) {
 			return sigs, err
 		},
 		Chain: chain, Name: t.cert.Subject, NIP: t.nip, Jabatan: t.jabatan,
+		QR:       t.u.opts.VerificationURL,
 		Progress: run.progress,
 	}
 	background(t.u, func(context.Context) ([]signjob.Result, error) {

@@ -88,6 +88,9 @@ type Job struct {
 	Chain []*x509.Certificate
 	// Name, NIP and Jabatan go into the visible signature.
 	Name, NIP, Jabatan string
+	// QR is the text or URL of the visible signature's QR code (the
+	// verification address); empty: no code.
+	QR string
 	// OutputDir, when set, overrides every document's Settings.OutputDir.
 	OutputDir string
 	// Progress, when not nil, is called from one goroutine of Run's with
@@ -240,6 +243,7 @@ func (d *doc) sign() (string, error) {
 		opts.Appearance = &pdfsign.Appearance{
 			Rect: pdfsign.Rect{X: bx.X, Y: bx.Y, W: bx.W, H: bx.H},
 			Name: d.job.Name, NIP: d.job.NIP, Jabatan: d.job.Jabatan,
+			QR: d.job.QR,
 		}
 	}
 	fo := pdfsign.FileOptions{
