@@ -16,7 +16,6 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/config"
-	"github.com/natunakab/besign/datadir"
 )
 
 // boxColour is the border of the visible signature's box on the preview.
@@ -173,20 +172,10 @@ func waitBoxMoved(t *testing.T, dataDir, path string, was authority.Box) authori
 
 func waitQueued(t *testing.T, dataDir, path string, ok func(authority.Box) bool) authority.Box {
 	t.Helper()
-	local, err := datadir.Open(dataDir, config.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer local.Close()
-	bg := context.Background()
-	s, err := local.Authority.LocalSession(bg, email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer local.Authority.SignOut(bg, s.Token)
-	var docs []authority.QueuedDocument
+	a, token, done := beside(t, dataDir)
+	defer done()
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		docs, err = local.Authority.QueuedDocuments(bg, s.Token)
+		docs, err := a.QueuedDocuments(context.Background(), token)
 		for _, d := range docs {
 			if d.Path == path && !d.Settings.Invisible && ok(d.Settings.Box) {
 				return d.Settings.Box

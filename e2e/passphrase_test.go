@@ -133,24 +133,35 @@ func TestPassphrase(t *testing.T) {
 // the authority on the data dir beside the running app.
 func waitCertificate(t *testing.T, dataDir string) {
 	t.Helper()
-	local, err := datadir.Open(dataDir, config.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer local.Close()
-	bg := context.Background()
-	s, err := local.Authority.LocalSession(bg, email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer local.Authority.SignOut(bg, s.Token)
+	a, token, done := beside(t, dataDir)
+	defer done()
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(300 * time.Millisecond) {
-		info, err := local.Authority.Certificate(bg, s.Token)
+		info, err := a.Certificate(context.Background(), token)
 		if err == nil && info.Status == authority.StatusIssue {
 			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no certificate issued: %+v, %v", info, err)
 		}
+	}
+}
+
+// beside opens the authority on the data dir beside the running app (as IT's
+// CLI does) with a session of the test's account; done ends both.
+func beside(t *testing.T, dataDir string) (a *authority.Embedded, token string, done func()) {
+	t.Helper()
+	local, err := datadir.Open(dataDir, config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+	s, err := local.Authority.LocalSession(bg, email)
+	if err != nil {
+		local.Close()
+		t.Fatal(err)
+	}
+	return local.Authority, s.Token, func() {
+		local.Authority.SignOut(bg, s.Token)
+		local.Close()
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/internal/trustedroots"
@@ -156,20 +155,7 @@ func (s *rootsSection) say(msg string, imp widget.Importance) {
 
 // choose is "Tambah": a certificate file, PEM or DER.
 func (s *rootsSection) choose() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		s.addFile(path)
-	}, s.u.win)
-	exts := append([]string{}, trustedroots.Extensions...)
-	for _, e := range trustedroots.Extensions {
-		exts = append(exts, strings.ToUpper(e))
-	}
-	d.SetFilter(storage.NewExtensionFileFilter(exts))
-	d.Show()
+	s.u.chooseFile(trustedroots.Extensions, s.addFile)
 }
 
 // addFile reads the certificates of path and keeps them, all or none.

@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -125,16 +124,7 @@ func (s *photoStep) focusConsent() {
 
 // chooseFile is "Pilih file foto": a JPEG or PNG from disk.
 func (s *photoStep) chooseFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		s.loadFile(path)
-	}, s.t.u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG"}))
-	d.Show()
+	s.t.u.chooseFile([]string{".jpg", ".jpeg", ".png"}, s.loadFile)
 }
 
 // loadFile reads, checks and scales down a photo file in the background.

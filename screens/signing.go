@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
@@ -804,16 +803,7 @@ func (t *signTab) chooseFiles() {
 	if t.u.state.session == nil {
 		return
 	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		t.addFiles([]string{path})
-	}, t.u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF"}))
-	d.Show()
+	t.u.chooseFile([]string{".pdf"}, func(path string) { t.addFiles([]string{path}) })
 }
 
 // chooseFolder picks the folder for the selected document's signed copy.

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/pdfsign"
@@ -62,16 +61,7 @@ func newDocVerifyTab(u *UI) *docVerifyTab {
 
 // choose is "Buka PDF": a PDF from disk.
 func (t *docVerifyTab) choose() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		t.open(path)
-	}, t.u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF", ".Pdf"}))
-	d.Show()
+	t.u.chooseFile([]string{".pdf"}, t.open)
 }
 
 // open verifies the PDF at path and shows its signatures.
