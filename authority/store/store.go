@@ -1,6 +1,8 @@
 // Package store keeps the embedded authority's records (accounts, tokens,
-// OTP devices, mail) in a SQLite file; it holds SQL and nothing else, so
-// that another database can replace it without touching the account rules.
+// OTP devices, mail, activations and the employee directory, the CA and
+// certificates, the signing queue) in a SQLite file; it holds SQL and
+// nothing else, so that another database can replace it without touching
+// the account rules.
 package store
 
 import (
