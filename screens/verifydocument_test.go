@@ -320,11 +320,13 @@ func TestVerifyDocumentBadFiles(t *testing.T) {
 		t.Errorf("after a late result of the previous file: %s says %q", filepath.Base(v.path), v.summary.Text)
 	}
 
-	// Dropped on another tab, a PDF goes to the signing queue instead.
-	h.ui.tabs.Select(h.ui.akunTab)
+	// Dropped on another tab, a PDF goes to the signing queue instead; signed
+	// out, it waits for the sign-in on the Akun tab.
+	h.ui.tabs.Select(h.ui.inItem)
 	h.ui.OpenFiles([]string{unsigned})
-	if h.ui.tabs.Selected() != h.ui.signItem {
-		t.Error("a PDF dropped on the Akun tab did not go to Tanda Tangan")
+	if h.ui.tabs.Selected() != h.ui.akunTab || !slices.Equal(h.ui.sign.pending, []string{unsigned}) || v.path != notPDF {
+		t.Errorf("a PDF dropped on Kotak Masuk while signed out: tab %q, waiting %q, verify tab on %s",
+			h.ui.tabs.Selected().Text, h.ui.sign.pending, filepath.Base(v.path))
 	}
 }
 
