@@ -121,7 +121,7 @@ func TestActivationPath(t *testing.T) {
 	d.typeText(t, code)
 	d.key(t, "Return")
 	before = d.settled(t, e.artifacts, "35-verifikator-masuk", before)
-	d.click(t, win, 343, 49) // the Verifikasi tab, after Aktivasi
+	d.click(t, win, 610, 49) // the Verifikasi tab, the last one
 	before = d.settled(t, e.artifacts, "36-verifikasi", before)
 	d.key(t, "space") // Setujui has the focus
 	e.waitCLI(t, "verified", "admin", "activations", "list")
