@@ -3,11 +3,14 @@
 
 GO       ?= go
 VERSION  ?= $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+# The Go toolchain named in go.mod: the go command fetches it from the module
+# proxy (a machine's own Go keeps GOTOOLCHAIN=local and would ignore go.mod).
+export GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
 LDFLAGS  := -X github.com/natunakab/besign/cli.Version=$(VERSION)
 BIN      := besign
 ARTIFACTS ?= artifacts
 
-.PHONY: all deps test-deps build run test test-unit test-e2e vet bench clean
+.PHONY: all deps test-deps build run test test-unit test-e2e vet vulncheck bench clean
 
 all: build
 
@@ -27,9 +30,14 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files above need formatting" >&2; exit 1; }
 	$(GO) vet ./...
 
+# Known vulnerabilities reached by the code (govulncheck, offline database).
+vulncheck:
+	bash scripts/vulncheck.sh
+
 # Every test, headless: unit and screen tests inside a real Secret Service
-# session, then the end-to-end run of the real binary under Xvfb.
-test: test-deps vet test-unit test-e2e
+# session, then the end-to-end run of the real binary under Xvfb; before
+# them gofmt, go vet and govulncheck.
+test: test-deps vet vulncheck test-unit test-e2e
 
 test-unit:
 	BESIGN_KEYRING_TEST=1 bash scripts/with-keyring.sh $(GO) test -count=1 -timeout 30m ./...

@@ -2,6 +2,10 @@ module github.com/natunakab/besign
 
 go 1.26.0
 
+// The toolchain that builds releases and CI (Makefile exports GOTOOLCHAIN to it):
+// go1.27.3 carries the standard library fixes govulncheck asks for.
+toolchain go1.27.3
+
 require (
 	fyne.io/fyne/v2 v2.8.1
 	github.com/BurntSushi/toml v1.6.0
@@ -56,7 +60,7 @@ require (
 	github.com/stretchr/testify v1.12.1 // indirect
 	github.com/yuin/goldmark v1.8.2 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/image v0.44.0 // indirect
+	golang.org/x/image v0.45.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	modernc.org/libc v1.79.0 // indirect
