@@ -134,7 +134,7 @@ func (f *File) readTable(off int64) (Dict, error) {
 			// in object streams); an object in use in both with different
 			// places is read differently by different readers.
 			if te, ok := inTable[se.num]; ok && te.kind != entryFree && se.e.kind != entryFree && te != se.e {
-				return nil, fmt.Errorf("%w: object %d is in the cross-reference table at %d and, elsewhere, in its /XRefStm stream at %d (PDF readers disagree on which counts, so they may show different contents)",
+				return nil, fmt.Errorf("%w: object %d is in the cross-reference table at offset %d and, elsewhere, in its /XRefStm stream at offset %d (PDF readers disagree on which counts, so they may show different contents)",
 					ErrAmbiguous, se.num, off, xs)
 			}
 			f.setEntry(se.num, se.e, true)
@@ -158,7 +158,7 @@ func unambiguous(entries []tableEntry, what string, off int64) (map[int]entry, e
 			continue
 		}
 		if prev, ok := byNum[te.num]; ok && prev != te.e && (prev.kind != entryFree || te.e.kind != entryFree) {
-			return nil, fmt.Errorf("%w: object %d has two different entries in the cross-reference %s at %d (PDF readers disagree on which counts, so they may show different contents)",
+			return nil, fmt.Errorf("%w: object %d has two different entries in the cross-reference %s at offset %d (PDF readers disagree on which counts, so they may show different contents)",
 				ErrAmbiguous, te.num, what, off)
 		}
 		byNum[te.num] = te.e
