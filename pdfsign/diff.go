@@ -14,7 +14,9 @@ import (
 // Difference analysis: what an update appended after a signed revision
 // changed, judged object by object as Acrobat and pyHanko do. Only objects
 // of the signed revision that were redefined are judged; new objects
-// matter only through the references the redefined ones gain.
+// matter only through the references the redefined ones gain, except an
+// object the signed revision referred to without defining it: defining it
+// later changes what was signed.
 
 var modRank = map[string]int{ModNone: 0, ModSignatures: 1, ModFormFill: 2, ModAnnotations: 3, ModOther: 4}
 
@@ -162,6 +164,7 @@ func (v *verifier) difference(rv *revision, s sigField) *diffState {
 			newByNum[fd.num] = fd
 		}
 	}
+	var refs map[int]int // the signed revision's references, walked once when needed
 	for _, num := range nums {
 		was, err1 := rv.f.Object(num)
 		now, err2 := v.f.Object(num)
@@ -170,7 +173,19 @@ func (v *verifier) difference(rv *revision, s sigField) *diffState {
 			continue
 		}
 		if _, isNull := was.(pdf.Null); isNull {
-			continue // a new object
+			if _, still := now.(pdf.Null); still {
+				continue
+			}
+			// A new object, unless the signed revision already refers to
+			// it: defining it then adds to what was signed (a shadow
+			// attack: new page content, annotations, XObjects).
+			if refs == nil {
+				refs = references(rv.f)
+			}
+			if from, ok := refs[num]; ok {
+				d.add(ModOther, fmt.Sprintf("object %d, which %s of the signed revision refers to but which was not defined there, was defined after signing", num, referrer(from)))
+			}
+			continue
 		}
 		if v.sameObject(rv.f, was, now) {
 			continue
@@ -211,6 +226,59 @@ func (v *verifier) difference(rv *revision, s sigField) *diffState {
 		}
 	}
 	return d
+}
+
+// references maps every object number that f's object graph refers to,
+// from the trailer (/Root, /Info, /Encrypt...) through everything they
+// reach, defined or not, to the first object referring to it (0 for the
+// trailer). Each object is read once and the walk keeps its own stack, so
+// its cost is linear in the file and cycles end it; unreadable objects
+// end their branch.
+func references(f *pdf.File) map[int]int {
+	type item struct {
+		o    pdf.Object
+		from int
+	}
+	refs := map[int]int{}
+	stack := []item{{f.Trailer, 0}}
+	push := func(o pdf.Object, from int) {
+		switch o.(type) {
+		case pdf.Ref, pdf.Array, pdf.Dict, pdf.Stream:
+			stack = append(stack, item{o, from})
+		}
+	}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x := it.o.(type) {
+		case pdf.Ref:
+			if _, seen := refs[x.Num]; seen || x.Num <= 0 {
+				continue
+			}
+			refs[x.Num] = it.from
+			if o, err := f.Object(x.Num); err == nil {
+				push(o, x.Num)
+			}
+		case pdf.Array:
+			for _, e := range x {
+				push(e, it.from)
+			}
+		case pdf.Dict:
+			for _, e := range x {
+				push(e, it.from)
+			}
+		case pdf.Stream:
+			push(x.Dict, it.from)
+		}
+	}
+	return refs
+}
+
+func referrer(from int) string {
+	if from == 0 {
+		return "the trailer"
+	}
+	return fmt.Sprintf("object %d", from)
 }
 
 func dictOf(o pdf.Object) (pdf.Dict, bool) {

@@ -104,6 +104,8 @@ func mapParseErr(err error) error {
 		return ErrPasswordRequired
 	case errors.Is(err, pdf.ErrWrongPassword):
 		return ErrWrongPassword
+	case errors.Is(err, pdf.ErrAmbiguous):
+		return wrapErr{ErrAmbiguous, err}
 	case errors.Is(err, pdf.ErrUnsupported):
 		return wrapErr{ErrUnsupported, err}
 	case errors.Is(err, pdf.ErrSyntax), errors.Is(err, pdf.ErrXref), errors.Is(err, pdf.ErrLimit):

@@ -695,6 +695,13 @@ func textString(s string) pdf.String {
 	return pdf.String(out)
 }
 
+// ErrAmbiguous means a cross-reference section of the PDF gives an object
+// two different definitions: PDF readers disagree on which one counts
+// (PDFium, the previewer's engine and Chrome's, takes the last; besign,
+// poppler, MuPDF and qpdf the first), so what the signer saw need not be
+// what others see. Sign refuses such a file and Verify reports it.
+var ErrAmbiguous = errors.New("ambiguous PDF")
+
 // ErrCertified means the document was certified with "no changes allowed"
 // (DocMDP P=1): any new signature would void the certification.
 var ErrCertified = errors.New("the document is certified with no changes allowed; it cannot be signed again")

@@ -36,6 +36,7 @@ func signingText(err error) (msg string, ok bool) {
 		{preview.ErrPassword, lang.L("PDF ini dilindungi password. Masukkan password PDF-nya.")},
 		{pdfsign.ErrNotPDF, lang.L("Berkas ini bukan PDF.")},
 		{preview.ErrNotPDF, lang.L("Berkas ini bukan PDF yang dapat dibaca.")},
+		{pdfsign.ErrAmbiguous, lang.L("PDF ini ambigu: sebagian isinya tercatat dua kali, sehingga aplikasi PDF yang berbeda dapat menampilkan isi yang berbeda. Dokumen ini tidak dapat ditandatangani; minta pembuatnya menyimpan ulang berkasnya.")},
 		{pdfsign.ErrMalformed, lang.L("PDF ini rusak dan tidak dapat dibaca.")},
 		{pdfsign.ErrUnsupported, lang.L("Bentuk PDF ini belum didukung.")},
 		{pdfsign.ErrPage, lang.L("Halaman tanda tangan tidak ada pada dokumen ini.")},

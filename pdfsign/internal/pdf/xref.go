@@ -94,7 +94,7 @@ func (f *File) readSection(off int64) (Dict, bool, error) {
 		t, err := f.readTable(off)
 		return t, false, err
 	}
-	t, err := f.readXrefStream(off, false)
+	t, err := f.readXrefStream(off)
 	return t, true, err
 }
 
@@ -114,6 +114,10 @@ func (f *File) readTable(off int64) (Dict, error) {
 	if err != nil {
 		return nil, err
 	}
+	inTable, err := unambiguous(entries, "table", off)
+	if err != nil {
+		return nil, err
+	}
 	for _, te := range entries {
 		if te.num != 0 {
 			f.setEntry(te.num, te.e, true)
@@ -121,8 +125,19 @@ func (f *File) readTable(off int64) (Dict, error) {
 	}
 	// Hybrid file: the stream's entries come after the table's in-use ones.
 	if xs, ok := trailer["XRefStm"].(Int); ok && xs > 0 && int64(xs) < f.size {
-		if _, err := f.readXrefStream(int64(xs), true); err != nil {
+		_, stm, err := f.xrefStreamEntries(int64(xs))
+		if err != nil {
 			return nil, err
+		}
+		for _, se := range stm {
+			// The stream normally adds what the table marks free (objects
+			// in object streams); an object in use in both with different
+			// places is read differently by different readers.
+			if te, ok := inTable[se.num]; ok && te.kind != entryFree && se.e.kind != entryFree && te != se.e {
+				return nil, fmt.Errorf("%w: object %d is in the cross-reference table at offset %d and, elsewhere, in its /XRefStm stream at offset %d (PDF readers disagree on which counts, so they may show different contents)",
+					ErrAmbiguous, se.num, off, xs)
+			}
+			f.setEntry(se.num, se.e, true)
 		}
 	}
 	for _, te := range entries {
@@ -131,6 +146,24 @@ func (f *File) readTable(off int64) (Dict, error) {
 		}
 	}
 	return trailer, nil
+}
+
+// unambiguous checks that a section gives no object two different
+// entries, and returns its entries by number. Repeats that agree (and
+// free entries, which define nothing) are harmless; object 0 is never read.
+func unambiguous(entries []tableEntry, what string, off int64) (map[int]entry, error) {
+	byNum := make(map[int]entry, len(entries))
+	for _, te := range entries {
+		if te.num == 0 {
+			continue
+		}
+		if prev, ok := byNum[te.num]; ok && prev != te.e && (prev.kind != entryFree || te.e.kind != entryFree) {
+			return nil, fmt.Errorf("%w: object %d has two different entries in the cross-reference %s at offset %d (PDF readers disagree on which counts, so they may show different contents)",
+				ErrAmbiguous, te.num, what, off)
+		}
+		byNum[te.num] = te.e
+	}
+	return byNum, nil
 }
 
 // parseTable parses "xref", its subsections and the trailer dictionary.
@@ -222,29 +255,43 @@ func (f *File) parseTableEntry(p *parser, off int64) (entry, error) {
 	return e, nil
 }
 
-func (f *File) readXrefStream(off int64, hybrid bool) (Dict, error) {
+func (f *File) readXrefStream(off int64) (Dict, error) {
+	d, entries, err := f.xrefStreamEntries(off)
+	if err != nil {
+		return nil, err
+	}
+	for _, te := range entries {
+		f.setEntry(te.num, te.e, false)
+	}
+	return d, nil
+}
+
+// xrefStreamEntries reads the cross-reference stream at off: its
+// dictionary and its entries, which must not contradict each other.
+func (f *File) xrefStreamEntries(off int64) (Dict, []tableEntry, error) {
 	o, err := f.readIndirect(off, -1)
 	if err != nil {
-		return nil, fmt.Errorf("%w: no cross-reference table or stream at offset %d", ErrXref, off)
+		return nil, nil, fmt.Errorf("%w: no cross-reference table or stream at offset %d", ErrXref, off)
 	}
 	s, ok := o.(Stream)
 	if !ok || s.Dict["Type"] != Name("XRef") {
-		return nil, fmt.Errorf("%w: no cross-reference stream at offset %d", ErrXref, off)
+		return nil, nil, fmt.Errorf("%w: no cross-reference stream at offset %d", ErrXref, off)
 	}
 	data, err := f.StreamData(s)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w, index, err := xrefStreamLayout(s.Dict)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rowLen := w[0] + w[1] + w[2]
 	pos := 0
+	var entries []tableEntry
 	for i := 0; i < len(index); i += 2 {
 		start, count := index[i], index[i+1]
 		if start+count > maxObjNum+1 {
-			return nil, fmt.Errorf("%w: object numbers in cross-reference stream", ErrLimit)
+			return nil, nil, fmt.Errorf("%w: object numbers in cross-reference stream", ErrLimit)
 		}
 		for j := 0; j < count; j++ {
 			if pos+rowLen > len(data) {
@@ -259,14 +306,17 @@ func (f *File) readXrefStream(off int64, hybrid bool) (Dict, error) {
 			}
 			e, ok, err := f.xrefStreamEntry(row, w)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if ok {
-				f.setEntry(num, e, hybrid)
+				entries = append(entries, tableEntry{num, e})
 			}
 		}
 	}
-	return s.Dict, nil
+	if _, err := unambiguous(entries, "stream", off); err != nil {
+		return nil, nil, err
+	}
+	return s.Dict, entries, nil
 }
 
 // xrefStreamLayout reads /W and /Index (default: 0 to /Size).
