@@ -2,6 +2,8 @@ package pdfsign
 
 import (
 	"bytes"
+	"crypto"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -57,17 +59,79 @@ func amplified(tb testing.TB, copies, pad int) []byte {
 	return out
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r *bytes.Reader
-	n atomic.Int64
+// distinctRanges is the costlier variant: an update after the genuine
+// signature adds n signature fields, each with a dictionary of its own
+// whose byte range differs from all others (its gap is its own /Contents,
+// a copy of the genuine value) and ends at the end of the file, followed
+// by pad bytes of an unreferenced stream. Each range covers nearly the
+// whole file: hashing them one by one reads it n times.
+func distinctRanges(tb testing.TB, n, pad int) []byte {
+	tb.Helper()
+	signed := amplified(tb, 0, 0)
+	f, err := pdf.Open(bytes.NewReader(signed), int64(len(signed)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sigs, err := signatureFields(f)
+	if err != nil || len(sigs) != 1 {
+		tb.Fatalf("the signed base: %v %+v", err, sigs)
+	}
+	value := strings.ToUpper(hex.EncodeToString(asString(sigs[0].v["Contents"])))
+	const placeholder = "/ByteRange[0 0000000000 0000000000 0000000000]"
+	refs := []string{fmt.Sprintf("%d 0 R", sigs[0].num)}
+	objs := map[int]string{9000: testpdf.Stream(strings.Repeat("%", pad))}
+	for i := range n {
+		refs = append(refs, fmt.Sprintf("%d 0 R", 100+i))
+		objs[100+i] = fmt.Sprintf("<</Type/Annot/Subtype/Widget/FT/Sig/T(Lain%d)/V %d 0 R/P 3 0 R/Rect[0 0 0 0]/F 132>>", i+1, 2000+i)
+		objs[2000+i] = "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached" + placeholder + "/Contents<" + value + ">>>"
+	}
+	list := strings.Join(refs, " ")
+	objs[1] = "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[" + list + "]/SigFlags 3>>>>"
+	objs[3] = "<<" + testpdf.Page + "/Annots[" + list + "]>>"
+	out, err := testpdf.Update(signed, objs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for from := len(signed); ; {
+		at := bytes.Index(out[from:], []byte(placeholder))
+		if at < 0 {
+			break
+		}
+		at += from
+		c := at + len(placeholder) + len("/Contents")
+		cEnd := c + len(value) + 2
+		copy(out[at:], fmt.Sprintf("/ByteRange[0 %010d %010d %010d]", c, cEnd, len(out)-cEnd))
+		from = cEnd
+	}
+	return out
 }
 
-func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
+// padReader counts the bytes read through it that fall in the padding,
+// which nothing parses: only hashing reads it.
+type padReader struct {
+	r      *bytes.Reader
+	lo, hi int64
+	n      atomic.Int64
+}
+
+func newPadReader(t *testing.T, b []byte, pad int) *padReader {
+	at := bytes.Index(b, bytes.Repeat([]byte("%"), pad))
+	if at < 0 {
+		t.Fatal("no padding")
+	}
+	return &padReader{r: bytes.NewReader(b), lo: int64(at), hi: int64(at + pad)}
+}
+
+func (c *padReader) ReadAt(p []byte, off int64) (int, error) {
 	n, err := c.r.ReadAt(p, off)
-	c.n.Add(int64(n))
+	if lo, hi := max(off, c.lo), min(off+int64(n), c.hi); hi > lo {
+		c.n.Add(hi - lo)
+	}
 	return n, err
 }
+
+// timesRead is how many times the padding was read.
+func (c *padReader) timesRead() float64 { return float64(c.n.Load()) / float64(c.hi-c.lo) }
 
 // Copies of one signature are judged as copies, and verifying them reads
 // the file a bounded number of times, however many copies there are: the
@@ -80,7 +144,7 @@ func TestVerifyAmplified(t *testing.T) {
 	for _, copies := range []int{1, 200} {
 		t.Run(fmt.Sprintf("%d copies", copies), func(t *testing.T) {
 			b := amplified(t, copies, pad)
-			cr := &countingReader{r: bytes.NewReader(b)}
+			cr := newPadReader(t, b, pad)
 			infos, err := Verify(cr, int64(len(b)), roots)
 			if err != nil {
 				t.Fatal(err)
@@ -99,14 +163,40 @@ func TestVerifyAmplified(t *testing.T) {
 			if AllValid(infos) {
 				t.Fatal("AllValid with copies")
 			}
-			// Parsing the file and its signed revision, and hashing the
-			// signed bytes once, read it a few times; once per copy would
-			// be copies+1 times.
-			if read := cr.n.Load(); read > 4*int64(len(b)) {
-				t.Fatalf("read %d bytes of a %d-byte file (%.1f times) for %d copies", read, len(b), float64(read)/float64(len(b)), copies)
+			// Hashing once per copy would read it copies+1 times.
+			if cr.timesRead() > 1.5 {
+				t.Fatalf("the padding was read %.1f times for %d copies", cr.timesRead(), copies)
 			}
+			t.Logf("the padding was read %.2f times", cr.timesRead())
 		})
 	}
+	// Signatures whose byte ranges differ cannot share a digest; they
+	// share the hashing of the file's prefixes, and the bytes hashed after
+	// the gaps are bounded by the file's size (a real file's signatures
+	// each hash after their gap only the rest of their own update).
+	t.Run("distinct byte ranges", func(t *testing.T) {
+		const n = 200
+		b := distinctRanges(t, n, pad)
+		cr := newPadReader(t, b, pad)
+		infos, err := Verify(cr, int64(len(b)), roots)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(infos) != n+1 || !infos[0].Valid {
+			t.Fatalf("%d signatures, the genuine one: %+v", len(infos), infos[0])
+		}
+		for _, s := range infos[1:] {
+			if s.Valid || s.Integrity == Valid {
+				t.Fatalf("%s: valid %v, integrity %s, problem %q", s.Field, s.Valid, s.Integrity, s.Problem)
+			}
+		}
+		// Once for the prefixes, at most once more for what follows the
+		// gaps (and a checkpoint's worth per range): not once per range.
+		if cr.timesRead() > 3 {
+			t.Fatalf("the padding was read %.1f times for %d distinct byte ranges", cr.timesRead(), n)
+		}
+		t.Logf("the padding was read %.2f times", cr.timesRead())
+	})
 	t.Run("at the limit", func(t *testing.T) {
 		b := amplified(t, MaxSignatures-1, 0)
 		infos, err := Verify(bytes.NewReader(b), int64(len(b)), roots)
@@ -138,6 +228,29 @@ func BenchmarkVerifyAmplified(b *testing.B) {
 		infos, err := Verify(bytes.NewReader(data), int64(len(data)), roots)
 		if err != nil || !infos[0].Valid {
 			b.Fatal(err)
+		}
+	}
+}
+
+// prefixHasher gives the digest of any prefix, in any order of asking,
+// across its checkpoints, as hashing it on its own does.
+func TestPrefixHasher(t *testing.T) {
+	data := make([]byte, 3*checkpoint+1234)
+	for i := range data {
+		data[i] = byte(i*7 + i/251) // deterministic, not periodic at the checkpoint
+	}
+	for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA512} {
+		p := newPrefixHasher(bytes.NewReader(data), h)
+		for _, n := range []int64{checkpoint + 5, 10, 0, checkpoint, checkpoint - 1, 3*checkpoint + 1234, 2 * checkpoint, 2*checkpoint + 1, 17} {
+			d, err := p.prefix(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := h.New()
+			want.Write(data[:n])
+			if !bytes.Equal(d.Sum(nil), want.Sum(nil)) {
+				t.Fatalf("%v: prefix %d differs", h, n)
+			}
 		}
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"slices"
 	"strconv"
@@ -33,6 +35,8 @@ type verifier struct {
 	gaps map[[2]int64]gapValue
 	// digests holds the digest of each byte range by algorithm.
 	digests map[digestKey]digestValue
+	// prefixes hash the file's beginnings, by algorithm.
+	prefixes map[crypto.Hash]*prefixHasher
 	// checks holds the outcome of checkCMS or checkDocTimestamp for a byte
 	// range and subfilter: the signature value is the range's gap, so the
 	// outcome depends on nothing else.
@@ -430,27 +434,113 @@ func markCopies(sigs []sigField, out []SignatureInfo) {
 	}
 }
 
+// errOverlap refuses to hash more byte ranges once those hashed after
+// their gaps add up to more than the file: the ranges of a real file's
+// signatures each cover after the gap only the rest of their own update.
+var errOverlap = errors.New("not checked: the byte ranges of this file's signatures overlap far more than real signatures do")
+
 // hashRanges digests the two signed ranges, once per byte range and
-// algorithm.
+// algorithm. The first range, a prefix of the file, continues a hash state
+// shared by all signatures (see prefixHasher); the second is hashed on
+// its own, within a budget of the file's size per algorithm. Together the
+// cost stays linear in the file's size, whatever the ranges.
 func (v *verifier) hashRanges(h crypto.Hash, br [4]int64) ([]byte, error) {
 	key := digestKey{br, h}
 	if d, ok := v.digests[key]; ok {
 		return d.sum, d.err
 	}
-	sum, err := hashRanges(v.r, h, br)
+	sum, err := v.hashRangesNow(h, br)
 	v.digests[key] = digestValue{sum, err}
 	return sum, err
 }
 
-func hashRanges(r io.ReaderAt, h crypto.Hash, br [4]int64) ([]byte, error) {
-	d := h.New()
-	if _, err := io.Copy(d, io.NewSectionReader(r, br[0], br[1])); err != nil {
+func (v *verifier) hashRangesNow(h crypto.Hash, br [4]int64) ([]byte, error) {
+	p := v.prefixes[h]
+	if p == nil {
+		p = newPrefixHasher(v.r, h)
+		v.prefixes[h] = p
+	}
+	if p.tails += br[3]; p.tails > v.size {
+		return nil, errOverlap
+	}
+	d, err := p.prefix(br[1])
+	if err != nil {
 		return nil, err
 	}
-	if _, err := io.Copy(d, io.NewSectionReader(r, br[2], br[3])); err != nil {
+	if _, err := io.CopyN(d, io.NewSectionReader(v.r, br[2], br[3]), br[3]); err != nil {
 		return nil, err
 	}
 	return d.Sum(nil), nil
+}
+
+// checkpoint is how far apart prefixHasher keeps saved states.
+const checkpoint = 256 << 10
+
+// prefixHasher hashes prefixes [0, n) of the file with one running state
+// that only moves forward, saving the state every checkpoint bytes: a
+// prefix costs the bytes past the longest one asked so far, or at most
+// checkpoint bytes from a saved state.
+type prefixHasher struct {
+	r     io.ReaderAt
+	h     crypto.Hash
+	run   hash.Hash // covers [0, pos)
+	pos   int64
+	saved [][]byte // saved[i] covers [0, i*checkpoint)
+	// tails counts the bytes hashed after the gaps.
+	tails int64
+}
+
+func newPrefixHasher(r io.ReaderAt, h crypto.Hash) *prefixHasher {
+	return &prefixHasher{r: r, h: h, run: h.New()}
+}
+
+// prefix returns a new hash state that has hashed [0, n).
+func (p *prefixHasher) prefix(n int64) (hash.Hash, error) {
+	m, ok := p.run.(encoding.BinaryMarshaler)
+	if !ok {
+		// No way to copy a state: hash the prefix on its own.
+		d := p.h.New()
+		_, err := io.CopyN(d, io.NewSectionReader(p.r, 0, n), n)
+		return d, err
+	}
+	from, at := p.run, p.pos
+	if n < p.pos {
+		i := n / checkpoint
+		from, at = p.h.New(), i*checkpoint
+		if err := from.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.saved[i]); err != nil {
+			return nil, err
+		}
+	} else {
+		for p.pos < n {
+			if p.pos%checkpoint == 0 && int(p.pos/checkpoint) == len(p.saved) {
+				st, err := m.MarshalBinary()
+				if err != nil {
+					return nil, err
+				}
+				p.saved = append(p.saved, st)
+			}
+			step := min(n, (p.pos/checkpoint+1)*checkpoint) - p.pos
+			if _, err := io.CopyN(p.run, io.NewSectionReader(p.r, p.pos, step), step); err != nil {
+				// The running state is past repair: start over next time.
+				p.run, p.pos, p.saved = p.h.New(), 0, nil
+				return nil, err
+			}
+			p.pos += step
+		}
+		at = n
+	}
+	st, err := from.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	d := p.h.New()
+	if err := d.(encoding.BinaryUnmarshaler).UnmarshalBinary(st); err != nil {
+		return nil, err
+	}
+	if _, err := io.CopyN(d, io.NewSectionReader(p.r, at, n-at), n-at); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, sub pdf.Name) {
@@ -479,7 +569,7 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 	}
 	digest, err := v.hashRanges(p.Hash, br)
 	if err != nil {
-		info.fail("cannot read the signed bytes")
+		info.fail("%s", hashProblem(err))
 		return
 	}
 	switch {
@@ -487,7 +577,7 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 		// The encapsulated content is the SHA-1 of the byte ranges.
 		sha, err := v.hashRanges(crypto.SHA1, br)
 		if err != nil {
-			info.fail("cannot read the signed bytes")
+			info.fail("%s", hashProblem(err))
 			return
 		}
 		if !bytes.Equal(sha, p.EContent) {
@@ -559,6 +649,14 @@ func (v *verifier) trustOnce(info *SignatureInfo, p *cms.Parsed, at time.Time, u
 	info.Revocation = r.Revocation
 	info.Warnings = append(info.Warnings, r.Warnings...)
 	info.trustProblems = append(info.trustProblems, r.trustProblems...)
+}
+
+// hashProblem words a failure of hashRanges.
+func hashProblem(err error) string {
+	if errors.Is(err, errOverlap) {
+		return err.Error()
+	}
+	return "cannot read the signed bytes"
 }
 
 var errByteRange = errors.New("invalid /ByteRange")

@@ -1,6 +1,7 @@
 package pdfsign
 
 import (
+	"crypto"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -142,7 +143,8 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) ([]SignatureInfo,
 		return nil, fmt.Errorf("%w: the document has %d", ErrTooManySignatures, len(sigs))
 	}
 	v := &verifier{r: r, size: size, f: f, opts: opts, revs: map[int64]*revision{}, fetched: map[string]fetched{},
-		gaps: map[[2]int64]gapValue{}, digests: map[digestKey]digestValue{}, checks: map[checkKey]*SignatureInfo{},
+		gaps: map[[2]int64]gapValue{}, digests: map[digestKey]digestValue{}, prefixes: map[crypto.Hash]*prefixHasher{},
+		checks:  map[checkKey]*SignatureInfo{},
 		trusted: map[trustKey]*SignatureInfo{}}
 	if err := v.loadDSS(); err != nil {
 		return nil, err
