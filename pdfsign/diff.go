@@ -27,12 +27,24 @@ type diffState struct {
 	level    string
 	what     string
 	approval string
+	docTS    map[pdf.Ref]bool // signature values known to be document timestamps
 }
 
-// signatureAdded records a new signature value in field name.
+// signatureAdded records a new signature value in field name. Each value
+// is read at most once: an update may add thousands of fields sharing one.
 func (d *diffState) signatureAdded(f *pdf.File, name string, v pdf.Object) {
 	d.add(ModSignatures, "new signature field "+name)
+	r, isRef := v.(pdf.Ref)
+	if d.approval != "" || (isRef && d.docTS[r]) {
+		return
+	}
 	if sd, ok, _ := f.ResolveDict(v); ok && sd["Type"] == pdf.Name("DocTimeStamp") {
+		if isRef {
+			if d.docTS == nil {
+				d.docTS = map[pdf.Ref]bool{}
+			}
+			d.docTS[r] = true
+		}
 		return
 	}
 	if d.approval == "" {

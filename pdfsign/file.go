@@ -55,6 +55,57 @@ const (
 // and moving it into place.
 var beforeRename func()
 
+// duringCopy, when set by tests (also the cli package's, which reach it
+// with go:linkname), runs once the input is parsed and its copy into the
+// output has begun: the first chunk is read, the rest is not.
+var duringCopy func()
+
+// ErrNotRegular refuses an input that is not a regular file: a folder, a
+// pipe, a device or a socket named like a PDF. It matches ErrNotPDF too.
+var ErrNotRegular = fmt.Errorf("%w: not a regular file", ErrNotPDF)
+
+// ErrTruncated means the input became shorter while it was signed: the
+// bytes copied are not the document that was parsed. It matches
+// io.ErrUnexpectedEOF too.
+var ErrTruncated = fmt.Errorf("the input became shorter while it was signed (%w)", io.ErrUnexpectedEOF)
+
+// OpenInput opens the PDF at path for reading and returns it with its
+// information, refusing anything but a regular file (ErrNotRegular). It
+// never blocks: a FIFO would block a plain open until a writer came, so
+// the file is opened non-blocking and its type checked on the open file,
+// the very file that is then read. Every input PDF is opened with it.
+func OpenInput(path string) (*os.File, os.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode()))
+	}
+	return f, st, nil
+}
+
+// fileKind names what a file that is not regular is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a pipe"
+	case m&(os.ModeDevice|os.ModeCharDevice) != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
 // SignFile signs the PDF at in and writes the result to out through a
 // temporary file in out's folder, synced and then moved into place: out is
 // either complete or untouched. An existing out is replaced only with
@@ -72,18 +123,14 @@ func SignFile(in, out string, opts Options, fo FileOptions) error {
 // SignFileAs is SignFile returning the path written: out, or with
 // fo.Next the name it gave when out was taken.
 func SignFileAs(in, out string, opts Options, fo FileOptions) (written string, err error) {
-	src, err := os.Open(in)
+	src, st, err := OpenInput(in)
+	if errors.Is(err, ErrNotRegular) {
+		return "", err
+	}
 	if err != nil {
 		return "", fmt.Errorf("open input: %w", err)
 	}
 	defer src.Close()
-	st, err := src.Stat()
-	if err != nil {
-		return "", fmt.Errorf("open input: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return "", fmt.Errorf("%w: %s is not a regular file", ErrNotPDF, in)
-	}
 	dir := filepath.Dir(out)
 	next := func() error {
 		n, err := fo.Next(out)
@@ -184,6 +231,9 @@ type inputWriter struct {
 
 func (iw *inputWriter) Write(p []byte) (int, error) {
 	if iw.done < iw.size {
+		if iw.done == 0 && duringCopy != nil {
+			duringCopy()
+		}
 		in := p
 		if int64(len(in)) > iw.size-iw.done {
 			in = in[:iw.size-iw.done]
@@ -340,17 +390,13 @@ func VerifyFile(path string, roots *x509.CertPool) ([]SignatureInfo, error) {
 
 // VerifyFileWith runs VerifyWith on the file at path.
 func VerifyFileWith(path string, opts VerifyOptions) ([]SignatureInfo, error) {
-	f, err := os.Open(path)
+	f, st, err := OpenInput(path)
+	if errors.Is(err, ErrNotRegular) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: not a regular file", ErrNotPDF)
-	}
 	return VerifyWith(f, st.Size(), opts)
 }

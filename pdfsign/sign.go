@@ -36,8 +36,14 @@ func Sign(dst io.Writer, src io.ReaderAt, size int64, opts Options) error {
 		return err
 	}
 	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(dst, h), io.NewSectionReader(src, 0, size)); err != nil {
+	n, err := io.Copy(io.MultiWriter(dst, h), io.NewSectionReader(src, 0, size))
+	if err != nil {
 		return fmt.Errorf("copy document: %w", err)
+	}
+	if n != size {
+		// The input shrank after it was parsed: a signature now would
+		// cover a damaged document.
+		return fmt.Errorf("copy document: %w", ErrTruncated)
 	}
 	out := u.buf.Bytes()
 	h.Write(out[:u.contentsStart])

@@ -3,10 +3,15 @@ package pdfsign
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,7 +19,10 @@ import (
 	"github.com/natunakab/besign/pdfsign/internal/pdf"
 )
 
-// verifier holds what the signatures of one file share.
+// verifier holds what the signatures of one file share. The caches keep
+// the cost of a verification linear in the file's size: signature fields
+// that reuse one byte range (copies, which a crafted update can add by the
+// thousand) share its reading, hashing and checking.
 type verifier struct {
 	r       io.ReaderAt
 	size    int64
@@ -23,6 +31,39 @@ type verifier struct {
 	revs    map[int64]*revision
 	dss     *dss
 	fetched map[string]fetched
+	// gaps holds the signature value of each byte range's gap.
+	gaps map[[2]int64]gapValue
+	// digests holds the digest of each byte range by algorithm.
+	digests map[digestKey]digestValue
+	// prefixes hash the file's beginnings, by algorithm.
+	prefixes map[crypto.Hash]*prefixHasher
+	// checks holds the outcome of checkCMS or checkDocTimestamp for a byte
+	// range and subfilter: the signature value is the range's gap, so the
+	// outcome depends on nothing else.
+	checks map[checkKey]*SignatureInfo
+	// trusted holds trust judgements by certificate, intermediates,
+	// validation time and purpose.
+	trusted map[trustKey]*SignatureInfo
+}
+
+type gapValue struct {
+	contents []byte
+	err      string // "" when the gap is a signature value
+}
+
+type digestKey struct {
+	br [4]int64
+	h  crypto.Hash
+}
+
+type digestValue struct {
+	sum []byte
+	err error
+}
+
+type checkKey struct {
+	br  [4]int64
+	sub pdf.Name
 }
 
 // sigField is a signature field as the final file has it.
@@ -105,6 +146,8 @@ func signatureFields(f *pdf.File) ([]sigField, error) {
 		return nil, err
 	}
 	var sigs []sigField
+	// Fields that share one signature dictionary share its reading.
+	dicts := map[pdf.Ref]pdf.Dict{}
 	for _, fd := range fields {
 		if fd.ft != "Sig" {
 			continue
@@ -112,9 +155,15 @@ func signatureFields(f *pdf.File) ([]sigField, error) {
 		if _, signed := fd.d["V"]; !signed {
 			continue
 		}
-		vRef, _ := fd.d["V"].(pdf.Ref)
-		// An unreadable signature dictionary is reported, not skipped.
-		v, _, _ := f.ResolveDict(fd.d["V"])
+		vRef, indirect := fd.d["V"].(pdf.Ref)
+		v, seen := dicts[vRef]
+		if !indirect || !seen {
+			// An unreadable signature dictionary is reported, not skipped.
+			v, _, _ = f.ResolveDict(fd.d["V"])
+			if indirect {
+				dicts[vRef] = v
+			}
+		}
 		sigs = append(sigs, sigField{fd.name, fd.num, vRef, v})
 	}
 	return sigs, nil
@@ -126,6 +175,12 @@ type revision struct {
 	f      *pdf.File
 	err    error
 	fields []field
+	// byName indexes fields by name, made on first use.
+	byName map[string][]int
+	// diff is the difference analysis of what follows the revision, made
+	// on first use: it depends on the revision only, not on which of its
+	// signatures asks.
+	diff *diffState
 }
 
 var errRevisionEnd = errors.New("the signed byte range does not end where a revision of the file ends")
@@ -211,21 +266,19 @@ func (v *verifier) verifyOne(s sigField) SignatureInfo {
 	name := str("Name")
 
 	// The gap must be exactly the /Contents hex string of this signature.
-	gap := make([]byte, br[2]-br[1])
-	if _, err := v.r.ReadAt(gap, br[1]); err != nil {
-		info.fail("cannot read the signature value")
-		return info
-	}
-	contents, ok := hexGap(gap)
-	if !ok {
-		info.fail("the byte range gap is not a signature value")
+	contents, why := v.gap(br)
+	if why != "" {
+		info.fail("%s", why)
 		return info
 	}
 	if c, _ := rf.Resolve(sd["Contents"]); !bytes.Equal([]byte(asString(c)), contents) {
 		info.fail("the byte range gap is not this signature's /Contents")
 	}
 	if rev.err == nil && end < v.size {
-		d := v.difference(rev, s)
+		if rev.diff == nil {
+			rev.diff = v.difference(rev, s)
+		}
+		d := rev.diff
 		info.Modifications = d.level
 		switch p := docMDP(rf, sd); {
 		case d.level == ModOther:
@@ -241,14 +294,7 @@ func (v *verifier) verifyOne(s sigField) SignatureInfo {
 		}
 	}
 
-	switch sub {
-	case "ETSI.CAdES.detached", "adbe.pkcs7.detached", "adbe.pkcs7.sha1":
-		v.checkCMS(&info, contents, br, sub)
-	case "ETSI.RFC3161":
-		v.checkDocTimestamp(&info, contents, br)
-	default:
-		info.fail("unsupported signature type %q", sub)
-	}
+	v.check(&info, contents, br, sub)
 	if info.Signer == "" {
 		info.Signer = name
 	}
@@ -280,14 +326,75 @@ func asString(o pdf.Object) pdf.String {
 	return s
 }
 
+// gap reads and decodes the signature value between the two ranges of
+// br; why says what is wrong with it otherwise.
+func (v *verifier) gap(br [4]int64) (contents []byte, why string) {
+	key := [2]int64{br[1], br[2]}
+	if g, ok := v.gaps[key]; ok {
+		return g.contents, g.err
+	}
+	g := gapValue{}
+	buf := make([]byte, br[2]-br[1])
+	if _, err := v.r.ReadAt(buf, br[1]); err != nil {
+		g.err = "cannot read the signature value"
+	} else if c, ok := hexGap(buf); !ok {
+		g.err = "the byte range gap is not a signature value"
+	} else {
+		g.contents = c
+	}
+	v.gaps[key] = g
+	return g.contents, g.err
+}
+
+// check verifies the signature value against the byte ranges and judges
+// the signer, once per byte range and subfilter; info gets the outcome.
+func (v *verifier) check(info *SignatureInfo, contents []byte, br [4]int64, sub pdf.Name) {
+	key := checkKey{br, sub}
+	r, ok := v.checks[key]
+	if !ok {
+		r = &SignatureInfo{Integrity: Invalid}
+		switch sub {
+		case "ETSI.CAdES.detached", "adbe.pkcs7.detached", "adbe.pkcs7.sha1":
+			v.checkCMS(r, contents, br, sub)
+		case "ETSI.RFC3161":
+			v.checkDocTimestamp(r, contents, br)
+		default:
+			r.fail("unsupported signature type %q", sub)
+		}
+		v.checks[key] = r
+	}
+	info.Signer = r.Signer
+	if info.SigningTime == "" {
+		// checkCMS falls back on the CMS signing time when /M is absent.
+		info.SigningTime = r.SigningTime
+	}
+	info.Timestamp = r.Timestamp
+	info.Integrity = r.Integrity
+	info.Trusted = r.Trusted
+	info.Revocation = r.Revocation
+	if r.DigestAlgorithm != "" {
+		info.DigestAlgorithm = r.DigestAlgorithm
+	}
+	info.Chain = slices.Clone(r.Chain)
+	info.Warnings = append(info.Warnings, r.Warnings...)
+	info.problems = append(info.problems, r.problems...)
+	info.trustProblems = append(info.trustProblems, r.trustProblems...)
+}
+
 // signatureField finds s in the revision: the same field name with the
 // same /V object. Its signature dictionary as the revision has it is
 // returned.
 func (rv *revision) signatureField(s sigField) (pdf.Dict, bool) {
-	for _, fd := range rv.fields {
-		if fd.ft != "Sig" || fd.name != s.name {
-			continue
+	if rv.byName == nil {
+		rv.byName = map[string][]int{}
+		for i, fd := range rv.fields {
+			if fd.ft == "Sig" {
+				rv.byName[fd.name] = append(rv.byName[fd.name], i)
+			}
 		}
+	}
+	for _, i := range rv.byName[s.name] {
+		fd := rv.fields[i]
 		vRef, _ := fd.d["V"].(pdf.Ref)
 		if vRef != s.vRef {
 			continue
@@ -327,16 +434,113 @@ func markCopies(sigs []sigField, out []SignatureInfo) {
 	}
 }
 
-// hashRanges digests the two signed ranges.
+// errOverlap refuses to hash more byte ranges once those hashed after
+// their gaps add up to more than the file: the ranges of a real file's
+// signatures each cover after the gap only the rest of their own update.
+var errOverlap = errors.New("not checked: the byte ranges of this file's signatures overlap far more than real signatures do")
+
+// hashRanges digests the two signed ranges, once per byte range and
+// algorithm. The first range, a prefix of the file, continues a hash state
+// shared by all signatures (see prefixHasher); the second is hashed on
+// its own, within a budget of the file's size per algorithm. Together the
+// cost stays linear in the file's size, whatever the ranges.
 func (v *verifier) hashRanges(h crypto.Hash, br [4]int64) ([]byte, error) {
-	d := h.New()
-	if _, err := io.Copy(d, io.NewSectionReader(v.r, br[0], br[1])); err != nil {
+	key := digestKey{br, h}
+	if d, ok := v.digests[key]; ok {
+		return d.sum, d.err
+	}
+	sum, err := v.hashRangesNow(h, br)
+	v.digests[key] = digestValue{sum, err}
+	return sum, err
+}
+
+func (v *verifier) hashRangesNow(h crypto.Hash, br [4]int64) ([]byte, error) {
+	p := v.prefixes[h]
+	if p == nil {
+		p = newPrefixHasher(v.r, h)
+		v.prefixes[h] = p
+	}
+	if p.tails += br[3]; p.tails > v.size {
+		return nil, errOverlap
+	}
+	d, err := p.prefix(br[1])
+	if err != nil {
 		return nil, err
 	}
-	if _, err := io.Copy(d, io.NewSectionReader(v.r, br[2], br[3])); err != nil {
+	if _, err := io.CopyN(d, io.NewSectionReader(v.r, br[2], br[3]), br[3]); err != nil {
 		return nil, err
 	}
 	return d.Sum(nil), nil
+}
+
+// checkpoint is how far apart prefixHasher keeps saved states.
+const checkpoint = 256 << 10
+
+// prefixHasher hashes prefixes [0, n) of the file with one running state
+// that only moves forward, saving the state every checkpoint bytes: a
+// prefix costs the bytes past the longest one asked so far, or at most
+// checkpoint bytes from a saved state.
+type prefixHasher struct {
+	r     io.ReaderAt
+	h     crypto.Hash
+	run   hash.Hash // covers [0, pos)
+	pos   int64
+	saved [][]byte // saved[i] covers [0, i*checkpoint)
+	// tails counts the bytes hashed after the gaps.
+	tails int64
+}
+
+func newPrefixHasher(r io.ReaderAt, h crypto.Hash) *prefixHasher {
+	return &prefixHasher{r: r, h: h, run: h.New()}
+}
+
+// prefix returns a new hash state that has hashed [0, n).
+func (p *prefixHasher) prefix(n int64) (hash.Hash, error) {
+	m, ok := p.run.(encoding.BinaryMarshaler)
+	if !ok {
+		// No way to copy a state: hash the prefix on its own.
+		d := p.h.New()
+		_, err := io.CopyN(d, io.NewSectionReader(p.r, 0, n), n)
+		return d, err
+	}
+	from, at := p.run, p.pos
+	if n < p.pos {
+		i := n / checkpoint
+		from, at = p.h.New(), i*checkpoint
+		if err := from.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.saved[i]); err != nil {
+			return nil, err
+		}
+	} else {
+		for p.pos < n {
+			if p.pos%checkpoint == 0 && int(p.pos/checkpoint) == len(p.saved) {
+				st, err := m.MarshalBinary()
+				if err != nil {
+					return nil, err
+				}
+				p.saved = append(p.saved, st)
+			}
+			step := min(n, (p.pos/checkpoint+1)*checkpoint) - p.pos
+			if _, err := io.CopyN(p.run, io.NewSectionReader(p.r, p.pos, step), step); err != nil {
+				// The running state is past repair: start over next time.
+				p.run, p.pos, p.saved = p.h.New(), 0, nil
+				return nil, err
+			}
+			p.pos += step
+		}
+		at = n
+	}
+	st, err := from.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	d := p.h.New()
+	if err := d.(encoding.BinaryUnmarshaler).UnmarshalBinary(st); err != nil {
+		return nil, err
+	}
+	if _, err := io.CopyN(d, io.NewSectionReader(p.r, at, n-at), n-at); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, sub pdf.Name) {
@@ -365,7 +569,7 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 	}
 	digest, err := v.hashRanges(p.Hash, br)
 	if err != nil {
-		info.fail("cannot read the signed bytes")
+		info.fail("%s", hashProblem(err))
 		return
 	}
 	switch {
@@ -373,7 +577,7 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 		// The encapsulated content is the SHA-1 of the byte ranges.
 		sha, err := v.hashRanges(crypto.SHA1, br)
 		if err != nil {
-			info.fail("cannot read the signed bytes")
+			info.fail("%s", hashProblem(err))
 			return
 		}
 		if !bytes.Equal(sha, p.EContent) {
@@ -410,7 +614,49 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 		info.fail("the signing-certificate attribute does not name the signer's certificate")
 	}
 	at := v.signatureTimestamp(info, p)
-	v.trust(info, p, at, forDocuments)
+	v.trustOnce(info, p, at, forDocuments)
+}
+
+// trustKey names one trust judgement: the signer's certificate and the
+// certificates that came with it, at a validation time, for a purpose.
+type trustKey struct {
+	certs [sha256.Size]byte
+	at    int64
+	use   purpose
+}
+
+// trustOnce is trust, made once for signatures of the same certificate
+// with the same intermediates, validation time and purpose (chain building
+// and the revocation check are the costly parts).
+func (v *verifier) trustOnce(info *SignatureInfo, p *cms.Parsed, at time.Time, use purpose) {
+	if p.Signer == nil {
+		v.trust(info, p, at, use)
+		return
+	}
+	h := sha256.New()
+	for _, c := range append([]*x509.Certificate{p.Signer}, p.Certificates...) {
+		h.Write(c.Raw)
+	}
+	key := trustKey{at: at.UnixNano(), use: use}
+	h.Sum(key.certs[:0])
+	r, ok := v.trusted[key]
+	if !ok {
+		r = &SignatureInfo{}
+		v.trust(r, p, at, use)
+		v.trusted[key] = r
+	}
+	info.Trusted = r.Trusted
+	info.Revocation = r.Revocation
+	info.Warnings = append(info.Warnings, r.Warnings...)
+	info.trustProblems = append(info.trustProblems, r.trustProblems...)
+}
+
+// hashProblem words a failure of hashRanges.
+func hashProblem(err error) string {
+	if errors.Is(err, errOverlap) {
+		return err.Error()
+	}
+	return "cannot read the signed bytes"
 }
 
 var errByteRange = errors.New("invalid /ByteRange")

@@ -1,6 +1,7 @@
 package pdfsign
 
 import (
+	"crypto"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -86,6 +87,19 @@ const (
 // maxContents bounds a /Contents string we are willing to read.
 const maxContents = 1 << 20
 
+// MaxSignatures bounds the signatures (signed signature fields) of one
+// document that Verify checks. Real documents carry a few, a circular
+// signed by every employee of an office a few hundred; each signature is
+// an incremental update of several kilobytes, so 1,000 is far beyond any
+// real use. Copies of one signature cost little once verified, but each
+// distinct signature still hashes the revision it signed: the bound keeps
+// a crafted file from multiplying that work.
+const MaxSignatures = 1000
+
+// ErrTooManySignatures refuses a document with more than MaxSignatures
+// signatures.
+var ErrTooManySignatures = fmt.Errorf("too many signatures (more than %d)", MaxSignatures)
+
 // VerifyOptions tune Verify.
 type VerifyOptions struct {
 	// Roots are the trusted roots; nil means no signature is trusted (and
@@ -125,7 +139,13 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) ([]SignatureInfo,
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{r: r, size: size, f: f, opts: opts, revs: map[int64]*revision{}, fetched: map[string]fetched{}}
+	if len(sigs) > MaxSignatures {
+		return nil, fmt.Errorf("%w: the document has %d", ErrTooManySignatures, len(sigs))
+	}
+	v := &verifier{r: r, size: size, f: f, opts: opts, revs: map[int64]*revision{}, fetched: map[string]fetched{},
+		gaps: map[[2]int64]gapValue{}, digests: map[digestKey]digestValue{}, prefixes: map[crypto.Hash]*prefixHasher{},
+		checks:  map[checkKey]*SignatureInfo{},
+		trusted: map[trustKey]*SignatureInfo{}}
 	if err := v.loadDSS(); err != nil {
 		return nil, err
 	}

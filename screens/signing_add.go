@@ -48,16 +48,7 @@ func isPasswordErr(err error) bool {
 // and its existing signatures (pdfsign, offline).
 func examine(path, password string) inspection {
 	in := inspection{sigs: -1}
-	st, err := os.Stat(path)
-	switch {
-	case err != nil:
-		in.err = err
-		return in
-	case !st.Mode().IsRegular():
-		in.err = pdfsign.ErrNotPDF
-		return in
-	}
-	f, err := os.Open(path)
+	f, st, err := pdfsign.OpenInput(path)
 	if err != nil {
 		in.err = err
 		return in
@@ -75,7 +66,7 @@ func examine(path, password string) inspection {
 		}
 	}
 	if in.sigs > 0 {
-		infos, err := pdfsign.VerifyFileWith(path, pdfsign.VerifyOptions{Offline: true, Password: password})
+		infos, err := pdfsign.VerifyWith(f, st.Size(), pdfsign.VerifyOptions{Offline: true, Password: password})
 		if err == nil {
 			for _, s := range infos {
 				if s.Kind == pdfsign.KindSignature && s.Signer != "" {
@@ -108,7 +99,7 @@ func inspect(path, password string, r *preview.Renderer, cache *previewCache) in
 	if in.pages < 1 {
 		conf := model.NewDefaultConfiguration()
 		conf.UserPW, conf.OwnerPW = password, password
-		f, err := os.Open(path)
+		f, _, err := pdfsign.OpenInput(path)
 		if err != nil {
 			in.err = err
 			return in

@@ -34,6 +34,8 @@ func signingText(err error) (msg string, ok bool) {
 		{pdfsign.ErrPermission, lang.L("Izin PDF ini melarang penandatanganan. Minta berkas tanpa batasan dari pembuatnya.")},
 		{pdfsign.ErrCertified, lang.L("Dokumen ini disertifikasi tanpa izin perubahan, sehingga tidak dapat ditandatangani lagi.")},
 		{preview.ErrPassword, lang.L("PDF ini dilindungi password. Masukkan password PDF-nya.")},
+		// before ErrNotPDF, which it wraps
+		{pdfsign.ErrNotRegular, lang.L("Ini bukan berkas biasa (misalnya folder, pipe, atau perangkat), jadi tidak dapat dibuka sebagai PDF.")},
 		{pdfsign.ErrNotPDF, lang.L("Berkas ini bukan PDF.")},
 		{preview.ErrNotPDF, lang.L("Berkas ini bukan PDF yang dapat dibaca.")},
 		{pdfsign.ErrAmbiguous, lang.L("PDF ini ambigu: sebagian isinya tercatat dua kali, sehingga aplikasi PDF yang berbeda dapat menampilkan isi yang berbeda. Dokumen ini tidak dapat ditandatangani; minta pembuatnya menyimpan ulang berkasnya.")},
@@ -43,6 +45,8 @@ func signingText(err error) (msg string, ok bool) {
 		{pdfsign.ErrRect, lang.L("Kotak tanda tangan tidak muat pada halaman. Pindahkan atau perkecil kotaknya.")},
 		{pdfsign.ErrExists, lang.L("Berkas hasil sudah ada.")},
 		{pdfsign.ErrSameFile, lang.L("Berkas hasil akan menimpa berkas asli.")},
+		{pdfsign.ErrTruncated, lang.L("Berkas menjadi lebih pendek saat ditandatangani, jadi hasilnya tidak disimpan. Periksa berkasnya, lalu coba lagi.")},
+		{pdfsign.ErrTooManySignatures, lang.L("Dokumen ini memuat lebih dari {{.N}} tanda tangan, jadi tidak diperiksa.", n(pdfsign.MaxSignatures))},
 	} {
 		if errors.Is(err, m.err) {
 			return m.msg, true

@@ -51,6 +51,8 @@ func verifyErrorText(err error) string {
 		return lang.L("Berkas tidak ditemukan. Mungkin sudah dipindahkan atau dihapus.")
 	case errors.Is(err, fs.ErrPermission):
 		return lang.L("Berkas tidak dapat dibaca: Anda tidak punya izin membukanya.")
+	case errors.Is(err, pdfsign.ErrNotRegular): // before ErrNotPDF, which it wraps
+		return message(err)
 	case errors.Is(err, pdfsign.ErrNotPDF):
 		return lang.L("Berkas ini bukan PDF, jadi tidak dapat diperiksa.")
 	case errors.Is(err, pdfsign.ErrAmbiguous):

@@ -360,21 +360,17 @@ func (s signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte
 // Take reads the file at path and returns its fingerprint: its size, its
 // modification time and the SHA-256 of its content, read as a stream.
 func Take(path string) (authority.Fingerprint, error) {
-	f, err := os.Open(path)
+	f, st, err := pdfsign.OpenInput(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return authority.Fingerprint{}, fmt.Errorf("%w: %s", ErrMissing, path)
+	}
+	if errors.Is(err, pdfsign.ErrNotRegular) {
+		return authority.Fingerprint{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if err != nil {
 		return authority.Fingerprint{}, fmt.Errorf("read the file: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return authority.Fingerprint{}, fmt.Errorf("read the file: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return authority.Fingerprint{}, fmt.Errorf("%w: %s is not a regular file", pdfsign.ErrNotPDF, path)
-	}
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
