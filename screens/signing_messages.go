@@ -36,6 +36,8 @@ func signingText(err error) (msg string, ok bool) {
 		{preview.ErrPassword, lang.L("PDF ini dilindungi password. Masukkan password PDF-nya.")},
 		{pdfsign.ErrNotPDF, lang.L("Berkas ini bukan PDF.")},
 		{preview.ErrNotPDF, lang.L("Berkas ini bukan PDF yang dapat dibaca.")},
+		// a decompression bomb, or a document beyond reason
+		{preview.ErrTooLarge, lang.L("Dokumen ini memerlukan memori terlalu besar untuk ditampilkan; berkasnya mungkin rusak atau sengaja dibuat berbahaya. Jangan tandatangani dokumen yang isinya tidak dapat Anda lihat.")},
 		{pdfsign.ErrMalformed, lang.L("PDF ini rusak dan tidak dapat dibaca.")},
 		{pdfsign.ErrUnsupported, lang.L("Bentuk PDF ini belum didukung.")},
 		{pdfsign.ErrPage, lang.L("Halaman tanda tangan tidak ada pada dokumen ini.")},
