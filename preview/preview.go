@@ -46,6 +46,9 @@ var (
 	ErrClosed = errors.New("preview renderer is closed")
 	// ErrPage: the page number is not in the document.
 	ErrPage = errors.New("page out of range")
+	// ErrTooLarge: drawing the document needs more memory than an engine
+	// may have (a decompression bomb, or a document beyond reason).
+	ErrTooLarge = errors.New("the document needs too much memory to preview")
 )
 
 // Limits on one rendered image, so a huge page or a huge request cannot
@@ -73,6 +76,10 @@ type Renderer struct {
 	cacheDir string
 
 	initMu sync.Mutex // serialises the (slow) start of the runtime
+	// newMu serialises the start of engines, so that each takes the
+	// memory alloc made for it.
+	newMu sync.Mutex
+	alloc *allocator
 
 	mu      sync.Mutex
 	closed  bool
@@ -93,9 +100,10 @@ type engine struct {
 	busy   chan struct{} // a one-slot semaphore: waiting for it can be abandoned
 	dead   chan struct{} // closed when the engine is marked broken
 	inst   pdfium.Pdfium
-	docs   int  // documents open on it (Renderer.mu)
-	broken bool // failed; documents move to another engine (Renderer.mu)
-	killed bool // its instance was killed (Renderer.mu)
+	mem    *linearMemory // its WebAssembly memory; nil if not known
+	docs   int           // documents open on it (Renderer.mu)
+	broken bool          // failed; documents move to another engine (Renderer.mu)
+	killed bool          // its instance was killed (Renderer.mu)
 	// big is set once it drew an image beyond bigPixels: its WebAssembly
 	// memory grew and never shrinks, so it is retired when idle.
 	big bool // Renderer.mu
@@ -108,7 +116,7 @@ const bigPixels = 4 << 20
 // New returns a renderer that starts nothing yet. cacheDir (may be empty)
 // keeps the compiled WebAssembly between runs, so later starts are faster.
 func New(cacheDir string) *Renderer {
-	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}, done: make(chan struct{})}
+	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}, done: make(chan struct{}), alloc: &allocator{}}
 }
 
 // Open opens the PDF at path (password may be empty), starting the runtime
@@ -225,7 +233,10 @@ func (r *Renderer) engineFor() (*engine, error) {
 	// A new instance: the module is compiled already, so this is quick.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	r.newMu.Lock()
 	inst, err := pool.GetInstanceWithContext(ctx)
+	mem := r.alloc.take()
+	r.newMu.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
@@ -239,7 +250,7 @@ func (r *Renderer) engineFor() (*engine, error) {
 		_ = inst.Kill()
 		return nil, ErrClosed
 	}
-	e := &engine{inst: inst, docs: 1, busy: make(chan struct{}, 1), dead: make(chan struct{})}
+	e := &engine{inst: inst, mem: mem, docs: 1, busy: make(chan struct{}, 1), dead: make(chan struct{})}
 	r.engines = append(r.engines, e)
 	return e, nil
 }
@@ -258,7 +269,7 @@ func (r *Renderer) start() error {
 	if started {
 		return nil
 	}
-	pool, cache, err := startPoolFn(r.cacheDir)
+	pool, cache, err := startPoolFn(r.cacheDir, r.alloc)
 	if err != nil {
 		return err
 	}
@@ -280,14 +291,14 @@ func (r *Renderer) start() error {
 // cacheDir when that directory is usable. A cache that fails (unwritable,
 // or an entry damaged on disk, which wazero reports as an error instead of
 // recompiling) is emptied and left out, so previews still work.
-func startPool(cacheDir string) (pdfium.Pool, wazero.CompilationCache, error) {
+func startPool(cacheDir string, alloc experimental.MemoryAllocator) (pdfium.Pool, wazero.CompilationCache, error) {
 	cache := openCache(cacheDir)
-	pool, err := initPool(cache)
+	pool, err := initPool(cache, alloc)
 	if err != nil && cache != nil {
 		_ = cache.Close(context.Background())
 		clearCache(cacheDir)
 		cache = nil
-		pool, err = initPool(nil)
+		pool, err = initPool(nil, alloc)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("preview: starting PDFium: %w", err)
@@ -295,7 +306,9 @@ func startPool(cacheDir string) (pdfium.Pool, wazero.CompilationCache, error) {
 	return pool, cache, nil
 }
 
-func initPool(cache wazero.CompilationCache) (pool pdfium.Pool, err error) {
+// initPool starts go-pdfium's pool; alloc backs each instance's memory
+// (wazero takes it from the context the instances start with).
+func initPool(cache wazero.CompilationCache, alloc experimental.MemoryAllocator) (pool pdfium.Pool, err error) {
 	defer recoverTo(&err)
 	// The bundled module needs exception handling (go-pdfium's default
 	// config). Not WithCloseOnContextDone, which would let Kill stop a
@@ -306,6 +319,7 @@ func initPool(cache wazero.CompilationCache) (pool pdfium.Pool, err error) {
 		rc = rc.WithCompilationCache(cache)
 	}
 	return webassembly.Init(webassembly.Config{
+		Context:  experimental.WithMemoryAllocator(context.Background(), alloc),
 		MinIdle:  0,
 		MaxIdle:  maxEngines,
 		MaxTotal: maxEngines,
@@ -528,7 +542,7 @@ func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) error {
 		r.mu.Lock()
 		timedOut := e.broken
 		r.mu.Unlock()
-		if timedOut || (err != nil && fatal(err)) {
+		if timedOut || (err != nil && fatal(err)) || e.tooLarge() {
 			r.retire(e)
 		}
 		done <- err
@@ -537,6 +551,11 @@ func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) error {
 	defer timer.Stop()
 	select {
 	case err := <-done:
+		if e.tooLarge() {
+			// Whatever PDFium made of the refused memory, the answer is
+			// this one; the engine is gone.
+			return fmt.Errorf("preview: %w (more than %d MB)", ErrTooLarge, engineMemory>>20)
+		}
 		if err != nil && fatal(err) {
 			err = fmt.Errorf("preview: PDFium failed: %s", lower(err))
 		}
@@ -548,6 +567,11 @@ func (r *Renderer) call(e *engine, fn func(pdfium.Pdfium) error) error {
 		r.mu.Unlock()
 		return fmt.Errorf("preview: the page took longer than %v to draw", renderTimeout)
 	}
+}
+
+// tooLarge tells whether e's memory was refused growth beyond its cap.
+func (e *engine) tooLarge() bool {
+	return e.mem != nil && e.mem.refused.Load()
 }
 
 // safely runs fn, turning a panic into an error that fatal recognises.

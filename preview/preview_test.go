@@ -17,6 +17,7 @@ import (
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/testpki"
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 var (
@@ -365,12 +366,12 @@ func TestCacheFallback(t *testing.T) {
 // again.
 func TestStartRetry(t *testing.T) {
 	fail := true
-	startPoolFn = func(dir string) (pdfium.Pool, wazero.CompilationCache, error) {
+	startPoolFn = func(dir string, alloc experimental.MemoryAllocator) (pdfium.Pool, wazero.CompilationCache, error) {
 		if fail {
 			fail = false
 			return nil, nil, errors.New("preview: starting PDFium: out of memory")
 		}
-		return startPool(dir)
+		return startPool(dir, alloc)
 	}
 	defer func() { startPoolFn = startPool }()
 	r := New(cacheDir())

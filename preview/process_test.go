@@ -19,6 +19,9 @@ func childMain() int {
 	if dir == "idle" {
 		return 0
 	}
+	if dir, ok := strings.CutPrefix(dir, "bomb:"); ok {
+		return bombChild(dir, pdf)
+	}
 	if dir, ok := strings.CutPrefix(dir, "memory:"); ok {
 		return memoryChild(dir, pdf)
 	}
@@ -43,12 +46,18 @@ func childMain() int {
 // with cacheDir; the caller closes the renderer.
 func childRender(cacheDir, pdf string, width int) (*Renderer, image.Image, error) {
 	r := New(cacheDir)
+	img, err := renderFirst(r, pdf, width)
+	return r, img, err
+}
+
+// renderFirst opens pdf on r, draws page 1 width pixels wide and closes it.
+func renderFirst(r *Renderer, pdf string, width int) (image.Image, error) {
 	d, err := r.Open(pdf, "")
 	if err != nil {
-		return r, nil, err
+		return nil, err
 	}
-	img, err := d.Render(1, width)
-	return r, img, err
+	defer d.Close()
+	return d.Render(1, width)
 }
 
 // report prints err for the parent test and is the exit status.

@@ -39,6 +39,8 @@ func signingText(err error) (msg string, ok bool) {
 		{pdfsign.ErrNotPDF, lang.L("Berkas ini bukan PDF.")},
 		{preview.ErrNotPDF, lang.L("Berkas ini bukan PDF yang dapat dibaca.")},
 		{pdfsign.ErrAmbiguous, lang.L("PDF ini ambigu: sebagian isinya tercatat dua kali, sehingga aplikasi PDF yang berbeda dapat menampilkan isi yang berbeda. Dokumen ini tidak dapat ditandatangani; minta pembuatnya menyimpan ulang berkasnya.")},
+		// a decompression bomb, or a document beyond reason
+		{preview.ErrTooLarge, lang.L("Dokumen ini memerlukan memori terlalu besar untuk ditampilkan; berkasnya mungkin rusak atau sengaja dibuat berbahaya. Jangan tandatangani dokumen yang isinya tidak dapat Anda lihat.")},
 		{pdfsign.ErrMalformed, lang.L("PDF ini rusak dan tidak dapat dibaca.")},
 		{pdfsign.ErrUnsupported, lang.L("Bentuk PDF ini belum didukung.")},
 		{pdfsign.ErrPage, lang.L("Halaman tanda tangan tidak ada pada dokumen ini.")},
