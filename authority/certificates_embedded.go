@@ -203,7 +203,7 @@ func (e *Embedded) CreatePassphrase(ctx context.Context, req CreatePassphraseReq
 	if err != nil {
 		return CertificateInfo{}, fmt.Errorf("encode key: %w", err)
 	}
-	sealed, err := sealKey(pkcs8, req.Passphrase, e.kdf, certAAD(hexSerial, userID))
+	sealed, err := e.sealSigningKey(pkcs8, req.Passphrase, hexSerial, userID)
 	clear(pkcs8)
 	if err != nil {
 		return CertificateInfo{}, err
@@ -234,7 +234,7 @@ func (e *Embedded) CreatePassphrase(ctx context.Context, req CreatePassphraseReq
 			return err
 		}
 		cert, _ := x509.ParseCertificate(der)
-		if err := tx.InsertCertificate(ctx, store.Certificate{Serial: hexSerial, UserID: u.ID, Cert: der, Key: sealed,
+		if err := tx.InsertCertificate(ctx, store.Certificate{Serial: hexSerial, UserID: u.ID, Cert: der, Key: sealed, KeyWrapped: true,
 			NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, CreatedAt: now}); err != nil {
 			return err
 		}
@@ -303,7 +303,7 @@ func (e *Embedded) unlockKey(ctx context.Context, token, passphrase string, fn f
 		default:
 			return ErrNoCertificate
 		}
-		pkcs8, err := openKey(c.Key, passphrase, certAAD(c.Serial, u.ID))
+		pkcs8, err := e.openSigningKey(*c, passphrase)
 		if errors.Is(err, ErrPassphraseWrong) {
 			now := e.now()
 			failures, susp, until := c.Failures+1, c.Suspensions, time.Time{}
@@ -319,7 +319,7 @@ func (e *Embedded) unlockKey(ctx context.Context, token, passphrase string, fn f
 			return tx.SetCertificateFailures(ctx, c.Serial, failures, susp, until)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("signing key: %w", err)
 		}
 		k, err := x509.ParsePKCS8PrivateKey(pkcs8)
 		clear(pkcs8)
@@ -329,6 +329,17 @@ func (e *Embedded) unlockKey(ctx context.Context, token, passphrase string, fn f
 		}
 		if c.Failures > 0 {
 			if err := tx.SetCertificateFailures(ctx, c.Serial, 0, c.Suspensions, time.Time{}); err != nil {
+				return err
+			}
+		}
+		// A key stored by an older version still running beside this one
+		// after the migration (init wraps the others).
+		if !c.KeyWrapped {
+			wrapped, err := e.box.seal(c.Key, wrapAAD(c.Serial, c.UserID))
+			if err != nil {
+				return err
+			}
+			if err := tx.SetCertificateKey(ctx, c.Serial, wrapped); err != nil {
 				return err
 			}
 		}
@@ -433,7 +444,7 @@ func (e *Embedded) ChangePassphrase(ctx context.Context, req ChangePassphraseReq
 		if err != nil {
 			return fmt.Errorf("encode key: %w", err)
 		}
-		sealed, err := sealKey(pkcs8, req.New, e.kdf, certAAD(c.Serial, u.ID))
+		sealed, err := e.sealSigningKey(pkcs8, req.New, c.Serial, u.ID)
 		clear(pkcs8)
 		if err != nil {
 			return err
@@ -497,6 +508,10 @@ func (e *Embedded) passphraseLinkMail(ctx context.Context, tx *store.Tx, u store
 	action := link.Passphrase(tok)
 	m := store.Mail{Kind: string(kind), To: u.Email, Subject: t.subject, ActionLabel: t.label, ActionLink: action,
 		Body: fmt.Sprintf(t.body, name, action, sayDuration(l, life)), CreatedAt: now}
+	// Stored as the reset link is: masked, the token sealed beside it.
+	if err := e.sealLink(&m, tok, hash); err != nil {
+		return 0, err
+	}
 	if err := tx.InsertMail(ctx, &m); err != nil {
 		return 0, err
 	}
