@@ -182,8 +182,10 @@ func (e *Embedded) CreatePassphrase(ctx context.Context, req CreatePassphraseReq
 			return err
 		}
 		userID = u.ID
-		_, _, err = e.canCreate(ctx, tx, u, viaLink)
-		return err
+		if _, _, err = e.canCreate(ctx, tx, u, viaLink); err != nil {
+			return err
+		}
+		return e.checkCommon(ctx, tx, u, req.Passphrase)
 	})
 	if err != nil {
 		return CertificateInfo{}, err
@@ -438,6 +440,17 @@ func (e *Embedded) ChangePassphrase(ctx context.Context, req ChangePassphraseReq
 	if req.New == req.Old {
 		return ErrPassphraseSame
 	}
+	// Before the old passphrase is tried: a refused new one is no guess.
+	err := e.db.View(ctx, func(tx *store.Tx) error {
+		u, _, err := e.session(ctx, tx, req.Token)
+		if err != nil {
+			return err
+		}
+		return e.checkCommon(ctx, tx, u, req.New)
+	})
+	if err != nil {
+		return err
+	}
 	return e.unlockKey(ctx, req.Token, req.Old, func(tx *store.Tx, u store.User, c store.Certificate, key *rsa.PrivateKey) error {
 		defer clearKey(key)
 		pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
@@ -478,6 +491,27 @@ func (e *Embedded) ForgotPassphrase(ctx context.Context, token string) error {
 		return err
 	}
 	e.send(mails)
+	return nil
+}
+
+// checkCommon returns ErrPassphraseCommon when p is too easy to guess for
+// u: its name, email and username, its activation's name, NIK, NIP, phone
+// and unit, and the organisation, besides the common passwords.
+func (e *Embedded) checkCommon(ctx context.Context, tx *store.Tx, u store.User, p string) error {
+	personal := []string{u.Name, u.Email, u.Username, e.opts.Instansi, e.opts.EmailDomain}
+	if row, err := tx.ActivationByUser(ctx, u.ID); err == nil {
+		a, err := e.activation(u, row, false)
+		if err != nil {
+			return err
+		}
+		d := a.Data
+		personal = append(personal, d.Name, d.NIK, d.NIP, d.Phone, d.Unit)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if CommonPassphrase(p, personal...) {
+		return ErrPassphraseCommon
+	}
 	return nil
 }
 
