@@ -256,3 +256,35 @@ func signingKeyPKCS8(t *testing.T, e *Embedded, userID int64, passphrase string)
 	}
 	return pkcs8
 }
+
+// An old-style key that appears while the authority is open (written by
+// an older version still running beside the migrated one) opens with the
+// passphrase and is sealed under the master key at that unlock.
+func TestOldKeyWrappedAtUnlock(t *testing.T) {
+	e, _, s, _ := verifiedAccount(t, nil)
+	link := approve(t, e)
+	info, err := e.CreatePassphrase(ctx, CreatePassphraseRequest{Token: link, Passphrase: testPassphrase, Confirmation: testPassphrase, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sealKey(signingKeyPKCS8(t, e, s.Account.ID, testPassphrase), testPassphrase, fastKDF, certAAD(info.Serial, s.Account.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	downgradeKey(t, e.opts.Path, info.Serial, old)
+	d := sha256.Sum256([]byte("x"))
+	if _, err := e.SignDigests(ctx, SignDigestsRequest{Token: s.Token, Passphrase: testPassphrase, Digests: [][]byte{d[:]}}); err != nil {
+		t.Fatalf("old-style key: %v", err)
+	}
+	var c store.Certificate
+	e.db.View(ctx, func(tx *store.Tx) (err error) { c, err = tx.CurrentCertificate(ctx, s.Account.ID); return err })
+	if !c.KeyWrapped || bytes.Equal(c.Key, old) {
+		t.Fatal("the old-style key was not sealed under the master key at unlock")
+	}
+	if _, ok := attackerOpen(c.Key, testPassphrase, certAAD(info.Serial, s.Account.ID)); ok {
+		t.Fatal("the re-sealed key opens with the passphrase alone")
+	}
+	if _, err := e.SignDigests(ctx, SignDigestsRequest{Token: s.Token, Passphrase: testPassphrase, Digests: [][]byte{d[:]}}); err != nil {
+		t.Fatalf("after re-sealing: %v", err)
+	}
+}
