@@ -63,11 +63,16 @@ func (e *Embedded) createUser(ctx context.Context, tx *store.Tx, req CreateUserR
 }
 
 // Register creates an account for oneself in the configured email domain.
+// An address that already has an account gets the same answer as a new
+// one, and its owner a mail instead (MailRegisterAttempt), so that Daftar
+// does not tell which addresses have accounts. Both ways do the same kind
+// of work: a lookup, a username check and one mail in one transaction.
 func (e *Embedded) Register(ctx context.Context, req RegisterRequest) (Account, error) {
 	if !e.opts.SelfRegistration {
 		return Account{}, ErrRegistrationOff
 	}
-	if _, err := checkName(req.Name); err != nil {
+	name, err := checkName(req.Name)
+	if err != nil {
 		return Account{}, err
 	}
 	email, err := normalizeEmail(req.Email)
@@ -77,7 +82,45 @@ func (e *Embedded) Register(ctx context.Context, req RegisterRequest) (Account, 
 	if _, domain, _ := strings.Cut(email, "@"); domain != strings.ToLower(strings.TrimSpace(e.opts.EmailDomain)) {
 		return Account{}, fmt.Errorf("%w (%s)", ErrEmailDomain, e.opts.EmailDomain)
 	}
-	return e.CreateUser(ctx, CreateUserRequest{Name: req.Name, Email: req.Email, Role: RoleSigner, Language: req.Language})
+	language, err := checkLanguage(req.Language)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := e.checkOpen(); err != nil {
+		return Account{}, err
+	}
+	var mails []int64
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		now := e.now()
+		owner, err := tx.UserByEmail(ctx, email)
+		if errors.Is(err, store.ErrNotFound) {
+			_, mails, err = e.createUser(ctx, tx, CreateUserRequest{Name: name, Email: email, Role: RoleSigner, Language: language}, now)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		// What createUser does for a new address: a username check.
+		if _, err := tx.UsernameTaken(ctx, usernameBase(email)); err != nil {
+			return err
+		}
+		m := registerAttemptMail(e.language(owner), owner.Email)
+		m.CreatedAt = now
+		if err := tx.InsertMail(ctx, &m); err != nil {
+			return err
+		}
+		mails = []int64{m.ID}
+		return nil
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	e.send(mails)
+	if language == "" {
+		language = e.opts.Language
+	}
+	// Only what was asked for: no ID, username or date that would differ.
+	return Account{Name: name, Email: email, Role: RoleSigner, Language: language}, nil
 }
 
 // CreateUser creates an account (administration).

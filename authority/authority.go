@@ -44,7 +44,11 @@ type Authority interface {
 type Flows interface {
 	// Register creates an account for oneself, when the configured email
 	// domain matches and self-registration is on. The new account gets an
-	// activation mail; its first password is set through RequestReset.
+	// activation mail; its first password is set through RequestReset. An
+	// address that already has an account gets the same answer (no error)
+	// and its owner a MailRegisterAttempt mail instead, so that Register
+	// does not tell which addresses have accounts. The Account returned
+	// holds only the name, email, role and language asked for.
 	Register(ctx context.Context, req RegisterRequest) (Account, error)
 
 	// SignIn checks a username or email and a password. The response

@@ -105,6 +105,10 @@ type SignDigestsResponse struct {
 // Errors of passphrases and certificates.
 var (
 	ErrPassphraseWeak = errors.New("passphrase must have at least 8 characters with a capital letter, a small letter, a digit and a symbol")
+	// ErrPassphraseCommon: the passphrase meets the rules but is a common
+	// password, or the regency's, the service's or the holder's own name,
+	// email, NIP or NIK with little else (CommonPassphrase).
+	ErrPassphraseCommon = errors.New("passphrase is too easy to guess: a common password, or a name or number of the account")
 	// ErrPassphraseTooLong: more than MaxPassphraseLen bytes.
 	ErrPassphraseTooLong  = errors.New("passphrase is too long")
 	ErrPassphraseMismatch = errors.New("passphrase confirmation does not match")

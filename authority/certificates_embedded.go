@@ -182,8 +182,10 @@ func (e *Embedded) CreatePassphrase(ctx context.Context, req CreatePassphraseReq
 			return err
 		}
 		userID = u.ID
-		_, _, err = e.canCreate(ctx, tx, u, viaLink)
-		return err
+		if _, _, err = e.canCreate(ctx, tx, u, viaLink); err != nil {
+			return err
+		}
+		return e.checkCommon(ctx, tx, u, req.Passphrase)
 	})
 	if err != nil {
 		return CertificateInfo{}, err
@@ -203,7 +205,7 @@ func (e *Embedded) CreatePassphrase(ctx context.Context, req CreatePassphraseReq
 	if err != nil {
 		return CertificateInfo{}, fmt.Errorf("encode key: %w", err)
 	}
-	sealed, err := sealKey(pkcs8, req.Passphrase, e.kdf, certAAD(hexSerial, userID))
+	sealed, err := e.sealSigningKey(pkcs8, req.Passphrase, hexSerial, userID)
 	clear(pkcs8)
 	if err != nil {
 		return CertificateInfo{}, err
@@ -234,7 +236,7 @@ func (e *Embedded) CreatePassphrase(ctx context.Context, req CreatePassphraseReq
 			return err
 		}
 		cert, _ := x509.ParseCertificate(der)
-		if err := tx.InsertCertificate(ctx, store.Certificate{Serial: hexSerial, UserID: u.ID, Cert: der, Key: sealed,
+		if err := tx.InsertCertificate(ctx, store.Certificate{Serial: hexSerial, UserID: u.ID, Cert: der, Key: sealed, KeyWrapped: true,
 			NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, CreatedAt: now}); err != nil {
 			return err
 		}
@@ -303,7 +305,7 @@ func (e *Embedded) unlockKey(ctx context.Context, token, passphrase string, fn f
 		default:
 			return ErrNoCertificate
 		}
-		pkcs8, err := openKey(c.Key, passphrase, certAAD(c.Serial, u.ID))
+		pkcs8, err := e.openSigningKey(*c, passphrase)
 		if errors.Is(err, ErrPassphraseWrong) {
 			now := e.now()
 			failures, susp, until := c.Failures+1, c.Suspensions, time.Time{}
@@ -319,7 +321,7 @@ func (e *Embedded) unlockKey(ctx context.Context, token, passphrase string, fn f
 			return tx.SetCertificateFailures(ctx, c.Serial, failures, susp, until)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("signing key: %w", err)
 		}
 		k, err := x509.ParsePKCS8PrivateKey(pkcs8)
 		clear(pkcs8)
@@ -329,6 +331,17 @@ func (e *Embedded) unlockKey(ctx context.Context, token, passphrase string, fn f
 		}
 		if c.Failures > 0 {
 			if err := tx.SetCertificateFailures(ctx, c.Serial, 0, c.Suspensions, time.Time{}); err != nil {
+				return err
+			}
+		}
+		// A key stored by an older version still running beside this one
+		// after the migration (init wraps the others).
+		if !c.KeyWrapped {
+			wrapped, err := e.box.seal(c.Key, wrapAAD(c.Serial, c.UserID))
+			if err != nil {
+				return err
+			}
+			if err := tx.SetCertificateKey(ctx, c.Serial, wrapped); err != nil {
 				return err
 			}
 		}
@@ -427,13 +440,24 @@ func (e *Embedded) ChangePassphrase(ctx context.Context, req ChangePassphraseReq
 	if req.New == req.Old {
 		return ErrPassphraseSame
 	}
+	// Before the old passphrase is tried: a refused new one is no guess.
+	err := e.db.View(ctx, func(tx *store.Tx) error {
+		u, _, err := e.session(ctx, tx, req.Token)
+		if err != nil {
+			return err
+		}
+		return e.checkCommon(ctx, tx, u, req.New)
+	})
+	if err != nil {
+		return err
+	}
 	return e.unlockKey(ctx, req.Token, req.Old, func(tx *store.Tx, u store.User, c store.Certificate, key *rsa.PrivateKey) error {
 		defer clearKey(key)
 		pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
 		if err != nil {
 			return fmt.Errorf("encode key: %w", err)
 		}
-		sealed, err := sealKey(pkcs8, req.New, e.kdf, certAAD(c.Serial, u.ID))
+		sealed, err := e.sealSigningKey(pkcs8, req.New, c.Serial, u.ID)
 		clear(pkcs8)
 		if err != nil {
 			return err
@@ -470,6 +494,27 @@ func (e *Embedded) ForgotPassphrase(ctx context.Context, token string) error {
 	return nil
 }
 
+// checkCommon returns ErrPassphraseCommon when p is too easy to guess for
+// u: its name, email and username, its activation's name, NIK, NIP, phone
+// and unit, and the organisation, besides the common passwords.
+func (e *Embedded) checkCommon(ctx context.Context, tx *store.Tx, u store.User, p string) error {
+	personal := []string{u.Name, u.Email, u.Username, e.opts.Instansi, e.opts.EmailDomain}
+	if row, err := tx.ActivationByUser(ctx, u.ID); err == nil {
+		a, err := e.activation(u, row, false)
+		if err != nil {
+			return err
+		}
+		d := a.Data
+		personal = append(personal, d.Name, d.NIK, d.NIP, d.Phone, d.Unit)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if CommonPassphrase(p, personal...) {
+		return ErrPassphraseCommon
+	}
+	return nil
+}
+
 // passphraseLinkMail stores a passphrase link token and its mail (kind
 // MailActivationApproved or MailPassphraseReset) inside tx.
 func (e *Embedded) passphraseLinkMail(ctx context.Context, tx *store.Tx, u store.User, kind MailKind, life time.Duration) (int64, error) {
@@ -497,6 +542,10 @@ func (e *Embedded) passphraseLinkMail(ctx context.Context, tx *store.Tx, u store
 	action := link.Passphrase(tok)
 	m := store.Mail{Kind: string(kind), To: u.Email, Subject: t.subject, ActionLabel: t.label, ActionLink: action,
 		Body: fmt.Sprintf(t.body, name, action, sayDuration(l, life)), CreatedAt: now}
+	// Stored as the reset link is: masked, the token sealed beside it.
+	if err := e.sealLink(&m, tok, hash); err != nil {
+		return 0, err
+	}
 	if err := tx.InsertMail(ctx, &m); err != nil {
 		return 0, err
 	}

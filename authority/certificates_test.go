@@ -387,13 +387,20 @@ func TestChangeAndForgotPassphrase(t *testing.T) {
 }
 
 // TestNothingSecretOnDisk reads every file of the data dir, WAL included,
-// for the secrets of a whole journey.
+// for the secrets of a whole journey: the passphrase link of the "[BSrE] Set
+// Passphrase" mail too, before and after it is used.
 func TestNothingSecretOnDisk(t *testing.T) {
 	e, _, s, otpSecret := verifiedAccount(t, nil)
 	link := approve(t, e)
-	info, err := e.CreatePassphrase(ctx, CreatePassphraseRequest{Token: link, Passphrase: testPassphrase, Confirmation: testPassphrase, Consent: true})
+	// The standalone mailbox shows the link; the files must not.
+	linkSecrets := keySecrets(map[string]string{"passphrase link token": link, "session token": s.Token})
+	scanForSecrets(t, filepath.Dir(e.opts.Path), linkSecrets)
+	_, err := e.CreatePassphrase(ctx, CreatePassphraseRequest{Token: link, Passphrase: testPassphrase, Confirmation: testPassphrase, Consent: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if m := mailRow(t, e, MailActivationApproved, "siti@natunakab.go.id"); m.LinkSecret != nil || m.TokenHash == nil {
+		t.Errorf("the used passphrase link is kept sealed (%v) or was never sealed", m.LinkSecret != nil)
 	}
 	d := sha256.Sum256([]byte("x"))
 	if _, err := e.SignDigests(ctx, SignDigestsRequest{Token: s.Token, Passphrase: testPassphrase, Digests: [][]byte{d[:]}}); err != nil {
@@ -405,7 +412,7 @@ func TestNothingSecretOnDisk(t *testing.T) {
 		row, err = tx.CurrentCertificate(ctx, s.Account.ID)
 		return err
 	})
-	pkcs8, err := openKey(row.Key, testPassphrase, certAAD(info.Serial, s.Account.ID))
+	pkcs8, err := e.openSigningKey(row, testPassphrase)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,6 +439,9 @@ func TestNothingSecretOnDisk(t *testing.T) {
 		"CA key PKCS#8":       caPKCS8,
 		"NIK":                 []byte(testNIK),
 		"passphrase (UTF-16)": []byte("T\x00a\x00n\x00d\x00a\x00#\x00"),
+	}
+	for what, sec := range linkSecrets {
+		secrets[what] = []byte(sec)
 	}
 	search := func(when string) {
 		n := 0

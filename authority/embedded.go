@@ -215,6 +215,7 @@ func OpenEmbedded(opts Options) (*Embedded, error) {
 
 func (e *Embedded) init(ctx context.Context) error {
 	var unsent []int64
+	wrapped, masked := 0, 0
 	err := e.db.Update(ctx, func(tx *store.Tx) error {
 		stored, err := tx.Meta(ctx, "key_check")
 		switch {
@@ -233,7 +234,11 @@ func (e *Embedded) init(ctx context.Context) error {
 		if err := tx.DeleteExpired(ctx, e.now().Add(-time.Hour)); err != nil {
 			return err
 		}
-		if err := maskClearLinks(ctx, tx); err != nil {
+		if masked, err = maskClearLinks(ctx, tx); err != nil {
+			return err
+		}
+		// After the key check: a wrong master key must never wrap.
+		if wrapped, err = e.wrapOldKeys(ctx, tx); err != nil {
 			return err
 		}
 		if err := tx.ForgetSpentMailLinks(ctx, e.now()); err != nil {
@@ -247,6 +252,14 @@ func (e *Embedded) init(ctx context.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if wrapped > 0 || masked > 0 {
+		e.opts.Logf("sealed %d signing keys under the master key too, masked %d links stored in clear", wrapped, masked)
+		// The old forms are zeroed in the pages (secure_delete); this
+		// drops them from the WAL too.
+		if done, err := e.db.Checkpoint(ctx); err != nil || !done {
+			e.opts.Logf("checkpoint after sealing: done %v, %v", done, err)
+		}
 	}
 	if e.dummyHash, err = hashPassword("not a password", e.argon); err != nil {
 		return err

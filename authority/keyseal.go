@@ -1,13 +1,17 @@
 package authority
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/natunakab/besign/authority/store"
 )
 
 // Signing keys at rest: the PKCS #8 key is encrypted with AES-256-GCM under
@@ -15,6 +19,12 @@ import (
 // stored beside the ciphertext, so that they can be raised later without
 // breaking old keys. The authority never stores the passphrase or anything
 // that checks it other than the ciphertext itself.
+//
+// That sealed form is sealed again under the master key (the secret box),
+// so that a copy of the data dir without the OS keyring gives nothing to
+// guess passphrases against: both layers bind the certificate and account.
+// Keys stored before schema 7 have the inner layer only; the authority
+// wraps them when it opens (wrapOldKeys).
 
 // defaultKDF is tuned so that one derivation takes about 0.25-0.5 s on an
 // office laptop (BenchmarkDeriveKey); both cores work on it.
@@ -88,4 +98,52 @@ func openKey(sealed []byte, passphrase, aad string) ([]byte, error) {
 		return nil, ErrPassphraseWrong
 	}
 	return out, nil
+}
+
+// wrapAAD binds the master key's layer of a signing key to its row.
+func wrapAAD(serial string, userID int64) string {
+	return "signing-key-wrap|" + serial + "|" + strconv.FormatInt(userID, 10)
+}
+
+// sealSigningKey seals pkcs8 under passphrase, then under the master key.
+func (e *Embedded) sealSigningKey(pkcs8 []byte, passphrase, serial string, userID int64) ([]byte, error) {
+	inner, err := sealKey(pkcs8, passphrase, e.kdf, certAAD(serial, userID))
+	if err != nil {
+		return nil, err
+	}
+	return e.box.seal(inner, wrapAAD(serial, userID))
+}
+
+// openSigningKey opens a certificate's key: ErrPassphraseWrong for a wrong
+// passphrase, errSecretDamaged when the master key's layer does not open.
+// A key from before schema 7 (not wrapped) opens with the passphrase alone.
+func (e *Embedded) openSigningKey(c store.Certificate, passphrase string) ([]byte, error) {
+	inner := c.Key
+	if c.KeyWrapped {
+		var err error
+		if inner, err = e.box.open(c.Key, wrapAAD(c.Serial, c.UserID)); err != nil {
+			return nil, err
+		}
+	}
+	return openKey(inner, passphrase, certAAD(c.Serial, c.UserID))
+}
+
+// wrapOldKeys seals every key stored under the passphrase alone under the
+// master key too, inside tx; the caller then checkpoints, so that the old
+// form is gone from the WAL as well (secure_delete zeroes it in the pages).
+func (e *Embedded) wrapOldKeys(ctx context.Context, tx *store.Tx) (int, error) {
+	old, err := tx.UnwrappedCertificates(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range old {
+		wrapped, err := e.box.seal(c.Key, wrapAAD(c.Serial, c.UserID))
+		if err != nil {
+			return 0, err
+		}
+		if err := tx.SetCertificateKey(ctx, c.Serial, wrapped); err != nil {
+			return 0, err
+		}
+	}
+	return len(old), nil
 }

@@ -76,21 +76,25 @@ func (e *Embedded) outboxMail(m store.Mail) Mail {
 	return publicMail(m)
 }
 
-// maskClearLinks masks reset links that an older version stored in clear.
-func maskClearLinks(ctx context.Context, tx *store.Tx) error {
+// maskClearLinks masks reset and passphrase links that an older version
+// stored in clear, and returns how many. A masked passphrase link is not
+// lost: the account signs in and creates the passphrase from Akun.
+func maskClearLinks(ctx context.Context, tx *store.Tx) (int, error) {
 	ms, err := tx.Mails(ctx, "")
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := 0
 	for _, m := range ms {
 		l, err := link.Parse(m.ActionLink)
-		if err != nil || l.Kind != link.KindReset || l.Value == maskedToken || m.LinkSecret != nil {
+		if err != nil || (l.Kind != link.KindReset && l.Kind != link.KindPassphrase) || l.Value == "" || l.Value == maskedToken || m.LinkSecret != nil {
 			continue
 		}
 		body := strings.ReplaceAll(m.Body, l.Value, maskedToken)
 		if err := tx.SetMailText(ctx, m.ID, body, strings.ReplaceAll(m.ActionLink, l.Value, maskedToken)); err != nil {
-			return err
+			return 0, err
 		}
+		n++
 	}
-	return nil
+	return n, nil
 }

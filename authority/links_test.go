@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/natunakab/besign/authority/link"
 	"github.com/natunakab/besign/authority/store"
 )
 
@@ -232,13 +233,24 @@ func TestFailedDeliveryNeverShowsLink(t *testing.T) {
 	}
 }
 
-// Reset links an older version stored in clear are masked at the next open.
+// Reset and passphrase links an older version stored in clear are masked
+// at the next open, and gone from every file of the data dir.
 func TestClearLinksMaskedAtOpen(t *testing.T) {
 	e, _, opts := openTest(t, nil)
 	tok := strings.Repeat("A", 43)
 	m := resetMail(LanguageID, "lama@natunakab.go.id", tok, time.Hour)
 	m.CreatedAt = time.Now()
-	if err := e.db.Update(ctx, func(tx *store.Tx) error { return tx.InsertMail(ctx, &m) }); err != nil {
+	// The "[BSrE] Set Passphrase" mail as passphraseLinkMail stored it
+	// before it sealed the link.
+	ptok := strings.Repeat("B", 43)
+	pm := store.Mail{Kind: string(MailActivationApproved), To: "lama@natunakab.go.id", Subject: "[BSrE] Set Passphrase",
+		ActionLabel: "Buat Passphrase", ActionLink: link.Passphrase(ptok), Body: "Klik: " + link.Passphrase(ptok), CreatedAt: time.Now()}
+	if err := e.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertMail(ctx, &m); err != nil {
+			return err
+		}
+		return tx.InsertMail(ctx, &pm)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	e.Close()
@@ -246,11 +258,14 @@ func TestClearLinksMaskedAtOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e2.Close()
-	got := mailRow(t, e2, MailReset, "lama@natunakab.go.id")
-	if strings.Contains(got.Body+got.ActionLink, tok) || !strings.Contains(got.Body, maskedToken) {
-		t.Fatalf("clear link left: %q / %q", got.ActionLink, got.Body)
+	for kind, tk := range map[MailKind]string{MailReset: tok, MailActivationApproved: ptok} {
+		got := mailRow(t, e2, kind, "lama@natunakab.go.id")
+		if strings.Contains(got.Body+got.ActionLink, tk) || !strings.Contains(got.Body, maskedToken) {
+			t.Errorf("%s: clear link left: %q / %q", kind, got.ActionLink, got.Body)
+		}
 	}
+	e2.Close()
+	scanForSecrets(t, filepath.Dir(opts.Path), map[string]string{"old reset token": tok, "old passphrase token": ptok})
 }
 
 // IT resets a lost phone's OTP: the devices, sessions and pending sign-ins

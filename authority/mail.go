@@ -127,6 +127,44 @@ func text(texts map[Language]mailText, l Language) mailText {
 	return texts[LanguageID]
 }
 
+// MailRegisterAttempt tells an account's owner that someone tried to
+// register its address again; Daftar answers the person at the keyboard as
+// for a new address, so that it does not tell which addresses have accounts.
+const MailRegisterAttempt MailKind = "register_attempt"
+
+// The argument: the Lupa Password link with the address filled in.
+var registerAttemptText = map[Language]mailText{
+	LanguageID: {"Pendaftaran Akun BeSign", "Lupa Password", `Yth. pemilik akun BeSign,
+
+Seseorang baru saja mencoba mendaftarkan akun BeSign baru dengan alamat email ini. Alamat ini sudah memiliki akun, jadi tidak ada akun baru yang dibuat.
+
+Jika itu Anda dan Anda lupa password, buka tautan berikut lalu ikuti "Lupa Password":
+%s
+
+Jika bukan Anda, abaikan email ini: akun Anda tidak berubah.
+
+Balai Sertifikasi Elektronik
+`},
+	LanguageEN: {"BeSign Account Registration", "Forgot Password", `Dear BeSign account holder,
+
+Someone has just tried to register a new BeSign account with this email address. The address already has an account, so no new account was created.
+
+If that was you and you forgot your password, open the following link and follow "Forgot Password":
+%s
+
+If it was not you, ignore this mail: your account has not changed.
+
+Balai Sertifikasi Elektronik
+`},
+}
+
+func registerAttemptMail(l Language, email string) store.Mail {
+	t := text(registerAttemptText, l)
+	action := link.Forgot(email)
+	return store.Mail{Kind: string(MailRegisterAttempt), To: email, Subject: t.subject, Body: fmt.Sprintf(t.body, action),
+		ActionLabel: t.label, ActionLink: action}
+}
+
 func activationMail(l Language, name, username, email string) store.Mail {
 	t := text(activationText, l)
 	action := link.Forgot(email)

@@ -450,7 +450,6 @@ func TestRegister(t *testing.T) {
 		{"no name", "", "baru@natunakab.go.id", "Nama lengkap wajib diisi.", ""},
 		{"bad email", "Intan", "bukan-email", "", "Alamat email tidak valid."},
 		{"other domain", "Intan", "intan@gmail.com", "", "Gunakan alamat email instansi (@natunakab.go.id)."},
-		{"taken", "Intan", "ADA@natunakab.go.id", "", "Alamat email ini sudah terdaftar."},
 	} {
 		h.typeIn(v.name.entry, tt.fullName)
 		h.typeIn(v.email.entry, tt.email)
@@ -462,10 +461,27 @@ func TestRegister(t *testing.T) {
 			t.Errorf("%s: email error %q, want %q", tt.name, got, tt.emailErr)
 		}
 	}
+	// An address that has an account gets the answer a new one gets (it
+	// must not tell who has an account); its owner gets a mail.
+	const checkMail = "Periksa email Anda di "
+	h.typeIn(v.name.entry, "Intan")
+	h.typeIn(v.email.entry, "ADA@natunakab.go.id")
+	h.enter()
+	h.wantLabel("known address", v.f.note, checkMail+"ada@natunakab.go.id")
+	if shown(v.email.msg) != "" || !v.inbox.Visible() {
+		t.Errorf("known address: error %q, Kotak Masuk shown %v", shown(v.email.msg), v.inbox.Visible())
+	}
+	known := v.f.note.Text
+	if ms := h.mails("ada@natunakab.go.id"); len(ms) == 0 || ms[0].Kind != authority.MailRegisterAttempt {
+		t.Fatalf("owner not told: %+v", ms)
+	}
 	h.typeIn(v.name.entry, "Intan Permata")
 	h.typeIn(v.email.entry, "intan@natunakab.go.id")
 	h.enter()
-	h.wantLabel("registered", v.f.note, "intan@natunakab.go.id")
+	h.wantLabel("registered", v.f.note, checkMail+"intan@natunakab.go.id")
+	if strings.Replace(v.f.note.Text, "intan@", "ada@", 1) != known {
+		t.Errorf("answers differ:\nknown %q\nnew   %q", known, v.f.note.Text)
+	}
 	ms := h.mails("intan@natunakab.go.id")
 	if len(ms) != 1 || ms[0].Kind != authority.MailActivation {
 		t.Fatalf("activation mail missing: %+v", ms)

@@ -24,6 +24,23 @@ func passphraseRuleError() string {
 	return lang.L("Passphrase anda harus mengandung setidaknya satu huruf besar, satu huruf kecil, satu karakter khusus, dan satu angka.")
 }
 
+// passphraseCommonError says why a passphrase that meets the rules is
+// still refused, in the seed's style.
+func passphraseCommonError() string {
+	return lang.L("Passphrase anda terlalu mudah ditebak. Jangan gunakan kata sandi umum, nama daerah atau layanan, maupun nama, email, NIP atau NIK anda.")
+}
+
+// commonPassphrase asks early what the authority will refuse, with what
+// the screen knows of the account (the authority also knows the NIK and
+// NIP, and decides).
+func commonPassphrase(u *UI, p string) bool {
+	personal := []string{u.opts.EmailDomain}
+	if s := u.state.session; s != nil {
+		personal = append(personal, s.Account.Name, s.Account.Email, s.Account.Username)
+	}
+	return authority.CommonPassphrase(p, personal...)
+}
+
 // passphraseText words the errors of passphrases and certificates; ok is
 // false for others. message asks it first.
 func passphraseText(err error) (msg string, ok bool) {
@@ -33,6 +50,7 @@ func passphraseText(err error) (msg string, ok bool) {
 		msg string
 	}{
 		{authority.ErrPassphraseWeak, passphraseRuleError()},
+		{authority.ErrPassphraseCommon, passphraseCommonError()},
 		{authority.ErrPassphraseTooLong, lang.L("Passphrase paling banyak {{.N}} karakter.", n(authority.MaxPassphraseLen))},
 		{authority.ErrPassphraseMismatch, lang.L("Konfirmasi passphrase tidak sama.")},
 		{authority.ErrPassphraseSame, lang.L("Passphrase baru harus berbeda dari yang lama.")},
@@ -196,6 +214,9 @@ func (v *createPassphraseView) submit() {
 	case len(authority.CheckPassphrase(pw)) > 0:
 		v.pw.setError(passphraseRuleError())
 		return
+	case commonPassphrase(v.a.u, pw):
+		v.pw.setError(passphraseCommonError())
+		return
 	case pw != confirm:
 		v.confirm.setError(passphraseMessage(authority.ErrPassphraseMismatch))
 		return
@@ -224,7 +245,7 @@ func (v *createPassphraseView) submit() {
 			}
 			v.a.showDetails()
 			v.a.details.setNote(note)
-		case errors.Is(err, authority.ErrPassphraseWeak), errors.Is(err, authority.ErrPassphraseTooLong):
+		case errors.Is(err, authority.ErrPassphraseWeak), errors.Is(err, authority.ErrPassphraseCommon), errors.Is(err, authority.ErrPassphraseTooLong):
 			v.pw.setError(passphraseMessage(err))
 		case errors.Is(err, authority.ErrPassphraseMismatch):
 			v.confirm.setError(passphraseMessage(err))
@@ -291,6 +312,9 @@ func (v *changePassphraseView) submit() {
 	case len(authority.CheckPassphrase(pw)) > 0:
 		v.pw.setError(passphraseRuleError())
 		return
+	case commonPassphrase(v.a.u, pw):
+		v.pw.setError(passphraseCommonError())
+		return
 	case pw != confirm:
 		v.confirm.setError(passphraseMessage(authority.ErrPassphraseMismatch))
 		return
@@ -314,7 +338,8 @@ func (v *changePassphraseView) submit() {
 			v.a.details.setNote(lang.L("Passphrase berhasil diganti."))
 		case errors.Is(err, authority.ErrCertificateSuspended), errors.Is(err, authority.ErrPassphraseWrong):
 			v.old.setError(passphraseMessage(err))
-		case errors.Is(err, authority.ErrPassphraseWeak), errors.Is(err, authority.ErrPassphraseTooLong), errors.Is(err, authority.ErrPassphraseSame):
+		case errors.Is(err, authority.ErrPassphraseWeak), errors.Is(err, authority.ErrPassphraseCommon), errors.Is(err, authority.ErrPassphraseTooLong),
+			errors.Is(err, authority.ErrPassphraseSame):
 			v.pw.setError(passphraseMessage(err))
 		case errors.Is(err, authority.ErrPassphraseMismatch):
 			v.confirm.setError(passphraseMessage(err))

@@ -17,7 +17,8 @@ import (
 func init() {
 	// The passphrase's and certificate's sentinels, worded by passphraseText.
 	for name, err := range map[string]error{
-		"ErrPassphraseWeak": authority.ErrPassphraseWeak, "ErrPassphraseTooLong": authority.ErrPassphraseTooLong,
+		"ErrPassphraseWeak": authority.ErrPassphraseWeak, "ErrPassphraseCommon": authority.ErrPassphraseCommon,
+		"ErrPassphraseTooLong":  authority.ErrPassphraseTooLong,
 		"ErrPassphraseMismatch": authority.ErrPassphraseMismatch, "ErrPassphraseSame": authority.ErrPassphraseSame,
 		"ErrCertificateConsent": authority.ErrCertificateConsent, "ErrPassphraseWrong": authority.ErrPassphraseWrong,
 		"ErrCertificateSuspended": authority.ErrCertificateSuspended, "ErrCertificateRevoked": authority.ErrCertificateRevoked,
@@ -237,5 +238,34 @@ func TestCreatePassphraseEnglish(t *testing.T) {
 	v.submit()
 	if got := shown(v.pw.msg); !strings.HasPrefix(got, "Your passphrase must contain") {
 		t.Fatalf("English rule error %q", got)
+	}
+}
+
+const seedCommonError = "Passphrase anda terlalu mudah ditebak. Jangan gunakan kata sandi umum, nama daerah atau layanan, maupun nama, email, NIP atau NIK anda."
+
+// A passphrase that meets the rules but is common, the regency's name or the
+// holder's own is refused at the passphrase: by the screen for what it knows,
+// by the authority for the NIK it alone knows.
+func TestCommonPassphraseRefusedOnScreen(t *testing.T) {
+	h := verifiedSignedIn(t)
+	h.openPassphraseMail(authority.MailActivationApproved)
+	v := h.ui.account.create
+	for _, p := range []string{"Password1!", "Natuna2026!", "P@ssw0rd2026", "Rahmawati#2026", "Kucing#" + goodNIK} {
+		h.typeIn(v.pw.entry, p)
+		h.typeIn(v.confirm.entry, p)
+		v.consent.SetChecked(true)
+		h.tap(v.f.button)
+		h.wait()
+		h.wantLabel(p, v.pw.msg, seedCommonError)
+		if v.a.details.cert.status.Text == "Aktif (ISSUE)" {
+			t.Fatalf("%q issued a certificate", p)
+		}
+	}
+	h.typeIn(v.pw.entry, "Layang2 Biru#Ranai")
+	h.typeIn(v.confirm.entry, "Layang2 Biru#Ranai")
+	h.tap(v.f.button)
+	h.wantView("details", h.ui.account.details.content)
+	if c := h.ui.account.details.cert; c.status.Text != "Aktif (ISSUE)" {
+		t.Fatalf("a good passphrase: %q", c.status.Text)
 	}
 }

@@ -80,12 +80,14 @@ func (v *registerView) submit() {
 		v.f.busy(false)
 		switch {
 		case err == nil:
-			v.f.setNote(lang.L("Akun dibuat. Email aktivasi telah dikirim ke {{.Email}}. Buka Kotak Masuk untuk mengatur password pertama Anda.",
+			// The same words whether or not the address had an account:
+			// the mail tells its owner which it was.
+			v.f.setNote(lang.L("Periksa email Anda di {{.Email}}: kami telah mengirim langkah berikutnya ke alamat itu. Buka Kotak Masuk untuk membacanya.",
 				map[string]any{"Email": acc.Email}))
 			v.inbox.Show()
 		case errors.Is(err, authority.ErrNameRequired), errors.Is(err, authority.ErrNameTooLong):
 			v.name.setError(message(err))
-		case errors.Is(err, authority.ErrEmailInvalid), errors.Is(err, authority.ErrEmailTaken):
+		case errors.Is(err, authority.ErrEmailInvalid):
 			v.email.setError(message(err))
 		case errors.Is(err, authority.ErrEmailDomain):
 			msg := message(err)

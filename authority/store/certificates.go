@@ -58,7 +58,8 @@ type Certificate struct {
 	Serial         string
 	UserID         int64
 	Cert           []byte // DER
-	Key            []byte // sealed under the passphrase
+	Key            []byte // sealed under the passphrase, then (KeyWrapped) under the master key
+	KeyWrapped     bool   // false: a key stored before schema 7, under the passphrase alone
 	NotBefore      time.Time
 	NotAfter       time.Time
 	RevokedAt      time.Time
@@ -68,21 +69,21 @@ type Certificate struct {
 	CreatedAt      time.Time
 }
 
-const certificateColumns = `serial, user_id, cert, key, not_before, not_after, revoked_at, failures, suspensions, suspended_until, created_at`
+const certificateColumns = `serial, user_id, cert, key, not_before, not_after, revoked_at, failures, suspensions, suspended_until, created_at, key_wrapped`
 
 func scanCertificate(r scanner) (Certificate, error) {
 	var c Certificate
 	var nb, na, rev, susp, created sql.NullInt64
-	err := r.Scan(&c.Serial, &c.UserID, &c.Cert, &c.Key, &nb, &na, &rev, &c.Failures, &c.Suspensions, &susp, &created)
+	err := r.Scan(&c.Serial, &c.UserID, &c.Cert, &c.Key, &nb, &na, &rev, &c.Failures, &c.Suspensions, &susp, &created, &c.KeyWrapped)
 	c.NotBefore, c.NotAfter, c.RevokedAt, c.SuspendedUntil, c.CreatedAt = fromNanos(nb), fromNanos(na), fromNanos(rev), fromNanos(susp), fromNanos(created)
 	return c, err
 }
 
 // InsertCertificate stores a new certificate.
 func (tx *Tx) InsertCertificate(ctx context.Context, c Certificate) error {
-	_, err := tx.q.ExecContext(ctx, "INSERT INTO certificates ("+certificateColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err := tx.q.ExecContext(ctx, "INSERT INTO certificates ("+certificateColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		c.Serial, c.UserID, c.Cert, c.Key, nanos(c.NotBefore), nanos(c.NotAfter), nanos(c.RevokedAt),
-		c.Failures, c.Suspensions, nanos(c.SuspendedUntil), nanos(c.CreatedAt))
+		c.Failures, c.Suspensions, nanos(c.SuspendedUntil), nanos(c.CreatedAt), c.KeyWrapped)
 	if isUnique(err) {
 		return ErrDuplicate
 	}
@@ -103,9 +104,29 @@ func (tx *Tx) CurrentCertificate(ctx context.Context, userID int64) (Certificate
 	return c, nil
 }
 
-// SetCertificateKey replaces a certificate's sealed key.
+// SetCertificateKey replaces a certificate's sealed key with one sealed
+// under the master key too (KeyWrapped).
 func (tx *Tx) SetCertificateKey(ctx context.Context, serial string, key []byte) error {
-	return tx.execOne(ctx, "write certificate key", "UPDATE certificates SET key = ? WHERE serial = ?", key, serial)
+	return tx.execOne(ctx, "write certificate key", "UPDATE certificates SET key = ?, key_wrapped = 1 WHERE serial = ?", key, serial)
+}
+
+// UnwrappedCertificates lists the certificates whose key is sealed under
+// the passphrase alone (stored before schema 7), oldest first.
+func (tx *Tx) UnwrappedCertificates(ctx context.Context) ([]Certificate, error) {
+	rows, err := tx.q.QueryContext(ctx, "SELECT "+certificateColumns+" FROM certificates WHERE key_wrapped = 0 ORDER BY created_at, rowid")
+	if err != nil {
+		return nil, fmt.Errorf("list unwrapped keys: %w", err)
+	}
+	defer rows.Close()
+	var out []Certificate
+	for rows.Next() {
+		c, err := scanCertificate(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list unwrapped keys: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // SetCertificateFailures writes the wrong-passphrase count and suspension.

@@ -158,6 +158,13 @@ CREATE TABLE queued_documents (
 -- One path once per account, also when two processes add it at once.
 CREATE UNIQUE INDEX queued_documents_path ON queued_documents (user_id, path);
 `,
+	// 7: signing keys sealed under the master key too, around the
+	// passphrase's sealing. Rows from before are marked 0; the authority
+	// wraps them when it opens with the master key. Self-contained so that
+	// it can be renumbered.
+	`
+ALTER TABLE certificates ADD COLUMN key_wrapped INTEGER NOT NULL DEFAULT 0 CHECK (key_wrapped IN (0, 1));
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -81,7 +81,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// WAL is recorded in the file, so pool connections need not set it;
 	// doing so on each new connection races with other processes.
-	dsn := abs + "?_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate"
+	// secure_delete zeroes what a write frees (an old sealed key, a spent
+	// link), so that a copy of the file does not keep it.
+	dsn := abs + "?_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate&_pragma=secure_delete(1)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", abs, err)
@@ -180,6 +182,18 @@ func setWAL(ctx context.Context, path string) error {
 
 func isBusy(err error) bool {
 	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
+}
+
+// Checkpoint copies the WAL into the database file and empties the WAL, so
+// that old versions of rewritten pages are gone from both files. Readers in
+// other processes can keep it from finishing: it then reports false, and
+// SQLite overwrites those frames later.
+func (s *Store) Checkpoint(ctx context.Context) (bool, error) {
+	var busy, logFrames, done int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done); err != nil {
+		return false, fmt.Errorf("checkpoint %s: %w", s.path, err)
+	}
+	return busy == 0, nil
 }
 
 // Path is the absolute path of the database file.

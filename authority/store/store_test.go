@@ -161,7 +161,8 @@ func TestMigrateFromSchema1(t *testing.T) {
 
 // A database of schema 5 (before the signing queue) opens, moves to the
 // current schema and keeps its accounts and certificates; the new queue
-// then works for an old account.
+// then works for an old account, and the old key is marked as sealed
+// under the passphrase alone (schema 7), for the authority to wrap.
 func TestMigrateFromSchema5(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "authority.db")
 	all := migrations
@@ -179,7 +180,10 @@ func TestMigrateFromSchema5(t *testing.T) {
 			return err
 		}
 		c.UserID = u.ID
-		return tx.InsertCertificate(ctx, c)
+		// Schema 5's columns, as the version of then wrote them.
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO certificates (serial, user_id, cert, key, not_before, not_after, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.Serial, c.UserID, c.Cert, c.Key, nanos(c.NotBefore), nanos(c.NotAfter), nanos(c.CreatedAt))
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -197,8 +201,8 @@ func TestMigrateFromSchema5(t *testing.T) {
 	}
 	defer s.Close()
 	s.db.QueryRow("PRAGMA user_version").Scan(&version)
-	if version != 6 || version != SchemaVersion {
-		t.Fatalf("schema %d after migrating, want 6 (SchemaVersion %d)", version, SchemaVersion)
+	if version != 7 || version != SchemaVersion {
+		t.Fatalf("schema %d after migrating, want 7 (SchemaVersion %d)", version, SchemaVersion)
 	}
 	d := QueuedDocument{UserID: u.ID, Path: "/home/ana/surat.pdf", Pages: 1, Page: 1, W: 10, H: 10, AddedAt: now}
 	err = s.Update(ctx, func(tx *Tx) error {
@@ -207,8 +211,17 @@ func TestMigrateFromSchema5(t *testing.T) {
 			return fmt.Errorf("account after migrating: %+v, %v", got, err)
 		}
 		cert, err := tx.CurrentCertificate(ctx, u.ID)
-		if err != nil || cert.Serial != c.Serial || string(cert.Key) != "sealed" || !cert.NotAfter.Equal(c.NotAfter) {
+		if err != nil || cert.Serial != c.Serial || string(cert.Key) != "sealed" || !cert.NotAfter.Equal(c.NotAfter) || cert.KeyWrapped {
 			return fmt.Errorf("certificate after migrating: %+v, %v", cert, err)
+		}
+		if old, err := tx.UnwrappedCertificates(ctx); err != nil || len(old) != 1 || old[0].Serial != c.Serial {
+			return fmt.Errorf("unwrapped keys after migrating: %+v, %v", old, err)
+		}
+		if err := tx.SetCertificateKey(ctx, c.Serial, []byte("wrapped")); err != nil {
+			return err
+		}
+		if old, err := tx.UnwrappedCertificates(ctx); err != nil || len(old) != 0 {
+			return fmt.Errorf("unwrapped keys after wrapping: %+v, %v", old, err)
 		}
 		return tx.InsertQueued(ctx, &d)
 	})
