@@ -260,6 +260,9 @@ func (s *Server) serve() {
 		c, err := s.ln.Accept()
 		if err != nil {
 			<-s.slots
+			if errors.Is(err, net.ErrClosed) {
+				return // closed, or (Windows) no pipe instance left to listen on
+			}
 			select {
 			case <-s.done:
 				return
