@@ -66,7 +66,9 @@ func Run(in Input) error {
 		return nil
 	case err != nil:
 		// Without the hand-over the app still works; links then open a
-		// second window.
+		// second window. So does a start when the running app holds the
+		// data dir but did not answer (instance.ErrNoAnswer): the user
+		// asked for a window.
 		fyne.LogError("single instance", err)
 	default:
 		defer srv.Close()

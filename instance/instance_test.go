@@ -2,13 +2,16 @@ package instance
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +45,7 @@ func TestMain(m *testing.M) {
 				os.Exit(3)
 			}
 		}
-		_, err := Claim(os.Getenv("BESIGN_INSTANCE_DIR"), Message{Link: os.Getenv("BESIGN_INSTANCE_MSG"), Files: files})
+		s, err := Claim(os.Getenv("BESIGN_INSTANCE_DIR"), Message{Link: os.Getenv("BESIGN_INSTANCE_MSG"), Files: files})
 		if errors.Is(err, ErrRunning) {
 			os.Exit(10)
 		}
@@ -50,7 +53,37 @@ func TestMain(m *testing.M) {
 			fmt.Println("claim:", err)
 			os.Exit(3)
 		}
+		s.Close()
 		os.Exit(0) // became the instance itself
+	case "racer":
+		// Waits for a line on its standard input, claims, and as the
+		// instance prints the one message the other racer hands over;
+		// then it closes, or without BESIGN_INSTANCE_CLOSE=true waits
+		// to be killed.
+		stdin := bufio.NewReader(os.Stdin)
+		stdin.ReadString('\n')
+		s, err := Claim(os.Getenv("BESIGN_INSTANCE_DIR"), Message{Link: os.Getenv("BESIGN_INSTANCE_MSG")})
+		if errors.Is(err, ErrRunning) {
+			os.Exit(10)
+		}
+		if err != nil {
+			fmt.Println("claim:", err)
+			os.Exit(3)
+		}
+		fmt.Println("instance")
+		select {
+		case msg := <-s.Messages():
+			fmt.Println(show(msg))
+		case <-time.After(30 * time.Second): // a safeguard, not a measure
+			fmt.Println("no message")
+			os.Exit(5)
+		}
+		if os.Getenv("BESIGN_INSTANCE_CLOSE") == "true" {
+			s.Close()
+			os.Exit(0)
+		}
+		io.Copy(io.Discard, stdin) // until killed, without Close
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }
@@ -89,7 +122,7 @@ func TestHandOverBetweenProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Mode().Perm()&0o077 != 0 {
+	if runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 { // Windows: the profile's ACL
 		t.Errorf("instance file mode %v: others may read the secret", info.Mode())
 	}
 
@@ -127,6 +160,32 @@ func TestHandOverBetweenProcesses(t *testing.T) {
 	}
 }
 
+// rawHandOver speaks the client's side of the conversation with key,
+// without checking the server's proof, and returns the answer.
+func rawHandOver(t *testing.T, endpoint string, key []byte, line string) string {
+	t.Helper()
+	c, err := dialEndpoint(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * connTimeout))
+	nonce := bytes.Repeat([]byte{7}, 32)
+	fmt.Fprintf(c, "%s%x\n", helloPrefix, nonce)
+	r := bufio.NewReader(c)
+	reply, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatalf("no reply to a hello: %v", err)
+	}
+	serverNonce, err := hex.DecodeString(reply[:hexLen])
+	if err != nil {
+		t.Fatalf("reply %q", reply)
+	}
+	fmt.Fprintf(c, "%x %s\n", proof(key, "client", nonce, serverNonce), line)
+	answer, _ := r.ReadString('\n')
+	return answer
+}
+
 // A peer without the secret is not heard, and a message longer than a line
 // is refused before anything is sent.
 func TestWrongSecretAndBadMessages(t *testing.T) {
@@ -136,16 +195,20 @@ func TestWrongSecretAndBadMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	b, _ := os.ReadFile(filepath.Join(dir, FileName))
-	addr, _, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
-	c, err := net.Dial("tcp", addr)
+	endpoint, secret := infoOf(t, dir)
+	key, _ := hex.DecodeString(secret)
+	if answer := rawHandOver(t, endpoint, bytes.Repeat([]byte{0}, 32), "besign://reset?token=evil"); answer != "" {
+		t.Errorf("answered %q to a wrong secret", answer)
+	}
+	// The secret itself in place of the proof is no proof either.
+	c, err := dialEndpoint(endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(c, "%s %s\n", strings.Repeat("0", 64), "besign://reset?token=evil")
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if answer, _ := bufio.NewReader(c).ReadString('\n'); answer != "" {
-		t.Errorf("answered %q to a wrong secret", answer)
+	fmt.Fprintf(c, "%s %s\n", secret, "besign://reset?token=evil")
+	c.SetReadDeadline(time.Now().Add(2 * connTimeout))
+	if answer, _ := io.ReadAll(c); len(answer) != 0 {
+		t.Errorf("answered %q to the old protocol", answer)
 	}
 	c.Close()
 	select {
@@ -161,18 +224,16 @@ func TestWrongSecretAndBadMessages(t *testing.T) {
 		}
 	}
 	// A peer with the secret but a relative path is not heard either.
-	_, secret, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
-	c, err = net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(c, "%s files %q\n", secret, "../rahasia.pdf")
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if answer, _ := bufio.NewReader(c).ReadString('\n'); answer != "" {
+	if answer := rawHandOver(t, endpoint, key, fmt.Sprintf("files %q", "../rahasia.pdf")); answer != "" {
 		t.Errorf("answered %q to a relative path", answer)
 	}
-	c.Close()
 	// and the right secret is heard
+	if answer := rawHandOver(t, endpoint, key, "besign://forgot?login=c@d.id"); answer != "ok\n" {
+		t.Errorf("answered %q to the right secret", answer)
+	}
+	if m := <-s.Messages(); m.Link != "besign://forgot?login=c@d.id" || m.Files != nil {
+		t.Fatalf("got %s", show(m))
+	}
 	if _, err := Claim(dir, Message{Link: "besign://forgot?login=a@b.id"}); !errors.Is(err, ErrRunning) {
 		t.Fatalf("hand over: %v", err)
 	}
