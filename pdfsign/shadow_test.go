@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,8 +67,8 @@ func TestUndefinedObjectShadow(t *testing.T) {
 		{"undefined /Annots element",
 			map[int]string{3: "<<" + basePage + "/Annots[41 0 R]>>"},
 			map[int]string{
-				41: "<</Type/Annot/Subtype/FreeText/Rect[30 190 290 220]/F 4/DA(/Helv 12 Tf 0 g)/Contents(" + eveText + ")/AP<</N 42 0 R>>>>",
-				42: formXObject(eveText)}, 3, 41},
+				41: "<</Type/Annot/Subtype/FreeText/Rect[30 190 290 220]/F 4/DA(/Helv 12 Tf 0 g)/Contents(" + eveText + ")/AP<</N 60 0 R>>>>",
+				60: formXObject(eveText)}, 3, 41},
 		{"undefined XObject in the page's resources",
 			map[int]string{
 				3:  "<<" + strings.Replace(strings.Replace(basePage, "/Contents 4 0 R", "/Contents 44 0 R", 1), "/Resources<<", "/Resources<</XObject<</X1 43 0 R>>", 1) + ">>",
@@ -124,4 +126,31 @@ func TestUndefinedObjectShadow(t *testing.T) {
 			t.Fatalf("%+v", s)
 		}
 	})
+}
+
+// A document that refers to an object number at or above its /Size (a
+// dangling reference some writers leave): the signer numbers its objects
+// above every referenced number, so that a second signature never defines
+// what the first signed revision refers to, which verify would rightly
+// call a change of kind "other".
+func TestSignNumbersAboveDanglingReferences(t *testing.T) {
+	requireTools(t)
+	rsaPKI, ecPKI := pkis()
+	roots := rootsOf(rsaPKI)
+	roots.AddCert(ecPKI.Root)
+	prepared := appendUpdate(t, basePDF(), map[int]string{3: "<<" + basePage + ">>"})
+	m := regexp.MustCompile(`/Size (\d+)`).FindAllSubmatch(prepared, -1)
+	if m == nil {
+		t.Fatal("no /Size in the prepared document")
+	}
+	size, _ := strconv.Atoi(string(m[len(m)-1][1]))
+	// The page refers to the first numbers a signer would take from /Size.
+	dangling := fmt.Sprintf("/Contents[4 0 R %d 0 R %d 0 R]", size, size+3)
+	prepared = appendUpdate(t, prepared, map[int]string{3: "<<" + strings.Replace(basePage, "/Contents 4 0 R", dangling, 1) + ">>"})
+	signed := signWith(t, prepared, "Sah", false)
+	twice := signWith(t, signed, "Saksi", true)
+	s := verifyBytes(t, twice, roots)
+	if len(s) != 2 || !s[0].Valid || s[0].Modifications != ModSignatures || !s[1].Valid || s[1].Modifications != ModNone {
+		t.Fatalf("signed twice over dangling references %d and %d: %+v", size, size+3, s)
+	}
 }

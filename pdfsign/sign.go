@@ -113,6 +113,25 @@ type update struct {
 	file *pdf.File
 }
 
+// danglingWindow bounds how far above /Size the signer looks for numbers
+// the document refers to without defining: it takes a handful of numbers
+// from there, and a repaired file's update lists every row up to its /Size.
+const danglingWindow = 1 << 16
+
+// firstFree is the first object number the update may take: above /Size and
+// above every number the document refers to near it. Defining an object the
+// signed revision refers to would add to what an earlier signature signed
+// (verify calls that "other", as it must for a shadow attack).
+func firstFree(f *pdf.File) int {
+	next := f.Size
+	for num := range references(f) {
+		if num >= next && num < f.Size+danglingWindow {
+			next = num + 1
+		}
+	}
+	return next
+}
+
 // alloc returns a new object number.
 func (u *update) alloc() int {
 	u.next++
@@ -181,7 +200,7 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &update{base: size, offsets: map[int]int64{}, gens: map[int]int{}, next: f.Size, file: f}
+	u := &update{base: size, offsets: map[int]int64{}, gens: map[int]int{}, next: firstFree(f), file: f}
 	// The update starts on a fresh line whatever the original ends with.
 	u.buf.WriteByte('\n')
 	sigNum := u.alloc()
