@@ -119,8 +119,10 @@ func TestPassphrase(t *testing.T) {
 	d.key(t, "Return")
 	account := d.settled(t, e.artifacts, "36-akun-sertifikat", otpStep)
 
-	// Ganti Passphrase (the button under the certificate), its checklist.
-	d.click(t, win, 340, 674)
+	// Ganti Passphrase, by the keyboard: the view focuses Keluar, and the
+	// two buttons under the certificate come before it (Lupa Passphrase,
+	// then Ganti Passphrase). A click at fixed coordinates missed it.
+	d.key(t, "shift+Tab", "shift+Tab", "space")
 	change := d.settled(t, e.artifacts, "37-ganti-passphrase", account)
 	d.typeText(t, "Contoh22!")
 	d.key(t, "Tab")
