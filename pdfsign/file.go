@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/natunakab/besign/internal/inputfile"
 )
 
 // FileOptions control how SignFile writes its output.
@@ -61,8 +63,9 @@ var beforeRename func()
 var duringCopy func()
 
 // ErrNotRegular refuses an input that is not a regular file: a folder, a
-// pipe, a device or a socket named like a PDF. It matches ErrNotPDF too.
-var ErrNotRegular = fmt.Errorf("%w: not a regular file", ErrNotPDF)
+// pipe, a device or a socket named like a PDF. It matches ErrNotPDF and
+// inputfile.ErrNotRegular too.
+var ErrNotRegular = fmt.Errorf("%w: %w", ErrNotPDF, inputfile.ErrNotRegular)
 
 // ErrTruncated means the input became shorter while it was signed: the
 // bytes copied are not the document that was parsed. It matches
@@ -70,40 +73,14 @@ var ErrNotRegular = fmt.Errorf("%w: not a regular file", ErrNotPDF)
 var ErrTruncated = fmt.Errorf("the input became shorter while it was signed (%w)", io.ErrUnexpectedEOF)
 
 // OpenInput opens the PDF at path for reading and returns it with its
-// information, refusing anything but a regular file (ErrNotRegular). It
-// never blocks: a FIFO would block a plain open until a writer came, so
-// the file is opened non-blocking and its type checked on the open file,
-// the very file that is then read. Every input PDF is opened with it.
+// information, refusing anything but a regular file (ErrNotRegular) without
+// blocking on it (package inputfile). Every input PDF is opened with it.
 func OpenInput(path string) (*os.File, os.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
-	if err != nil {
-		return nil, nil, err
+	f, st, err := inputfile.Open(path)
+	if errors.Is(err, inputfile.ErrNotRegular) {
+		return nil, nil, fmt.Errorf("%w (%s)", ErrNotRegular, inputfile.Kind(st.Mode()))
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode()))
-	}
-	return f, st, nil
-}
-
-// fileKind names what a file that is not regular is.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&os.ModeNamedPipe != 0:
-		return "a pipe"
-	case m&(os.ModeDevice|os.ModeCharDevice) != 0:
-		return "a device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file"
+	return f, st, err
 }
 
 // SignFile signs the PDF at in and writes the result to out through a

@@ -10,10 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openNonBlock makes OpenInput's open return at once on a FIFO; it
-// changes nothing for a regular file.
-const openNonBlock = unix.O_NONBLOCK
-
 // linkNoReplace moves from to to with a hard link, which fails when to
 // exists, and removes from. File systems without hard links get a check
 // and a rename: a small window remains there.

@@ -7,10 +7,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// openNonBlock is 0: opening a pipe or a device does not block on
-// Windows; OpenInput's type check refuses them.
-const openNonBlock = 0
-
 // renameNoReplace moves from to to unless to exists: MoveFileEx without
 // MOVEFILE_REPLACE_EXISTING fails when the target exists.
 func renameNoReplace(from, to string) error {

@@ -34,6 +34,8 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/natunakab/besign/internal/inputfile"
 )
 
 // Errors.
@@ -432,18 +434,13 @@ type Document struct {
 
 // open opens the file on an engine (again, after its engine failed).
 func (d *Document) open() error {
-	f, err := os.Open(d.path)
+	// Not os.Open: a FIFO swapped in for the file would block it forever.
+	f, st, err := inputfile.Open(d.path)
+	if errors.Is(err, inputfile.ErrNotRegular) {
+		return fmt.Errorf("%w: %s is %s", ErrNotPDF, filepath.Base(d.path), inputfile.Kind(st.Mode()))
+	}
 	if err != nil {
 		return fmt.Errorf("preview: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("preview: %w", err)
-	}
-	if st.IsDir() {
-		f.Close()
-		return fmt.Errorf("%w: %s is a folder", ErrNotPDF, filepath.Base(d.path))
 	}
 	if st.Size() == 0 {
 		f.Close()
