@@ -361,7 +361,11 @@ func (p *parser) object(depth int) (Object, error) {
 			if err != nil {
 				return nil, err
 			}
-			if _, isNull := v.(Null); !isNull {
+			// A repeated key counts with its last value, as in every other
+			// reader, and null means absent: "/K x /K null" has no /K.
+			if _, isNull := v.(Null); isNull {
+				delete(d, key)
+			} else {
 				d[key] = v
 			}
 		}
