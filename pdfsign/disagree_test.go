@@ -208,3 +208,45 @@ func TestDisagreeReaders(t *testing.T) {
 		t.Errorf("null update: pdftotext %q, want an empty page", out)
 	}
 }
+
+// misnumbered is a page whose content stream, object 4 (Budi's text), has
+// its entry pointing at the header of object 5 (an empty stream). PDFium takes the entry's place as wrong and draws an empty page; poppler,
+// MuPDF, qpdf and besign rebuild the table and show Budi's text: the
+// signer would sign a page they saw blank.
+func misnumbered() []byte {
+	b := onePage(testpdf.Page, testpdf.Stream(textContent(budiText)), testpdf.Stream(""))
+	o4 := bytes.Index(b, []byte("\n4 0 obj")) + 1
+	o5 := bytes.Index(b, []byte("\n5 0 obj")) + 1
+	return bytes.Replace(b, []byte(testpdf.TableLine(o4)), []byte(testpdf.TableLine(o5)), 1)
+}
+
+func TestMisnumberedObject(t *testing.T) {
+	rsaPKI, _ := pkis()
+	in := misnumbered()
+	var out bytes.Buffer
+	err := Sign(&out, bytes.NewReader(in), int64(len(in)), Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain()})
+	if !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), "object 4") {
+		t.Fatalf("Sign: %v, want ErrAmbiguous naming object 4", err)
+	}
+	spec := sigSpec{field: "Sah", subFilter: "ETSI.CAdES.detached", fieldNum: 6}
+	b := signUpdate(t, in, spec, goSign(t, rsaPKI))
+	infos, err := Verify(bytes.NewReader(b), int64(len(b)), rootsOf(rsaPKI))
+	if !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), "object 4") {
+		t.Fatalf("Verify: %v %+v, want ErrAmbiguous naming object 4", err, infos)
+	}
+}
+
+func TestMisnumberedReaders(t *testing.T) {
+	requireTools(t)
+	b := misnumbered()
+	blank := onePage(strings.Replace(testpdf.Page, "/Contents 4 0 R", "", 1))
+	if !samePixels(pdfiumPage(t, b), pdfiumPage(t, blank)) {
+		t.Error("PDFium does not draw an empty page")
+	}
+	if out := popplerText(t, b); !strings.Contains(out, budiText) {
+		t.Errorf("pdftotext %q, want Budi's text", out)
+	}
+	if out := mupdfText(t, b); !strings.Contains(out, budiText) {
+		t.Errorf("mutool %q, want Budi's text", out)
+	}
+}

@@ -729,7 +729,9 @@ func textString(s string) pdf.String {
 // previewer's engine and Chrome's, takes the last; besign, poppler, MuPDF
 // and qpdf the first), or a page's content stream whose /Length reaches
 // past an "endstream" (PDFium and poppler read to the /Length, MuPDF to
-// the "endstream"). Sign refuses such a file and Verify reports it.
+// the "endstream"), or a cross-reference entry pointing at another
+// object's header (PDFium has no such object; the others rebuild the
+// table). Sign refuses such a file and Verify reports it.
 var ErrAmbiguous = errors.New("ambiguous PDF")
 
 // ErrCertified means the document was certified with "no changes allowed"

@@ -19,8 +19,10 @@ var (
 	// what one shows is not what another shows: one cross-reference
 	// section giving an object two different entries (besign, poppler,
 	// MuPDF and qpdf take the first, PDFium the last), or a stream whose
-	// /Length reaches past an "endstream" (see CheckStreamEnd). Such a
-	// file is not repaired.
+	// /Length reaches past an "endstream" (see CheckStreamEnd), or a
+	// cross-reference entry pointing at another object's header (PDFium
+	// has no such object, the others rebuild the table). Such a file is
+	// not repaired.
 	ErrAmbiguous = errors.New("ambiguous PDF structure")
 	// errShort means the buffer ended before the object; callers retry with
 	// a larger window.
