@@ -31,6 +31,9 @@ func Sign(dst io.Writer, src io.ReaderAt, size int64, opts Options) error {
 	if err != nil {
 		return mapParseErr(err)
 	}
+	if err := checkPageStreams(f); err != nil {
+		return err
+	}
 	u, err := prepare(f, size, &opts)
 	if err != nil {
 		return err
@@ -720,11 +723,15 @@ func textString(s string) pdf.String {
 	return pdf.String(out)
 }
 
-// ErrAmbiguous means a cross-reference section of the PDF gives an object
-// two different definitions: PDF readers disagree on which one counts
-// (PDFium, the previewer's engine and Chrome's, takes the last; besign,
-// poppler, MuPDF and qpdf the first), so what the signer saw need not be
-// what others see. Sign refuses such a file and Verify reports it.
+// ErrAmbiguous means PDF readers read a structure of the file differently,
+// so what the signer saw need not be what others see: a cross-reference
+// section giving an object two different definitions (PDFium, the
+// previewer's engine and Chrome's, takes the last; besign, poppler, MuPDF
+// and qpdf the first), or a page's content stream whose /Length reaches
+// past an "endstream" (PDFium and poppler read to the /Length, MuPDF to
+// the "endstream"), or a cross-reference entry pointing at another
+// object's header (PDFium has no such object; the others rebuild the
+// table). Sign refuses such a file and Verify reports it.
 var ErrAmbiguous = errors.New("ambiguous PDF")
 
 // ErrCertified means the document was certified with "no changes allowed"

@@ -139,6 +139,11 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) ([]SignatureInfo,
 	if err != nil {
 		return nil, err
 	}
+	// The newest pages: what the signed revisions showed, unless an update
+	// changed it (which the difference analysis reports).
+	if err := checkPageStreams(f); err != nil {
+		return nil, err
+	}
 	if len(sigs) > MaxSignatures {
 		return nil, fmt.Errorf("%w: the document has %d", ErrTooManySignatures, len(sigs))
 	}

@@ -331,3 +331,46 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// CheckStreamEnd returns ErrAmbiguous when object num is a stream whose
+// /Length reaches past an "endstream": PDFium and poppler read the data up
+// to the /Length, MuPDF up to the first "endstream", so they show
+// different data. A /Length that ends before the first "endstream" is
+// read up to it by every reader and is no error; nor is anything that is
+// not a stream with a usable /Length.
+func (f *File) CheckStreamEnd(num int) error {
+	o, err := f.Object(num)
+	if err != nil {
+		return err
+	}
+	s, ok := o.(Stream)
+	if !ok {
+		return nil
+	}
+	lo, err := f.Resolve(s.Dict["Length"])
+	if err != nil {
+		return err
+	}
+	n, ok := lo.(Int)
+	if !ok || n <= 0 || int64(n) > f.size-s.Offset {
+		return nil
+	}
+	const kw = "endstream"
+	end := s.Offset + int64(n)
+	for pos := s.Offset; pos < end; {
+		// Chunks overlap by len(kw)-1 bytes so that no keyword is split.
+		buf, _, err := f.window(pos, int(min(scanChunk, end-pos)))
+		if err != nil {
+			return err
+		}
+		if i := bytes.Index(buf, []byte(kw)); i >= 0 {
+			return fmt.Errorf("%w: the stream of object %d has \"endstream\" at offset %d, before its /Length ends at %d (PDF readers disagree on where its data ends, so they may show different contents)",
+				ErrAmbiguous, num, pos+int64(i), end)
+		}
+		if pos+int64(len(buf)) >= end {
+			break
+		}
+		pos += int64(len(buf)) - int64(len(kw)-1)
+	}
+	return nil
+}

@@ -172,7 +172,11 @@ func (f *File) readIndirect(off int64, want int) (Object, error) {
 			return err
 		}
 		if want >= 0 && num != want {
-			return fmt.Errorf("%w: object %d expected at offset %d, found %d", ErrXref, want, off, num)
+			// Not a broken offset but another object's header: PDFium
+			// then has no object want, while poppler, MuPDF and qpdf
+			// rebuild the table and find it elsewhere.
+			return fmt.Errorf("%w: the cross-reference entry of object %d points to object %d's header at offset %d (PDF readers disagree on whether object %d exists, so they may show different contents)",
+				ErrAmbiguous, want, num, off, want)
 		}
 		o, err := p.object(0)
 		if err != nil {

@@ -15,11 +15,15 @@ var (
 	// ErrLimit means the file exceeds a safety limit (object size, nesting,
 	// object numbers).
 	ErrLimit = errors.New("PDF exceeds a safety limit")
-	// ErrAmbiguous means one cross-reference section gives an object two
-	// different entries. Readers disagree on which counts (besign,
-	// poppler, MuPDF and qpdf take the first, PDFium the last), so what
-	// one shows is not what another shows; such a file is not repaired.
-	ErrAmbiguous = errors.New("ambiguous cross-reference section")
+	// ErrAmbiguous means a structure PDF readers read differently, so
+	// what one shows is not what another shows: one cross-reference
+	// section giving an object two different entries (besign, poppler,
+	// MuPDF and qpdf take the first, PDFium the last), or a stream whose
+	// /Length reaches past an "endstream" (see CheckStreamEnd), or a
+	// cross-reference entry pointing at another object's header (PDFium
+	// has no such object, the others rebuild the table). Such a file is
+	// not repaired.
+	ErrAmbiguous = errors.New("ambiguous PDF structure")
 	// errShort means the buffer ended before the object; callers retry with
 	// a larger window.
 	errShort = errors.New("unexpected end of data")
@@ -361,7 +365,11 @@ func (p *parser) object(depth int) (Object, error) {
 			if err != nil {
 				return nil, err
 			}
-			if _, isNull := v.(Null); !isNull {
+			// A repeated key counts with its last value, as in every other
+			// reader, and null means absent: "/K x /K null" has no /K.
+			if _, isNull := v.(Null); isNull {
+				delete(d, key)
+			} else {
 				d[key] = v
 			}
 		}
