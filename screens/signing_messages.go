@@ -38,7 +38,7 @@ func signingText(err error) (msg string, ok bool) {
 		{pdfsign.ErrNotRegular, lang.L("Ini bukan berkas biasa (misalnya folder, pipe, atau perangkat), jadi tidak dapat dibuka sebagai PDF.")},
 		{pdfsign.ErrNotPDF, lang.L("Berkas ini bukan PDF.")},
 		{preview.ErrNotPDF, lang.L("Berkas ini bukan PDF yang dapat dibaca.")},
-		{pdfsign.ErrAmbiguous, lang.L("PDF ini ambigu: sebagian isinya tercatat dua kali, sehingga aplikasi PDF yang berbeda dapat menampilkan isi yang berbeda. Dokumen ini tidak dapat ditandatangani; minta pembuatnya menyimpan ulang berkasnya.")},
+		{pdfsign.ErrAmbiguous, lang.L("PDF ini ambigu: susunannya dapat dibaca dengan lebih dari satu cara, sehingga aplikasi PDF yang berbeda dapat menampilkan isi yang berbeda. Dokumen ini tidak dapat ditandatangani; minta pembuatnya menyimpan ulang berkasnya.")},
 		// a decompression bomb, or a document beyond reason
 		{preview.ErrTooLarge, lang.L("Dokumen ini memerlukan memori terlalu besar untuk ditampilkan; berkasnya mungkin rusak atau sengaja dibuat berbahaya. Jangan tandatangani dokumen yang isinya tidak dapat Anda lihat.")},
 		{pdfsign.ErrMalformed, lang.L("PDF ini rusak dan tidak dapat dibaca.")},

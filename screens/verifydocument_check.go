@@ -56,7 +56,7 @@ func verifyErrorText(err error) string {
 	case errors.Is(err, pdfsign.ErrNotPDF):
 		return lang.L("Berkas ini bukan PDF, jadi tidak dapat diperiksa.")
 	case errors.Is(err, pdfsign.ErrAmbiguous):
-		return lang.L("PDF ini ambigu: sebagian isinya tercatat dua kali, sehingga aplikasi PDF yang berbeda dapat menampilkan isi yang berbeda. Tanda tangannya tidak dapat diandalkan.")
+		return lang.L("PDF ini ambigu: susunannya dapat dibaca dengan lebih dari satu cara, sehingga aplikasi PDF yang berbeda dapat menampilkan isi yang berbeda. Tanda tangannya tidak dapat diandalkan.")
 	case errors.Is(err, pdfsign.ErrMalformed):
 		return lang.L("PDF ini rusak dan tidak dapat dibaca: {{.Err}}", map[string]any{"Err": err.Error()})
 	case errors.Is(err, pdfsign.ErrUnsupported):
