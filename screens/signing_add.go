@@ -28,7 +28,8 @@ import (
 // inspection is what reading a file told.
 type inspection struct {
 	pages int
-	// size is page 1's size in points as displayed; 0 when unknown.
+	// size is page 1's size in points as the preview displays it; 0
+	// when unknown.
 	size    [2]float64
 	sigs    int
 	signers []string
@@ -48,8 +49,9 @@ func examine(path, password string) inspection {
 	if err != nil {
 		return inspection{sigs: -1, err: err}
 	}
-	w, h := facts.PageSize(1)
-	return inspection{pages: facts.Pages(), size: [2]float64{w, h}, sigs: facts.Signed, signers: facts.Signers}
+	// size stays unknown: without the preview to show the page, the box
+	// starts where it fits any page
+	return inspection{pages: facts.Pages(), sigs: facts.Signed, signers: facts.Signers}
 }
 
 // inspect examines the PDF at path; when there is a preview, its page
@@ -63,7 +65,7 @@ func inspect(path, password string, r *preview.Renderer, cache *previewCache) in
 	if r != nil && cache != nil {
 		if doc, err := cache.open(r, path, password); err == nil {
 			if n := doc.Pages(); n > 0 {
-				in.pages, in.size = n, [2]float64{}
+				in.pages = n
 				if w, h, err := doc.PageSize(1); err == nil {
 					in.size = [2]float64{w, h}
 				}
