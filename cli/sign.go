@@ -14,9 +14,9 @@ import (
 	"sync"
 
 	"github.com/natunakab/besign/authority"
-	"github.com/natunakab/besign/authority/batch"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/signjob/batch"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 

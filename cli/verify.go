@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/natunakab/besign/internal/trustedroots"
 	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/verifytrust"
 )
 
 func init() {
@@ -43,14 +45,13 @@ func runVerify(env *Env, args []string) error {
 	if len(files) == 0 {
 		return usageErrorf("verify: no PDF file given")
 	}
-	var roots *x509.CertPool
-	if len(trust) > 0 {
-		roots = x509.NewCertPool()
-		for _, path := range trust {
-			if err := addPEM(roots, path); err != nil {
-				return err
-			}
+	var roots []*x509.Certificate
+	for _, path := range trust {
+		certs, err := readRoots(path)
+		if err != nil {
+			return err
 		}
+		roots = append(roots, certs...)
 	}
 	// The password of protected PDFs is the first line of standard input,
 	// never an argument (arguments show in process lists).
@@ -60,14 +61,22 @@ func runVerify(env *Env, args []string) error {
 			return errors.New("verify: --pdf-password-stdin: no PDF password on standard input")
 		}
 	}
-	client, localCRL := revocationClient(env, *offline)
-	// The authority's own CRL is local: --offline still reads it.
-	skipNetwork := *offline && !localCRL
+	// The authority's own CRL is read from the data dir (--offline too); a
+	// configuration that cannot be read only loses it. Only the --trust
+	// roots are trusted.
+	src := verifytrust.Sources{DataDir: env.DataDir, Roots: roots, Offline: *offline}
+	if cfg, err := env.Config(); err == nil {
+		src.Config = &cfg
+	}
+	tr, err := verifytrust.Assemble(context.Background(), src)
+	if err != nil {
+		return err
+	}
 	results := make([]verifyResult, 0, len(files))
 	bad := 0
 	for _, f := range files {
 		r := verifyResult{File: f, Signatures: []pdfsign.SignatureInfo{}}
-		infos, err := pdfsign.VerifyFileWith(f, pdfsign.VerifyOptions{Roots: roots, Offline: skipNetwork, Password: password, HTTPClient: client})
+		infos, err := pdfsign.VerifyFileWith(f, tr.Options(password))
 		switch {
 		case errors.Is(err, pdfsign.ErrPasswordRequired):
 			r.Error = "the PDF is protected by a password; to verify it, give the password on standard input with --pdf-password-stdin"
@@ -92,7 +101,7 @@ func runVerify(env *Env, args []string) error {
 		}
 	} else {
 		for _, r := range results {
-			printHuman(env, r, roots != nil)
+			printHuman(env, r, tr.Roots != nil)
 		}
 	}
 	if bad > 0 {
@@ -191,19 +200,15 @@ func printHuman(env *Env, r verifyResult, haveRoots bool) {
 	}
 }
 
-// addPEM adds the certificates of path (PEM, one or several, or DER) to
-// pool.
-func addPEM(pool *x509.CertPool, path string) error {
+// readRoots reads the certificates of path (PEM, one or several, or DER).
+func readRoots(path string) ([]*x509.Certificate, error) {
 	data, err := readBounded(path, maxTrustSize, "a PEM certificate file")
 	if err != nil {
-		return fmt.Errorf("read trusted root: %w", err)
+		return nil, fmt.Errorf("read trusted root: %w", err)
 	}
 	certs, err := trustedroots.ParseCertificates(data)
 	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	for _, c := range certs {
-		pool.AddCert(c)
-	}
-	return nil
+	return certs, nil
 }

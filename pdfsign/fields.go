@@ -232,37 +232,55 @@ type Field struct {
 // SignatureFields lists the signature fields of the PDF in r; password
 // opens an encrypted file whose user password is not empty.
 func SignatureFields(r io.ReaderAt, size int64, password string) ([]Field, error) {
+	facts, err := ReadFacts(r, size, password)
+	return facts.Fields, err
+}
+
+// Facts are what reading a document tells without rendering it.
+type Facts struct {
+	// PageSizes are the pages' widths and heights as displayed (the
+	// visible box, turned by /Rotate), in points, in page order.
+	PageSizes [][2]float64
+	// Fields are its signature fields.
+	Fields []Field
+}
+
+// ReadFacts reads the pages and signature fields of the PDF in r; password
+// as for SignatureFields.
+func ReadFacts(r io.ReaderAt, size int64, password string) (Facts, error) {
 	if size == 0 {
-		return nil, fmt.Errorf("%w: the file is empty", ErrNotPDF)
+		return Facts{}, fmt.Errorf("%w: the file is empty", ErrNotPDF)
 	}
 	f, err := pdf.OpenWith(r, size, pdf.OpenOptions{Password: password})
 	if err != nil {
-		return nil, mapParseErr(err)
+		return Facts{}, mapParseErr(err)
 	}
 	doc, err := openDocument(f)
 	if err != nil && !errors.Is(err, ErrCertified) && !errors.Is(err, ErrPermission) {
-		return nil, err
+		return Facts{}, err
 	}
 	if doc == nil {
 		if doc, err = readCatalog(f); err != nil {
-			return nil, err
+			return Facts{}, err
 		}
 	}
 	form, err := loadAcroForm(f, doc.catalog)
 	if err != nil {
-		return nil, err
+		return Facts{}, err
 	}
 	pages := map[pdf.Ref]*pageInfo{}
 	index := map[pdf.Ref]int{}
+	var facts Facts
 	err = eachPage(f, doc.catalog, func(pg *pageInfo) bool {
 		index[pg.ref] = len(index) + 1
 		pages[pg.ref] = pg
+		w, h := pg.visibleSize()
+		facts.PageSizes = append(facts.PageSizes, [2]float64{w, h})
 		return true
 	})
 	if err != nil {
-		return nil, err
+		return Facts{}, err
 	}
-	var out []Field
 	for i := range form.nodes {
 		n := &form.nodes[i]
 		if _, ok := n.dict["T"]; !ok || n.ft != "Sig" {
@@ -284,7 +302,7 @@ func SignatureFields(r io.ReaderAt, size int64, password string) ([]Field, error
 				}
 			}
 		}
-		out = append(out, fd)
+		facts.Fields = append(facts.Fields, fd)
 	}
-	return out, nil
+	return facts, nil
 }

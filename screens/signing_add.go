@@ -3,7 +3,6 @@ package screens
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,24 +12,24 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/docqueue"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/preview"
 	"github.com/natunakab/besign/signjob"
 )
 
-// Adding documents to the queue: each file is read (is it a PDF, does it
-// need a password, how many pages, which signatures), fingerprinted and
-// queued with default settings, one after the other so that the queue
+// Adding documents to the queue: each file is read (docqueue: is it a PDF,
+// does it need a password, how many pages, which signatures), fingerprinted
+// and queued with default settings, one after the other so that the queue
 // keeps the order they were given in.
 
 // inspection is what reading a file told.
 type inspection struct {
 	pages int
-	// size is page 1's size in points as displayed; 0 when unknown.
+	// size is page 1's size in points as the preview displays it; 0
+	// when unknown.
 	size    [2]float64
 	sigs    int
 	signers []string
@@ -40,46 +39,24 @@ type inspection struct {
 
 // isPasswordErr: the PDF needs its password, or the one given is wrong.
 func isPasswordErr(err error) bool {
-	return errors.Is(err, pdfsign.ErrPasswordRequired) || errors.Is(err, pdfsign.ErrWrongPassword) ||
-		errors.Is(err, preview.ErrPassword)
+	return docqueue.IsPasswordErr(err) || errors.Is(err, preview.ErrPassword)
 }
 
-// examine reads the PDF at path: is it one, does it open with password,
-// and its existing signatures (pdfsign, offline).
+// examine reads the PDF at path with docqueue: is it one, does it open
+// with password, its pages and its existing signatures (offline).
 func examine(path, password string) inspection {
-	in := inspection{sigs: -1}
-	f, st, err := pdfsign.OpenInput(path)
+	facts, err := docqueue.Read(path, password)
 	if err != nil {
-		in.err = err
-		return in
+		return inspection{sigs: -1, err: err}
 	}
-	defer f.Close()
-	fields, err := pdfsign.SignatureFields(f, st.Size(), password)
-	if err != nil {
-		in.err = err
-		return in
-	}
-	in.sigs = 0
-	for _, fd := range fields {
-		if fd.Signed {
-			in.sigs++
-		}
-	}
-	if in.sigs > 0 {
-		infos, err := pdfsign.VerifyWith(f, st.Size(), pdfsign.VerifyOptions{Offline: true, Password: password})
-		if err == nil {
-			for _, s := range infos {
-				if s.Kind == pdfsign.KindSignature && s.Signer != "" {
-					in.signers = append(in.signers, s.Signer)
-				}
-			}
-		}
-	}
-	return in
+	// size stays unknown: without the preview to show the page, the box
+	// starts where it fits any page
+	return inspection{pages: facts.Pages(), sigs: facts.Signed, signers: facts.Signers}
 }
 
-// inspect examines the PDF at path and counts its pages: with the preview
-// when there is one (which also tells page 1's size), else with pdfcpu.
+// inspect examines the PDF at path; when there is a preview, its page
+// count and page 1's size win, so that the box lands where the preview
+// shows it.
 func inspect(path, password string, r *preview.Renderer, cache *previewCache) inspection {
 	in := examine(path, password)
 	if in.err != nil {
@@ -87,9 +64,11 @@ func inspect(path, password string, r *preview.Renderer, cache *previewCache) in
 	}
 	if r != nil && cache != nil {
 		if doc, err := cache.open(r, path, password); err == nil {
-			in.pages = doc.Pages()
-			if w, h, err := doc.PageSize(1); err == nil {
-				in.size = [2]float64{w, h}
+			if n := doc.Pages(); n > 0 {
+				in.pages = n
+				if w, h, err := doc.PageSize(1); err == nil {
+					in.size = [2]float64{w, h}
+				}
 			}
 		} else if isPasswordErr(err) {
 			in.err = err
@@ -97,17 +76,7 @@ func inspect(path, password string, r *preview.Renderer, cache *previewCache) in
 		}
 	}
 	if in.pages < 1 {
-		conf := model.NewDefaultConfiguration()
-		conf.UserPW, conf.OwnerPW = password, password
-		f, _, err := pdfsign.OpenInput(path)
-		if err != nil {
-			in.err = err
-			return in
-		}
-		defer f.Close()
-		if in.pages, err = api.PageCount(f, conf); err != nil || in.pages < 1 {
-			in.err = fmt.Errorf("%w: no pages could be counted", pdfsign.ErrMalformed)
-		}
+		in.err = docqueue.ErrNoPages
 	}
 	return in
 }
@@ -154,14 +123,9 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 		if in.err != nil {
 			return added{in: in}, in.err
 		}
-		fp, err := signjob.Take(abs)
-		if err != nil {
-			return added{in: in}, err
-		}
 		st := settings
 		st.Box = defaultBox(in.size[0], in.size[1])
-		doc, err := t.u.auth.QueueDocument(ctx, authority.QueueDocumentRequest{
-			Token: s.Token, Path: abs, Pages: in.pages, Fingerprint: fp, Settings: st})
+		doc, err := docqueue.Queue(ctx, t.u.auth, docqueue.Request{Token: s.Token, Path: abs, Pages: in.pages, Settings: st})
 		return added{doc, in}, err
 	}, func(a added, err error) {
 		if t.u.state.session != s {

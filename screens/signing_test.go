@@ -753,7 +753,7 @@ func TestSignCancel(t *testing.T) {
 }
 
 // Without the preview (none configured, or it failed), pages are counted
-// by pdfcpu and the box starts where it fits any page.
+// by pdfsign's reader (docqueue) and the box starts where it fits any page.
 func TestSignWithoutPreview(t *testing.T) {
 	h, _ := signReady(t)
 	h.ui.opts.Preview = nil

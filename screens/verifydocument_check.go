@@ -2,9 +2,7 @@ package screens
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
-	"fmt"
 	"io/fs"
 
 	"fyne.io/fyne/v2"
@@ -12,36 +10,26 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/config"
-	"github.com/natunakab/besign/internal/localcrl"
-	"github.com/natunakab/besign/internal/trustedroots"
 	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/verifytrust"
 )
 
-// verifyDocument is `besign verify` on one file with the app's trust: the
-// authority's root and the roots added in settings; revocation of the
-// authority's own certificates from its CRL in the data dir, of others
-// online (each fetch bounded by localcrl.Timeout; unreachable means "not
-// checked"). It runs off the UI goroutine.
+// verifyDocument is `besign verify` on one file with the app's trust
+// (verifytrust): the authority's root and the roots added in settings;
+// revocation of the authority's own certificates from its CRL in the data
+// dir, of others online (each fetch bounded by verifytrust.Timeout;
+// unreachable means "not checked"). It runs off the UI goroutine.
 func verifyDocument(ctx context.Context, certs authority.Certificates, dataDir string, cfg config.Config, path, password string) ([]pdfsign.SignatureInfo, error) {
-	var roots []*x509.Certificate
-	if certs != nil { // nil only in tests of other screens
-		der, err := certs.RootCertificate(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("root certificate: %w", err)
-		}
-		root, err := x509.ParseCertificate(der)
-		if err != nil {
-			return nil, fmt.Errorf("root certificate: %w", err)
-		}
-		roots = append(roots, root)
-	}
-	pool, err := trustedroots.Pool(dataDir, roots...)
+	// certs is nil only in tests of other screens
+	tr, err := verifytrust.Assemble(ctx, verifytrust.Sources{Authority: certs, DataDir: dataDir, TrustedRoots: true, Config: &cfg})
 	if err != nil {
-		// the added roots are unreadable: verify with the authority's
-		fyne.LogError("trusted roots", err)
+		return nil, err
 	}
-	client, _ := localcrl.Client(dataDir, cfg, false)
-	return pdfsign.VerifyFileWith(path, pdfsign.VerifyOptions{Roots: pool, HTTPClient: client, Password: password})
+	if tr.FolderErr != nil {
+		// the added roots are unreadable: verify with the authority's
+		fyne.LogError("trusted roots", tr.FolderErr)
+	}
+	return pdfsign.VerifyFileWith(path, tr.Options(password))
 }
 
 // verifyErrorText words why a file could not be verified.

@@ -14,11 +14,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
-	"github.com/natunakab/besign/authority/batch"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/testpdf"
 	"github.com/natunakab/besign/pdfsign/testpki"
+	"github.com/natunakab/besign/signjob/batch"
 )
 
 // verifyURL is the verification URL of the tests' configuration: the

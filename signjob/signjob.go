@@ -25,8 +25,8 @@ import (
 	"sync"
 
 	"github.com/natunakab/besign/authority"
-	"github.com/natunakab/besign/authority/batch"
 	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/signjob/batch"
 )
 
 // Errors of one document; the pdfsign and authority sentinels pass through

@@ -1,7 +1,6 @@
-// Package localcrl serves the embedded authority's CRL from the data dir to
+// Package localcrl serves the embedded authority's CRL from a local file to
 // the revocation checks of verification, so that checking the authority's
-// own certificates needs no network; `besign verify` and the Verifikasi
-// Dokumen tab share it.
+// own certificates needs no network (verifytrust says which file and URL).
 package localcrl
 
 import (
@@ -10,13 +9,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
-
-	"github.com/natunakab/besign/authority"
-	"github.com/natunakab/besign/config"
-	"github.com/natunakab/besign/datadir"
 )
 
 // Timeout bounds each revocation fetch of the client Client returns.
@@ -48,17 +42,18 @@ func (l Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return l.Next.RoundTrip(req)
 }
 
-// Client is the HTTP client of verification's revocation checks for the
-// data dir dataDir under configuration cfg: the local authority's CRL when
-// the data dir has one and cfg names its URL, the network otherwise (none
-// when offline). local tells whether the local CRL is served: then even an
-// offline verification can use it, so the caller should not set
-// pdfsign.VerifyOptions.Offline.
-func Client(dataDir string, cfg config.Config, offline bool) (client *http.Client, local bool) {
+// Client is the HTTP client of verification's revocation checks: the CRL
+// at path answers its distribution point url when the file exists, the
+// network answers the rest (nothing answers when offline). Without url,
+// path or the file, it is a plain client. local tells whether the local
+// CRL is served: then even an offline verification can use it, so the
+// caller should not set pdfsign.VerifyOptions.Offline.
+func Client(url, path string, offline bool) (client *http.Client, local bool) {
 	client = &http.Client{Timeout: Timeout}
-	url := datadir.CRLURL(cfg)
-	path := filepath.Join(dataDir, authority.CRLFileName)
-	if _, err := os.Stat(path); url == "" || dataDir == "" || err != nil {
+	if url == "" || path == "" {
+		return client, false
+	}
+	if _, err := os.Stat(path); err != nil {
 		return client, false
 	}
 	var next http.RoundTripper = http.DefaultTransport

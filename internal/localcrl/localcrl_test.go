@@ -8,21 +8,17 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/natunakab/besign/authority"
-	"github.com/natunakab/besign/config"
 )
 
-// The authority's CRL URL is answered from the data dir, also offline;
+// The authority's CRL URL is answered from the local file, also offline;
 // other URLs go to the network, or nowhere when offline.
 func TestClientServesLocalCRL(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "from the network "+r.URL.Path)
 	}))
 	defer srv.Close()
-	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.VerificationURL = srv.URL + "/verifikasi/"
+	path := filepath.Join(t.TempDir(), "besign-ca.crl")
+	crlURL := srv.URL + "/verifikasi/besign-ca.crl"
 	get := func(c *http.Client, url string) (string, error) {
 		resp, err := c.Get(url)
 		if err != nil {
@@ -32,16 +28,15 @@ func TestClientServesLocalCRL(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		return string(b), err
 	}
-	// no CRL in the data dir yet: nothing local
-	if _, local := Client(dir, cfg, false); local {
-		t.Fatal("local CRL served before the data dir has one")
+	// no CRL file yet: nothing local
+	if _, local := Client(crlURL, path, false); local {
+		t.Fatal("local CRL served before the file exists")
 	}
-	if err := os.WriteFile(filepath.Join(dir, authority.CRLFileName), []byte("local CRL"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("local CRL"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	crlURL := srv.URL + "/verifikasi/" + authority.CRLFileName
 	for _, offline := range []bool{false, true} {
-		c, local := Client(dir, cfg, offline)
+		c, local := Client(crlURL, path, offline)
 		if !local || c.Timeout != Timeout {
 			t.Fatalf("offline %v: local %v, timeout %v", offline, local, c.Timeout)
 		}
@@ -56,9 +51,8 @@ func TestClientServesLocalCRL(t *testing.T) {
 			t.Errorf("online: another URL answered %q, %v", got, err)
 		}
 	}
-	// without a verification URL the certificates name no CRL to serve
-	cfg.VerificationURL = ""
-	if _, local := Client(dir, cfg, false); local {
-		t.Error("local CRL served without a verification URL")
+	// without a URL the certificates name no CRL to serve
+	if _, local := Client("", path, false); local {
+		t.Error("local CRL served without a URL")
 	}
 }
