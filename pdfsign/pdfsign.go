@@ -42,7 +42,6 @@ var (
 	ErrKey         = errors.New("key does not match the certificate")
 	ErrExists      = errors.New("output file already exists")
 	ErrSameFile    = errors.New("output would overwrite the input")
-	ErrNoSignature = errors.New("no signatures in the PDF")
 	// ErrFieldSigned and ErrFieldType refuse Options.FieldName naming a
 	// field that is signed already, or that is not a signature field.
 	ErrFieldSigned = errors.New("the signature field is already signed")
