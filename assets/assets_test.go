@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/natunakab/besign/pdfsign"
 )
 
 func TestIcon(t *testing.T) {
@@ -80,5 +82,35 @@ func TestTexts(t *testing.T) {
 	}
 	if !bytes.Contains(SamplePhoto.Content(), []byte("stroke-dasharray")) {
 		t.Error("sample illustration lacks the dashed oval")
+	}
+}
+
+func TestStampLabels(t *testing.T) {
+	// pdfsign's golden stamp is drawn with these (pdfsign's idLabels)
+	id := pdfsign.Labels{SignedBy: "Ditandatangani secara elektronik oleh:", NIP: "NIP.", Date: "Tanggal:", Reason: "Alasan:", Location: "Lokasi:"}
+	en := pdfsign.Labels{SignedBy: "Electronically signed by:", NIP: "NIP.", Date: "Date:", Reason: "Reason:", Location: "Location:"}
+	for _, tt := range []struct {
+		lang string
+		want pdfsign.Labels
+	}{{"id", id}, {"en", en}, {"", id}, {"fr", id}} {
+		if got := StampLabels(tt.lang); got != tt.want {
+			t.Errorf("StampLabels(%q) = %+v, want %+v", tt.lang, got, tt.want)
+		}
+	}
+}
+
+func TestLocalize(t *testing.T) {
+	// Localize answers like lang.L, without changing the screens' language
+	if err := UseLanguage("id"); err != nil {
+		t.Fatal(err)
+	}
+	if got := Localize("en", "Masuk"); got != "Sign In" {
+		t.Errorf("Localize(en, Masuk) = %q", got)
+	}
+	if got := lang.L("Masuk"); got != "Masuk" {
+		t.Errorf("lang.L(Masuk) = %q after Localize(en)", got)
+	}
+	if got := Localize("en", "no such text"); got != "no such text" {
+		t.Errorf("an unknown text became %q", got)
 	}
 }

@@ -34,7 +34,8 @@ func (e *Embedded) nikHash(nik string) ([]byte, error) {
 	return m.Sum(nil), nil
 }
 
-// seal writes the form into row: the data without the photo, and the photo.
+// sealActivation seals the form into row under the master key: the data
+// without the photo, and the photo apart (none: row.Photo nil).
 func (e *Embedded) sealActivation(row *store.Activation, d ActivationData) error {
 	photo := d.Photo
 	d.Photo = nil

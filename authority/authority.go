@@ -103,8 +103,8 @@ type Outbox interface {
 	Outbox(ctx context.Context, q OutboxQuery) ([]Mail, error)
 }
 
-// Admin is the administration, for IT (the `besign admin` commands): users
-// now, later activations and certificates.
+// Admin is IT's administration of accounts (`besign admin users`); IT's side
+// of activation is ActivationAdmin.
 type Admin interface {
 	// CreateUser creates an account with an activation mail, whatever the
 	// self-registration setting.

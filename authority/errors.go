@@ -51,7 +51,8 @@ const (
 	MaxDeviceNameLen = 64
 )
 
-// Added with the embedded authority (nothing above was changed).
+// More errors the user can act on, like those above: finer checks of
+// accounts, the administration's and OTP devices'.
 var (
 	ErrLoginTooLong      = errors.New("username or email is too long")
 	ErrNameInvalid       = errors.New("name contains characters that are not allowed")

@@ -48,18 +48,8 @@ func (p LockoutPolicy) failure(u store.User, now time.Time) (failures int, locke
 
 func locked(u store.User, now time.Time) bool { return now.Before(u.LockedUntil) }
 
-// recordFailure counts a failed password or OTP for the account.
-func (e *Embedded) recordFailure(ctx context.Context, userID int64) error {
-	return e.db.Update(ctx, func(tx *store.Tx) error {
-		u, err := tx.UserByID(ctx, userID)
-		if err != nil {
-			return err
-		}
-		return e.recordFailureTx(ctx, tx, u, e.now())
-	})
-}
-
-// recordFailureTx counts a failure inside tx, where u was read.
+// recordFailureTx counts a failed password or OTP for the account inside
+// tx, where u was read.
 func (e *Embedded) recordFailureTx(ctx context.Context, tx *store.Tx, u store.User, now time.Time) error {
 	n, until := e.opts.Lockout.failure(u, now)
 	if until.IsZero() && locked(u, now) {

@@ -29,39 +29,39 @@ type accountSigner interface {
 
 // accountChain returns the session and chain of an account whose
 // certificate may sign, or an error saying what to do.
-func accountChain(ctx context.Context, a accountSigner, email string) (string, []*x509.Certificate, error) {
+func accountChain(ctx context.Context, a accountSigner, email string) (authority.Session, []*x509.Certificate, error) {
 	s, err := a.LocalSession(ctx, email)
 	if errors.Is(err, authority.ErrNotFound) || errors.Is(err, authority.ErrEmailInvalid) {
-		return "", nil, fmt.Errorf("sign: no account %s", email)
+		return authority.Session{}, nil, fmt.Errorf("sign: no account %s", email)
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("sign: %w", err)
+		return authority.Session{}, nil, fmt.Errorf("sign: %w", err)
 	}
 	info, err := a.Certificate(ctx, s.Token)
 	if err != nil {
-		return "", nil, fmt.Errorf("sign: %w", err)
+		return authority.Session{}, nil, fmt.Errorf("sign: %w", err)
 	}
 	switch info.Status {
 	case authority.StatusIssue:
 	case authority.StatusSuspend:
-		return "", nil, fmt.Errorf("sign: the certificate of %s is suspended after wrong passphrases until %s; IT can lift it with besign admin users unlock %s",
+		return authority.Session{}, nil, fmt.Errorf("sign: the certificate of %s is suspended after wrong passphrases until %s; IT can lift it with besign admin users unlock %s",
 			email, info.SuspendedUntil.Local().Format("2006-01-02 15:04"), email)
 	case authority.StatusRevoke:
-		return "", nil, fmt.Errorf("sign: the certificate of %s is revoked; create a new passphrase in the app (Lupa Passphrase)", email)
+		return authority.Session{}, nil, fmt.Errorf("sign: the certificate of %s is revoked; create a new passphrase in the app (Lupa Passphrase)", email)
 	case authority.StatusExpired:
-		return "", nil, fmt.Errorf("sign: the certificate of %s has expired", email)
+		return authority.Session{}, nil, fmt.Errorf("sign: the certificate of %s has expired", email)
 	case authority.StatusNoCertificate:
-		return "", nil, fmt.Errorf("sign: %s has no certificate yet; create the passphrase in the app first", email)
+		return authority.Session{}, nil, fmt.Errorf("sign: %s has no certificate yet; create the passphrase in the app first", email)
 	default:
-		return "", nil, fmt.Errorf("sign: %s has no certificate: its activation is not verified (%s)", email, info.Status)
+		return authority.Session{}, nil, fmt.Errorf("sign: %s has no certificate: its activation is not verified (%s)", email, info.Status)
 	}
 	chain := make([]*x509.Certificate, len(info.Chain))
 	for i, der := range info.Chain {
 		if chain[i], err = x509.ParseCertificate(der); err != nil {
-			return "", nil, fmt.Errorf("sign: certificate of %s: %w", email, err)
+			return authority.Session{}, nil, fmt.Errorf("sign: certificate of %s: %w", email, err)
 		}
 	}
-	return s.Token, chain, nil
+	return s, chain, nil
 }
 
 // passphraseError says an authority error of signing in the CLI's words.

@@ -24,13 +24,20 @@ import (
 // and OTP flow and submits a valid activation, on the data dir the CLI uses.
 func submitActivation(t *testing.T, dir, name, email string) {
 	t.Helper()
+	submitActivationIn(t, dir, name, email, "")
+}
+
+// submitActivationIn is submitActivation for an account of language (empty:
+// the configured default).
+func submitActivationIn(t *testing.T, dir, name, email string, language authority.Language) {
+	t.Helper()
 	local, err := datadir.Open(dir, config.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer local.Close()
 	a, bg := local.Authority, context.Background()
-	if _, err := a.CreateUser(bg, authority.CreateUserRequest{Name: name, Email: email}); err != nil {
+	if _, err := a.CreateUser(bg, authority.CreateUserRequest{Name: name, Email: email, Language: language}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.RequestReset(bg, authority.ResetRequest{Login: email}); err != nil {

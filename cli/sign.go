@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/pdfsign"
@@ -81,7 +82,8 @@ func runSign(env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		opts.Appearance = &pdfsign.Appearance{Rect: r, QR: cfg.VerificationURL}
+		// --p12 has no account: the default language words the stamp
+		opts.Appearance = &pdfsign.Appearance{Rect: r, QR: cfg.VerificationURL, Labels: assets.StampLabels(assets.Languages[0])}
 	}
 	password, pdfPassword, err := readPasswords(env.Stdin, *pdfPassStdin)
 	if err != nil {
@@ -177,9 +179,16 @@ func signWithAccount(env *Env, email, passphrase string, files, dsts []string, o
 		fmt.Fprintf(env.Stderr, "besign: warning: %s\n", w)
 	}
 	ctx := context.Background()
-	token, chain, err := accountChain(ctx, local.Authority, email)
+	s, chain, err := accountChain(ctx, local.Authority, email)
 	if err != nil {
 		return nil, err
+	}
+	token := s.Token
+	if opts.Appearance != nil {
+		// the stamp speaks the account's language
+		a := *opts.Appearance
+		a.Labels = assets.StampLabels(string(s.Account.Language))
+		opts.Appearance = &a
 	}
 	defer local.Authority.SignOut(ctx, token)
 	b := batch.New(len(files), chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {

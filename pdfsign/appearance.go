@@ -83,23 +83,36 @@ func buildAppearance(a *Appearance, name string, t time.Time, reason, location s
 	if a.Image != nil && !a.Image.Bounds().Empty() {
 		x += out.drawImage(&c, a.Image, x, w, h) + apPad
 	}
-	lines := []line{{winAnsi("Ditandatangani secara elektronik oleh:"), false}, {winAnsi(name), true}}
+	l := a.Labels
+	var lines []line
+	if l.SignedBy != "" {
+		lines = append(lines, line{winAnsi(l.SignedBy), false})
+	}
+	lines = append(lines, line{winAnsi(name), true})
 	if a.NIP != "" {
-		lines = append(lines, line{winAnsi("NIP. " + a.NIP), false})
+		lines = append(lines, line{winAnsi(labelled(l.NIP, a.NIP)), false})
 	}
 	if a.Jabatan != "" {
 		lines = append(lines, line{winAnsi(a.Jabatan), false})
 	}
-	lines = append(lines, line{winAnsi("Tanggal: " + t.Format("2006-01-02 15:04:05 -07:00")), false})
+	lines = append(lines, line{winAnsi(labelled(l.Date, t.Format("2006-01-02 15:04:05 -07:00"))), false})
 	if reason != "" {
-		lines = append(lines, line{winAnsi("Alasan: " + reason), false})
+		lines = append(lines, line{winAnsi(labelled(l.Reason, reason)), false})
 	}
 	if location != "" {
-		lines = append(lines, line{winAnsi("Lokasi: " + location), false})
+		lines = append(lines, line{winAnsi(labelled(l.Location, location)), false})
 	}
 	drawLines(&c, lines, x, w, h)
 	out.content = c.Bytes()
 	return out, nil
+}
+
+// labelled is value after its label, or value alone without one.
+func labelled(label, value string) string {
+	if label == "" {
+		return value
+	}
+	return label + " " + value
 }
 
 // apPad is the margin inside the appearance box, in points.

@@ -22,7 +22,7 @@ func benchSign(b *testing.B, ecdsa bool, visible bool) {
 	}
 	opts := Options{Signer: p.Key, Chain: p.Chain(), Time: time.Now()}
 	if visible {
-		opts.Appearance = &Appearance{Rect: Rect{X: 50, Y: 50, W: 220, H: 70}, NIP: "199501192022032003", QR: "https://besign.natunakab.go.id/v/1"}
+		opts.Appearance = &Appearance{Rect: Rect{X: 50, Y: 50, W: 220, H: 70}, NIP: "199501192022032003", QR: "https://besign.natunakab.go.id/v/1", Labels: idLabels}
 	}
 	r := bytes.NewReader(src)
 	b.SetBytes(int64(len(src)))

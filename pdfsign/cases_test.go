@@ -75,7 +75,7 @@ func signTwice(t *testing.T, k *toolkit, in string, base Options, rect Rect) (st
 	}
 	o2 := base
 	o2.Signer, o2.Chain, o2.Time = ecPKI.Key, ecPKI.Chain(), time.Now()
-	o2.Appearance = &Appearance{Rect: rect, NIP: "199501192022032003", Jabatan: "Kepala Bidang Keuangan", QR: "https://besign.natunakab.go.id/verify?id=123"}
+	o2.Appearance = &Appearance{Rect: rect, NIP: "199501192022032003", Jabatan: "Kepala Bidang Keuangan", QR: "https://besign.natunakab.go.id/verify?id=123", Labels: idLabels}
 	if err := SignFile(one, two, o2, FileOptions{}); err != nil {
 		t.Fatal(err)
 	}

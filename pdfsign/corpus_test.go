@@ -72,7 +72,7 @@ func signTwiceAndValidate(t *testing.T, k *toolkit, in, name string) {
 	r := Rect{X: 10, Y: 10, W: min(200, vw-20), H: min(60, vh-20)}
 	err = SignFile(one, two, Options{Signer: ecPKI.Key, Chain: ecPKI.Chain(), Page: pages, Time: time.Now(),
 		Appearance: &Appearance{Rect: r, NIP: "199501192022032003", Jabatan: "Kepala Bidang Keuangan",
-			QR: "https://besign.natunakab.go.id/verify?id=123"}}, FileOptions{})
+			QR: "https://besign.natunakab.go.id/verify?id=123", Labels: idLabels}}, FileOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func TestSignEmptyField(t *testing.T) {
 			dir := t.TempDir()
 			in, one, two := filepath.Join(dir, "form.pdf"), filepath.Join(dir, "one.pdf"), filepath.Join(dir, "two.pdf")
 			os.WriteFile(in, formPDF(rot), 0o644)
-			ap := &Appearance{NIP: "199501192022032003", QR: "https://besign.natunakab.go.id/verify?id=9"}
+			ap := &Appearance{NIP: "199501192022032003", QR: "https://besign.natunakab.go.id/verify?id=9", Labels: idLabels}
 			o1 := Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), FieldName: "Persetujuan", Appearance: ap}
 			if err := SignFile(in, one, o1, FileOptions{}); err != nil {
 				t.Fatal(err)

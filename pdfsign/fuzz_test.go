@@ -31,7 +31,7 @@ func FuzzPrepare(f *testing.F) {
 			return
 		}
 		opts := Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), Time: time.Now(), Page: 1,
-			Appearance: &Appearance{Rect: Rect{X: 1, Y: 1, W: 50, H: 20}, QR: "x"}}
+			Appearance: &Appearance{Rect: Rect{X: 1, Y: 1, W: 50, H: 20}, QR: "x", Labels: idLabels}}
 		u, err := prepare(pf, int64(len(b)), &opts)
 		if err != nil {
 			return

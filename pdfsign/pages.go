@@ -283,13 +283,6 @@ func (inh inherited) from(f *pdf.File, d pdf.Dict) inherited {
 	return inh
 }
 
-// walkFields visits every field of the AcroForm tree with its fully
-// qualified name and its field type (/FT is inherited from parents). Cycles
-// and absurd depths, which broken files have, end the descent quietly.
-func walkFields(f *pdf.File, fields pdf.Array, visit func(name string, ft pdf.Name, d pdf.Dict)) error {
-	return walkFieldNodes(f, fields, func(n fieldNode) { visit(n.name, n.ft, n.dict) })
-}
-
 // fieldNode is one dictionary of the field tree (a field or a widget).
 type fieldNode struct {
 	name     string
@@ -299,7 +292,10 @@ type fieldNode struct {
 	indirect bool
 }
 
-// walkFieldNodes is walkFields with the node's reference.
+// walkFieldNodes visits every node of the AcroForm tree (fields and
+// widgets) with its fully qualified name, its field type (/FT is inherited
+// from parents) and its reference. Cycles and absurd depths, which broken
+// files have, end the descent quietly.
 func walkFieldNodes(f *pdf.File, fields pdf.Array, visit func(fieldNode)) error {
 	seen := map[int]bool{}
 	var walk func(fields pdf.Array, prefix string, ft pdf.Name, depth int) error

@@ -42,7 +42,6 @@ var (
 	ErrKey         = errors.New("key does not match the certificate")
 	ErrExists      = errors.New("output file already exists")
 	ErrSameFile    = errors.New("output would overwrite the input")
-	ErrNoSignature = errors.New("no signatures in the PDF")
 	// ErrFieldSigned and ErrFieldType refuse Options.FieldName naming a
 	// field that is signed already, or that is not a signature field.
 	ErrFieldSigned = errors.New("the signature field is already signed")
@@ -94,6 +93,20 @@ type Appearance struct {
 	QR string
 	// Image is drawn beside the text when set (e.g. a logo).
 	Image image.Image
+	// Labels word the lines in the reader's language.
+	Labels Labels
+}
+
+// Labels are the words of a visible signature, given by the caller in the
+// signer's language: pdfsign holds no text for people. Each label is drawn
+// before its value, a space between; an empty label leaves the value alone,
+// and an empty SignedBy leaves out the line above the name.
+type Labels struct {
+	SignedBy string // the line above the name
+	NIP      string // before the NIP
+	Date     string // before the signing time
+	Reason   string // before Options.Reason
+	Location string // before Options.Location
 }
 
 func mapParseErr(err error) error {

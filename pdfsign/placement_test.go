@@ -157,7 +157,7 @@ func TestPlacementRefusal(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "rot.pdf")
 	os.WriteFile(in, rotatedPDF(90), 0o644)
 	out := filepath.Join(t.TempDir(), "out.pdf")
-	opts := Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), Appearance: &Appearance{Rect: Rect{X: 600, Y: 10, W: 90, H: 40}}}
+	opts := Options{Signer: rsaPKI.Key, Chain: rsaPKI.Chain(), Appearance: &Appearance{Rect: Rect{X: 600, Y: 10, W: 90, H: 40}, Labels: idLabels}}
 	// 690 across fits the displayed 700 x 500 page (not the 500 x 700
 	// crop box, nor the 600 x 800 media box).
 	if err := SignFile(in, out, opts, FileOptions{}); err != nil {

@@ -52,7 +52,7 @@ func newCertificateBox(a *accountTab) *certificateBox {
 	return b
 }
 
-// statusText names a certificate status.
+// certStatusText names a certificate status.
 func certStatusText(s authority.CertificateStatus) string {
 	switch s {
 	case authority.StatusNotRegistered:

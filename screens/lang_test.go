@@ -35,7 +35,8 @@ func sourceFiles(t *testing.T, fset *token.FileSet, dir string) []*ast.File {
 	return out
 }
 
-// langKeys collects the literal texts given to lang.L in the Go files of dirs.
+// langKeys collects the literal texts given to lang.L, and to
+// assets.Localize (in assets: Localize), in the Go files of dirs.
 func langKeys(t *testing.T, dirs ...string) map[string]bool {
 	t.Helper()
 	keys := map[string]bool{}
@@ -43,17 +44,26 @@ func langKeys(t *testing.T, dirs ...string) map[string]bool {
 		for _, af := range sourceFiles(t, token.NewFileSet(), dir) {
 			ast.Inspect(af, func(n ast.Node) bool {
 				c, ok := n.(*ast.CallExpr)
-				if !ok || len(c.Args) == 0 {
+				if !ok {
 					return true
 				}
-				sel, ok := c.Fun.(*ast.SelectorExpr)
-				if !ok || sel.Sel.Name != "L" {
+				arg := -1 // the text's argument
+				switch f := c.Fun.(type) {
+				case *ast.SelectorExpr:
+					if id, ok := f.X.(*ast.Ident); ok && id.Name == "lang" && f.Sel.Name == "L" {
+						arg = 0
+					} else if ok && id.Name == "assets" && f.Sel.Name == "Localize" {
+						arg = 1
+					}
+				case *ast.Ident:
+					if f.Name == "Localize" {
+						arg = 1
+					}
+				}
+				if arg < 0 || len(c.Args) <= arg {
 					return true
 				}
-				if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "lang" {
-					return true
-				}
-				lit, ok := c.Args[0].(*ast.BasicLit)
+				lit, ok := c.Args[arg].(*ast.BasicLit)
 				if !ok {
 					return true // a variable: covered below
 				}
@@ -75,7 +85,7 @@ func langKeys(t *testing.T, dirs ...string) map[string]bool {
 }
 
 func TestTranslationsComplete(t *testing.T) {
-	keys := langKeys(t, ".", "../app")
+	keys := langKeys(t, ".", "../app", "../assets")
 	if len(keys) < 50 {
 		t.Fatalf("found only %d texts; is the scan broken?", len(keys))
 	}
@@ -114,6 +124,39 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 }
 
+// fyneKeys are the translated texts of fyne's own widgets (its dialogs'
+// buttons), used by fyne and not by a lang.L of ours.
+var fyneKeys = []string{"Cancel", "OK"}
+
+// TestNoUnusedTranslations fails on a text of the translation files that no
+// Go file uses, so that a text removed from the code leaves them too.
+func TestNoUnusedTranslations(t *testing.T) {
+	keys := langKeys(t, ".", "../app", "../assets")
+	for _, k := range fyneKeys {
+		keys[k] = true
+	}
+	for _, l := range assets.Languages {
+		data, err := assets.Translation(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s.json: %v", l, err)
+		}
+		var unused []string
+		for k := range m {
+			if !keys[k] {
+				unused = append(unused, k)
+			}
+		}
+		slices.Sort(unused)
+		for _, k := range unused {
+			t.Errorf("%s.json: %q is used by no Go file", l, k)
+		}
+	}
+}
+
 func TestEnglish(t *testing.T) {
 	h := newHarness(t)
 	if err := assets.UseLanguage("en"); err != nil {
@@ -145,17 +188,21 @@ func TestEnglish(t *testing.T) {
 
 // indonesianWords mark a text written for a person in Indonesian.
 var indonesianWords = []string{"tidak", "dapat", "anda", "akun", "berkas", "kunci", "sudah", "harus", "wajib",
-	"silakan", "yang", "dengan", "untuk", "tersedia", "terkunci", "menolak", "menjawab", "dipakai", "hubungi", "tautan"}
+	"silakan", "yang", "dengan", "untuk", "tersedia", "terkunci", "menolak", "menjawab", "dipakai", "hubungi", "tautan",
+	// the visible signature's labels
+	"ditandatangani", "secara", "elektronik", "oleh", "tanggal", "alasan", "lokasi"}
 
 // Below the screens, only the authority's mail templates hold sentences for
 // people (in every language); everything else returns kinds and data that
-// the app, the screens and the CLI word. Domain packages must therefore hold
-// no Indonesian text.
+// the app, the screens and the CLI word (the visible signature's labels
+// too: pdfsign draws what its caller gives, in the signer's language).
+// Domain packages must therefore hold no Indonesian text.
 func TestNoUserTextInDomainPackages(t *testing.T) {
 	allowed := map[string]bool{filepath.Join("..", "authority", "mail.go"): true}
 	fset := token.NewFileSet()
 	literals := 0
-	for _, dir := range []string{"authority", "authority/link", "authority/store", "keystore", "datadir", "config"} {
+	for _, dir := range []string{"authority", "authority/link", "authority/store", "keystore", "datadir", "config",
+		"pdfsign", "pdfsign/internal/pdf", "pdfsign/internal/cms", "signjob"} {
 		for _, af := range sourceFiles(t, fset, filepath.Join("..", dir)) {
 			if allowed[fset.Position(af.Package).Filename] {
 				continue

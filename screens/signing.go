@@ -104,8 +104,8 @@ type signTab struct {
 
 // fileInfo is what the tab read of a queued file.
 type fileInfo struct {
-	// pageW, pageH is the size of each page in points as displayed, when
-	// the preview could tell it (index page-1).
+	// sizes holds each page's width and height in points as displayed,
+	// by page number, for the pages the preview could tell.
 	sizes   map[int][2]float64
 	signers []string
 	// sigs is the number of existing signatures, -1 while unknown.

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/signjob"
 )
@@ -321,6 +322,7 @@ func (t *signTab) startRun(passphrase string) {
 			return sigs, err
 		},
 		Chain: chain, Name: t.cert.Subject, NIP: t.nip, Jabatan: t.jabatan,
+		Labels:   assets.StampLabels(t.u.opts.Language),
 		QR:       t.u.opts.VerificationURL,
 		Progress: run.progress,
 	}

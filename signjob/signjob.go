@@ -88,6 +88,8 @@ type Job struct {
 	Chain []*x509.Certificate
 	// Name, NIP and Jabatan go into the visible signature.
 	Name, NIP, Jabatan string
+	// Labels word the visible signature, in the signer's language.
+	Labels pdfsign.Labels
 	// QR is the text or URL of the visible signature's QR code (the
 	// verification address); empty: no code.
 	QR string
@@ -243,7 +245,7 @@ func (d *doc) sign() (string, error) {
 		opts.Appearance = &pdfsign.Appearance{
 			Rect: pdfsign.Rect{X: bx.X, Y: bx.Y, W: bx.W, H: bx.H},
 			Name: d.job.Name, NIP: d.job.NIP, Jabatan: d.job.Jabatan,
-			QR: d.job.QR,
+			QR: d.job.QR, Labels: d.job.Labels,
 		}
 	}
 	fo := pdfsign.FileOptions{

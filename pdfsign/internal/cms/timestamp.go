@@ -9,8 +9,6 @@ import (
 	"time"
 )
 
-var oidTSTInfo = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
-
 // TimeStamp is an RFC 3161 TimeStampToken: a SignedData whose content is
 // a TSTInfo.
 type TimeStamp struct {
