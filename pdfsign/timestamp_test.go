@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,5 +173,29 @@ func TestSignatureTimestamp(t *testing.T) {
 				t.Fatalf("timestamp %q", s.Timestamp)
 			}
 		})
+	}
+}
+
+// A token is a TimeStampToken only when its content type says TSTInfo
+// (RFC 3161 2.4.2): the same TSTInfo signed by the TSA's key as plain data
+// (here by `openssl cms -sign`) is refused, not read as a timestamp.
+func TestTimestampContentType(t *testing.T) {
+	p, _ := pkis()
+	a := newTSA(t, p)
+	genuine := a.token(t, []byte("surat keputusan"), "sha256")
+	ts, err := cms.ParseTimeStamp(genuine)
+	if err != nil {
+		t.Fatalf("genuine token: %v", err)
+	}
+	dir := t.TempDir()
+	info, forged := filepath.Join(dir, "tstinfo"), filepath.Join(dir, "forged")
+	os.WriteFile(info, ts.EContent, 0o600)
+	if out, err := run("openssl", "cms", "-sign", "-nodetach", "-binary", "-in", info, "-signer", a.is.certPEM,
+		"-inkey", a.is.keyPEM, "-outform", "DER", "-out", forged); err != nil {
+		t.Fatalf("openssl cms -sign: %v\n%s", err, out)
+	}
+	b, _ := os.ReadFile(forged)
+	if _, err := cms.ParseTimeStamp(b); !errors.Is(err, cms.ErrMalformed) || !strings.Contains(err.Error(), "content type") {
+		t.Fatalf("TSTInfo signed as data: %v", err)
 	}
 }

@@ -66,6 +66,9 @@ type Parsed struct {
 	MessageDigest []byte
 	// EContent is the encapsulated content; nil when detached or empty.
 	EContent []byte
+	// EContentType is the encapsulated content's type (id-data for a
+	// document signature, id-ct-TSTInfo for a timestamp token).
+	EContentType asn1.ObjectIdentifier
 	// HasSigningCertV2 reports the ESS signing-certificate-v2 attribute and
 	// SigningCertMatches whether it (or v1) names Signer.
 	HasSigningCertV2, HasSigningCertV1, SigningCertMatches bool
@@ -186,6 +189,7 @@ func Parse(ber []byte) (*Parsed, error) {
 		return nil, fmt.Errorf("%w: %d signers", ErrMalformed, len(sd.SignerInfos))
 	}
 	p := &Parsed{}
+	p.EContentType = sd.EncapContentInfo.EContentType
 	if ec := sd.EncapContentInfo.EContent; len(ec.Bytes) > 0 {
 		if _, err := asn1.Unmarshal(ec.Bytes, &p.EContent); err != nil {
 			return nil, fmt.Errorf("%w: encapsulated content: %v", ErrMalformed, err)

@@ -42,6 +42,11 @@ func ParseTimeStamp(token []byte) (*TimeStamp, error) {
 	if p.EContent == nil {
 		return nil, fmt.Errorf("%w: the timestamp token has no TSTInfo", ErrMalformed)
 	}
+	// The TSA's key signs only TSTInfo as such: the same bytes signed as
+	// another content type are not its timestamp.
+	if !p.EContentType.Equal(oidTSTInfo) {
+		return nil, fmt.Errorf("%w: the timestamp token's content type is %v, not TSTInfo", ErrMalformed, p.EContentType)
+	}
 	var info tstInfo
 	if _, err := asn1.Unmarshal(p.EContent, &info); err != nil {
 		return nil, fmt.Errorf("%w: TSTInfo: %v", ErrMalformed, err)
