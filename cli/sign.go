@@ -107,7 +107,14 @@ func runSign(env *Env, args []string) error {
 		var key crypto.Signer
 		if key, job.Chain, err = loadP12(*p12, password); err == nil {
 			job.Sign = withKey(key)
-			res = signjob.Run(context.Background(), job, docs)
+			// A batch keeps each document's output open until its one
+			// signature call; a key in memory gains nothing from a
+			// batch larger than the app's queue, which bounds that.
+			for len(docs) > 0 {
+				n := min(len(docs), authority.MaxQueuedDocuments)
+				res = append(res, signjob.Run(context.Background(), job, docs[:n])...)
+				docs = docs[n:]
+			}
 		}
 	}
 	if err != nil {

@@ -5,11 +5,14 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/pdfsign"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
@@ -79,5 +82,47 @@ func TestSignP12KeyMismatch(t *testing.T) {
 	oneLineError(t, errOut)
 	if m, _ := filepath.Glob(filepath.Join(dir, "*_signed*.pdf")); len(m) > 0 {
 		t.Fatalf("outputs: %v", m)
+	}
+}
+
+// More files than one batch takes (the app queue's limit) are signed in
+// several, each output where its own input says.
+func TestSignManyFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("signs 1001 files")
+	}
+	_, f := signFixture(t)
+	dir, outDir := t.TempDir(), t.TempDir()
+	b, err := os.ReadFile(filepath.Join(corpusDir, "test.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = authority.MaxQueuedDocuments + 1
+	args := []string{"sign", "--p12", f.P12, "--passphrase-stdin", "--out-dir", outDir}
+	for i := range n {
+		p := filepath.Join(dir, fmt.Sprintf("d%04d.pdf", i))
+		os.WriteFile(p, b, 0o644)
+		args = append(args, p)
+	}
+	code, out, errOut := cliRun(t, f.Password+"\n", args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines for %d files", len(lines), n)
+	}
+	for _, i := range []int{0, n - 2, n - 1} {
+		in := filepath.Join(dir, fmt.Sprintf("d%04d.pdf", i))
+		o := filepath.Join(outDir, fmt.Sprintf("d%04d_signed.pdf", i))
+		if lines[i] != "signed "+in+" -> "+o {
+			t.Errorf("line %d: %q", i, lines[i])
+		}
+		if infos, err := pdfsign.VerifyFile(o, nil); err != nil || len(infos) != 1 || infos[0].Integrity != pdfsign.Valid {
+			t.Errorf("%s: %v %+v", o, err, infos)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(outDir, "*_signed.pdf")); len(m) != n {
+		t.Errorf("%d outputs", len(m))
 	}
 }
