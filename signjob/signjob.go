@@ -154,10 +154,10 @@ func WithAuthority(a authority.Certificates, token, passphrase string) func(cont
 // digest (missing, changed, not a PDF, password needed, output folder
 // gone) leaves the batch so that the others do not wait for it.
 //
-// A document is compared with its fingerprint twice: its size and time
-// before it is opened, then the SHA-256 of the very bytes copied into the
-// output, which the signature covers, before its digest goes to the batch
-// (pdfsign.FileOptions.Check). A change between the check and the
+// A queued document (not Job.Unqueued) is compared with its fingerprint
+// twice: its size and time before it is opened, then the SHA-256 of the
+// very bytes copied into the output, which the signature covers, before
+// its digest goes to the batch (pdfsign.FileOptions.Check). A change between the check and the
 // signature therefore cannot be signed. The window left: pdfsign parses
 // the file before copying it, so a file changed during the parse and
 // changed back before the copy would get an update built from the other
