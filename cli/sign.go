@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto"
+	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -11,13 +12,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/pdfsign"
-	"github.com/natunakab/besign/signjob/batch"
+	"github.com/natunakab/besign/signjob"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
@@ -64,7 +64,11 @@ func runSign(env *Env, args []string) error {
 	case *visible && *rect == "" && *field == "":
 		return usageErrorf("sign: --visible needs --rect X,Y,W,H (PDF points, origin bottom-left), or --field NAME of an empty signature field")
 	}
-	opts := pdfsign.Options{Reason: *reason, Location: *location, Page: *page, FieldName: *field}
+	settings := authority.SignatureSettings{Reason: *reason, Location: *location, Invisible: !*visible}
+	job := signjob.Job{Unqueued: true, Existing: signjob.Refuse}
+	if *force {
+		job.Existing = signjob.Replace
+	}
 	if *visible {
 		// An existing empty field (--field) brings its own box.
 		var r pdfsign.Rect
@@ -73,37 +77,47 @@ func runSign(env *Env, args []string) error {
 				return err
 			}
 		}
+		settings.Page = *page
 		if *page == 0 {
-			opts.Page = 1
+			settings.Page = 1
 		} else if *page < 0 {
 			return usageErrorf("sign: --page must be 1 or more")
 		}
+		settings.Box = authority.Box{X: r.X, Y: r.Y, W: r.W, H: r.H}
 		cfg, err := env.Config()
 		if err != nil {
 			return err
 		}
+		job.QR = cfg.VerificationURL
 		// --p12 has no account: the default language words the stamp
-		opts.Appearance = &pdfsign.Appearance{Rect: r, QR: cfg.VerificationURL, Labels: assets.StampLabels(assets.Languages[0])}
+		job.Labels = assets.StampLabels(assets.Languages[0])
 	}
 	password, pdfPassword, err := readPasswords(env.Stdin, *pdfPassStdin)
 	if err != nil {
 		return err
 	}
-	opts.PDFPassword = pdfPassword
-	dsts, err := outputs(files, *out, *outDir)
+	docs, err := documents(files, *out, *outDir)
 	if err != nil {
 		return err
 	}
-	var errs []error
+	for i := range docs {
+		docs[i].Settings, docs[i].PDFPassword, docs[i].FieldName = settings, pdfPassword, *field
+	}
+	var res []signjob.Result
 	if *account != "" {
-		errs, err = signWithAccount(env, *account, password, files, dsts, opts, *force)
+		res, err = signWithAccount(env, *account, password, job, docs)
 	} else {
-		if opts.Signer, opts.Chain, err = loadP12(*p12, password); err != nil {
-			return err
-		}
-		errs = make([]error, len(files))
-		for i := range files {
-			errs[i] = pdfsign.SignFile(files[i], dsts[i], opts, pdfsign.FileOptions{Force: *force})
+		var key crypto.Signer
+		if key, job.Chain, err = loadP12(*p12, password); err == nil {
+			job.Sign = withKey(key)
+			// A batch keeps each document's output open until its one
+			// signature call; a key in memory gains nothing from a
+			// batch larger than the app's queue, which bounds that.
+			for len(docs) > 0 {
+				n := min(len(docs), authority.MaxQueuedDocuments)
+				res = append(res, signjob.Run(context.Background(), job, docs[:n])...)
+				docs = docs[n:]
+			}
 		}
 	}
 	if err != nil {
@@ -112,7 +126,7 @@ func runSign(env *Env, args []string) error {
 	failed := 0
 	var last error
 	for i, in := range files {
-		if err := errs[i]; err != nil {
+		if err := res[i].Err; err != nil {
 			if errors.Is(err, pdfsign.ErrExists) {
 				err = fmt.Errorf("%w (use --force to replace it)", err)
 			}
@@ -126,7 +140,7 @@ func runSign(env *Env, args []string) error {
 			}
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "signed %s -> %s\n", in, dsts[i])
+		fmt.Fprintf(env.Stdout, "signed %s -> %s\n", in, res[i].Output)
 	}
 	if failed == 1 && len(files) == 1 {
 		return last
@@ -137,35 +151,46 @@ func runSign(env *Env, args []string) error {
 	return nil
 }
 
-// outputs names each file's output: --out, or NAME_signed.pdf beside the
-// input or in --out-dir. Two inputs may not share an output.
-func outputs(files []string, out, outDir string) ([]string, error) {
-	dsts := make([]string, len(files))
+// documents makes the job's documents: each file's output is --out, or
+// signjob.SignedName beside the input or in --out-dir, the rule the app
+// follows too. Two inputs may not share an output.
+func documents(files []string, out, outDir string) ([]signjob.Document, error) {
+	docs := make([]signjob.Document, len(files))
 	seen := map[string]string{}
 	for i, in := range files {
 		dst := out
 		if dst == "" {
-			dir := filepath.Dir(in)
-			if outDir != "" {
-				dir = outDir
-			}
-			base := strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
-			dst = filepath.Join(dir, base+"_signed.pdf")
+			dst = signjob.SignedName(in, outDir)
 		}
 		if prev, ok := seen[filepath.Clean(dst)]; ok {
 			return nil, usageErrorf("sign: %s and %s would both be written to %s", prev, in, dst)
 		}
 		seen[filepath.Clean(dst)] = in
-		dsts[i] = dst
+		docs[i] = signjob.Document{Path: in, Output: dst}
 	}
-	return dsts, nil
+	return docs, nil
 }
 
-// signWithAccount signs every file with the account's key, unlocked once:
-// the files are signed in parallel and their digests go to the authority in
-// one SignDigests call. It returns an error per file, or err when nothing
-// could start.
-func signWithAccount(env *Env, email, passphrase string, files, dsts []string, opts pdfsign.Options, force bool) ([]error, error) {
+// withKey is a signjob.Job.Sign with a key in memory (a PKCS#12 file's).
+func withKey(key crypto.Signer) func(context.Context, [][]byte) ([][]byte, error) {
+	return func(_ context.Context, digests [][]byte) ([][]byte, error) {
+		sigs := make([][]byte, len(digests))
+		for i, d := range digests {
+			s, err := key.Sign(rand.Reader, d, crypto.SHA256)
+			if err != nil {
+				return nil, err
+			}
+			sigs[i] = s
+		}
+		return sigs, nil
+	}
+}
+
+// signWithAccount signs the documents with the account's key, unlocked
+// once: signjob signs them in parallel and their digests go to the
+// authority in one SignDigests call. It returns a result per document, or
+// err when nothing could start.
+func signWithAccount(env *Env, email, passphrase string, job signjob.Job, docs []signjob.Document) ([]signjob.Result, error) {
 	cfg, err := env.Config()
 	if err != nil {
 		return nil, err
@@ -184,31 +209,16 @@ func signWithAccount(env *Env, email, passphrase string, files, dsts []string, o
 		return nil, err
 	}
 	token := s.Token
-	if opts.Appearance != nil {
-		// the stamp speaks the account's language
-		a := *opts.Appearance
-		a.Labels = assets.StampLabels(string(s.Account.Language))
-		opts.Appearance = &a
-	}
+	// the stamp speaks the account's language
+	job.Labels = assets.StampLabels(string(s.Account.Language))
 	defer local.Authority.SignOut(ctx, token)
-	b := batch.New(len(files), chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
-		resp, err := local.Authority.SignDigests(ctx, authority.SignDigestsRequest{Token: token, Passphrase: passphrase, Digests: digests})
-		return resp.Signatures, passphraseError(err)
-	})
-	opts.Chain = chain
-	errs := make([]error, len(files))
-	var wg sync.WaitGroup
-	for i := range files {
-		m := b.Member()
-		o := opts
-		o.Signer = m
-		wg.Go(func() {
-			defer m.Finish()
-			errs[i] = pdfsign.SignFile(files[i], dsts[i], o, pdfsign.FileOptions{Force: force})
-		})
+	sign := signjob.WithAuthority(local.Authority, token, passphrase)
+	job.Sign = func(ctx context.Context, digests [][]byte) ([][]byte, error) {
+		sigs, err := sign(ctx, digests)
+		return sigs, passphraseError(err)
 	}
-	wg.Wait()
-	return errs, nil
+	job.Chain = chain
+	return signjob.Run(ctx, job, docs), nil
 }
 
 func parseRect(s string) (pdfsign.Rect, error) {
@@ -275,6 +285,11 @@ func loadP12(path, password string) (crypto.Signer, []*x509.Certificate, error) 
 	signer, ok := key.(crypto.Signer)
 	if !ok {
 		return nil, nil, fmt.Errorf("%s: the key in the PKCS#12 file cannot sign", path)
+	}
+	// The batch's signers stand for the certificate's key (pdfsign checks
+	// that one), so a key that is not the certificate's is caught here.
+	if pub, ok := signer.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(cert.PublicKey) {
+		return nil, nil, fmt.Errorf("%s: %w", path, pdfsign.ErrKey)
 	}
 	return signer, append([]*x509.Certificate{cert}, cas...), nil
 }

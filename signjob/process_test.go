@@ -2,6 +2,7 @@ package signjob
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/pdfsign"
 )
 
 // TestRunHelper, run by TestRunProcessesRace in another process with
@@ -17,7 +21,8 @@ import (
 // into the output folder. Once its output name is chosen and its digest
 // is at the batch, it creates "ready-<pid>" in the control folder and
 // waits for "go" there before the signature comes back. It prints the
-// output's path.
+// output's path. With a fourth field "refuse" it signs as besign sign
+// does (Unqueued, Refuse) and prints "exists" when the name was taken.
 func TestRunHelper(t *testing.T) {
 	spec := os.Getenv("BESIGN_SIGNJOB_HELPER")
 	if spec == "" {
@@ -25,13 +30,20 @@ func TestRunHelper(t *testing.T) {
 	}
 	parts := strings.Split(spec, "|")
 	in, outDir, ctl := parts[0], parts[1], parts[2]
-	fp, err := Take(in)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	refuse := len(parts) > 3 && parts[3] == "refuse"
+	var fp authority.Fingerprint
+	var err error
+	if !refuse {
+		if fp, err = Take(in); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
 	job := localJob(t)
 	job.OutputDir = outDir
+	if refuse {
+		job.Unqueued, job.Existing = true, Refuse
+	}
 	sign := job.Sign
 	job.Sign = func(ctx context.Context, ds [][]byte) ([][]byte, error) {
 		os.WriteFile(filepath.Join(ctl, fmt.Sprintf("ready-%d", os.Getpid())), nil, 0o644)
@@ -46,6 +58,10 @@ func TestRunHelper(t *testing.T) {
 	doc := Document{Path: in, Fingerprint: fp}
 	doc.Settings.Invisible = true
 	res := Run(context.Background(), job, []Document{doc})
+	if refuse && errors.Is(res[0].Err, pdfsign.ErrExists) {
+		fmt.Print("exists\n")
+		os.Exit(0)
+	}
 	if res[0].Err != nil {
 		fmt.Fprintln(os.Stderr, res[0].Err)
 		os.Exit(1)
@@ -105,5 +121,60 @@ func TestRunProcessesRace(t *testing.T) {
 	for _, w := range want {
 		checkSigned(t, w, "")
 	}
+	assertClean(t, outDir)
+}
+
+// Three processes run besign sign's way (Refuse) into the same folder at
+// the same moment, all having found NAME_signed.pdf free: exactly one
+// writes it, the other two fail with pdfsign.ErrExists and replace
+// nothing, and no "(2)" appears (the app's numbering is not the CLI's).
+func TestRunProcessesRaceRefuse(t *testing.T) {
+	in := onePage(t, t.TempDir(), "surat.pdf").Path
+	outDir, ctl := t.TempDir(), t.TempDir()
+	var cmds []*exec.Cmd
+	var outs []*strings.Builder
+	for range 3 {
+		c := exec.Command(os.Args[0], "-test.run=^TestRunHelper$", "-test.count=1")
+		c.Env = append(os.Environ(), "BESIGN_SIGNJOB_HELPER="+in+"|"+outDir+"|"+ctl+"|refuse")
+		c.Stderr = os.Stderr
+		var b strings.Builder
+		c.Stdout = &b
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, c), append(outs, &b)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		m, _ := filepath.Glob(filepath.Join(ctl, "ready-*"))
+		if len(m) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 helpers ready", len(m))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := signedFiles(outDir); len(got) > 0 {
+		t.Fatalf("written before the signature: %v", got)
+	}
+	os.WriteFile(filepath.Join(ctl, "go"), nil, 0o644)
+	var got []string
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("helper: %v", err)
+		}
+		p, _, _ := strings.Cut(outs[i].String(), "\n")
+		got = append(got, p)
+	}
+	sort.Strings(got)
+	want := []string{filepath.Join(outDir, "surat_signed.pdf"), "exists", "exists"} // sorted
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("results %q, want %q", got, want)
+	}
+	if files := signedFiles(outDir); len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	checkSigned(t, want[0], "")
 	assertClean(t, outDir)
 }

@@ -1,10 +1,12 @@
-// Package signjob signs a batch of queued documents: it checks each file
+// Package signjob signs a batch of documents: it checks each queued file
 // against the fingerprint taken when it was queued, signs it with pdfsign
-// through the authority's SignDigests (the passphrase unlocks the key once
-// per batch; the private key never leaves the authority), writes
-// NAME_signed.pdf without ever replacing a file, reports progress per
-// document, and can be cancelled. Each document gets its own result: one
-// bad document never stops the others.
+// through one signature call (the authority's SignDigests: the passphrase
+// unlocks the key once per batch; the private key never leaves the
+// authority), writes NAME_signed.pdf (SignedName) without ever replacing a
+// file unless told to, reports progress per document, and can be
+// cancelled. Each document gets its own result: one bad document never
+// stops the others. It is the one signing pipeline: the app's queue and
+// besign sign both run through Run.
 package signjob
 
 import (
@@ -51,7 +53,27 @@ type Document struct {
 	Settings    authority.SignatureSettings
 	// PDFPassword opens a password-protected PDF; never stored.
 	PDFPassword string
+	// Output, when set, is the output's path instead of SignedName's
+	// (besign sign --out); Job.Existing applies to it as to the rule's.
+	Output string
+	// FieldName names the signature field: an empty one of that name is
+	// signed in its own box, else a new field gets the name.
+	FieldName string
 }
+
+// Existing says what becomes of a document whose output name is taken.
+type Existing int
+
+const (
+	// Number writes to the first free "NAME_signed (2).pdf", ... (the
+	// app), also when another process takes the name meanwhile.
+	Number Existing = iota
+	// Refuse fails the document with pdfsign.ErrExists (besign sign).
+	Refuse
+	// Replace replaces the existing output (besign sign --force); the
+	// input itself is never replaced (pdfsign.ErrSameFile).
+	Replace
+)
 
 // Stage is where a document is.
 type Stage int
@@ -95,6 +117,15 @@ type Job struct {
 	QR string
 	// OutputDir, when set, overrides every document's Settings.OutputDir.
 	OutputDir string
+	// Existing: what happens when an output name is taken; Number unless
+	// set.
+	Existing Existing
+	// Unqueued says the documents were never queued and carry no
+	// fingerprint (besign sign, which signs the files it is given at
+	// once): each is signed as it is when read, without the queue's
+	// checks against a fingerprint. Without it a document with no
+	// fingerprint is refused (ErrChanged).
+	Unqueued bool
 	// Progress, when not nil, is called from one goroutine of Run's with
 	// each document's stage and bytes, in order per document. A slow
 	// Progress never holds up the signing: updates that came meanwhile
@@ -125,10 +156,10 @@ func WithAuthority(a authority.Certificates, token, passphrase string) func(cont
 // digest (missing, changed, not a PDF, password needed, output folder
 // gone) leaves the batch so that the others do not wait for it.
 //
-// A document is compared with its fingerprint twice: its size and time
-// before it is opened, then the SHA-256 of the very bytes copied into the
-// output, which the signature covers, before its digest goes to the batch
-// (pdfsign.FileOptions.Check). A change between the check and the
+// A queued document (not Job.Unqueued) is compared with its fingerprint
+// twice: its size and time before it is opened, then the SHA-256 of the
+// very bytes copied into the output, which the signature covers, before
+// its digest goes to the batch (pdfsign.FileOptions.Check). A change between the check and the
 // signature therefore cannot be signed. The window left: pdfsign parses
 // the file before copying it, so a file changed during the parse and
 // changed back before the copy would get an update built from the other
@@ -221,16 +252,38 @@ func (d *doc) sign() (string, error) {
 	}
 	d.total = d.Fingerprint.Size
 	d.stage(StageChecking)
-	if err := d.checkStat(); err != nil {
-		return "", err
+	if !d.job.Unqueued {
+		if err := d.checkStat(); err != nil {
+			return "", err
+		}
 	}
-	dir := d.job.OutputDir
-	if dir == "" {
-		dir = d.Settings.OutputDir
+	name := d.Output
+	if name == "" {
+		dir := d.job.OutputDir
+		if dir == "" {
+			dir = d.Settings.OutputDir
+		}
+		name = SignedName(d.Path, dir)
 	}
-	out, err := OutputPath(d.Path, dir)
-	if err != nil {
-		return "", err
+	out := name
+	fo := pdfsign.FileOptions{
+		Progress: func(done, total int64) {
+			d.done, d.total = done, total
+			d.rep.set(Progress{Index: d.index, Stage: d.cur, Done: done, Total: total})
+		},
+	}
+	switch d.job.Existing {
+	case Number:
+		var err error
+		if out, err = firstFree(name); err != nil {
+			return "", err
+		}
+		fo.Next = func(string) (string, error) { return firstFree(name) }
+	case Replace:
+		fo.Force = true
+	}
+	if !d.job.Unqueued {
+		fo.Check = d.checkSum
 	}
 	opts := pdfsign.Options{
 		Signer:      signer{d},
@@ -238,6 +291,7 @@ func (d *doc) sign() (string, error) {
 		Reason:      d.Settings.Reason,
 		Location:    d.Settings.Location,
 		PDFPassword: d.PDFPassword,
+		FieldName:   d.FieldName,
 	}
 	if !d.Settings.Invisible {
 		bx := d.Settings.Box
@@ -247,14 +301,6 @@ func (d *doc) sign() (string, error) {
 			Name: d.job.Name, NIP: d.job.NIP, Jabatan: d.job.Jabatan,
 			QR: d.job.QR, Labels: d.job.Labels,
 		}
-	}
-	fo := pdfsign.FileOptions{
-		Next: func(string) (string, error) { return OutputPath(d.Path, dir) },
-		Progress: func(done, total int64) {
-			d.done, d.total = done, total
-			d.rep.set(Progress{Index: d.index, Stage: d.cur, Done: done, Total: total})
-		},
-		Check: d.checkSum,
 	}
 	d.stage(StageHashing)
 	written, err := pdfsign.SignFileAs(d.Path, out, opts, fo)
@@ -317,7 +363,7 @@ func (d *doc) checkSum(sum []byte) error {
 // in a way that made it unreadable is ErrChanged rather than a damaged PDF,
 // and a failure to create the output in its folder is ErrOutputDir.
 func (d *doc) explain(err error, out string) error {
-	if !d.hashChecked && d.ctx.Err() == nil {
+	if !d.hashChecked && !d.job.Unqueued && d.ctx.Err() == nil {
 		fp, terr := Take(d.Path)
 		switch {
 		case errors.Is(terr, ErrMissing):
@@ -391,13 +437,34 @@ func Take(path string) (authority.Fingerprint, error) {
 // maxNames bounds the "NAME_signed (N).pdf" tried.
 const maxNames = 10000
 
-// OutputPath is where a document's signed copy goes: NAME_signed.pdf in dir
-// (empty: beside the input), or the first free "NAME_signed (2).pdf", ...
-// when that exists. ErrOutputDir when dir is not a usable folder.
-func OutputPath(input, dir string) (string, error) {
+// SignedName is BeSign's one rule for the name of a signed copy, the app's
+// and besign sign's: NAME_signed.pdf in dir (empty: beside the input),
+// NAME being the input's name less its ".pdf" in any case; another
+// extension stays in NAME ("nota.txt" gives "nota.txt_signed.pdf"), so
+// that inputs of different names never share an output.
+func SignedName(input, dir string) string {
 	if dir == "" {
 		dir = filepath.Dir(input)
 	}
+	name := filepath.Base(input)
+	if ext := filepath.Ext(name); strings.EqualFold(ext, ".pdf") {
+		name = strings.TrimSuffix(name, ext)
+	}
+	return filepath.Join(dir, name+"_signed.pdf")
+}
+
+// OutputPath is where the app puts a document's signed copy: SignedName,
+// or the first free "NAME_signed (2).pdf", ... when that exists.
+// ErrOutputDir when dir is not a usable folder.
+func OutputPath(input, dir string) (string, error) {
+	return firstFree(SignedName(input, dir))
+}
+
+// firstFree returns name, or when it exists the first free "NAME (2).EXT",
+// "NAME (3).EXT", ... in its folder. ErrOutputDir when the folder is not
+// usable.
+func firstFree(name string) (string, error) {
+	dir := filepath.Dir(name)
 	st, err := os.Stat(dir)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrOutputDir, err)
@@ -405,16 +472,13 @@ func OutputPath(input, dir string) (string, error) {
 	if !st.IsDir() {
 		return "", fmt.Errorf("%w: %s is not a folder", ErrOutputDir, dir)
 	}
-	name := filepath.Base(input)
-	if ext := filepath.Ext(name); strings.EqualFold(ext, ".pdf") {
-		name = strings.TrimSuffix(name, ext)
-	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
 	for n := 1; n <= maxNames; n++ {
-		p := name + "_signed.pdf"
+		p := name
 		if n > 1 {
-			p = name + "_signed (" + strconv.Itoa(n) + ").pdf"
+			p = stem + " (" + strconv.Itoa(n) + ")" + ext
 		}
-		p = filepath.Join(dir, p)
 		_, err := os.Lstat(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			return p, nil
@@ -423,7 +487,7 @@ func OutputPath(input, dir string) (string, error) {
 			return "", fmt.Errorf("%w: %w", ErrOutputDir, err)
 		}
 	}
-	return "", fmt.Errorf("%w: no free name for %s_signed.pdf in %s", ErrOutputDir, name, dir)
+	return "", fmt.Errorf("%w: no free name for %s in %s", ErrOutputDir, filepath.Base(name), dir)
 }
 
 // reporter delivers progress from one goroutine, merging the updates that

@@ -488,3 +488,74 @@ func TestRunReadOnlyOutputDir(t *testing.T) {
 	}
 	assertClean(t, dir, ro)
 }
+
+// What a taken output name becomes: Number (the app) writes the next free
+// name, Refuse (besign sign) fails with pdfsign.ErrExists and keeps the
+// file, Replace (--force) replaces it; Document.Output goes through the
+// same rule. The input is never replaced, whatever the mode.
+func TestRunExisting(t *testing.T) {
+	dir := t.TempDir()
+	d := onePage(t, dir, "surat.pdf")
+	taken := filepath.Join(dir, "surat_signed.pdf")
+	other := filepath.Join(dir, "hasil.pdf")
+	for _, p := range []string{taken, other} {
+		os.WriteFile(p, []byte("orang lain"), 0o644)
+	}
+	job := localJob(t)
+	for _, c := range []struct {
+		mode    Existing
+		output  string
+		want    string
+		wantErr error
+	}{
+		{Refuse, "", "", pdfsign.ErrExists},
+		{Refuse, other, "", pdfsign.ErrExists},
+		{Number, "", filepath.Join(dir, "surat_signed (2).pdf"), nil},
+		{Number, other, filepath.Join(dir, "hasil (2).pdf"), nil},
+		{Replace, "", taken, nil},
+		{Replace, d.Path, "", pdfsign.ErrSameFile},
+	} {
+		job.Existing = c.mode
+		doc := d
+		doc.Output = c.output
+		r := Run(bg, job, []Document{doc})[0]
+		if r.Output != c.want || !errors.Is(r.Err, c.wantErr) || (c.wantErr == nil && r.Err != nil) {
+			t.Errorf("mode %d, output %q: %q %v; want %q %v", c.mode, c.output, r.Output, r.Err, c.want, c.wantErr)
+			continue
+		}
+		if r.Output != "" {
+			checkSigned(t, r.Output, "")
+		}
+	}
+	if b, _ := os.ReadFile(other); string(b) != "orang lain" {
+		t.Error("hasil.pdf replaced")
+	}
+	if fp, err := Take(d.Path); err != nil || !bytes.Equal(fp.SHA256, d.Fingerprint.SHA256) {
+		t.Errorf("input changed: %v", err)
+	}
+	assertClean(t, dir)
+}
+
+// A document with no fingerprint is refused by the queue's pipeline and
+// signed as it is with Unqueued (besign sign); a missing file stays an
+// error either way.
+func TestRunUnqueued(t *testing.T) {
+	dir := t.TempDir()
+	d := onePage(t, dir, "surat.pdf")
+	d.Fingerprint = authority.Fingerprint{}
+	job := localJob(t)
+	if r := Run(bg, job, []Document{d})[0]; !errors.Is(r.Err, ErrChanged) {
+		t.Fatalf("queued without a fingerprint: %q %v", r.Output, r.Err)
+	}
+	job.Unqueued = true
+	gone := Document{Path: filepath.Join(dir, "hilang.pdf")}
+	res := Run(bg, job, []Document{d, gone})
+	if res[0].Err != nil || res[0].Output != filepath.Join(dir, "surat_signed.pdf") {
+		t.Fatalf("unqueued: %+v", res[0])
+	}
+	checkSigned(t, res[0].Output, "")
+	if res[1].Err == nil {
+		t.Fatalf("missing file signed: %+v", res[1])
+	}
+	assertClean(t, dir)
+}
