@@ -2,6 +2,12 @@
 // under Xvfb, keys typed with xdotool, the QR code read from a screenshot
 // with zbarimg, codes computed with oathtool. It runs only when BESIGN_E2E
 // is set (make test-e2e does); then every missing tool is a failure.
+//
+// Widgets are reached by keyboard focus order (Tab, Shift+Tab, Space, the
+// app's Ctrl+N tab shortcuts) or found by what the screen shows (a colour,
+// a QR code), never by fixed window coordinates, which a layout change a few
+// pixels wide breaks; TestActivationPath runs at another FYNE_SCALE to keep
+// it so.
 package e2e
 
 import (

@@ -130,9 +130,3 @@ func (d *display) typeText(t *testing.T, s string) {
 	d.x(t, "xdotool", "type", "--delay", "20", s)
 	time.Sleep(100 * time.Millisecond)
 }
-
-func (d *display) click(t *testing.T, win string, x, y int) {
-	t.Helper()
-	d.x(t, "xdotool", "mousemove", "--window", win, fmt.Sprint(x), fmt.Sprint(y), "click", "1")
-	time.Sleep(150 * time.Millisecond)
-}
