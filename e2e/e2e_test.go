@@ -87,18 +87,12 @@ func (e env) startApp(t *testing.T, d *display) (win string, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, e.bin, "--data-dir", e.dataDir)
 	cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
-	// Every start appends, so that a failed restart still shows its log.
-	logf, err := os.OpenFile(filepath.Join(e.artifacts, "app.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(logf, "---- %s: %s --data-dir %s\n", t.Name(), e.bin, e.dataDir)
-	cmd.Stdout, cmd.Stderr = logf, logf
+	logf := e.appLog(t, cmd)
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start besign: %v", err)
 	}
-	stop = func() { cancel(); cmd.Wait(); logf.Close() }
+	stop = func() { cancel(); cmd.Wait(); fmt.Fprintf(logf, "---- %s\n", cmd.ProcessState); logf.Close() }
 	t.Cleanup(stop)
 	win = d.waitWindow(t, title, 20*time.Second)
 	t.Logf("window up after %s", time.Since(started).Round(10*time.Millisecond))
@@ -108,6 +102,19 @@ func (e env) startApp(t *testing.T, d *display) (win string, stop func()) {
 	// the sign-in form is there once the screen holds still.
 	d.settled(t, e.artifacts, "00-start", "")
 	return win, stop
+}
+
+// appLog sends cmd's output to the artifacts' app.log. Every start
+// appends, so that a failed restart still shows its log.
+func (e env) appLog(t *testing.T, cmd *exec.Cmd) *os.File {
+	t.Helper()
+	logf, err := os.OpenFile(filepath.Join(e.artifacts, "app.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(logf, "---- %s: %s\n", t.Name(), strings.Join(cmd.Args, " "))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	return logf
 }
 
 // totp computes the current code for a Base32 key with oathtool, after the
@@ -378,10 +385,11 @@ func TestLinkHandOver(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		app := exec.CommandContext(ctx, e.bin, "--data-dir", e.dataDir, link)
 		app.Env = append(os.Environ(), "DISPLAY="+d.name)
+		logf := e.appLog(t, app)
 		if err := app.Start(); err != nil {
 			t.Fatal(err)
 		}
-		stop = func() { cancel(); app.Wait() }
+		stop = func() { cancel(); app.Wait(); fmt.Fprintf(logf, "---- %s\n", app.ProcessState); logf.Close() }
 		t.Cleanup(stop)
 		win := d.waitWindow(t, title, 20*time.Second)
 		d.x(t, "xdotool", "windowfocus", "--sync", win)
