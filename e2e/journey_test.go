@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/color"
 	"image/png"
 	"math"
@@ -35,11 +36,11 @@ func TestJourney(t *testing.T) {
 	e.cli(t, "admin", "users", "add", "--name", "Arman Salim", "--email", email)
 
 	d := startXvfb(t)
-	win, _ := e.startApp(t, d)
+	e.startApp(t, d)
 	_, _, before := e.firstSignIn(t, d, "40-")
-	before = e.activate(t, d, win, "41-", before, "2103010101900001", "081234567890")
+	before = e.activate(t, d, "41-", before, "2103010101900001", "081234567890")
 	e.waitCLI(t, "WAITING_FOR_VERIFICATION", "admin", "activations", "list")
-	d.click(t, win, 512, 396) // the success notice's OK
+	d.closeNotice(t)
 	before = d.settled(t, e.artifacts, "42-notice-closed", before)
 
 	// IT approves; the mail's "Set Passphrase" link is clicked.
@@ -65,11 +66,14 @@ func TestJourney(t *testing.T) {
 	e.handOver(t, d, in)
 	placed := queuedBox(t, e.dataDir, in)
 	// The first preview compiles PDFium: wait for the page and its box.
-	added, bx, by := d.waitColour(t, e.artifacts, "45-tanda-tangan-ditambahkan", boxColour, 60*time.Second)
+	added, box := d.waitColour(t, e.artifacts, "45-tanda-tangan-ditambahkan", boxColour, 60*time.Second)
 
-	// Drag the signature box, found on the screen by its colour, 120 px to
-	// the left and 150 px up: the queue keeps the new place in PDF points.
-	d.drag(t, bx, by, bx-120, by-150)
+	// Drag the signature box, found on the screen by its colour, one box
+	// width to the left and two heights up: distances in the box's own
+	// drawn size stay on the page however large the preview is drawn. The
+	// queue keeps the new place in PDF points.
+	bx, by := (box.Min.X+box.Max.X)/2, (box.Min.Y+box.Max.Y)/2
+	d.drag(t, bx, by, bx-box.Dx(), by-2*box.Dy())
 	before = d.settled(t, e.artifacts, "46-kotak-dipindah", added)
 	moved := waitBoxMoved(t, e.dataDir, in, placed)
 	if moved.X >= placed.X || moved.Y <= placed.Y {
@@ -188,13 +192,13 @@ func waitQueued(t *testing.T, dataDir, path string, ok func(authority.Box) bool)
 }
 
 // waitColour takes screenshots until one shows pixels of colour c (at
-// least a box's border), then returns it and their centre.
-func (d *display) waitColour(t *testing.T, dir, step string, c color.RGBA, timeout time.Duration) (string, int, int) {
+// least a box's border), then returns it and their bounds.
+func (d *display) waitColour(t *testing.T, dir, step string, c color.RGBA, timeout time.Duration) (string, image.Rectangle) {
 	t.Helper()
 	for deadline := time.Now().Add(timeout); ; time.Sleep(300 * time.Millisecond) {
 		shot := d.screenshot(t, dir, step)
-		if x, y, ok := findColour(t, shot, c); ok {
-			return shot, x, y
+		if r, ok := findColour(t, shot, c); ok {
+			return shot, r
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no signature box of colour %v on the screen within %s (see %s)", c, timeout, shot)
@@ -202,8 +206,8 @@ func (d *display) waitColour(t *testing.T, dir, step string, c color.RGBA, timeo
 	}
 }
 
-// findColour returns the centre of the pixels of colour c in a screenshot.
-func findColour(t *testing.T, shot string, c color.RGBA) (x, y int, ok bool) {
+// findColour returns the bounds of the pixels of colour c in a screenshot.
+func findColour(t *testing.T, shot string, c color.RGBA) (bounds image.Rectangle, ok bool) {
 	t.Helper()
 	f, err := os.Open(shot)
 	if err != nil {
@@ -214,19 +218,16 @@ func findColour(t *testing.T, shot string, c color.RGBA) (x, y int, ok bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n, sx, sy int
+	n := 0
 	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
 			if sameColour(img.At(x, y), c) {
-				n, sx, sy = n+1, sx+x, sy+y
+				n, bounds = n+1, bounds.Union(image.Rect(x, y, x+1, y+1))
 			}
 		}
 	}
-	if n < 40 {
-		return 0, 0, false
-	}
-	return sx / n, sy / n, true
+	return bounds, n >= 40
 }
 
 func sameColour(a color.Color, b color.RGBA) bool {

@@ -1,14 +1,14 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
-	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,61 +20,54 @@ type display struct {
 	cmd  *exec.Cmd
 }
 
-// startXvfb starts Xvfb on the first free display number from 90.
+// startXvfb starts Xvfb on a display it picks itself (-displayfd): the
+// server takes the first free number under its own lock and writes it once
+// it accepts clients, so two suites starting at once never share a display
+// (choosing the number here from lock files raced).
 func startXvfb(t *testing.T) *display {
 	t.Helper()
-	for n := 90; n < 110; n++ {
-		// A display is taken while the server named in its lock file
-		// lives; Xvfb clears the lock and socket a killed server left.
-		if lockHolderAlive(fmt.Sprintf("/tmp/.X%d-lock", n)) {
-			continue
-		}
-		name := fmt.Sprintf(":%d", n)
-		cmd := exec.Command("Xvfb", name, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("start Xvfb: %v", err)
-		}
-		d := &display{name: name, cmd: cmd}
-		t.Cleanup(func() {
-			// SIGTERM lets Xvfb remove its lock file; SIGKILL leaves it.
-			cmd.Process.Signal(syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				cmd.Process.Kill()
-				<-done
-			}
-		})
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			if exec.Command("xdpyinfo", "-display", name).Run() == nil {
-				return d
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb on %s did not come up", name)
-	}
-	t.Fatal("no free X display")
-	return nil
-}
-
-// lockHolderAlive reports whether the X server whose pid the lock file
-// holds still runs; an unreadable lock counts as held.
-func lockHolderAlive(lock string) bool {
-	b, err := os.ReadFile(lock)
-	if errors.Is(err, os.ErrNotExist) {
-		return false
-	}
+	r, w, err := os.Pipe()
 	if err != nil {
-		return true
+		t.Fatal(err)
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return true
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w} // fd 3
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		t.Fatalf("start Xvfb: %v", err)
 	}
-	return syscall.Kill(pid, 0) == nil || errors.Is(syscall.Kill(pid, 0), syscall.EPERM)
+	w.Close()
+	t.Cleanup(func() {
+		// SIGTERM lets Xvfb remove its lock file; SIGKILL leaves it.
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n') // "N\n" once it accepts clients
+		got <- strings.TrimSpace(line)
+	}()
+	var n string
+	select {
+	case n = <-got:
+	case <-time.After(10 * time.Second):
+	}
+	if _, err := strconv.Atoi(n); err != nil {
+		t.Fatalf("Xvfb did not name its display within 10s (got %q)", n)
+	}
+	d := &display{name: ":" + n, cmd: cmd}
+	if err := exec.Command("xdpyinfo", "-display", d.name).Run(); err != nil {
+		t.Fatalf("Xvfb on %s does not answer: %v", d.name, err)
+	}
+	return d
 }
 
 // x runs an X client (xdotool, import) on the display.
@@ -131,8 +124,30 @@ func (d *display) typeText(t *testing.T, s string) {
 	time.Sleep(100 * time.Millisecond)
 }
 
-func (d *display) click(t *testing.T, win string, x, y int) {
-	t.Helper()
-	d.x(t, "xdotool", "mousemove", "--window", win, fmt.Sprint(x), fmt.Sprint(y), "click", "1")
-	time.Sleep(150 * time.Millisecond)
+// TestXvfbDisplaysApart starts two displays at the same moment, as two
+// suites on one machine do: each must get its own (a shared one let an app
+// draw on, or lose, the other suite's server).
+func TestXvfbDisplaysApart(t *testing.T) {
+	setup(t)
+	var mu sync.Mutex
+	names := map[string]bool{}
+	var ready sync.WaitGroup
+	ready.Add(2)
+	for _, n := range []string{"a", "b"} {
+		t.Run(n, func(t *testing.T) {
+			t.Parallel()
+			d := startXvfb(t)
+			mu.Lock()
+			names[d.name] = true
+			mu.Unlock()
+			ready.Done()
+			ready.Wait() // both servers alive at once
+			d.x(t, "xdpyinfo")
+		})
+	}
+	t.Cleanup(func() {
+		if len(names) != 2 {
+			t.Errorf("two displays started at once got %v", names)
+		}
+	})
 }

@@ -180,8 +180,10 @@ func (u *UI) Content() fyne.CanvasObject {
 	return container.NewBorder(warn, nil, nil, nil, u.tabs)
 }
 
-// Menu is the main menu; its shortcuts (Ctrl+1 to Ctrl+6) switch tabs
-// from anywhere, also while an entry has the focus.
+// Menu is the main menu; its shortcuts (Ctrl+1 to Ctrl+7) switch tabs
+// from anywhere, also while an entry has the focus. Tab buttons take no
+// keyboard focus, so Ctrl+7 is the keyboard's way to the Verifikasi tab;
+// it does nothing while that tab is out of the tabs (no verifier signed in).
 func (u *UI) Menu() *fyne.MainMenu {
 	item := func(label string, key fyne.KeyName, tab *container.TabItem) *fyne.MenuItem {
 		it := fyne.NewMenuItem(label, func() { u.tabs.Select(tab) })
@@ -196,6 +198,7 @@ func (u *UI) Menu() *fyne.MainMenu {
 			item(lang.L("Aktivasi"), fyne.Key4, u.actItem),
 			item(lang.L("Tanda Tangan"), fyne.Key5, u.signItem),
 			item(lang.L("Verifikasi Dokumen"), fyne.Key6, u.checkItem),
+			item(lang.L("Verifikasi"), fyne.Key7, u.verItem),
 		),
 		u.sign.menu(),
 		fyne.NewMenu(lang.L("Bantuan"),
