@@ -70,17 +70,22 @@ func TestRunHelper(t *testing.T) {
 	os.Exit(0)
 }
 
-// Three processes sign the same file into the same folder at the same
-// moment: all three chose NAME_signed.pdf while it was free, and each ends
-// with its own file; none replaces another's.
-func TestRunProcessesRace(t *testing.T) {
-	in := onePage(t, t.TempDir(), "surat.pdf").Path
-	outDir, ctl := t.TempDir(), t.TempDir()
+// raceHelpers starts three helper processes that sign in into outDir at
+// the same moment (mode "" numbers, "refuse" is besign sign's way), checks
+// that none wrote before all had chosen a name, and returns the first line
+// each printed, sorted.
+func raceHelpers(t *testing.T, in, outDir, mode string) []string {
+	t.Helper()
+	ctl := t.TempDir()
+	arg := in + "|" + outDir + "|" + ctl
+	if mode != "" {
+		arg += "|" + mode
+	}
 	var cmds []*exec.Cmd
 	var outs []*strings.Builder
 	for range 3 {
 		c := exec.Command(os.Args[0], "-test.run=^TestRunHelper$", "-test.count=1")
-		c.Env = append(os.Environ(), "BESIGN_SIGNJOB_HELPER="+in+"|"+outDir+"|"+ctl)
+		c.Env = append(os.Environ(), "BESIGN_SIGNJOB_HELPER="+arg)
 		c.Stderr = os.Stderr
 		var b strings.Builder
 		c.Stdout = &b
@@ -105,15 +110,25 @@ func TestRunProcessesRace(t *testing.T) {
 		t.Fatalf("written before the signature: %v", got)
 	}
 	os.WriteFile(filepath.Join(ctl, "go"), nil, 0o644)
-	var written []string
+	var got []string
 	for i, c := range cmds {
 		if err := c.Wait(); err != nil {
 			t.Fatalf("helper: %v", err)
 		}
 		p, _, _ := strings.Cut(outs[i].String(), "\n")
-		written = append(written, p)
+		got = append(got, p)
 	}
-	sort.Strings(written)
+	sort.Strings(got)
+	return got
+}
+
+// Three processes sign the same file into the same folder at the same
+// moment: all three chose NAME_signed.pdf while it was free, and each ends
+// with its own file; none replaces another's.
+func TestRunProcessesRace(t *testing.T) {
+	in := onePage(t, t.TempDir(), "surat.pdf").Path
+	outDir := t.TempDir()
+	written := raceHelpers(t, in, outDir, "")
 	want := []string{filepath.Join(outDir, "surat_signed (2).pdf"), filepath.Join(outDir, "surat_signed (3).pdf"), filepath.Join(outDir, "surat_signed.pdf")}
 	if strings.Join(written, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("written %q, want %q", written, want)
@@ -130,44 +145,8 @@ func TestRunProcessesRace(t *testing.T) {
 // nothing, and no "(2)" appears (the app's numbering is not the CLI's).
 func TestRunProcessesRaceRefuse(t *testing.T) {
 	in := onePage(t, t.TempDir(), "surat.pdf").Path
-	outDir, ctl := t.TempDir(), t.TempDir()
-	var cmds []*exec.Cmd
-	var outs []*strings.Builder
-	for range 3 {
-		c := exec.Command(os.Args[0], "-test.run=^TestRunHelper$", "-test.count=1")
-		c.Env = append(os.Environ(), "BESIGN_SIGNJOB_HELPER="+in+"|"+outDir+"|"+ctl+"|refuse")
-		c.Stderr = os.Stderr
-		var b strings.Builder
-		c.Stdout = &b
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
-		cmds, outs = append(cmds, c), append(outs, &b)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		m, _ := filepath.Glob(filepath.Join(ctl, "ready-*"))
-		if len(m) == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 3 helpers ready", len(m))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := signedFiles(outDir); len(got) > 0 {
-		t.Fatalf("written before the signature: %v", got)
-	}
-	os.WriteFile(filepath.Join(ctl, "go"), nil, 0o644)
-	var got []string
-	for i, c := range cmds {
-		if err := c.Wait(); err != nil {
-			t.Fatalf("helper: %v", err)
-		}
-		p, _, _ := strings.Cut(outs[i].String(), "\n")
-		got = append(got, p)
-	}
-	sort.Strings(got)
+	outDir := t.TempDir()
+	got := raceHelpers(t, in, outDir, "refuse")
 	want := []string{filepath.Join(outDir, "surat_signed.pdf"), "exists", "exists"} // sorted
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("results %q, want %q", got, want)
