@@ -98,12 +98,16 @@ type UI struct {
 	auth Authority
 	win  fyne.Window
 
-	tabs      *container.AppTabs
-	akunTab   *container.TabItem
-	otpItem   *container.TabItem
-	inItem    *container.TabItem
-	actItem   *container.TabItem
-	verItem   *container.TabItem // in the tabs only while a verifier is signed in
+	tabs    *container.AppTabs
+	akunTab *container.TabItem
+	otpItem *container.TabItem
+	inItem  *container.TabItem
+	actItem *container.TabItem
+	verItem *container.TabItem // in the tabs only while a verifier is signed in
+	// verMenu is Menu's Ctrl+7 item, greyed out while verItem is not in
+	// the tabs; mainMenu is refreshed when that changes.
+	verMenu   *fyne.MenuItem
+	mainMenu  *fyne.MainMenu
 	signItem  *container.TabItem
 	checkItem *container.TabItem
 
@@ -183,14 +187,16 @@ func (u *UI) Content() fyne.CanvasObject {
 // Menu is the main menu; its shortcuts (Ctrl+1 to Ctrl+7) switch tabs
 // from anywhere, also while an entry has the focus. Tab buttons take no
 // keyboard focus, so Ctrl+7 is the keyboard's way to the Verifikasi tab;
-// it does nothing while that tab is out of the tabs (no verifier signed in).
+// it is greyed out while that tab is out of the tabs (no verifier signed in).
 func (u *UI) Menu() *fyne.MainMenu {
 	item := func(label string, key fyne.KeyName, tab *container.TabItem) *fyne.MenuItem {
 		it := fyne.NewMenuItem(label, func() { u.tabs.Select(tab) })
 		it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierControl}
 		return it
 	}
-	return fyne.NewMainMenu(
+	u.verMenu = item(lang.L("Verifikasi"), fyne.Key7, u.verItem)
+	u.verMenu.Disabled = !u.verifyTabShown()
+	u.mainMenu = fyne.NewMainMenu(
 		fyne.NewMenu(lang.L("Tampilan"),
 			item(lang.L("Akun"), fyne.Key1, u.akunTab),
 			item(lang.L("OTP"), fyne.Key2, u.otpItem),
@@ -198,13 +204,14 @@ func (u *UI) Menu() *fyne.MainMenu {
 			item(lang.L("Aktivasi"), fyne.Key4, u.actItem),
 			item(lang.L("Tanda Tangan"), fyne.Key5, u.signItem),
 			item(lang.L("Verifikasi Dokumen"), fyne.Key6, u.checkItem),
-			item(lang.L("Verifikasi"), fyne.Key7, u.verItem),
+			u.verMenu,
 		),
 		u.sign.menu(),
 		fyne.NewMenu(lang.L("Bantuan"),
 			fyne.NewMenuItem(lang.L("Tentang dan Pengaturan"), u.showAbout),
 		),
 	)
+	return u.mainMenu
 }
 
 // Start fills in a remembered account and resumes its session, in the
@@ -243,17 +250,29 @@ func (u *UI) setSession(s authority.Session) {
 	u.showVerifyTab(s.Account.Role == authority.RoleVerifier)
 }
 
-// showVerifyTab puts the Verifikasi tab in the tabs or takes it out.
-func (u *UI) showVerifyTab(on bool) {
-	in := false
+// verifyTabShown reports whether the Verifikasi tab is in the tabs.
+func (u *UI) verifyTabShown() bool {
 	for _, it := range u.tabs.Items {
-		in = in || it == u.verItem
+		if it == u.verItem {
+			return true
+		}
 	}
+	return false
+}
+
+// showVerifyTab puts the Verifikasi tab in the tabs or takes it out, and
+// greys its menu item out with it.
+func (u *UI) showVerifyTab(on bool) {
+	in := u.verifyTabShown()
 	switch {
 	case on && !in:
 		u.tabs.Append(u.verItem)
 	case !on && in:
 		u.tabs.Remove(u.verItem)
+	}
+	if u.verMenu != nil && u.verMenu.Disabled == on {
+		u.verMenu.Disabled = !on
+		u.mainMenu.Refresh()
 	}
 }
 

@@ -346,6 +346,9 @@ func TestVerifyTabShortcut(t *testing.T) {
 		t.Errorf("the Ctrl+7 item is %q, want Verifikasi", item.Label)
 	}
 
+	if !item.Disabled {
+		t.Error("signed out, the Ctrl+7 item is not greyed out")
+	}
 	h.ui.tabs.Select(h.ui.inItem)
 	item.Action()
 	h.wait()
@@ -359,6 +362,9 @@ func TestVerifyTabShortcut(t *testing.T) {
 	h.ui.tabs.Select(h.ui.akunTab)
 	secret := h.activate("budi@natunakab.go.id", "rahasia-budi-1")
 	h.signIn("budi@natunakab.go.id", "rahasia-budi-1", secret)
+	if item.Disabled {
+		t.Error("a verifier's Ctrl+7 item is greyed out")
+	}
 	item.Action()
 	h.wait()
 	if h.ui.tabs.Selected() != h.ui.verItem {
