@@ -18,6 +18,7 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/camera"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
@@ -187,10 +188,10 @@ func openFailure(dir string, err error) string {
 	db := filepath.Join(dir, datadir.DatabaseName)
 	var pathErr *fs.PathError
 	switch {
-	case errors.Is(err, authority.ErrCorruptDatabase), errors.Is(err, authority.ErrDatabaseTooNew):
+	case errors.Is(err, embedded.ErrCorruptDatabase), errors.Is(err, embedded.ErrDatabaseTooNew):
 		return lang.L("Basis data di {{.Path}} rusak atau bukan basis data BeSign. Pindahkan berkas itu atau hubungi bagian TI; berkas tidak diubah.",
 			map[string]any{"Path": db})
-	case errors.Is(err, authority.ErrWrongMasterKey):
+	case errors.Is(err, embedded.ErrWrongMasterKey):
 		return lang.L("Kunci utama di keyring tidak cocok dengan basis data di {{.Path}}. Mungkin keyring diganti atau basis data disalin dari komputer lain. Hubungi bagian TI.",
 			map[string]any{"Path": db})
 	case errors.Is(err, keystore.ErrPlainFileRefused):

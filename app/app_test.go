@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/natunakab/besign/assets"
-	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/keystore"
@@ -39,7 +39,7 @@ func TestOpenFailure(t *testing.T) {
 		if err := os.WriteFile(db, junk, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		_, err := authority.OpenEmbedded(datadir.AuthorityOptions(db, key(t), cfg))
+		_, err := embedded.Open(datadir.AuthorityOptions(db, key(t), cfg))
 		if err == nil {
 			t.Fatal("a corrupt database opened")
 		}
@@ -55,12 +55,12 @@ func TestOpenFailure(t *testing.T) {
 	t.Run("wrong master key", func(t *testing.T) {
 		dir := t.TempDir()
 		db := filepath.Join(dir, datadir.DatabaseName)
-		a, err := authority.OpenEmbedded(datadir.AuthorityOptions(db, key(t), cfg))
+		a, err := embedded.Open(datadir.AuthorityOptions(db, key(t), cfg))
 		if err != nil {
 			t.Fatal(err)
 		}
 		a.Close()
-		_, err = authority.OpenEmbedded(datadir.AuthorityOptions(db, key(t), cfg))
+		_, err = embedded.Open(datadir.AuthorityOptions(db, key(t), cfg))
 		if err == nil {
 			t.Fatal("opened with another master key")
 		}

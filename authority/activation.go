@@ -186,7 +186,7 @@ const (
 	MaxPhotoBytes   = 2 << 20
 	MaxPhotoSide    = 1600
 	MinPhotoSide    = 240
-	activationSteps = 3
+	ActivationSteps = 3
 )
 
 // Form fields, as ValidationError names them.
@@ -248,7 +248,7 @@ func (v *ValidationError) Field(name string) error {
 
 // StepFields are the fields of each step of the form, so that a screen
 // can check one step before moving on.
-var StepFields = [activationSteps][]string{
+var StepFields = [ActivationSteps][]string{
 	{FieldName, FieldNIK, FieldGelarDepan, FieldGelarBelakang, FieldPhone},
 	{FieldEmployment, FieldNIP, FieldUnit, FieldJabatan, FieldProvince},
 	{FieldPhoto, FieldConsent},
@@ -262,7 +262,7 @@ func ValidateActivation(d ActivationData, now time.Time) (ActivationData, []Warn
 	v := &ValidationError{}
 	bad := func(field string, err error) { v.Fields = append(v.Fields, FieldError{field, err}) }
 	var err error
-	if d.Name, err = checkName(d.Name); err != nil {
+	if d.Name, err = CheckName(d.Name); err != nil {
 		bad(FieldName, err)
 	}
 	d.NIK = strings.TrimSpace(d.NIK)
@@ -295,10 +295,10 @@ func ValidateActivation(d ActivationData, now time.Time) (ActivationData, []Warn
 	default:
 		bad(FieldEmployment, ErrEmploymentInvalid)
 	}
-	if d.Unit, err = checkText(d.Unit, ErrUnitRequired); err != nil {
+	if d.Unit, err = CheckText(d.Unit, ErrUnitRequired); err != nil {
 		bad(FieldUnit, err)
 	}
-	if d.Jabatan, err = checkText(d.Jabatan, ErrJabatanRequired); err != nil {
+	if d.Jabatan, err = CheckText(d.Jabatan, ErrJabatanRequired); err != nil {
 		bad(FieldJabatan, err)
 	}
 	if d.Province == "" {
@@ -318,9 +318,9 @@ func ValidateActivation(d ActivationData, now time.Time) (ActivationData, []Warn
 	return d, warnings, nil
 }
 
-// checkText trims a required free text (unit, jabatan).
-func checkText(s string, missing error) (string, error) {
-	return checkFreeText(s, MaxTextLen, false, textErrors{missing, ErrTextTooLong, ErrTextInvalid})
+// CheckText trims a required free text (unit, jabatan).
+func CheckText(s string, missing error) (string, error) {
+	return CheckFreeText(s, MaxTextLen, false, TextErrors{missing, ErrTextTooLong, ErrTextInvalid})
 }
 
 // CheckPhotoJPEG checks what the authority keeps of a photo: a JPEG of at
@@ -347,8 +347,8 @@ func CheckPhotoJPEG(b []byte) error {
 	return nil
 }
 
-// checkDraft bounds a draft's size without judging its content.
-func checkDraft(d ActivationData) error {
+// CheckDraft bounds a draft's size without judging its content.
+func CheckDraft(d ActivationData) error {
 	for _, s := range []string{d.Name, d.NIK, d.GelarDepan, d.GelarBelakang, d.Phone, string(d.Employment), d.NIP, d.Unit, d.Jabatan, d.Province} {
 		if len(s) > 4*MaxTextLen {
 			return ErrTextTooLong

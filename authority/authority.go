@@ -1,18 +1,21 @@
-// Package authority is the certificate authority ("Balai"): it owns every
-// account rule and secret (passwords, reset tokens, OTP, lockout, sessions)
-// and the outbox of mail it sends.
+// Package authority is the contract of the certificate authority ("Balai"):
+// the role interfaces, their request and response types, the sentinel
+// errors, and the rules every implementation shares (names, logins, NIK and
+// NIP, free text, passphrases, the directory file). It holds no storage and
+// no secrets; authority/embedded implements it in-process on SQLite, and
+// authoritytest is the conformance suite any implementation runs.
 //
-// Screens and the CLI talk to it only through its role interfaces, each
-// for one kind of caller: Flows (sign-in, registration, reset, OTP
-// enrolment), Devices (the OTP devices of a signed-in account), Outbox
-// (the mail sent), Admin (IT's administration), and for activation
+// Screens and the CLI talk to an authority only through its role
+// interfaces, each for one kind of caller: Flows (sign-in, registration,
+// reset, OTP enrolment), Devices (the OTP devices of a signed-in account),
+// Outbox (the mail sent), Admin (IT's administration), and for activation
 // Activations (the account holder's form), Verifications (a verifier's
 // decisions) and ActivationAdmin (IT's side; see activation.go), then
-// Certificates (passphrase, certificate, signing digests) and Queue (the
-// documents prepared for signing). Authority
-// is all of them. Requests and responses are plain structs that serialise as JSON, so
-// that a network client can later implement the same interfaces. Embedded
-// (see embedded.go) implements them in-process on SQLite.
+// Certificates (passphrase, certificate, signing digests), Trust (the root
+// and the CRL that verifiers need) and Queue (the documents prepared for
+// signing). Authority is all of them. Requests and responses are plain
+// structs that serialise as JSON, so that a network client can implement the
+// same interfaces.
 package authority
 
 import (
@@ -20,8 +23,8 @@ import (
 	"time"
 )
 
-// Authority is every role of the authority; Embedded implements it, and so
-// will a network client. Callers should take the narrowest role they use.
+// Authority is every role of the authority; embedded.Authority implements
+// it, and so will a network client. Callers should take the narrowest role they use.
 //
 // Tokens (sessions, reset tickets) are opaque bearer strings. Every method
 // returns one of the sentinel errors in errors.go, possibly wrapped, for
@@ -35,6 +38,7 @@ type Authority interface {
 	Verifications
 	ActivationAdmin
 	Certificates
+	Trust
 	Queue
 }
 
@@ -268,6 +272,21 @@ const (
 	MailOTPDeviceAdded MailKind = "otp_device_added"
 )
 
+// MailRegisterAttempt tells an account's owner that someone tried to
+// register its address again; Daftar answers the person at the keyboard as
+// for a new address, so that it does not tell which addresses have accounts.
+const MailRegisterAttempt MailKind = "register_attempt"
+
+// Mail kinds of activation.
+const (
+	MailActivationSubmitted MailKind = "activation_submitted"
+	MailActivationApproved  MailKind = "activation_approved"
+	MailActivationRejected  MailKind = "activation_rejected"
+)
+
+// MailPassphraseReset carries the link of "Lupa Passphrase".
+const MailPassphraseReset MailKind = "passphrase_reset"
+
 // Mail is one message of the outbox.
 type Mail struct {
 	ID          int64     `json:"id"`
@@ -281,3 +300,7 @@ type Mail struct {
 	SentAt      time.Time `json:"sent_at,omitzero"`     // when delivered by SMTP
 	SendError   string    `json:"send_error,omitempty"` // last SMTP failure
 }
+
+// MasterKeySize is the length of the master key that the OS keyring keeps
+// for an authority on this computer (embedded.Options.MasterKey).
+const MasterKeySize = 32

@@ -33,6 +33,11 @@ type Certificates interface {
 	// the passphrase once for all of them (RSA PKCS #1 v1.5). Wrong
 	// passphrases in a row suspend the certificate.
 	SignDigests(ctx context.Context, req SignDigestsRequest) (SignDigestsResponse, error)
+}
+
+// Trust is what anyone checking the authority's signatures needs, signed in
+// or not: its root certificate and its revocation list.
+type Trust interface {
 	// RootCertificate returns the authority's root certificate (DER).
 	RootCertificate(ctx context.Context) ([]byte, error)
 	// CRL returns the authority's current certificate revocation list (DER).
@@ -181,8 +186,8 @@ func CheckPassphrase(p string) []PassphraseRule {
 	return failed
 }
 
-// checkNewPassphrase checks a new passphrase and its confirmation.
-func checkNewPassphrase(p, confirmation string) error {
+// CheckNewPassphrase checks a new passphrase and its confirmation.
+func CheckNewPassphrase(p, confirmation string) error {
 	if len(p) > MaxPassphraseLen {
 		return ErrPassphraseTooLong
 	}
@@ -204,10 +209,13 @@ type PassphrasePolicy struct {
 }
 
 // suspension returns how long the n-th suspension (from 1) lasts.
-func (p PassphrasePolicy) suspension(n int) time.Duration {
+func (p PassphrasePolicy) NthSuspension(n int) time.Duration {
 	d := p.Suspension
 	for i := 1; i < n && d < p.MaxSuspend; i++ {
 		d *= 2
 	}
 	return min(d, p.MaxSuspend)
 }
+
+// CRLFileName is the CRL the authority keeps beside its database.
+const CRLFileName = "besign-ca.crl"

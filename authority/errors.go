@@ -39,6 +39,10 @@ var (
 	ErrEnrolmentUnknown  = errors.New("OTP set-up has expired; start again")
 
 	ErrNotFound = errors.New("not found")
+
+	// ErrClosed: the authority was closed (the embedded one at shutdown,
+	// a network client after Close).
+	ErrClosed = errors.New("authority is closed")
 )
 
 // Field limits, shared by the authority's checks and the screens' entries.

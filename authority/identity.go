@@ -204,5 +204,5 @@ func NormalizePhone(s string) (string, error) {
 // CheckGelar trims a gelar (academic title); it is required and "-" means
 // none.
 func CheckGelar(s string) (string, error) {
-	return checkFreeText(s, MaxGelarLen, false, textErrors{ErrGelarRequired, ErrGelarTooLong, ErrGelarInvalid})
+	return CheckFreeText(s, MaxGelarLen, false, TextErrors{ErrGelarRequired, ErrGelarTooLong, ErrGelarInvalid})
 }

@@ -9,9 +9,9 @@ import (
 	"unicode/utf8"
 )
 
-// normalizeEmail checks an address and returns it in lower case. Only a bare
+// NormalizeEmail checks an address and returns it in lower case. Only a bare
 // address is accepted (no display name, no comments).
-func normalizeEmail(s string) (string, error) {
+func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", fmt.Errorf("%w: empty", ErrEmailInvalid)
@@ -92,38 +92,34 @@ func mixedScripts(s string) bool {
 }
 
 // login is a parsed "username or email".
-type login struct {
-	email    string // set when the login has an '@'
-	username string
+type Login struct {
+	Email    string // set when the login has an '@'
+	Username string
 }
 
 // LoginIsEmail tells whether a username-or-email names an email (it has an
 // '@'); usernames never have one.
 func LoginIsEmail(s string) bool { return strings.Contains(s, "@") }
 
-// ParseOTPCode reads a typed OTP code as the authority does: six digits,
-// spaces between groups ignored. Screens check with it before sending.
-func ParseOTPCode(s string) (string, error) { return parseOTPCode(s) }
-
-// parseLogin trims and lower-cases a username or email. It does not check
+// ParseLogin trims and lower-cases a username or email. It does not check
 // that an email is well formed: a malformed one simply matches no account.
-func parseLogin(s string) (login, error) {
+func ParseLogin(s string) (Login, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return login{}, ErrLoginRequired
+		return Login{}, ErrLoginRequired
 	}
 	if len(s) > MaxLoginLen {
-		return login{}, ErrLoginTooLong
+		return Login{}, ErrLoginTooLong
 	}
 	s = strings.ToLower(s)
 	if LoginIsEmail(s) {
-		return login{email: s}, nil
+		return Login{Email: s}, nil
 	}
-	return login{username: s}, nil
+	return Login{Username: s}, nil
 }
 
-// checkLanguage accepts a language of Languages, or "" for the default.
-func checkLanguage(l Language) (Language, error) {
+// CheckLanguage accepts a language of Languages, or "" for the default.
+func CheckLanguage(l Language) (Language, error) {
 	l = Language(strings.ToLower(strings.TrimSpace(string(l))))
 	if l == "" {
 		return "", nil
@@ -136,39 +132,39 @@ func checkLanguage(l Language) (Language, error) {
 	return "", ErrLanguageInvalid
 }
 
-// checkName trims a person's name and checks its length and characters.
-func checkName(s string) (string, error) {
-	return checkFreeText(s, MaxNameLen, false, textErrors{ErrNameRequired, ErrNameTooLong, ErrNameInvalid})
+// CheckName trims a person's name and checks its length and characters.
+func CheckName(s string) (string, error) {
+	return CheckFreeText(s, MaxNameLen, false, TextErrors{ErrNameRequired, ErrNameTooLong, ErrNameInvalid})
 }
 
-// textErrors are what checkFreeText returns for an empty, a too long and a
+// TextErrors are what CheckFreeText returns for an empty, a too long and a
 // badly written text.
-type textErrors struct{ empty, long, invalid error }
+type TextErrors struct{ Empty, Long, Invalid error }
 
-// checkFreeText trims a required text a person typed and checks that it has
+// CheckFreeText trims a required text a person typed and checks that it has
 // at most max characters and none that hide or disguise what it shows
 // (controls, bidi overrides, zero-width and other format characters);
 // newlines are allowed only when lines is set. Every free text that reaches
 // a certificate, a verifier's screen or a mail goes through it.
-func checkFreeText(s string, max int, lines bool, e textErrors) (string, error) {
+func CheckFreeText(s string, max int, lines bool, e TextErrors) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return "", e.empty
+		return "", e.Empty
 	case !utf8.ValidString(s):
-		return "", e.invalid
+		return "", e.Invalid
 	case utf8.RuneCountInString(s) > max:
-		return "", e.long
+		return "", e.Long
 	}
 	for _, r := range s {
 		if hiddenRune(r) && !(lines && r == '\n') {
-			return "", e.invalid
+			return "", e.Invalid
 		}
 	}
 	return s, nil
 }
 
-func checkRole(r Role) (Role, error) {
+func CheckRole(r Role) (Role, error) {
 	switch Role(strings.ToLower(strings.TrimSpace(string(r)))) {
 	case "", RoleSigner:
 		return RoleSigner, nil
@@ -178,12 +174,12 @@ func checkRole(r Role) (Role, error) {
 	return "", ErrRoleInvalid
 }
 
-// maxUsernameLen keeps usernames short enough for screens and the CLI.
-const maxUsernameLen = 64
+// MaxUsernameLen keeps usernames short enough for screens and the CLI.
+const MaxUsernameLen = 64
 
-// usernameBase derives a username from an email's local part: lower case
+// UsernameBase derives a username from an email's local part: lower case
 // letters, digits, '.', '_' and '-' only. The caller makes it unique.
-func usernameBase(email string) string {
+func UsernameBase(email string) string {
 	local, _, _ := strings.Cut(email, "@")
 	var b strings.Builder
 	for _, r := range strings.ToLower(local) {
@@ -191,7 +187,7 @@ func usernameBase(email string) string {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
 			b.WriteRune(r)
 		}
-		if b.Len() >= maxUsernameLen-6 { // room for a numeric suffix
+		if b.Len() >= MaxUsernameLen-6 { // room for a numeric suffix
 			break
 		}
 	}
@@ -202,8 +198,8 @@ func usernameBase(email string) string {
 	return u
 }
 
-// checkPassword applies the password policy.
-func checkPassword(password, confirmation string) error {
+// CheckPassword applies the password policy.
+func CheckPassword(password, confirmation string) error {
 	switch n := utf8.RuneCountInString(password); {
 	case password == "":
 		return ErrPasswordRequired
@@ -218,11 +214,12 @@ func checkPassword(password, confirmation string) error {
 	return nil
 }
 
-// otpDigits is our TOTP policy's code length.
-const otpDigits = 6
+// OTPDigits is our TOTP policy's code length.
+const OTPDigits = 6
 
-// parseOTPCode accepts six digits, ignoring spaces people type between groups.
-func parseOTPCode(s string) (string, error) {
+// ParseOTPCode reads a typed OTP code as the authority does: six digits,
+// spaces between groups ignored. Screens check with it before sending.
+func ParseOTPCode(s string) (string, error) {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return -1
@@ -232,7 +229,7 @@ func parseOTPCode(s string) (string, error) {
 	if s == "" {
 		return "", ErrOTPRequired
 	}
-	if len(s) != otpDigits {
+	if len(s) != OTPDigits {
 		return "", ErrOTPFormat
 	}
 	for i := 0; i < len(s); i++ {
@@ -243,7 +240,7 @@ func parseOTPCode(s string) (string, error) {
 	return s, nil
 }
 
-func checkDeviceName(s string) (string, error) {
+func CheckDeviceName(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", ErrDeviceNameMissing

@@ -19,7 +19,7 @@ import (
 // database, so asking them for the password and OTP would protect nothing;
 // the signing key itself stays sealed under the passphrase, which the
 // authority checks (and counts) as for the app. The CLI therefore takes a
-// short local session (authority.Embedded.LocalSession) and the passphrase.
+// short local session (embedded.Authority.LocalSession) and the passphrase.
 
 // accountSigner is what sign --account uses of the authority.
 type accountSigner interface {

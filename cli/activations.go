@@ -32,7 +32,7 @@ func adminDirectoryImport(env *Env, args []string) (func(adminAuthority) error, 
 	if err != nil {
 		return nil, fmt.Errorf("directory import: %w", err)
 	}
-	return func(a adminAuthority) error {
+	return narrow(func(a authority.ActivationAdmin) error {
 		n, err := authority.ImportDirectoryCSV(context.Background(), a, bytes.NewReader(b))
 		var de *authority.DirectoryFileError
 		if errors.As(err, &de) {
@@ -50,7 +50,7 @@ func adminDirectoryImport(env *Env, args []string) (func(adminAuthority) error, 
 		}
 		fmt.Fprintf(env.Stdout, "imported %d employees into the directory\n", n)
 		return nil
-	}, nil
+	}), nil
 }
 
 func runAdminActivations(env *Env, args []string) error {
@@ -86,7 +86,7 @@ func adminActivationsList(env *Env, args []string) (func(adminAuthority) error, 
 	default:
 		return nil, usageErrorf("admin activations list: --status must be draft, WAITING_FOR_VERIFICATION, verified or rejected")
 	}
-	return func(a adminAuthority) error {
+	return narrow(func(a authority.ActivationAdmin) error {
 		list, err := a.ListActivations(context.Background(), authority.ActivationQuery{Status: st})
 		if err != nil {
 			return fmt.Errorf("list activations: %w", err)
@@ -97,7 +97,7 @@ func adminActivationsList(env *Env, args []string) (func(adminAuthority) error, 
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", x.Email, x.Data.Name, x.Status, when(x.SubmittedAt), x.Data.Unit)
 		}
 		return tw.Flush()
-	}, nil
+	}), nil
 }
 
 func when(t time.Time) string {
@@ -121,7 +121,7 @@ func adminActivationsShow(env *Env, args []string) (func(adminAuthority) error, 
 	if err != nil {
 		return nil, err
 	}
-	return func(a adminAuthority) error {
+	return narrow(func(a authority.ActivationAdmin) error {
 		x, err := a.ShowActivation(context.Background(), email)
 		if err != nil {
 			return fmt.Errorf("show activation %s: %w", email, err)
@@ -153,7 +153,7 @@ func adminActivationsShow(env *Env, args []string) (func(adminAuthority) error, 
 			fmt.Fprintf(w, "Warning:\t%s\n", warningWords[warn])
 		}
 		return w.Flush()
-	}, nil
+	}), nil
 }
 
 var warningWords = map[authority.Warning]string{
@@ -166,13 +166,13 @@ func adminActivationsApprove(env *Env, args []string) (func(adminAuthority) erro
 	if err != nil {
 		return nil, err
 	}
-	return func(a adminAuthority) error {
+	return narrow(func(a authority.ActivationAdmin) error {
 		if _, err := a.AdminDecideActivation(context.Background(), authority.DecisionRequest{Email: email, Approve: true}); err != nil {
 			return fmt.Errorf("approve %s: %w", email, err)
 		}
 		fmt.Fprintf(env.Stdout, "approved %s; the \"[BSrE] Set Passphrase\" mail is in the outbox\n", email)
 		return nil
-	}, nil
+	}), nil
 }
 
 func adminActivationsReject(env *Env, args []string) (func(adminAuthority) error, error) {
@@ -189,11 +189,11 @@ func adminActivationsReject(env *Env, args []string) (func(adminAuthority) error
 	if strings.TrimSpace(*reason) == "" {
 		return nil, usageErrorf("admin activations reject EMAIL --reason TEXT: a reason is required")
 	}
-	return func(a adminAuthority) error {
+	return narrow(func(a authority.ActivationAdmin) error {
 		if _, err := a.AdminDecideActivation(context.Background(), authority.DecisionRequest{Email: email, Reason: *reason}); err != nil {
 			return fmt.Errorf("reject %s: %w", email, err)
 		}
 		fmt.Fprintf(env.Stdout, "rejected %s; the user was mailed the reason\n", email)
 		return nil
-	}, nil
+	}), nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"fmt"
 
+	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/internal/atomicfile"
 )
 
@@ -44,7 +45,7 @@ func adminCAExport(env *Env, args []string) (func(adminAuthority) error, error) 
 	if err != nil {
 		return nil, err
 	}
-	return func(a adminAuthority) error {
+	return narrow(func(a authority.Trust) error {
 		der, err := a.RootCertificate(context.Background())
 		if err != nil {
 			return fmt.Errorf("admin ca export: %w", err)
@@ -54,7 +55,7 @@ func adminCAExport(env *Env, args []string) (func(adminAuthority) error, error) 
 		}
 		fmt.Fprintf(env.Stdout, "wrote the root certificate to %s\n", out)
 		return nil
-	}, nil
+	}), nil
 }
 
 // adminCACRL writes a freshly signed CRL (DER).
@@ -63,7 +64,7 @@ func adminCACRL(env *Env, args []string) (func(adminAuthority) error, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(a adminAuthority) error {
+	return narrow(func(a authority.Trust) error {
 		der, err := a.CRL(context.Background())
 		if err != nil {
 			return fmt.Errorf("admin ca crl: %w", err)
@@ -73,5 +74,5 @@ func adminCACRL(env *Env, args []string) (func(adminAuthority) error, error) {
 		}
 		fmt.Fprintf(env.Stdout, "wrote the CRL to %s\n", out)
 		return nil
-	}, nil
+	}), nil
 }

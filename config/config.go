@@ -18,7 +18,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 )
 
 // Config is the configuration in force. Field tags name the TOML keys.
@@ -114,7 +114,7 @@ func (d Duration) String() string {
 // (domain, self-registration, reset link, lockout) take the authority's own
 // defaults, so that they are written once.
 func Default() Config {
-	a := authority.DefaultOptions()
+	a := embedded.DefaultOptions()
 	return Config{
 		Instansi:          "Pemerintah Kabupaten Natuna",
 		EmailDomain:       a.EmailDomain,

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/keystore"
 )
@@ -39,7 +40,7 @@ var (
 type Local struct {
 	Dir       string
 	Keys      *keystore.Store
-	Authority *authority.Embedded
+	Authority *embedded.Authority
 	// Warning, when not nil, must be shown to the user: the master key is
 	// kept in a file because no keyring is available.
 	Warning *keystore.Warning
@@ -70,7 +71,7 @@ func Open(dir string, cfg config.Config) (*Local, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
-	a, err := authority.OpenEmbedded(AuthorityOptions(filepath.Join(dir, DatabaseName), key, cfg))
+	a, err := embedded.Open(AuthorityOptions(filepath.Join(dir, DatabaseName), key, cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -158,8 +159,8 @@ func CRLURL(cfg config.Config) string {
 }
 
 // AuthorityOptions maps the configuration onto the embedded authority.
-func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authority.Options {
-	opts := authority.DefaultOptions()
+func AuthorityOptions(path string, masterKey []byte, cfg config.Config) embedded.Options {
+	opts := embedded.DefaultOptions()
 	opts.Path = path
 	opts.MasterKey = masterKey
 	opts.EmailDomain = cfg.EmailDomain
@@ -182,7 +183,7 @@ func AuthorityOptions(path string, masterKey []byte, cfg config.Config) authorit
 	}
 	opts.CRLURL = CRLURL(cfg)
 	if s := cfg.SMTP; s.Host != "" {
-		opts.SMTP = &authority.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username,
+		opts.SMTP = &embedded.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username,
 			Password: s.Password, From: s.From, TLS: s.TLS}
 	}
 	return opts

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 )
 
@@ -103,7 +104,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 		defer os.Chmod(dir, 0o700)
 	}
 	_, err = Open(dir, testConfig())
-	if !errors.Is(err, ErrReadOnly) || errors.Is(err, authority.ErrCorruptDatabase) || strings.Contains(err.Error(), "damaged") {
+	if !errors.Is(err, ErrReadOnly) || errors.Is(err, embedded.ErrCorruptDatabase) || strings.Contains(err.Error(), "damaged") {
 		t.Fatalf("read-only data dir: got %v, want ErrReadOnly", err)
 	}
 }

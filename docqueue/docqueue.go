@@ -1,6 +1,7 @@
 // Package docqueue reads what queueing a PDF needs to know (pages, page
 // sizes, signature fields, existing signers) with pdfsign's reader, and
-// queues it, fingerprinted, with the authority.
+// queues it, fingerprinted, with the authority; after the file changed on
+// disk it takes it again.
 package docqueue
 
 import (
@@ -107,4 +108,36 @@ func Queue(ctx context.Context, q authority.Queue, req Request) (authority.Queue
 	}
 	return q.QueueDocument(ctx, authority.QueueDocumentRequest{
 		Token: req.Token, Path: req.Path, Pages: req.Pages, Fingerprint: fp, Settings: req.Settings})
+}
+
+// Change is a queued document to take again as it is on disk now, after
+// signing refused it because it changed.
+type Change struct {
+	// Token is the signed-in session's.
+	Token string
+	// ID is the queued document's.
+	ID int64
+	// Path is the document's absolute path.
+	Path string
+	// Pages is its page count now; below 1 when it could not be read
+	// (a password it needs), which keeps the count the queue has.
+	Pages int
+	// Settings are its signature's settings, kept; a page past the new
+	// end moves to the last page.
+	Settings authority.SignatureSettings
+}
+
+// Requeue fingerprints the document again, so that signing accepts it as
+// it is now, and updates its page count and settings in the queue.
+func Requeue(ctx context.Context, q authority.Queue, c Change) (authority.QueuedDocument, error) {
+	fp, err := signjob.Take(c.Path)
+	if err != nil {
+		return authority.QueuedDocument{}, err
+	}
+	req := authority.UpdateQueuedRequest{Token: c.Token, ID: c.ID, Settings: c.Settings, Fingerprint: &fp}
+	if c.Pages > 0 {
+		req.Pages = &c.Pages
+		req.Settings.Page = min(req.Settings.Page, c.Pages)
+	}
+	return q.UpdateQueuedDocument(ctx, req)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/testpdf"
 	"github.com/natunakab/besign/pdfsign/testpki"
@@ -95,5 +97,56 @@ func TestQueueRefuses(t *testing.T) {
 	}
 	if _, err := Queue(ctx, nil, Request{Path: filepath.Join(t.TempDir(), "hilang.pdf"), Pages: 1}); !errors.Is(err, signjob.ErrMissing) {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// A document that changed on disk is taken again as it is now: a new
+// fingerprint, the new page count, the box moved to the last page when its
+// page went away; an unreadable count keeps the queue's.
+func TestRequeue(t *testing.T) {
+	ctx := context.Background()
+	opts := embedded.DefaultOptions()
+	opts.Path = filepath.Join(t.TempDir(), "authority.db")
+	opts.MasterKey = bytes.Repeat([]byte{7}, authority.MasterKeySize)
+	opts.Logf = func(string, ...any) {}
+	a, err := embedded.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	const email = "siti@natunakab.go.id"
+	if _, err := a.CreateUser(ctx, authority.CreateUserRequest{Name: "Siti", Email: email}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.LocalSession(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := write(t, "surat.pdf", testpdf.Base())
+	st := authority.SignatureSettings{Page: 3, Box: authority.Box{X: 36, Y: 36, W: 180, H: 60}, Reason: "Menyetujui"}
+	d, err := Queue(ctx, a, Request{Token: s.Token, Path: path, Pages: 3, Settings: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	longer := append(testpdf.Base(), "\n% lampiran\n"...)
+	if err := os.WriteFile(path, longer, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Requeue(ctx, a, Change{Token: s.Token, ID: d.ID, Path: path, Pages: 1, Settings: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Pages != 1 || got.Settings.Page != 1 || got.Fingerprint.Size != int64(len(longer)) || got.Settings.Reason != "Menyetujui" {
+		t.Errorf("requeued: pages %d, page %d, size %d (want 1, 1, %d)", got.Pages, got.Settings.Page, got.Fingerprint.Size, len(longer))
+	}
+	if now, err := signjob.Take(path); err != nil || !bytes.Equal(now.SHA256, got.Fingerprint.SHA256) {
+		t.Errorf("the queue's fingerprint is not the file's: %v", err)
+	}
+	got, err = Requeue(ctx, a, Change{Token: s.Token, ID: d.ID, Path: path, Pages: 0, Settings: got.Settings})
+	if err != nil || got.Pages != 1 {
+		t.Errorf("requeue with an unknown count: pages %d, %v", got.Pages, err)
+	}
+	if _, err := Requeue(ctx, a, Change{Token: s.Token, ID: d.ID, Path: filepath.Join(t.TempDir(), "hilang.pdf"), Pages: 1, Settings: st}); !errors.Is(err, signjob.ErrMissing) {
+		t.Errorf("requeue of a missing file: %v", err)
 	}
 }

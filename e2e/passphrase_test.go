@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 )
@@ -150,7 +151,7 @@ func waitCertificate(t *testing.T, dataDir string) {
 
 // beside opens the authority on the data dir beside the running app (as IT's
 // CLI does) with a session of the test's account; done ends both.
-func beside(t *testing.T, dataDir string) (a *authority.Embedded, token string, done func()) {
+func beside(t *testing.T, dataDir string) (a *embedded.Authority, token string, done func()) {
 	t.Helper()
 	local, err := datadir.Open(dataDir, config.Default())
 	if err != nil {

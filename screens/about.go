@@ -71,7 +71,7 @@ func (u *UI) aboutDialog() *rootsSection {
 		form.Append(r[0], v)
 	}
 	note := wrapped(lang.L("Pengaturan ini ditetapkan oleh bagian TI dan hanya dapat diubah di berkas konfigurasi sistem."))
-	roots := newRootsSection(u)
+	roots := newRootsSection(u, u.opts.Authority)
 	body := container.NewVScroll(container.NewVBox(title("BeSign Desktop"), note, form, widget.NewSeparator(), roots.content))
 	d := dialog.NewCustom(lang.L("Tentang dan Pengaturan"), lang.L("Tutup"), body, u.win)
 	d.Resize(fyne.NewSize(760, 600))

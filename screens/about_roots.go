@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/internal/trustedroots"
 )
 
@@ -22,6 +23,7 @@ import (
 // all.
 type rootsSection struct {
 	u       *UI
+	trust   authority.Trust // nil: no authority root
 	content fyne.CanvasObject
 	rows    *fyne.Container
 	msg     *widget.Label
@@ -36,8 +38,8 @@ type rootsSection struct {
 	confirm *dialog.ConfirmDialog
 }
 
-func newRootsSection(u *UI) *rootsSection {
-	s := &rootsSection{u: u}
+func newRootsSection(u *UI, trust authority.Trust) *rootsSection {
+	s := &rootsSection{u: u, trust: trust}
 	s.rows = container.NewVBox()
 	s.msg = wrapped("")
 	s.msg.Hide()
@@ -62,8 +64,8 @@ func (s *rootsSection) load() {
 	dataDir := s.u.opts.About.DataDir
 	background(s.u, func(ctx context.Context) (loaded, error) {
 		var l loaded
-		if s.u.auth != nil {
-			der, err := s.u.auth.RootCertificate(ctx)
+		if s.trust != nil {
+			der, err := s.trust.RootCertificate(ctx)
 			if err != nil {
 				return l, err
 			}

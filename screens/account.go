@@ -12,6 +12,8 @@ import (
 // and the signed-in details.
 type accountTab struct {
 	u       *UI
+	flows   authority.Flows
+	certs   authority.Certificates
 	content *fyne.Container
 	// first is the entry to focus when the current view is shown.
 	first fyne.Focusable
@@ -28,8 +30,8 @@ type accountTab struct {
 	change   *changePassphraseView
 }
 
-func newAccountTab(u *UI) *accountTab {
-	a := &accountTab{u: u, content: container.NewStack()}
+func newAccountTab(u *UI, flows authority.Flows, certs authority.Certificates) *accountTab {
+	a := &accountTab{u: u, flows: flows, certs: certs, content: container.NewStack()}
 	a.signIn = newSignInView(a)
 	a.otpStep = newOTPStepView(a)
 	a.forgot = newForgotView(a)
@@ -39,7 +41,7 @@ func newAccountTab(u *UI) *accountTab {
 	a.details = newDetailsView(a)
 	a.create = newCreatePassphraseView(a)
 	a.change = newChangePassphraseView(a)
-	a.setup = newOTPSetupView(u, setupForReset)
+	a.setup = newOTPSetupView(u, flows, setupForReset)
 	a.setup.onDone = func(authority.OTPDevice) { a.showPassword() }
 	a.setup.onCancel = func() { a.showSignIn(signInState{}) }
 	a.show(a.signIn.content, a.signIn.login.entry)

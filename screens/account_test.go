@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/authority/link"
 )
 
@@ -502,7 +503,7 @@ func TestRegisterSwitchedOff(t *testing.T) {
 	// the authority refuses even when a stale screen offers it
 	h := newHarness(t, func(c *harnessConfig) {
 		c.uiSelfRegistration = true
-		c.authOpts = func(o *authority.Options) { o.SelfRegistration = false }
+		c.authOpts = func(o *embedded.Options) { o.SelfRegistration = false }
 	})
 	v := h.ui.account.register
 	h.ui.account.showRegister()
@@ -644,7 +645,7 @@ var sentinelValues = map[string]error{
 	"ErrLanguageInvalid": authority.ErrLanguageInvalid, "ErrNotFound": authority.ErrNotFound,
 	"link.ErrInvalid": link.ErrInvalid,
 	// Opening the data dir: the app explains these before any screen exists.
-	"ErrCorruptDatabase": nil, "ErrDatabaseTooNew": nil, "ErrWrongMasterKey": nil, "ErrMasterKeyInvalid": nil,
+	"embedded.ErrCorruptDatabase": nil, "embedded.ErrDatabaseTooNew": nil, "embedded.ErrWrongMasterKey": nil, "embedded.ErrMasterKeyInvalid": nil,
 	// Administration only (besign admin users import).
 	"ErrImportRejected": nil,
 	// The authority was closed: only at shutdown, the general sentence.
@@ -653,14 +654,14 @@ var sentinelValues = map[string]error{
 }
 
 // userSentinels returns every exported Err variable declared in the
-// authority and link packages, read from their source, so that a sentinel
+// authority, embedded and link packages, read from their source, so that a sentinel
 // added there fails this test until it is placed in sentinelValues (and so
 // gets a message, or a reason why the screens never show it).
 func userSentinels(t *testing.T) map[string]error {
 	t.Helper()
 	found := map[string]error{}
 	fset := token.NewFileSet()
-	for dir, prefix := range map[string]string{"../authority": "", "../authority/link": "link."} {
+	for dir, prefix := range map[string]string{"../authority": "", "../authority/embedded": "embedded.", "../authority/link": "link."} {
 		for _, af := range sourceFiles(t, fset, dir) {
 			for _, d := range af.Decls {
 				g, ok := d.(*ast.GenDecl)

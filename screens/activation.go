@@ -21,8 +21,9 @@ import (
 // (authority.ValidateActivation), asked here only to place each message at
 // its field before a round trip.
 type activationTab struct {
-	u       *UI
-	content *fyne.Container
+	u           *UI
+	activations authority.Activations
+	content     *fyne.Container
 
 	// act is the activation as last loaded or saved; data the form as
 	// edited; step the step shown (0-based).
@@ -51,8 +52,8 @@ type activationTab struct {
 	loaded bool
 }
 
-func newActivationTab(u *UI) *activationTab {
-	t := &activationTab{u: u, content: container.NewStack(), fields: map[string]interface{ setError(string) }{}}
+func newActivationTab(u *UI, activations authority.Activations) *activationTab {
+	t := &activationTab{u: u, activations: activations, content: container.NewStack(), fields: map[string]interface{ setError(string) }{}}
 	t.signedOutView = card(title(lang.L("Aktivasi Akun BSrE")), wrapped(lang.L("Masuk terlebih dahulu di tab Akun untuk mengaktifkan akun BSrE Anda.")))
 	t.status = newActivationStatusView(t)
 	t.personal = newPersonalStep(t)
@@ -96,7 +97,7 @@ func (t *activationTab) signedIn() {
 	t.loaded = false
 	s := t.u.state.session
 	background(t.u, func(ctx context.Context) (authority.Activation, error) {
-		return t.u.auth.Activation(ctx, s.Token)
+		return t.activations.Activation(ctx, s.Token)
 	}, func(a authority.Activation, err error) {
 		if t.u.state.session != s {
 			return
@@ -269,7 +270,7 @@ func (t *activationTab) saveDraft(step int) {
 	}
 	req := authority.ActivationRequest{Token: s.Token, Step: step, Data: t.read()}
 	background(t.u, func(ctx context.Context) (authority.Activation, error) {
-		return t.u.auth.SaveActivationDraft(ctx, req)
+		return t.activations.SaveActivationDraft(ctx, req)
 	}, func(a authority.Activation, err error) {
 		if err != nil {
 			t.failed(err)
@@ -288,7 +289,7 @@ func (t *activationTab) doSubmit() {
 	t.submit.Disable()
 	t.submit.SetText(lang.L("Memproses..."))
 	background(t.u, func(ctx context.Context) (authority.Activation, error) {
-		return t.u.auth.SubmitActivation(ctx, req)
+		return t.activations.SubmitActivation(ctx, req)
 	}, func(a authority.Activation, err error) {
 		t.submit.SetText(lang.L("Submit"))
 		if err != nil {

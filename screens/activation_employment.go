@@ -195,7 +195,7 @@ func (s *employmentStep) doLookup() {
 	}
 	s.check.Disable()
 	background(s.t.u, func(ctx context.Context) (authority.Employee, error) {
-		return s.t.u.auth.LookupEmployee(ctx, authority.LookupRequest{Token: sess.Token, NIP: nip})
+		return s.t.activations.LookupEmployee(ctx, authority.LookupRequest{Token: sess.Token, NIP: nip})
 	}, func(e authority.Employee, err error) {
 		s.check.Enable()
 		switch {

@@ -20,6 +20,7 @@ import (
 	_ "github.com/pion/mediadevices/pkg/driver/videotest" // mediadevices' fake camera, in tests only
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 )
 
 const (
@@ -86,7 +87,7 @@ func signedInActivation(t *testing.T, cfgs ...func(*harnessConfig)) (*harness, s
 	t.Helper()
 	cfgs = append(cfgs, func(c *harnessConfig) {
 		prev := c.authOpts
-		c.authOpts = func(o *authority.Options) {
+		c.authOpts = func(o *embedded.Options) {
 			o.Instansi = "Pemerintah Kabupaten Natuna"
 			if prev != nil {
 				prev(o)
@@ -264,8 +265,8 @@ func TestActivationWizardEveryMessage(t *testing.T) {
 // TestActivationResumeAfterRestart: each step left is a draft; a restart
 // (a new authority on the same file, a new window) resumes at that step.
 func TestActivationResumeAfterRestart(t *testing.T) {
-	var opts authority.Options
-	h, _ := signedInActivation(t, func(c *harnessConfig) { c.authOpts = func(o *authority.Options) { opts = *o } })
+	var opts embedded.Options
+	h, _ := signedInActivation(t, func(c *harnessConfig) { c.authOpts = func(o *embedded.Options) { opts = *o } })
 	act := h.ui.act
 	h.fillPersonal()
 	h.tap(act.next)
@@ -277,7 +278,7 @@ func TestActivationResumeAfterRestart(t *testing.T) {
 	h.auth.Close()
 
 	opts.Instansi = "Pemerintah Kabupaten Natuna"
-	a2, err := authority.OpenEmbedded(opts)
+	a2, err := embedded.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,7 +133,7 @@ func (b *certificateBox) refresh() {
 	}
 	b.show(authority.CertificateInfo{})
 	background(b.a.u, func(ctx context.Context) (authority.CertificateInfo, error) {
-		return b.a.u.auth.Certificate(ctx, s.Token)
+		return b.a.certs.Certificate(ctx, s.Token)
 	}, func(info authority.CertificateInfo, err error) {
 		if b.a.u.state.session != s {
 			return
@@ -160,7 +160,7 @@ func (b *certificateBox) doForgot() {
 	}
 	b.forgot.Disable()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.auth.ForgotPassphrase(ctx, s.Token)
+		return struct{}{}, b.a.certs.ForgotPassphrase(ctx, s.Token)
 	}, func(_ struct{}, err error) {
 		b.forgot.Enable()
 		if err != nil {

@@ -98,7 +98,7 @@ func (v *detailsView) doSignOut() {
 	keyringOK := u.state.keyringOK
 	v.signOut.Disable()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		err := u.auth.SignOut(ctx, s.Token)
+		err := v.a.flows.SignOut(ctx, s.Token)
 		if kr != nil && keyringOK {
 			if ferr := kr.Forget(); ferr != nil {
 				fyne.LogError("forget remembered account", ferr)

@@ -61,7 +61,7 @@ func (v *forgotView) submit() {
 	}
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, v.a.u.auth.RequestReset(ctx, authority.ResetRequest{Login: login})
+		return struct{}{}, v.a.flows.RequestReset(ctx, authority.ResetRequest{Login: login})
 	}, func(_ struct{}, err error) {
 		v.f.busy(false)
 		switch {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 )
 
 // clock is the authority's injected time; tests move it instead of sleeping.
@@ -40,7 +41,7 @@ func (c *clock) Add(d time.Duration) {
 type harnessConfig struct {
 	uiSelfRegistration bool
 	keyring            Keyring
-	authOpts           func(*authority.Options)
+	authOpts           func(*embedded.Options)
 	wrap               func(authority.Authority) authority.Authority
 }
 
@@ -48,7 +49,7 @@ type harnessConfig struct {
 // temporary SQLite file.
 type harness struct {
 	t     *testing.T
-	auth  *authority.Embedded
+	auth  *embedded.Authority
 	clock *clock
 	ui    *UI
 	win   fyne.Window
@@ -71,14 +72,14 @@ func newHarness(t *testing.T, cfgs ...func(*harnessConfig)) *harness {
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}
-	opts := authority.DefaultOptions()
+	opts := embedded.DefaultOptions()
 	opts.Path = filepath.Join(t.TempDir(), "besign.db")
 	opts.MasterKey = key
 	opts.Now = clk.Now
 	if hc.authOpts != nil {
 		hc.authOpts(&opts)
 	}
-	a, err := authority.OpenEmbedded(opts)
+	a, err := embedded.Open(opts)
 	if err != nil {
 		t.Fatalf("open authority: %v", err)
 	}

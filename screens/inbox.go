@@ -16,6 +16,7 @@ import (
 // mail's action button that opens its flow in the app.
 type inboxTab struct {
 	u       *UI
+	outbox  authority.Outbox
 	content fyne.CanvasObject
 
 	filter  *widget.Entry
@@ -34,8 +35,8 @@ type inboxTab struct {
 	newest  int64 // ID of the newest mail listed
 }
 
-func newInboxTab(u *UI) *inboxTab {
-	t := &inboxTab{u: u, current: -1}
+func newInboxTab(u *UI, outbox authority.Outbox) *inboxTab {
+	t := &inboxTab{u: u, outbox: outbox, current: -1}
 	t.filter = widget.NewEntry()
 	t.filter.SetPlaceHolder(lang.L("Saring menurut email (kosong: semua)"))
 	t.filter.OnSubmitted = func(string) { t.load() }
@@ -123,7 +124,7 @@ func (t *inboxTab) load() {
 	}
 	t.refresh.Disable()
 	background(t.u, func(ctx context.Context) ([]authority.Mail, error) {
-		return t.u.auth.Outbox(ctx, authority.OutboxQuery{To: to})
+		return t.outbox.Outbox(ctx, authority.OutboxQuery{To: to})
 	}, func(ms []authority.Mail, err error) {
 		t.refresh.Enable()
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 // new ones through the same set-up form as the reset flow.
 type otpTab struct {
 	u       *UI
+	auth    authority.Devices
 	content *fyne.Container
 
 	list    *fyne.Container // one row per device
@@ -31,8 +32,8 @@ type otpTab struct {
 	confirm *dialog.ConfirmDialog
 }
 
-func newOTPTab(u *UI) *otpTab {
-	t := &otpTab{u: u, content: container.NewStack()}
+func newOTPTab(u *UI, devices authority.Devices, flows authority.Flows) *otpTab {
+	t := &otpTab{u: u, auth: devices, content: container.NewStack()}
 	t.f = newForm(lang.L("Tambah perangkat"), t.add)
 	t.f.button.Importance = widget.MediumImportance
 	t.list = container.NewVBox()
@@ -47,7 +48,7 @@ func newOTPTab(u *UI) *otpTab {
 		title(lang.L("Perangkat OTP")),
 		wrapped(lang.L("Masuk terlebih dahulu di tab Akun untuk mengelola perangkat OTP.")),
 	)
-	t.setup = newOTPSetupView(u, setupForDevice)
+	t.setup = newOTPSetupView(u, flows, setupForDevice)
 	t.setup.onDone = func(d authority.OTPDevice) {
 		t.refresh()
 		t.f.setNote(lang.L("Perangkat \"{{.Name}}\" ditambahkan.", map[string]any{"Name": d.Name}))
@@ -83,7 +84,7 @@ func (t *otpTab) refresh() {
 	t.show(t.listing)
 	token := s.Token
 	background(t.u, func(ctx context.Context) ([]authority.OTPDevice, error) {
-		return t.u.auth.OTPDevices(ctx, token)
+		return t.auth.OTPDevices(ctx, token)
 	}, func(ds []authority.OTPDevice, err error) {
 		if err != nil {
 			if errors.Is(err, authority.ErrSessionExpired) {
@@ -141,7 +142,7 @@ func (t *otpTab) remove(d authority.OTPDevice) {
 	t.f.setNote("")
 	token := s.Token
 	background(t.u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, t.u.auth.RemoveOTPDevice(ctx, token, d.ID)
+		return struct{}{}, t.auth.RemoveOTPDevice(ctx, token, d.ID)
 	}, func(_ struct{}, err error) {
 		switch {
 		case err == nil:

@@ -26,11 +26,12 @@ const (
 // otpSetupView is "Pengaturan OTP": a QR code of the key URI, the
 // key itself behind "Tidak bisa memindai?", then a code and a device name.
 type otpSetupView struct {
-	u    *UI
-	mode setupMode
-	f    *form
-	code *field
-	name *field
+	u     *UI
+	flows authority.Flows
+	mode  setupMode
+	f     *form
+	code  *field
+	name  *field
 
 	qr       *canvas.Image
 	toggle   *widget.Hyperlink
@@ -46,8 +47,8 @@ type otpSetupView struct {
 	enrolment authority.OTPEnrolment
 }
 
-func newOTPSetupView(u *UI, mode setupMode) *otpSetupView {
-	v := &otpSetupView{u: u, mode: mode}
+func newOTPSetupView(u *UI, flows authority.Flows, mode setupMode) *otpSetupView {
+	v := &otpSetupView{u: u, flows: flows, mode: mode}
 	v.f = newForm(lang.L("Kirim"), v.submit)
 	v.code = v.f.field(lang.L("Kode OTP *"), widget.NewEntry(), 7)
 	v.name = v.f.field(lang.L("Nama Perangkat *"), widget.NewEntry(), authority.MaxDeviceNameLen)
@@ -141,7 +142,7 @@ func (v *otpSetupView) begin(token string) {
 	v.key.SetText("")
 	v.f.busy(true)
 	background(v.u, func(ctx context.Context) (authority.OTPEnrolment, error) {
-		return v.u.auth.BeginOTPEnrolment(ctx, token)
+		return v.flows.BeginOTPEnrolment(ctx, token)
 	}, func(e authority.OTPEnrolment, err error) {
 		if err != nil {
 			v.f.button.SetText(v.f.idle)
@@ -200,7 +201,7 @@ func (v *otpSetupView) submit() {
 	req := authority.ConfirmOTPRequest{Token: v.token, EnrolmentID: v.enrolment.ID, Code: code, DeviceName: name}
 	v.f.busy(true)
 	background(v.u, func(ctx context.Context) (authority.OTPDevice, error) {
-		return v.u.auth.ConfirmOTPEnrolment(ctx, req)
+		return v.flows.ConfirmOTPEnrolment(ctx, req)
 	}, func(d authority.OTPDevice, err error) {
 		v.f.busy(false)
 		switch {

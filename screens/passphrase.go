@@ -232,7 +232,7 @@ func (v *createPassphraseView) submit() {
 	req := authority.CreatePassphraseRequest{Token: token, Passphrase: pw, Confirmation: confirm, Consent: true}
 	v.f.busy(true)
 	background(u, func(ctx context.Context) (authority.CertificateInfo, error) {
-		return u.auth.CreatePassphrase(ctx, req)
+		return v.a.certs.CreatePassphrase(ctx, req)
 	}, func(info authority.CertificateInfo, err error) {
 		v.f.busy(false)
 		switch {
@@ -328,7 +328,7 @@ func (v *changePassphraseView) submit() {
 	req := authority.ChangePassphraseRequest{Token: s.Token, Old: old, New: pw, Confirmation: confirm}
 	v.f.busy(true)
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.auth.ChangePassphrase(ctx, req)
+		return struct{}{}, v.a.certs.ChangePassphrase(ctx, req)
 	}, func(_ struct{}, err error) {
 		v.f.busy(false)
 		switch {

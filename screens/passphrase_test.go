@@ -12,6 +12,7 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 )
 
 func init() {
@@ -34,10 +35,10 @@ const seedRuleError = "Passphrase anda harus mengandung setidaknya satu huruf be
 
 // verifiedSignedIn signs a new account in whose activation IT approved;
 // more tunes the authority.
-func verifiedSignedIn(t *testing.T, more ...func(*authority.Options)) *harness {
+func verifiedSignedIn(t *testing.T, more ...func(*embedded.Options)) *harness {
 	t.Helper()
 	h := newHarness(t, func(c *harnessConfig) {
-		c.authOpts = func(o *authority.Options) {
+		c.authOpts = func(o *embedded.Options) {
 			o.Instansi = "Pemerintah Kabupaten Natuna"
 			for _, f := range more {
 				f(o)

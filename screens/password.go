@@ -58,7 +58,7 @@ func (v *passwordView) submit() {
 	req := authority.SetPasswordRequest{Ticket: t.Ticket, Password: pw, Confirmation: confirm}
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, v.a.u.auth.SetPassword(ctx, req)
+		return struct{}{}, v.a.flows.SetPassword(ctx, req)
 	}, func(_ struct{}, err error) {
 		v.f.busy(false)
 		switch {

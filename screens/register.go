@@ -75,7 +75,7 @@ func (v *registerView) submit() {
 	}
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (authority.Account, error) {
-		return v.a.u.auth.Register(ctx, req)
+		return v.a.flows.Register(ctx, req)
 	}, func(acc authority.Account, err error) {
 		v.f.busy(false)
 		switch {

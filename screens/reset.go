@@ -56,7 +56,7 @@ func (v *resetView) submit() {
 	}
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (authority.ResetTicket, error) {
-		return v.a.u.auth.OpenReset(ctx, l.Value)
+		return v.a.flows.OpenReset(ctx, l.Value)
 	}, func(t authority.ResetTicket, err error) {
 		v.f.busy(false)
 		switch {

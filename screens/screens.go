@@ -37,7 +37,9 @@ type Keyring interface {
 
 // Authority is what the screens use of the authority: the person's own
 // flows, their OTP devices, the outbox, their activation and (for a
-// verifier) the verification of others', never the administration.
+// verifier) the verification of others', their certificate and queue, and
+// the root to trust; never the administration. Each tab keeps only the
+// roles it uses (see its constructor).
 type Authority interface {
 	authority.Flows
 	authority.Devices
@@ -46,6 +48,7 @@ type Authority interface {
 	authority.Verifications
 	authority.Certificates
 	authority.Queue
+	authority.Trust
 }
 
 // Options configure the screens.
@@ -95,8 +98,9 @@ type state struct {
 // touched only on the UI goroutine; slow work runs through background.
 type UI struct {
 	opts Options
-	auth Authority
-	win  fyne.Window
+	// flows keeps the session: Resume when it may have ended.
+	flows authority.Flows
+	win   fyne.Window
 
 	tabs    *container.AppTabs
 	akunTab *container.TabItem
@@ -136,19 +140,20 @@ type UI struct {
 
 // New builds the screens for win. Call Start once the window is shown.
 func New(win fyne.Window, opts Options) *UI {
-	u := &UI{opts: opts, auth: opts.Authority, win: win, deliver: fyne.Do}
-	u.account = newAccountTab(u)
-	u.otp = newOTPTab(u)
-	u.inbox = newInboxTab(u)
+	a := opts.Authority
+	u := &UI{opts: opts, flows: a, win: win, deliver: fyne.Do}
+	u.account = newAccountTab(u, a, a)
+	u.otp = newOTPTab(u, a, a)
+	u.inbox = newInboxTab(u, a)
 	u.akunTab = container.NewTabItem(lang.L("Akun"), u.account.content)
 	u.otpItem = container.NewTabItem(lang.L("OTP"), u.otp.content)
 	u.inItem = container.NewTabItem(lang.L("Kotak Masuk"), u.inbox.content)
-	u.act = newActivationTab(u)
-	u.verify = newVerifyTab(u)
+	u.act = newActivationTab(u, a)
+	u.verify = newVerifyTab(u, a)
 	u.actItem = container.NewTabItem(lang.L("Aktivasi"), u.act.content)
 	u.verItem = container.NewTabItem(lang.L("Verifikasi"), u.verify.content)
-	u.sign = newSignTab(u)
-	u.check = newDocVerifyTab(u)
+	u.sign = newSignTab(u, a)
+	u.check = newDocVerifyTab(u, a)
 	u.signItem = container.NewTabItem(lang.L("Tanda Tangan"), u.sign.content)
 	u.checkItem = container.NewTabItem(lang.L("Verifikasi Dokumen"), u.check.content)
 	u.tabs = container.NewAppTabs(u.akunTab, u.otpItem, u.inItem, u.actItem, u.signItem, u.checkItem)
@@ -285,7 +290,7 @@ func (u *UI) recheckSession() {
 		return
 	}
 	background(u, func(ctx context.Context) (authority.Session, error) {
-		return u.auth.Resume(ctx, s.Token)
+		return u.flows.Resume(ctx, s.Token)
 	}, func(_ authority.Session, err error) {
 		if u.state.session != s {
 			return // signed out or in again meanwhile

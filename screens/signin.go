@@ -145,7 +145,7 @@ func (v *signInView) setReason(msg string) {
 func (v *signInView) resume(login, token string) {
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (authority.Session, error) {
-		return v.a.u.auth.Resume(ctx, token)
+		return v.a.flows.Resume(ctx, token)
 	}, func(s authority.Session, err error) {
 		v.f.busy(false)
 		if err != nil {
@@ -182,7 +182,7 @@ func (v *signInView) submit() {
 	req := authority.SignInRequest{Login: login, Password: pw, Remember: remember}
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (authority.SignInResponse, error) {
-		return v.a.u.auth.SignIn(ctx, req)
+		return v.a.flows.SignIn(ctx, req)
 	}, func(resp authority.SignInResponse, err error) {
 		v.f.busy(false)
 		if err != nil {
@@ -300,7 +300,7 @@ func (v *otpStepView) submit() {
 	req := authority.SignInOTPRequest{Challenge: v.challenge, Code: code}
 	v.f.busy(true)
 	background(v.a.u, func(ctx context.Context) (authority.Session, error) {
-		return v.a.u.auth.SignInOTP(ctx, req)
+		return v.a.flows.SignInOTP(ctx, req)
 	}, func(s authority.Session, err error) {
 		v.f.busy(false)
 		switch {

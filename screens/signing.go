@@ -20,6 +20,15 @@ import (
 	"github.com/natunakab/besign/preview"
 )
 
+// signingAuthority is what the signing tab uses of the authority: the
+// queue, the certificate that signs, and the activation it reads to tell
+// what is still missing before signing.
+type signingAuthority interface {
+	authority.Queue
+	authority.Certificates
+	Activation(ctx context.Context, token string) (authority.Activation, error)
+}
+
 // signTab is the "Tanda Tangan" tab: the signing queue of the signed-in
 // account, a page preview on which the visible signature's box is placed,
 // the passphrase prompt, progress and results. The queue and each
@@ -28,6 +37,7 @@ import (
 // password only ever lives in memory.
 type signTab struct {
 	u       *UI
+	auth    signingAuthority
 	content *fyne.Container
 
 	signedOutView fyne.CanvasObject
@@ -118,8 +128,8 @@ type fileInfo struct {
 	result error
 }
 
-func newSignTab(u *UI) *signTab {
-	t := &signTab{u: u, content: container.NewStack(), files: map[string]*fileInfo{}, passwords: map[string]string{},
+func newSignTab(u *UI, auth signingAuthority) *signTab {
+	t := &signTab{u: u, auth: auth, content: container.NewStack(), files: map[string]*fileInfo{}, passwords: map[string]string{},
 		saving: map[int64]bool{}, dirty: map[int64]bool{}, previews: &previewCache{docs: map[string]*preview.Document{}}}
 	t.pendingMsg = wrapped("")
 	t.pendingMsg.Importance = widget.WarningImportance
@@ -316,7 +326,7 @@ func (t *signTab) signedIn() {
 	t.show(t.main)
 	s := t.u.state.session
 	background(t.u, func(ctx context.Context) ([]authority.QueuedDocument, error) {
-		return t.u.auth.QueuedDocuments(ctx, s.Token)
+		return t.auth.QueuedDocuments(ctx, s.Token)
 	}, func(docs []authority.QueuedDocument, err error) {
 		if t.u.state.session != s {
 			return
@@ -412,11 +422,11 @@ func (t *signTab) loadCertificate(then func()) {
 		actErr error
 	}
 	background(t.u, func(ctx context.Context) (account, error) {
-		info, err := t.u.auth.Certificate(ctx, s.Token)
+		info, err := t.auth.Certificate(ctx, s.Token)
 		if err != nil {
 			return account{}, err
 		}
-		act, actErr := t.u.auth.Activation(ctx, s.Token)
+		act, actErr := t.auth.Activation(ctx, s.Token)
 		return account{info, act, actErr}, nil
 	}, func(a account, err error) {
 		if t.u.state.session != s {
@@ -745,7 +755,7 @@ func (t *signTab) save(id int64) {
 	t.saving[id] = true
 	req := authority.UpdateQueuedRequest{Token: s.Token, ID: id, Settings: t.docs[i].Settings}
 	background(t.u, func(ctx context.Context) (authority.QueuedDocument, error) {
-		return t.u.auth.UpdateQueuedDocument(ctx, req)
+		return t.auth.UpdateQueuedDocument(ctx, req)
 	}, func(_ authority.QueuedDocument, err error) {
 		if t.u.state.session != s {
 			return
@@ -784,7 +794,7 @@ func (t *signTab) reload() {
 		return
 	}
 	background(t.u, func(ctx context.Context) ([]authority.QueuedDocument, error) {
-		return t.u.auth.QueuedDocuments(ctx, s.Token)
+		return t.auth.QueuedDocuments(ctx, s.Token)
 	}, func(docs []authority.QueuedDocument, err error) {
 		if t.u.state.session != s || err != nil {
 			return
@@ -838,7 +848,7 @@ func (t *signTab) removeSelected() {
 	id, path := d.ID, d.Path
 	t.remove.Disable()
 	background(t.u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, t.u.auth.RemoveQueuedDocument(ctx, s.Token, id)
+		return struct{}{}, t.auth.RemoveQueuedDocument(ctx, s.Token, id)
 	}, func(_ struct{}, err error) {
 		if t.u.state.session != s {
 			return

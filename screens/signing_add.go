@@ -125,7 +125,7 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 		}
 		st := settings
 		st.Box = defaultBox(in.size[0], in.size[1])
-		doc, err := docqueue.Queue(ctx, t.u.auth, docqueue.Request{Token: s.Token, Path: abs, Pages: in.pages, Settings: st})
+		doc, err := docqueue.Queue(ctx, t.auth, docqueue.Request{Token: s.Token, Path: abs, Pages: in.pages, Settings: st})
 		return added{doc, in}, err
 	}, func(a added, err error) {
 		if t.u.state.session != s {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/docqueue"
 	"github.com/natunakab/besign/signjob"
 )
 
@@ -304,7 +305,7 @@ func (t *signTab) startRun(passphrase string) {
 	run.cancel = cancel
 	t.run = run
 	t.showRun(run)
-	sign := signjob.WithAuthority(t.u.auth, s.Token, passphrase)
+	sign := signjob.WithAuthority(t.auth, s.Token, passphrase)
 	job := signjob.Job{
 		Sign: func(ctx context.Context, digests [][]byte) ([][]byte, error) {
 			sigs, err := sign(ctx, digests)
@@ -478,7 +479,7 @@ func (t *signTab) removeSigned(docs []authority.QueuedDocument) {
 	}
 	background(t.u, func(ctx context.Context) (struct{}, error) {
 		for _, d := range docs {
-			if err := t.u.auth.RemoveQueuedDocument(ctx, s.Token, d.ID); err != nil && !errors.Is(err, authority.ErrQueueNotFound) {
+			if err := t.auth.RemoveQueuedDocument(ctx, s.Token, d.ID); err != nil && !errors.Is(err, authority.ErrQueueNotFound) {
 				return struct{}{}, err
 			}
 		}
@@ -564,18 +565,11 @@ func (t *signTab) acceptChange(row *runRow, doc authority.QueuedDocument) {
 		if in.err != nil && !isPasswordErr(in.err) {
 			return authority.QueuedDocument{}, in.err
 		}
-		fp, err := signjob.Take(doc.Path)
-		if err != nil {
-			return authority.QueuedDocument{}, err
-		}
-		req := authority.UpdateQueuedRequest{Token: s.Token, ID: doc.ID, Settings: settings, Fingerprint: &fp}
+		pages := 0 // a password it needs: keep the count
 		if in.err == nil {
-			req.Pages = &in.pages
-			if settings.Page > in.pages {
-				req.Settings.Page = in.pages
-			}
+			pages = in.pages
 		}
-		return t.u.auth.UpdateQueuedDocument(ctx, req)
+		return docqueue.Requeue(ctx, t.auth, docqueue.Change{Token: s.Token, ID: doc.ID, Path: doc.Path, Pages: pages, Settings: settings})
 	}, func(d authority.QueuedDocument, err error) {
 		if t.u.state.session != s {
 			return

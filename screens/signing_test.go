@@ -671,7 +671,7 @@ func TestSignPasswordPDF(t *testing.T) {
 // blockingSigner holds SignDigests until the batch's context ends, so that
 // a test sees a batch in the middle and cancels it.
 type blockingSigner struct {
-	Authority
+	signingAuthority
 	started chan struct{}
 }
 
@@ -701,8 +701,8 @@ func TestSignCancel(t *testing.T) {
 	dir := t.TempDir()
 	h.ui.OpenFiles([]string{writePDF(t, dir, "satu.pdf", a4), writePDF(t, dir, "dua.pdf", a4)})
 	h.wait()
-	b := blockingSigner{Authority: h.ui.auth, started: make(chan struct{})}
-	h.ui.auth = b
+	b := blockingSigner{signingAuthority: tab.auth, started: make(chan struct{})}
+	tab.auth = b
 	p := h.openPrompt()
 	p.entry.SetText(signPass)
 	p.submit() // no wait: the batch runs until cancelled

@@ -20,19 +20,20 @@ import (
 // waiting for verification with all their data and the photo, and
 // "Setujui" or "Tolak" with a reason.
 type verifyTab struct {
-	u       *UI
-	content fyne.CanvasObject
-	list    *widget.List
-	pending []authority.Activation
-	current int // index in pending, -1 for none
-	empty   *widget.Label
-	msg     *widget.Label
-	photo   *canvas.Image
-	values  map[string]*widget.Label
-	approve *widget.Button
-	reject  *widget.Button
-	reload  *widget.Button
-	detail  fyne.CanvasObject
+	u             *UI
+	verifications authority.Verifications
+	content       fyne.CanvasObject
+	list          *widget.List
+	pending       []authority.Activation
+	current       int // index in pending, -1 for none
+	empty         *widget.Label
+	msg           *widget.Label
+	photo         *canvas.Image
+	values        map[string]*widget.Label
+	approve       *widget.Button
+	reject        *widget.Button
+	reload        *widget.Button
+	detail        fyne.CanvasObject
 	// rejecting is the open "Tolak aktivasi" dialog (for tests).
 	rejecting *rejectDialog
 }
@@ -41,8 +42,8 @@ type verifyTab struct {
 var verifyRows = []string{"Email", "Nama Lengkap", "NIK", "Gelar Depan", "Gelar Belakang", "Nomor Telepon",
 	"Instansi", "Status kepegawaian", "NIP/NRP", "Unit Organisasi", "Jabatan", "Provinsi", "Dikirim", "Peringatan"}
 
-func newVerifyTab(u *UI) *verifyTab {
-	t := &verifyTab{u: u, current: -1, values: map[string]*widget.Label{}}
+func newVerifyTab(u *UI, verifications authority.Verifications) *verifyTab {
+	t := &verifyTab{u: u, verifications: verifications, current: -1, values: map[string]*widget.Label{}}
 	t.list = widget.NewList(
 		func() int { return len(t.pending) },
 		func() fyne.CanvasObject { return widget.NewLabel("nama@natunakab.go.id") },
@@ -88,7 +89,7 @@ func (t *verifyTab) refresh() {
 	}
 	t.reload.Disable()
 	background(t.u, func(ctx context.Context) ([]authority.Activation, error) {
-		return t.u.auth.PendingActivations(ctx, s.Token)
+		return t.verifications.PendingActivations(ctx, s.Token)
 	}, func(list []authority.Activation, err error) {
 		t.reload.Enable()
 		if err != nil {
@@ -159,7 +160,7 @@ func (t *verifyTab) decide(req authority.DecisionRequest) {
 	t.approve.Disable()
 	t.reject.Disable()
 	background(t.u, func(ctx context.Context) (authority.Activation, error) {
-		return t.u.auth.DecideActivation(ctx, req)
+		return t.verifications.DecideActivation(ctx, req)
 	}, func(a authority.Activation, err error) {
 		t.approve.Enable()
 		t.reject.Enable()

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/pdfsign"
 )
 
@@ -18,6 +19,7 @@ import (
 // `besign verify` does and lists every signature with its bottom line.
 type docVerifyTab struct {
 	u       *UI
+	trust   authority.Trust
 	content fyne.CanvasObject
 
 	openBtn *widget.Button
@@ -37,8 +39,8 @@ type docVerifyTab struct {
 	prompt *passwordPrompt
 }
 
-func newDocVerifyTab(u *UI) *docVerifyTab {
-	t := &docVerifyTab{u: u}
+func newDocVerifyTab(u *UI, trust authority.Trust) *docVerifyTab {
+	t := &docVerifyTab{u: u, trust: trust}
 	t.openBtn = widget.NewButton(lang.L("Buka PDF"), t.choose)
 	t.openBtn.Importance = widget.HighImportance
 	hint := wrapped(lang.L("Pilih berkas PDF, atau seret berkas PDF ke jendela ini, untuk memeriksa tanda tangannya."))
@@ -95,7 +97,7 @@ func (t *docVerifyTab) verify(path, password string) {
 	u := t.u
 	dataDir, cfg := u.opts.About.DataDir, u.opts.About.Config
 	background(u, func(ctx context.Context) ([]pdfsign.SignatureInfo, error) {
-		return verifyDocument(ctx, u.auth, dataDir, cfg, path, password)
+		return verifyDocument(ctx, t.trust, dataDir, cfg, path, password)
 	}, func(infos []pdfsign.SignatureInfo, err error) {
 		if run != t.run {
 			return // another file was opened meanwhile

@@ -19,9 +19,9 @@ import (
 // revocation of the authority's own certificates from its CRL in the data
 // dir, of others online (each fetch bounded by verifytrust.Timeout;
 // unreachable means "not checked"). It runs off the UI goroutine.
-func verifyDocument(ctx context.Context, certs authority.Certificates, dataDir string, cfg config.Config, path, password string) ([]pdfsign.SignatureInfo, error) {
-	// certs is nil only in tests of other screens
-	tr, err := verifytrust.Assemble(ctx, verifytrust.Sources{Authority: certs, DataDir: dataDir, TrustedRoots: true, Config: &cfg})
+func verifyDocument(ctx context.Context, trust authority.Trust, dataDir string, cfg config.Config, path, password string) ([]pdfsign.SignatureInfo, error) {
+	// trust is nil only in tests of other screens
+	tr, err := verifytrust.Assemble(ctx, verifytrust.Sources{Authority: trust, DataDir: dataDir, TrustedRoots: true, Config: &cfg})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/testpdf"
@@ -33,7 +34,7 @@ func signingHarness(t *testing.T) (*harness, []*x509.Certificate) {
 	cfg := config.Default()
 	cfg.VerificationURL = verifyURL
 	var dataDir string
-	h := verifiedSignedIn(t, func(o *authority.Options) {
+	h := verifiedSignedIn(t, func(o *embedded.Options) {
 		o.CRLURL = verifyURL + "/" + authority.CRLFileName
 		dataDir = filepath.Dir(o.Path)
 	})

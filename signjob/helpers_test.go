@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/pdfsign/testpdf"
 	"github.com/natunakab/besign/pdfsign/testpki"
 )
@@ -22,19 +23,19 @@ const passphrase = "Tanda#Tangan2026"
 // account is a verified account with a certificate in a real embedded
 // authority on a temporary SQLite file.
 type account struct {
-	a     *authority.Embedded
+	a     *embedded.Authority
 	token string
 	chain []*x509.Certificate
 }
 
 func newAccount(t testing.TB) *account {
 	t.Helper()
-	opts := authority.DefaultOptions()
+	opts := embedded.DefaultOptions()
 	opts.Path = filepath.Join(t.TempDir(), "authority.db")
 	opts.MasterKey = bytes.Repeat([]byte{7}, authority.MasterKeySize)
 	opts.AutoApproveActivations = true
 	opts.Logf = func(string, ...any) {}
-	a, err := authority.OpenEmbedded(opts)
+	a, err := embedded.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ const Timeout = localcrl.Timeout
 // Sources says where trust comes from; every field may be left empty.
 type Sources struct {
 	// Authority, when not nil, has its root certificate trusted.
-	Authority authority.Certificates
+	Authority authority.Trust
 	// DataDir is the data dir whose CRL (the authority's) is read
 	// locally, and whose trusted-roots folder is read with TrustedRoots.
 	DataDir string

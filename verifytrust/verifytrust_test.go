@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/internal/localcrl"
@@ -105,13 +106,13 @@ func TestUnreadableFolder(t *testing.T) {
 }
 
 // openAuthority opens a real embedded authority in dir.
-func openAuthority(t *testing.T, dir string) *authority.Embedded {
+func openAuthority(t *testing.T, dir string) *embedded.Authority {
 	t.Helper()
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}
-	a, err := authority.OpenEmbedded(datadir.AuthorityOptions(filepath.Join(dir, datadir.DatabaseName), key, config.Default()))
+	a, err := embedded.Open(datadir.AuthorityOptions(filepath.Join(dir, datadir.DatabaseName), key, config.Default()))
 	if err != nil {
 		t.Fatal(err)
 	}

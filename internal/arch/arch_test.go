@@ -22,9 +22,9 @@ var layers = [][]string{
 	{"", "e2e/"},   // main and the end-to-end test: the binary
 	{"app", "cli"}, // composition roots: the desktop app, the command line
 	{"screens"},    // the widgets (Fyne)
-	{"signjob", "docqueue", "verifytrust", "datadir", "instance", "camera", "preview"}, // domain work
-	{"authority", "keystore", "config", "pdfsign", "assets"},                           // contract and engines
-	{"authority/", "assets/", "signjob/", "pdfsign/", "internal/"},                     // leaves
+	{"signjob", "docqueue", "verifytrust", "datadir", "instance", "camera", "preview"},                        // domain work
+	{"authority", "authority/embedded", "authority/authoritytest", "keystore", "config", "pdfsign", "assets"}, // contract, implementation, suite, engines
+	{"authority/", "assets/", "signjob/", "pdfsign/", "internal/"},                                            // leaves
 }
 
 // widgets are the Fyne packages only app and screens may import: domain
@@ -172,9 +172,18 @@ func problems(pkgs map[string]*pkg) []string {
 			}
 		}
 		// a package under authority/ is part of the authority: the
-		// authority uses it, or it implements the authority's roles
-		if strings.HasPrefix(p.rel, "authority/") && !contains(p.project, "authority") && !contains(pkgs["authority"].project, p.rel) {
+		// contract or an implementation of it uses it, or it implements
+		// the authority's roles
+		if strings.HasPrefix(p.rel, "authority/") && !contains(p.project, "authority") && !usedByAuthority(pkgs, p.rel) {
 			out = append(out, fmt.Sprintf("%s sits under authority/ but neither the authority uses it nor does it use the authority", p.rel))
+		}
+		// the contract holds no storage: SQL lives in its implementations
+		if p.rel == "authority" {
+			for _, imp := range append(append([]string{}, p.project...), p.external...) {
+				if imp == "authority/store" || imp == "database/sql" || strings.HasPrefix(imp, "modernc.org/sqlite") {
+					out = append(out, fmt.Sprintf("the contract package authority imports %s: storage belongs to an implementation", imp))
+				}
+			}
 		}
 		if p.rel != "app" && p.rel != "screens" {
 			for _, imp := range p.external {
@@ -195,6 +204,17 @@ func problems(pkgs map[string]*pkg) []string {
 	}
 	sort.Strings(out)
 	return compact(out)
+}
+
+// usedByAuthority tells whether the contract or a package under authority/
+// imports rel.
+func usedByAuthority(pkgs map[string]*pkg, rel string) bool {
+	for _, p := range pkgs {
+		if (p.rel == "authority" || strings.HasPrefix(p.rel, "authority/")) && p.rel != rel && contains(p.project, rel) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
@@ -232,7 +252,8 @@ func TestArrows(t *testing.T) {
 
 // The rules catch what they are there for: a domain package importing
 // screens, an internal leaf reaching back up, a package out of its folder,
-// widgets in a domain package, pdfcpu in screens, a package with no place.
+// widgets in a domain package, pdfcpu in screens, a package with no place,
+// storage in the contract.
 func TestArrowsCatch(t *testing.T) {
 	cases := []struct {
 		pkgs map[string]*pkg
@@ -247,6 +268,9 @@ func TestArrowsCatch(t *testing.T) {
 		{map[string]*pkg{"authority": {rel: "authority"}, "camera": {rel: "camera", external: []string{"fyne.io/fyne/v2/widget"}}}, "camera imports fyne.io/fyne/v2/widget"},
 		{map[string]*pkg{"authority": {rel: "authority"}, "screens": {rel: "screens", external: []string{"github.com/pdfcpu/pdfcpu/pkg/api"}}}, "screens imports github.com/pdfcpu/pdfcpu/pkg/api"},
 		{map[string]*pkg{"authority": {rel: "authority"}, "newthing": {rel: "newthing"}}, "newthing has no place"},
+		{map[string]*pkg{"authority": {rel: "authority", project: []string{"authority/store"}}, "authority/store": {rel: "authority/store"}}, "the contract package authority imports authority/store"},
+		{map[string]*pkg{"authority": {rel: "authority", external: []string{"database/sql"}}}, "the contract package authority imports database/sql"},
+		{map[string]*pkg{"authority": {rel: "authority"}, "authority/embedded": {rel: "authority/embedded", project: []string{"datadir"}}}, "authority/embedded imports datadir, which stands above it"},
 	}
 	for _, c := range cases {
 		got := strings.Join(problems(c.pkgs), "\n")
@@ -255,7 +279,7 @@ func TestArrowsCatch(t *testing.T) {
 		}
 	}
 	// and an arrow that runs down is fine
-	ok := map[string]*pkg{"authority": {rel: "authority", project: []string{"authority/store"}}, "authority/store": {rel: "authority/store"},
+	ok := map[string]*pkg{"authority": {rel: "authority"}, "authority/embedded": {rel: "authority/embedded", project: []string{"authority", "authority/store"}}, "authority/store": {rel: "authority/store"},
 		"screens": {rel: "screens", project: []string{"docqueue", "pdfsign"}}, "docqueue": {rel: "docqueue", project: []string{"pdfsign", "signjob"}}, "pdfsign": {rel: "pdfsign"}, "signjob": {rel: "signjob"}}
 	if got := problems(ok); len(got) != 0 {
 		t.Errorf("arrows down reported: %q", got)
