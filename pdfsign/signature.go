@@ -217,13 +217,13 @@ func (v *verifier) revision(end int64) *revision {
 func (v *verifier) verifyOne(s sigField) SignatureInfo {
 	info := SignatureInfo{Field: s.name, Kind: KindSignature, Integrity: Invalid, Modifications: ModNone}
 	if s.v == nil {
-		info.fail("the signature dictionary cannot be read")
+		info.fail(FindUnreadable, "the signature dictionary cannot be read")
 		info.Modifications = ModOther
 		return info
 	}
 	br, err := byteRange(v.f, s.v, v.size)
 	if err != nil {
-		info.fail("%v", err)
+		info.fail(FindByteRange, "%v", err)
 		info.Modifications = ModOther
 		return info
 	}
@@ -236,12 +236,12 @@ func (v *verifier) verifyOne(s sigField) SignatureInfo {
 	sd, rf := s.v, v.f
 	rev := v.revision(end)
 	if rev.err != nil {
-		info.fail("%v", rev.err)
+		info.fail(FindUnreadable, "%v", rev.err)
 		info.Modifications = ModOther
 	} else {
 		own, ok := rev.signatureField(s)
 		if !ok {
-			info.fail("field %q is not in the revision its byte range covers: it copies another signature", s.name)
+			info.fail(FindCopy, "field %q is not in the revision its byte range covers: it copies another signature", s.name)
 		} else {
 			sd, rf = own, rev.f
 			info.genuine = true
@@ -268,11 +268,11 @@ func (v *verifier) verifyOne(s sigField) SignatureInfo {
 	// The gap must be exactly the /Contents hex string of this signature.
 	contents, why := v.gap(br)
 	if why != "" {
-		info.fail("%s", why)
+		info.fail(FindByteRange, "%s", why)
 		return info
 	}
 	if c, _ := rf.Resolve(sd["Contents"]); !bytes.Equal([]byte(asString(c)), contents) {
-		info.fail("the byte range gap is not this signature's /Contents")
+		info.fail(FindByteRange, "the byte range gap is not this signature's /Contents")
 	}
 	if rev.err == nil && end < v.size {
 		if rev.diff == nil {
@@ -282,15 +282,15 @@ func (v *verifier) verifyOne(s sigField) SignatureInfo {
 		info.Modifications = d.level
 		switch p := docMDP(rf, sd); {
 		case d.level == ModOther:
-			info.fail("changed after signing: %s", d.what)
+			info.fail(FindChanged, "changed after signing: %s", d.what)
 		case p == 1 && d.level != ModNone && (d.approval != "" || d.level != ModSignatures):
 			what := d.what
 			if d.approval != "" {
 				what = "new signature field " + d.approval
 			}
-			info.fail("the certification allows no changes, but the document was changed: %s", what)
+			info.fail(FindCertification, "the certification allows no changes, but the document was changed: %s", what)
 		case p == 2 && d.level == ModAnnotations:
-			info.fail("the certification allows only form filling and signing, but the document was changed: %s", d.what)
+			info.fail(FindCertification, "the certification allows only form filling and signing, but the document was changed: %s", d.what)
 		}
 	}
 
@@ -359,7 +359,7 @@ func (v *verifier) check(info *SignatureInfo, contents []byte, br [4]int64, sub 
 		case "ETSI.RFC3161":
 			v.checkDocTimestamp(r, contents, br)
 		default:
-			r.fail("unsupported signature type %q", sub)
+			r.fail(FindUnsupported, "unsupported signature type %q", sub)
 		}
 		v.checks[key] = r
 	}
@@ -376,7 +376,7 @@ func (v *verifier) check(info *SignatureInfo, contents []byte, br [4]int64, sub 
 		info.DigestAlgorithm = r.DigestAlgorithm
 	}
 	info.Chain = slices.Clone(r.Chain)
-	info.Warnings = append(info.Warnings, r.Warnings...)
+	info.warnings = append(info.warnings, r.warnings...)
 	info.problems = append(info.problems, r.problems...)
 	info.trustProblems = append(info.trustProblems, r.trustProblems...)
 }
@@ -426,7 +426,7 @@ func markCopies(sigs []sigField, out []SignatureInfo) {
 				continue
 			}
 			if j, ok := seen[key]; ok && out[i].genuine {
-				out[i].fail("field %q reuses the byte range or signature value of field %q: it is a copy", s.name, sigs[j].name)
+				out[i].fail(FindCopy, "field %q reuses the byte range or signature value of field %q: it is a copy", s.name, sigs[j].name)
 				break
 			}
 			seen[key] = i
@@ -546,7 +546,7 @@ func (p *prefixHasher) prefix(n int64) (hash.Hash, error) {
 func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, sub pdf.Name) {
 	p, err := cms.Parse(contents)
 	if err != nil {
-		info.fail("cannot read the signature: %v", err)
+		info.fail(FindUnreadable, "cannot read the signature: %v", err)
 		return
 	}
 	info.Signer = p.SignerName
@@ -564,12 +564,12 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 	}
 	info.DigestAlgorithm = cms.HashName(p.Hash)
 	if !p.Hash.Available() {
-		info.fail("unsupported digest algorithm")
+		info.fail(FindUnsupported, "unsupported digest algorithm")
 		return
 	}
 	digest, err := v.hashRanges(p.Hash, br)
 	if err != nil {
-		info.fail("%s", hashProblem(err))
+		info.fail(hashProblem(err), "%s", hashDetail(err))
 		return
 	}
 	switch {
@@ -577,11 +577,11 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 		// The encapsulated content is the SHA-1 of the byte ranges.
 		sha, err := v.hashRanges(crypto.SHA1, br)
 		if err != nil {
-			info.fail("%s", hashProblem(err))
+			info.fail(hashProblem(err), "%s", hashDetail(err))
 			return
 		}
 		if !bytes.Equal(sha, p.EContent) {
-			info.fail("the document was changed inside the signed byte range (digest mismatch)")
+			info.fail(FindDigestMismatch, "the document was changed inside the signed byte range (digest mismatch)")
 			return
 		}
 		d := p.Hash.New()
@@ -589,29 +589,29 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 		digest = d.Sum(nil)
 		info.DigestAlgorithm = "SHA-1"
 	case p.EContent != nil:
-		info.fail("the signature carries its own content instead of signing the document")
+		info.fail(FindEmbedded, "the signature carries its own content instead of signing the document")
 		return
 	}
 	switch err := p.Verify(digest); {
 	case errors.Is(err, cms.ErrDigest):
-		info.fail("the document was changed inside the signed byte range (digest mismatch)")
+		info.fail(FindDigestMismatch, "the document was changed inside the signed byte range (digest mismatch)")
 		return
 	case errors.Is(err, cms.ErrNoSigner):
-		info.fail("the signer's certificate is not included in the signature")
+		info.fail(FindNoSigner, "the signer's certificate is not included in the signature")
 		return
 	case err != nil:
-		info.fail("%v", err)
+		info.fail(FindSignature, "%v", err)
 		return
 	}
 	info.Integrity = Valid
 	for _, w := range p.Weak() {
-		info.fail("weak algorithm: %s", w)
+		info.fail(FindWeak, "weak algorithm: %s", w)
 	}
 	if sub == "ETSI.CAdES.detached" && !p.HasSigningCertV2 {
-		info.warn("not PAdES-conformant: no signing-certificate-v2 attribute")
+		info.warn(FindNotPAdES, "not PAdES-conformant: no signing-certificate-v2 attribute")
 	}
 	if (p.HasSigningCertV2 || p.HasSigningCertV1) && p.Signer != nil && !p.SigningCertMatches {
-		info.fail("the signing-certificate attribute does not name the signer's certificate")
+		info.fail(FindSigningCert, "the signing-certificate attribute does not name the signer's certificate")
 	}
 	at := v.signatureTimestamp(info, p)
 	v.trustOnce(info, p, at, forDocuments)
@@ -647,12 +647,19 @@ func (v *verifier) trustOnce(info *SignatureInfo, p *cms.Parsed, at time.Time, u
 	}
 	info.Trusted = r.Trusted
 	info.Revocation = r.Revocation
-	info.Warnings = append(info.Warnings, r.Warnings...)
+	info.warnings = append(info.warnings, r.warnings...)
 	info.trustProblems = append(info.trustProblems, r.trustProblems...)
 }
 
-// hashProblem words a failure of hashRanges.
+// hashProblem and hashDetail word a failure of hashRanges.
 func hashProblem(err error) string {
+	if errors.Is(err, errOverlap) {
+		return FindByteRange
+	}
+	return FindUnreadable
+}
+
+func hashDetail(err error) string {
 	if errors.Is(err, errOverlap) {
 		return err.Error()
 	}

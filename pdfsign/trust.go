@@ -103,17 +103,17 @@ func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed) time.T
 	}
 	ts, err := cms.ParseTimeStamp(p.TimeStampToken)
 	if err != nil {
-		info.warn("the signature's timestamp is unreadable: %v", err)
+		info.warn(FindTimestamp, "the signature's timestamp is unreadable: %v", err)
 		return at
 	}
 	h := ts.ImprintHash.New()
 	h.Write(p.Signature)
 	if !bytes.Equal(h.Sum(nil), ts.Imprint) {
-		info.warn("the signature's timestamp does not cover this signature")
+		info.warn(FindTimestamp, "the signature's timestamp does not cover this signature")
 		return at
 	}
 	if err := ts.Verify(); err != nil {
-		info.warn("the signature's timestamp does not verify: %v", err)
+		info.warn(FindTimestamp, "the signature's timestamp does not verify: %v", err)
 		return at
 	}
 	if v.opts.Roots != nil {
@@ -121,7 +121,7 @@ func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed) time.T
 		var tmp SignatureInfo
 		v.trust(&tmp, ts.Parsed, ts.GenTime, forTimestamps)
 		if !tmp.Trusted {
-			info.warn("the signature's timestamp is not trusted: %s", strings.Join(tmp.trustProblems, "; "))
+			info.warn(FindTimestampTrust, "the signature's timestamp is not trusted: %s", details(tmp.trustProblems))
 			return at
 		}
 	}
@@ -135,31 +135,31 @@ func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed) time.T
 func (v *verifier) checkDocTimestamp(info *SignatureInfo, contents []byte, br [4]int64) {
 	ts, err := cms.ParseTimeStamp(contents)
 	if err != nil {
-		info.fail("cannot read the timestamp: %v", err)
+		info.fail(FindUnreadable, "cannot read the timestamp: %v", err)
 		return
 	}
 	info.Signer = ts.SignerName
 	info.DigestAlgorithm = cms.HashName(ts.ImprintHash)
 	digest, err := v.hashRanges(ts.ImprintHash, br)
 	if err != nil {
-		info.fail("cannot read the signed bytes")
+		info.fail(FindUnreadable, "cannot read the signed bytes")
 		return
 	}
 	if !bytes.Equal(digest, ts.Imprint) {
-		info.fail("the document was changed inside the timestamped byte range (message imprint mismatch)")
+		info.fail(FindDigestMismatch, "the document was changed inside the timestamped byte range (message imprint mismatch)")
 		return
 	}
 	if err := ts.Verify(); err != nil {
-		info.fail("the timestamp authority's signature: %v", err)
+		info.fail(FindSignature, "the timestamp authority's signature: %v", err)
 		return
 	}
 	info.Integrity = Valid
 	info.Timestamp = ts.GenTime.Format(time.RFC3339)
 	for _, w := range ts.Weak() {
-		info.fail("weak algorithm: %s", w)
+		info.fail(FindWeak, "weak algorithm: %s", w)
 	}
 	if n := cms.HashName(ts.ImprintHash); n == "SHA-1" || n == "MD5" {
-		info.fail("weak algorithm: %s message imprint", n)
+		info.fail(FindWeak, "weak algorithm: %s message imprint", n)
 	}
 	for _, c := range ts.Certificates {
 		info.Chain = append(info.Chain, c)
@@ -214,7 +214,7 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 	defer func() { info.Trusted = v.opts.Roots != nil && len(info.trustProblems) == 0 && p.Signer != nil }()
 	if p.Signer == nil {
 		if p.SignerProblem != "" {
-			info.distrust("the signer's certificate is not usable: %s", p.SignerProblem)
+			info.distrust(FindCertUnusable, "the signer's certificate is not usable: %s", p.SignerProblem)
 		}
 		return
 	}
@@ -222,14 +222,14 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 	const day = "2006-01-02 15:04 MST"
 	timeOK := true
 	if at.After(c.NotAfter) {
-		info.distrust("the certificate expired on %s (validation time %s)", c.NotAfter.UTC().Format(day), at.UTC().Format(day))
+		info.distrust(FindCertExpired, "the certificate expired on %s (validation time %s)", c.NotAfter.UTC().Format(day), at.UTC().Format(day))
 		timeOK = false
 	} else if at.Before(c.NotBefore) {
-		info.distrust("the certificate is valid only from %s (validation time %s)", c.NotBefore.UTC().Format(day), at.UTC().Format(day))
+		info.distrust(FindCertNotYet, "the certificate is valid only from %s (validation time %s)", c.NotBefore.UTC().Format(day), at.UTC().Format(day))
 		timeOK = false
 	}
 	if why := usableFor(c, use); why != "" {
-		info.distrust("%s", why)
+		info.distrust(FindCertUnusable, "%s", why)
 	}
 	if v.opts.Roots == nil || !timeOK {
 		return
@@ -241,19 +241,19 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 	chains, err := c.Verify(x509.VerifyOptions{Roots: v.opts.Roots, Intermediates: inter, CurrentTime: at,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	if err != nil {
-		info.distrust("certificate not trusted: %v", err)
+		info.distrust(FindNotTrusted, "certificate not trusted: %v", err)
 		return
 	}
 	status, detail := v.revocation(chains[0], at)
 	info.Revocation = status
 	switch status {
 	case "revoked":
-		info.distrust("%s", detail)
+		info.distrust(FindRevoked, "%s", detail)
 	case "not checked":
-		info.warn("revocation not checked: %s", detail)
+		info.warn(FindRevocation, "revocation not checked: %s", detail)
 	case "good":
 		if detail != "" {
-			info.warn("%s", detail)
+			info.warn(FindRevocation, "%s", detail)
 		}
 	}
 }
@@ -411,4 +411,13 @@ func crlStatus(crl *x509.RevocationList, c, issuer *x509.Certificate) (int, stri
 		}
 	}
 	return ocsp.Good, "", true
+}
+
+// details joins the findings' technical texts.
+func details(fs []Finding) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Detail)
+	}
+	return strings.Join(out, "; ")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -54,12 +55,16 @@ type SignatureInfo struct {
 	// Warnings are findings that do not decide validity (no roots given,
 	// revocation not checked, not PAdES-conformant...).
 	Warnings []string `json:"warnings,omitempty"`
+	// Findings are the problems (Fatal) and the warnings, each with a
+	// stable code that callers word in their own language; Problem and
+	// Warnings hold their technical details in English.
+	Findings []Finding `json:"findings,omitempty"`
 
 	// Chain holds the certificates included in the signature, signer first
 	// when it is known.
 	Chain []*x509.Certificate `json:"-"`
 
-	problems, trustProblems []string
+	problems, trustProblems, warnings []Finding
 	// genuine: the field and its /V are in the revision the byte range covers
 	genuine bool
 }
@@ -176,35 +181,85 @@ func AllValid(infos []SignatureInfo) bool {
 	return len(infos) > 0
 }
 
-// finish computes the bottom line and the problem text.
+// finish computes the bottom line, the problem text, the warnings and the
+// findings.
 func finish(info *SignatureInfo, haveRoots bool) {
 	info.Valid = info.Integrity == Valid && len(info.problems) == 0 && info.Modifications != ModOther &&
 		(!haveRoots || info.Trusted)
-	all := info.problems
+	fatal := slices.Clone(info.problems)
+	warnings := slices.Clone(info.warnings)
 	if haveRoots {
-		all = append(all, info.trustProblems...)
+		fatal = append(fatal, info.trustProblems...)
 	} else {
-		info.Warnings = append(info.Warnings, "trust not checked: no trusted root given")
-		for _, p := range info.trustProblems {
-			info.warn("%s", p)
-		}
+		warnings = append(warnings, Finding{Code: FindTrustNotChecked, Detail: "trust not checked: no trusted root given"})
+		warnings = append(warnings, info.trustProblems...)
 	}
-	info.Problem = strings.Join(all, "; ")
+	var details []string
+	info.Findings = nil
+	for _, f := range fatal {
+		f.Fatal = true
+		details = append(details, f.Detail)
+		info.Findings = append(info.Findings, f)
+	}
+	info.Problem = strings.Join(details, "; ")
+	info.Warnings = nil
+	for _, f := range warnings {
+		f.Fatal = false
+		info.Warnings = append(info.Warnings, f.Detail)
+		info.Findings = append(info.Findings, f)
+	}
 }
 
 // fail records a problem that makes the signature not valid.
-func (info *SignatureInfo) fail(format string, args ...any) {
-	info.problems = append(info.problems, fmt.Sprintf(format, args...))
+func (info *SignatureInfo) fail(code, format string, args ...any) {
+	info.problems = append(info.problems, Finding{Code: code, Detail: fmt.Sprintf(format, args...)})
 }
 
 // distrust records a reason not to trust the signer.
-func (info *SignatureInfo) distrust(format string, args ...any) {
-	info.trustProblems = append(info.trustProblems, fmt.Sprintf(format, args...))
+func (info *SignatureInfo) distrust(code, format string, args ...any) {
+	info.trustProblems = append(info.trustProblems, Finding{Code: code, Detail: fmt.Sprintf(format, args...)})
 }
 
-func (info *SignatureInfo) warn(format string, args ...any) {
-	info.Warnings = append(info.Warnings, fmt.Sprintf(format, args...))
+func (info *SignatureInfo) warn(code, format string, args ...any) {
+	info.warnings = append(info.warnings, Finding{Code: code, Detail: fmt.Sprintf(format, args...)})
 }
+
+// A Finding is one problem or warning about a signature.
+type Finding struct {
+	// Code says what it is about (the Find constants).
+	Code string `json:"code"`
+	// Fatal findings make the signature not valid, or not trusted when
+	// roots were given; the others are warnings.
+	Fatal bool `json:"fatal,omitempty"`
+	// Detail is the technical text, in English.
+	Detail string `json:"detail"`
+}
+
+// Finding codes.
+const (
+	FindUnreadable      = "unreadable"        // the signature or its signed bytes cannot be read
+	FindByteRange       = "byte_range"        // the byte range does not cover the file as a signature must
+	FindCopy            = "copy"              // the field copies another signature
+	FindChanged         = "changed"           // the document was changed after signing beyond what is allowed
+	FindCertification   = "certification"     // changes the certifying signature forbids
+	FindUnsupported     = "unsupported"       // a signature type or algorithm this verifier does not know
+	FindDigestMismatch  = "digest_mismatch"   // the signed bytes were changed
+	FindEmbedded        = "embedded"          // the signature carries its own content instead of the document's
+	FindNoSigner        = "no_signer"         // the signer's certificate is missing
+	FindSignature       = "signature"         // the cryptographic signature does not verify
+	FindWeak            = "weak_algorithm"    // a weak hash or key
+	FindSigningCert     = "signing_cert"      // the signing-certificate attribute names another certificate
+	FindNotPAdES        = "not_pades"         // not conformant to PAdES
+	FindTimestamp       = "timestamp"         // a timestamp that is unreadable, does not cover or does not verify
+	FindTimestampTrust  = "timestamp_trust"   // a timestamp whose authority is not trusted
+	FindCertUnusable    = "cert_unusable"     // a certificate not issued for signing documents
+	FindCertExpired     = "cert_expired"      // the certificate had expired at the validation time
+	FindCertNotYet      = "cert_not_yet"      // the certificate was not yet valid at the validation time
+	FindNotTrusted      = "not_trusted"       // no chain to a trusted root
+	FindRevoked         = "revoked"           // the certificate was revoked
+	FindRevocation      = "revocation"        // revocation could not be checked, or a note on it
+	FindTrustNotChecked = "trust_not_checked" // no roots were given
+)
 
 // decodeText decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM,
 // else PDFDocEncoding, read here as Latin-1).

@@ -104,15 +104,16 @@ func TestVerifyTamper(t *testing.T) {
 		valid      bool
 		mods       string
 		problemHas string // "" means: no problem at all
+		code       string // of the first fatal finding
 	}{
-		{"untouched", signed, roots, Valid, true, false, true, true, ModNone, ""},
-		{"byte in original part", flip(br[1] / 2), roots, Invalid, true, false, false, false, ModNone, "digest mismatch"},
-		{"byte in second range", flip(br[2] + 4), roots, Invalid, true, false, false, false, ModNone, "digest mismatch"},
-		{"byte in signature value", flipHex(br[2] - 200), roots, Invalid, true, false, false, false, ModNone, "signature"},
+		{"untouched", signed, roots, Valid, true, false, true, true, ModNone, "", ""},
+		{"byte in original part", flip(br[1] / 2), roots, Invalid, true, false, false, false, ModNone, "digest mismatch", FindDigestMismatch},
+		{"byte in second range", flip(br[2] + 4), roots, Invalid, true, false, false, false, ModNone, "digest mismatch", FindDigestMismatch},
+		{"byte in signature value", flipHex(br[2] - 200), roots, Invalid, true, false, false, false, ModNone, "signature", FindSignature},
 		// Document information is metadata, allowed like a DSS update.
-		{"info update appended", appendInfoUpdate(t, signed), roots, Valid, false, true, true, true, ModSignatures, ""},
-		{"no trusted roots", signed, nil, Valid, true, false, false, true, ModNone, ""},
-		{"other root", signed, otherRoots, Valid, true, false, false, false, ModNone, "not trusted"},
+		{"info update appended", appendInfoUpdate(t, signed), roots, Valid, false, true, true, true, ModSignatures, "", ""},
+		{"no trusted roots", signed, nil, Valid, true, false, false, true, ModNone, "", ""},
+		{"other root", signed, otherRoots, Valid, true, false, false, false, ModNone, "not trusted", FindNotTrusted},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -127,6 +128,15 @@ func TestVerifyTamper(t *testing.T) {
 			}
 			if (c.problemHas == "") != (s.Problem == "") || !strings.Contains(s.Problem, c.problemHas) {
 				t.Fatalf("problem %q, want one with %q", s.Problem, c.problemHas)
+			}
+			first := ""
+			for _, f := range s.Findings {
+				if f.Fatal && first == "" {
+					first = f.Code
+				}
+			}
+			if first != c.code {
+				t.Fatalf("first fatal finding %q, want %q (%+v)", first, c.code, s.Findings)
 			}
 			if s.Field != "Signature1" || s.Signer != rsaPKI.Leaf.Subject.CommonName || s.Reason != "Setuju" || s.Location != "Ranai" || s.SubFilter != "ETSI.CAdES.detached" {
 				t.Fatalf("fields: %+v", s)
@@ -174,7 +184,10 @@ func TestVerifyJSONShape(t *testing.T) {
 	if w, _ := got[0]["warnings"].([]any); len(w) != 1 || w[0] != "trust not checked: no trusted root given" {
 		t.Errorf("warnings in %s", b)
 	}
-	if len(got[0]) != len(want)+1 {
+	if f, _ := got[0]["findings"].([]any); len(f) != 1 || f[0].(map[string]any)["code"] != FindTrustNotChecked || f[0].(map[string]any)["fatal"] != nil {
+		t.Errorf("findings in %s", b)
+	}
+	if len(got[0]) != len(want)+2 {
 		t.Errorf("extra keys in %s", b)
 	}
 }

@@ -56,19 +56,19 @@ func newCertificateBox(a *accountTab) *certificateBox {
 func certStatusText(s authority.CertificateStatus) string {
 	switch s {
 	case authority.StatusNotRegistered:
-		return lang.L("Belum terdaftar (NOT_REGISTERED)")
+		return lang.L("Belum terdaftar")
 	case authority.StatusWaiting:
-		return lang.L("Menunggu verifikasi (WAITING_FOR_VERIFICATION)")
+		return lang.L("Menunggu verifikasi")
 	case authority.StatusNoCertificate:
-		return lang.L("Belum ada sertifikat (NO_CERTIFICATE)")
+		return lang.L("Belum ada sertifikat")
 	case authority.StatusIssue:
-		return lang.L("Aktif (ISSUE)")
+		return lang.L("Aktif")
 	case authority.StatusExpired:
-		return lang.L("Kedaluwarsa (EXPIRED)")
+		return lang.L("Kedaluwarsa")
 	case authority.StatusSuspend:
-		return lang.L("Ditangguhkan (SUSPEND)")
+		return lang.L("Ditangguhkan")
 	case authority.StatusRevoke:
-		return lang.L("Dicabut (REVOKE)")
+		return lang.L("Dicabut")
 	}
 	return lang.L("Memuat...")
 }

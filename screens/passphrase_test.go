@@ -50,7 +50,7 @@ func verifiedSignedIn(t *testing.T, more ...func(*embedded.Options)) *harness {
 	h.signIn(actEmail, actPass, secret)
 	h.wait()
 	d := h.ui.account.details.cert
-	if d.status.Text != "Belum terdaftar (NOT_REGISTERED)" {
+	if d.status.Text != "Belum terdaftar" {
 		t.Fatalf("status before activation %q", d.status.Text)
 	}
 	photo, err := os.ReadFile(photoFile(t, "good"))
@@ -66,7 +66,7 @@ func verifiedSignedIn(t *testing.T, more ...func(*embedded.Options)) *harness {
 	}
 	h.ui.account.showDetails()
 	h.wait()
-	if d.status.Text != "Menunggu verifikasi (WAITING_FOR_VERIFICATION)" || d.create.Visible() {
+	if d.status.Text != "Menunggu verifikasi" || d.create.Visible() {
 		t.Fatalf("status while waiting %q", d.status.Text)
 	}
 	if _, err := h.auth.AdminDecideActivation(context.Background(), authority.DecisionRequest{Email: actEmail, Approve: true}); err != nil {
@@ -158,7 +158,7 @@ func TestCreatePassphraseForm(t *testing.T) {
 	h.wantView("details", a.details.content)
 	h.wantLabel("note", a.details.note, "Sertifikat elektronik Anda telah diterbitkan")
 	c := a.details.cert
-	if c.status.Text != "Aktif (ISSUE)" || len(c.serial.Text) < 16 || !strings.Contains(c.valid.Text, "2028") {
+	if c.status.Text != "Aktif" || len(c.serial.Text) < 16 || !strings.Contains(c.valid.Text, "2028") {
 		t.Fatalf("certificate shown: %q %q %q", c.status.Text, c.serial.Text, c.valid.Text)
 	}
 	if c.create.Visible() || !c.change.Visible() || !c.forgot.Visible() {
@@ -189,7 +189,7 @@ func TestCreatePassphraseForm(t *testing.T) {
 	test.Tap(a.create.consent)
 	h.tap(a.create.f.button)
 	h.wantView("details", a.details.content)
-	if c.status.Text != "Aktif (ISSUE)" || c.serial.Text == first {
+	if c.status.Text != "Aktif" || c.serial.Text == first {
 		t.Fatalf("after Lupa Passphrase: %q %q (first %q)", c.status.Text, c.serial.Text, first)
 	}
 }
@@ -216,7 +216,7 @@ func TestCertificateSuspendedShown(t *testing.T) {
 	h.ui.account.showDetails()
 	h.wait()
 	c := h.ui.account.details.cert
-	if c.status.Text != "Ditangguhkan (SUSPEND)" || !strings.Contains(c.next.Text, "Bagian TI") || c.change.Visible() || !c.forgot.Visible() {
+	if c.status.Text != "Ditangguhkan" || !strings.Contains(c.next.Text, "Bagian TI") || c.change.Visible() || !c.forgot.Visible() {
 		t.Fatalf("suspended: %q %q", c.status.Text, c.next.Text)
 	}
 }
@@ -258,7 +258,7 @@ func TestCommonPassphraseRefusedOnScreen(t *testing.T) {
 		h.tap(v.f.button)
 		h.wait()
 		h.wantLabel(p, v.pw.msg, seedCommonError)
-		if v.a.details.cert.status.Text == "Aktif (ISSUE)" {
+		if v.a.details.cert.status.Text == "Aktif" {
 			t.Fatalf("%q issued a certificate", p)
 		}
 	}
@@ -266,7 +266,7 @@ func TestCommonPassphraseRefusedOnScreen(t *testing.T) {
 	h.typeIn(v.confirm.entry, "Layang2 Biru#Ranai")
 	h.tap(v.f.button)
 	h.wantView("details", h.ui.account.details.content)
-	if c := h.ui.account.details.cert; c.status.Text != "Aktif (ISSUE)" {
+	if c := h.ui.account.details.cert; c.status.Text != "Aktif" {
 		t.Fatalf("a good passphrase: %q", c.status.Text)
 	}
 }

@@ -1,6 +1,8 @@
 package screens
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +27,20 @@ func signatureCard(n int, s pdfsign.SignatureInfo) *widget.Card {
 		v.Importance = r.imp
 		form.Append(r.row, v)
 	}
-	return widget.NewCard(head, s.Field, form)
+	return widget.NewCard(head, fieldText(s.Field), form)
+}
+
+// defaultFieldName matches the names signing programs give fields
+// themselves ("Signature1", "Sig2", "Tanda Tangan 3"): they say nothing
+// beyond the card's own number.
+var defaultFieldName = regexp.MustCompile(`(?i)^(signature|sig|tanda ?tangan|ttd)[ _-]?\d*$`)
+
+// fieldText names a signature field a person named; "" for a default name.
+func fieldText(name string) string {
+	if name == "" || defaultFieldName.MatchString(name) {
+		return ""
+	}
+	return lang.L("Kolom “{{.Name}}”", map[string]any{"Name": name})
 }
 
 // signatureValue is one row of a card: its label, its text.
@@ -67,9 +82,85 @@ func signatureValues(s pdfsign.SignatureInfo) []signatureValue {
 	trusted, imp := trustText(s)
 	add(lang.L("Tepercaya"), trusted, imp)
 	add(lang.L("Status pencabutan"), revocationText(s), widget.MediumImportance)
-	add(lang.L("Catatan"), strings.Join(s.Warnings, "\n"), widget.WarningImportance)
-	add(lang.L("Rincian"), s.Problem, widget.MediumImportance)
+	add(lang.L("Catatan"), findingsText(s, false), widget.WarningImportance)
+	add(lang.L("Rincian"), findingsText(s, true), widget.MediumImportance)
 	return out
+}
+
+// has tells whether s has a finding of one of codes.
+func has(s pdfsign.SignatureInfo, codes ...string) bool {
+	for _, f := range s.Findings {
+		if slices.Contains(codes, f.Code) {
+			return true
+		}
+	}
+	return false
+}
+
+// findingsText words the fatal findings (Rincian) or the warnings
+// (Catatan), one line each, without repeating a line.
+func findingsText(s pdfsign.SignatureInfo, fatal bool) string {
+	var lines []string
+	for _, f := range s.Findings {
+		if f.Fatal != fatal {
+			continue
+		}
+		if t := findingText(f.Code); !slices.Contains(lines, t) {
+			lines = append(lines, t)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// findingText words one finding code of pdfsign.
+func findingText(code string) string {
+	switch code {
+	case pdfsign.FindDigestMismatch:
+		return lang.L("Isi yang ditandatangani telah diubah: tanda tangan tidak cocok lagi dengan isinya.")
+	case pdfsign.FindChanged:
+		return lang.L("Dokumen diubah setelah ditandatangani (halaman, isi atau strukturnya).")
+	case pdfsign.FindCertification:
+		return lang.L("Dokumen diubah dengan cara yang dilarang oleh tanda tangan pengesahannya.")
+	case pdfsign.FindByteRange:
+		return lang.L("Bagian berkas yang ditandatangani tidak mencakup dokumen sebagaimana mestinya.")
+	case pdfsign.FindCopy:
+		return lang.L("Tanda tangan ini salinan dari tanda tangan lain di berkas yang sama.")
+	case pdfsign.FindUnreadable:
+		return lang.L("Tanda tangan atau bagian yang ditandatangani tidak dapat dibaca; berkasnya mungkin rusak.")
+	case pdfsign.FindUnsupported:
+		return lang.L("Jenis tanda tangan atau algoritmenya tidak dikenal.")
+	case pdfsign.FindEmbedded:
+		return lang.L("Tanda tangan membawa isinya sendiri dan tidak menandatangani dokumen ini.")
+	case pdfsign.FindNoSigner:
+		return lang.L("Sertifikat penanda tangan tidak disertakan dalam tanda tangan.")
+	case pdfsign.FindSignature:
+		return lang.L("Nilai tanda tangan tidak cocok dengan kunci penanda tangan.")
+	case pdfsign.FindWeak:
+		return lang.L("Tanda tangan memakai algoritme yang sudah lemah (misalnya SHA-1 atau kunci RSA di bawah 2048 bit).")
+	case pdfsign.FindSigningCert:
+		return lang.L("Tanda tangan menyebut sertifikat lain dari sertifikat penanda tangannya.")
+	case pdfsign.FindNotPAdES:
+		return lang.L("Tanda tangan tidak sepenuhnya mengikuti standar PAdES.")
+	case pdfsign.FindTimestamp:
+		return lang.L("Cap waktu tanda tangan tidak dapat dipakai; waktu penandatanganan hanya menurut penanda tangan.")
+	case pdfsign.FindTimestampTrust:
+		return lang.L("Otoritas cap waktu tanda tangan tidak tepercaya.")
+	case pdfsign.FindCertUnusable:
+		return lang.L("Sertifikat tidak diterbitkan untuk menandatangani dokumen.")
+	case pdfsign.FindCertExpired:
+		return lang.L("Sertifikat sudah kedaluwarsa pada waktu penandatanganan.")
+	case pdfsign.FindCertNotYet:
+		return lang.L("Sertifikat belum berlaku pada waktu penandatanganan.")
+	case pdfsign.FindNotTrusted:
+		return lang.L("Penerbit sertifikat bukan akar tepercaya.")
+	case pdfsign.FindRevoked:
+		return lang.L("Sertifikat penanda tangan telah dicabut.")
+	case pdfsign.FindRevocation:
+		return lang.L("Status pencabutan sertifikat tidak dapat diperiksa: layanannya tidak dapat dihubungi atau tidak disebutkan.")
+	case pdfsign.FindTrustNotChecked:
+		return lang.L("Kepercayaan tidak diperiksa: tidak ada akar tepercaya.")
+	}
+	return lang.L("Temuan lain dari pemeriksaan tanda tangan.")
 }
 
 // showTime shows an RFC 3339 time in the computer's zone; "" stays "".
@@ -85,8 +176,10 @@ func showTime(rfc string) string {
 // technical detail is the Rincian row.
 func invalidReason(s pdfsign.SignatureInfo) string {
 	switch {
+	case has(s, pdfsign.FindDigestMismatch):
+		return lang.L("isi yang ditandatangani telah diubah")
 	case s.Integrity != pdfsign.Valid:
-		return lang.L("isi yang ditandatangani tidak cocok dengan tanda tangan (diubah atau rusak)")
+		return lang.L("tanda tangannya tidak dapat diperiksa (lihat Rincian)")
 	case s.Modifications == pdfsign.ModOther:
 		return lang.L("dokumen diubah setelah ditandatangani")
 	case s.Revocation == "revoked":
@@ -97,8 +190,15 @@ func invalidReason(s pdfsign.SignatureInfo) string {
 	return lang.L("tanda tangan tidak memenuhi aturan verifikasi (lihat Rincian)")
 }
 
-// modificationText says what was appended after the signed revision.
+// modificationText says what was changed: inside the signed bytes, or
+// appended after the signed revision.
 func modificationText(s pdfsign.SignatureInfo) string {
+	switch {
+	case has(s, pdfsign.FindDigestMismatch):
+		return lang.L("Isi yang ditandatangani telah diubah: tanda tangan ini tidak berlaku untuk dokumen ini.")
+	case s.Integrity != pdfsign.Valid && s.Modifications == pdfsign.ModNone:
+		return lang.L("Tidak dapat dipastikan, karena tanda tangannya tidak dapat diperiksa.")
+	}
 	switch s.Modifications {
 	case pdfsign.ModNone:
 		if s.ModifiedAfterSigning {
@@ -119,32 +219,36 @@ func modificationText(s pdfsign.SignatureInfo) string {
 
 func modificationImportance(s pdfsign.SignatureInfo) widget.Importance {
 	switch {
+	case has(s, pdfsign.FindDigestMismatch) || s.Modifications == pdfsign.ModOther:
+		return widget.DangerImportance
+	case s.Integrity != pdfsign.Valid:
+		return widget.WarningImportance
 	case s.Modifications == pdfsign.ModNone && !s.ModifiedAfterSigning:
 		return widget.SuccessImportance
-	case s.Modifications == pdfsign.ModOther:
-		return widget.DangerImportance
 	}
 	return widget.WarningImportance
 }
 
-// trustText says whether the signer is trusted and, if not, why.
+// trustText says whether the signer is trusted and, if not, why; when the
+// signature itself failed, the certificate was never judged and it says so.
 func trustText(s pdfsign.SignatureInfo) (string, widget.Importance) {
 	if s.Trusted {
 		return lang.L("Ya: sertifikatnya diterbitkan di bawah akar tepercaya."), widget.SuccessImportance
 	}
-	p := s.Problem
 	var why string
 	switch {
-	case s.Revocation == "revoked":
+	case has(s, pdfsign.FindRevoked):
 		why = lang.L("sertifikat penanda tangan telah dicabut.")
-	case strings.Contains(p, "certificate not trusted"):
+	case has(s, pdfsign.FindNotTrusted):
 		why = lang.L("penerbit sertifikatnya bukan akar tepercaya. Bila Anda mempercayai penerbit itu, tambahkan sertifikat akarnya di Bantuan › Tentang dan Pengaturan.")
-	case strings.Contains(p, "expired"), strings.Contains(p, "valid only from"):
+	case has(s, pdfsign.FindCertExpired, pdfsign.FindCertNotYet):
 		why = lang.L("sertifikat tidak berlaku pada waktu penandatanganan.")
-	case strings.Contains(p, "key usage"):
+	case has(s, pdfsign.FindCertUnusable):
 		why = lang.L("sertifikat tidak diterbitkan untuk menandatangani dokumen.")
+	case has(s, pdfsign.FindTrustNotChecked):
+		return lang.L("Tidak diperiksa: tidak ada akar tepercaya."), widget.WarningImportance
 	default:
-		why = lang.L("sertifikat penanda tangan tidak dapat diperiksa (lihat Rincian).")
+		return lang.L("Tidak diperiksa, karena tanda tangannya sendiri tidak dapat diperiksa."), widget.WarningImportance
 	}
 	return lang.L("Tidak: {{.Why}}", map[string]any{"Why": why}), widget.DangerImportance
 }
@@ -159,5 +263,8 @@ func revocationText(s pdfsign.SignatureInfo) string {
 	case "not checked":
 		return lang.L("Tidak diperiksa: layanan pencabutan tidak dapat dihubungi atau tidak disebutkan (lihat Catatan).")
 	}
-	return lang.L("Tidak diperiksa, karena sertifikatnya tidak tepercaya.")
+	if has(s, pdfsign.FindNotTrusted, pdfsign.FindCertExpired, pdfsign.FindCertNotYet, pdfsign.FindCertUnusable) {
+		return lang.L("Tidak diperiksa, karena sertifikatnya tidak tepercaya.")
+	}
+	return lang.L("Tidak diperiksa.")
 }

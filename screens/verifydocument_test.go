@@ -277,7 +277,7 @@ func TestVerifyDocumentForeign(t *testing.T) {
 	}
 	// its certificates name no revocation service: said, not hidden
 	wantRow(t, rows, "Status pencabutan", "Tidak diperiksa")
-	wantRow(t, rows, "Catatan", "revocation not checked")
+	wantRow(t, rows, "Catatan", "Status pencabutan sertifikat tidak dapat diperiksa")
 
 	// Removed again: no longer trusted.
 	settings.remove(settings.roots[0])
@@ -375,5 +375,100 @@ func TestVerifyDocumentPassword(t *testing.T) {
 	v.prompt.d.Hide()
 	if !strings.Contains(v.summary.Text, "tidak diperiksa") || v.prompt != nil {
 		t.Fatalf("after Batal: %q", v.summary.Text)
+	}
+}
+
+// englishWords are words of pdfsign's technical details and raw codes that
+// must never reach an Indonesian card.
+var englishWords = regexp.MustCompile(`(?i)\b(signature|certificate|digest|mismatch|revocation|trusted|byte range|signed|not checked)\b|Signature1|\(ISSUE\)|NOT_REGISTERED`)
+
+// checkRowsAgree fails when rows of one card contradict each other, or show
+// English or raw codes.
+func checkRowsAgree(t *testing.T, name string, rows map[string]string) {
+	t.Helper()
+	valid := rows["Hasil"] == "Valid"
+	changedInside := strings.Contains(rows["Hasil"], "isi yang ditandatangani telah diubah")
+	switch {
+	case valid && (rows["Rincian"] != "" || strings.Contains(rows["Perubahan setelah ditandatangani"], "telah diubah") ||
+		strings.HasPrefix(rows["Perubahan setelah ditandatangani"], "Isi dokumen diubah")):
+		t.Errorf("%s: valid, yet Rincian %q, Perubahan %q", name, rows["Rincian"], rows["Perubahan setelah ditandatangani"])
+	case changedInside && !strings.Contains(rows["Perubahan setelah ditandatangani"], "telah diubah"):
+		t.Errorf("%s: the signed content changed, yet Perubahan says %q", name, rows["Perubahan setelah ditandatangani"])
+	case changedInside && !strings.HasPrefix(rows["Tepercaya"], "Tidak diperiksa"):
+		t.Errorf("%s: the signature failed before its certificate was judged, yet Tepercaya says %q", name, rows["Tepercaya"])
+	case !valid && rows["Rincian"] == "":
+		t.Errorf("%s: not valid, and Rincian says nothing", name)
+	}
+	for row, text := range rows {
+		if row == "Penanda tangan" || row == "Alasan" || row == "Lokasi" {
+			continue // the signer's own words
+		}
+		if m := englishWords.FindString(row + " " + text); m != "" {
+			t.Errorf("%s: row %q = %q shows %q", name, row, text, m)
+		}
+	}
+}
+
+// The rows of a card never contradict each other, for a good file, one with
+// a digit changed inside the signed bytes, one with a page appended after
+// signing, and one signed elsewhere by someone not trusted; every row is in
+// words, none in English.
+func TestVerifyRowsAgree(t *testing.T) {
+	h, chain := signingHarness(t)
+	dir := t.TempDir()
+	signed := signWithAuthority(t, h, chain, dir)
+	b, err := os.ReadFile(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := strings.Index(string(b), "40 250 Td")
+	if at < 0 {
+		t.Fatal("the page's text position is not in the signed file")
+	}
+	digit := slices.Clone(b)
+	digit[at+5] = '1' // 250 -> 251: one digit inside the signed bytes
+	page := strings.Replace(testpdf.Page, "/Contents 4 0 R", "/Contents 201 0 R", 1)
+	appended, err := testpdf.Update(b, map[int]string{
+		2:   "<</Type/Pages/Count 2/Kids[3 0 R 200 0 R]>>",
+		200: "<<" + page + ">>",
+		201: testpdf.Stream("BT /F1 18 Tf 40 250 Td (Lampiran) Tj ET"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreignIn, foreign := filepath.Join(dir, "nota.pdf"), filepath.Join(dir, "nota_pdfsig.pdf")
+	os.WriteFile(foreignIn, testpdf.Base(), 0o644)
+	pdfsigSign(t, testpki.New(testpki.LeafOptions{Name: "Rina Kusuma, S.H."}), foreignIn, foreign)
+
+	for _, c := range []struct {
+		name string
+		data []byte
+		path string
+		want map[string]string
+	}{
+		{"good", b, "", map[string]string{"Hasil": "Valid", "Perubahan setelah ditandatangani": "Tidak ada", "Tepercaya": "Ya"}},
+		{"one digit changed", digit, "", map[string]string{"Hasil": "Tidak valid: isi yang ditandatangani telah diubah",
+			"Perubahan setelah ditandatangani": "Isi yang ditandatangani telah diubah", "Tepercaya": "Tidak diperiksa",
+			"Rincian": "Isi yang ditandatangani telah diubah", "Status pencabutan": "Tidak diperiksa."}},
+		{"page appended", appended, "", map[string]string{"Hasil": "Tidak valid: dokumen diubah setelah ditandatangani",
+			"Perubahan setelah ditandatangani": "Isi dokumen diubah", "Tepercaya": "Ya", "Rincian": "Dokumen diubah setelah ditandatangani"}},
+		{"foreign, untrusted", nil, foreign, map[string]string{"Hasil": "Tidak valid: penanda tangan tidak tepercaya",
+			"Perubahan setelah ditandatangani": "Tidak ada", "Tepercaya": "Tidak: penerbit sertifikatnya bukan akar tepercaya",
+			"Rincian": "Penerbit sertifikat bukan akar tepercaya"}},
+	} {
+		path := c.path
+		if path == "" {
+			path = filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".pdf")
+			if err := os.WriteFile(path, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows := cardRows(t, h.openInTab(path), 0)
+		for row, want := range c.want {
+			if !strings.HasPrefix(rows[row], want) {
+				t.Errorf("%s: %s = %q, want %q…", c.name, row, rows[row], want)
+			}
+		}
+		checkRowsAgree(t, c.name, rows)
 	}
 }

@@ -65,7 +65,9 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 // Factory opens a new, empty authority configured as Domain says, whose
-// time is clock.Now, and closes it when t ends (t.Cleanup).
+// time is clock.Now, and closes it when t ends (t.Cleanup). The suite reads
+// the mail sent through the Outbox role: an implementation that only sends
+// by SMTP wraps itself so that Outbox answers from the test's SMTP server.
 type Factory func(t *testing.T, clock *Clock) authority.Authority
 
 // Run runs the whole suite, one subtest per part of the contract.
