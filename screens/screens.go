@@ -358,14 +358,14 @@ func (u *UI) showInbox(addr string) {
 }
 
 // OpenFiles takes PDFs from outside (a drop on the window, a later start of
-// the app with files): to the Verifikasi Dokumen tab when it is the one
-// shown, else to the signing queue.
+// the app with files): to the Verifikasi Dokumen tab, all of them, when it
+// is the one shown, else to the signing queue.
 func (u *UI) OpenFiles(paths []string) {
 	if len(paths) == 0 {
 		return
 	}
 	if u.tabs.Selected() == u.checkItem {
-		u.check.open(paths[0])
+		u.check.openAll(paths)
 		return
 	}
 	u.tabs.Select(u.signItem)

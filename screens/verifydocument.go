@@ -15,23 +15,33 @@ import (
 	"github.com/natunakab/besign/pdfsign"
 )
 
-// docVerifyTab is the "Verifikasi Dokumen" tab: it verifies a PDF as
+// docVerifyTab is the "Verifikasi Dokumen" tab: it verifies PDFs as
 // `besign verify` does and lists every signature with its bottom line.
+// Several files (a drop of many) are listed first, each with its bottom
+// line; the cards are the selected file's.
 type docVerifyTab struct {
 	u       *UI
 	trust   authority.Trust
 	content fyne.CanvasObject
 
 	openBtn *widget.Button
+	// list has one row per file when there are several.
+	list *fyne.Container
 	// file names the PDF shown, summary is its bottom line.
 	file    *widget.Label
 	summary *widget.Label
 	busy    *widget.ProgressBarInfinite
 	// sigs holds one card per signature.
 	sigs *fyne.Container
+	// body holds the list, the file's lines and the cards; it is laid out
+	// again when one of them is shown or hidden.
+	body *fyne.Container
 
-	// run counts verifications; the result of an older one is dropped.
+	// run counts openings; results of an older one are dropped.
 	run int
+	// files are those opened together; current is the one shown.
+	files   []*checkedFile
+	current *checkedFile
 	// path is the PDF shown; infos its signatures once verified.
 	path  string
 	infos []pdfsign.SignatureInfo
@@ -39,11 +49,22 @@ type docVerifyTab struct {
 	prompt *passwordPrompt
 }
 
+// checkedFile is one PDF of the tab and what verifying it gave.
+type checkedFile struct {
+	path, password string
+	done           bool
+	infos          []pdfsign.SignatureInfo
+	err            error
+	row            *widget.Button // in the list, when there are several
+}
+
 func newDocVerifyTab(u *UI, trust authority.Trust) *docVerifyTab {
 	t := &docVerifyTab{u: u, trust: trust}
 	t.openBtn = widget.NewButton(lang.L("Buka PDF"), t.choose)
 	t.openBtn.Importance = widget.HighImportance
-	hint := wrapped(lang.L("Pilih berkas PDF, atau seret berkas PDF ke jendela ini, untuk memeriksa tanda tangannya."))
+	hint := wrapped(lang.L("Pilih berkas PDF, atau seret satu atau beberapa berkas PDF ke jendela ini, untuk memeriksa tanda tangannya."))
+	t.list = container.NewVBox()
+	t.list.Hide()
 	t.file = wrapped("")
 	t.file.TextStyle.Bold = true
 	t.file.Selectable = true
@@ -56,8 +77,9 @@ func newDocVerifyTab(u *UI, trust authority.Trust) *docVerifyTab {
 	t.busy.Hide()
 	t.sigs = container.NewVBox()
 	top := container.NewVBox(title(lang.L("Verifikasi Dokumen")),
-		container.NewBorder(nil, nil, container.NewVBox(t.openBtn), nil, hint), t.file, t.busy, t.summary)
-	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.sigs))
+		container.NewBorder(nil, nil, container.NewVBox(t.openBtn), nil, hint))
+	t.body = container.NewVBox(t.list, t.file, t.busy, t.summary, t.sigs)
+	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.body))
 	return t
 }
 
@@ -67,12 +89,43 @@ func (t *docVerifyTab) choose() {
 }
 
 // open verifies the PDF at path and shows its signatures.
-func (t *docVerifyTab) open(path string) {
+func (t *docVerifyTab) open(path string) { t.openAll([]string{path}) }
+
+// openAll verifies every PDF of paths, one after another in the
+// background, and shows the first; several are listed.
+func (t *docVerifyTab) openAll(paths []string) {
 	if p := t.prompt; p != nil {
 		t.prompt = nil // not cancelled: replaced
 		p.d.Hide()
 	}
-	t.verify(path, "")
+	t.run++
+	t.files = nil
+	t.list.RemoveAll()
+	for _, p := range paths {
+		f := &checkedFile{path: p}
+		t.files = append(t.files, f)
+		if len(paths) > 1 {
+			f.row = widget.NewButton("", func() { t.selectFile(f) })
+			f.row.Alignment = widget.ButtonAlignLeading
+			t.list.Add(f.row)
+			t.updateRow(f)
+		}
+	}
+	if len(paths) > 1 {
+		t.list.Show()
+	} else {
+		t.list.Hide()
+	}
+	t.selectFile(t.files[0])
+	run := t.run
+	var next func(i int)
+	next = func(i int) {
+		if run != t.run || i >= len(t.files) {
+			return
+		}
+		t.check(t.files[i], func() { next(i + 1) })
+	}
+	next(0)
 }
 
 // shown is called when the tab is selected.
@@ -82,41 +135,134 @@ func (t *docVerifyTab) shown() {
 	}
 }
 
-// verify checks path in the background; password opens a protected PDF.
-func (t *docVerifyTab) verify(path, password string) {
-	t.run++
+// check verifies f in the background with its password, then runs then.
+func (t *docVerifyTab) check(f *checkedFile, then func()) {
 	run := t.run
-	t.path = path
-	t.infos = nil
-	t.file.SetText(filepath.Base(path) + "\n" + filepath.Dir(path))
-	t.file.Show()
-	t.sigs.RemoveAll()
-	t.setSummary(lang.L("Memeriksa tanda tangan…"), widget.MediumImportance)
-	t.busy.Show()
-	t.busy.Start()
+	f.done, f.infos, f.err = false, nil, nil
+	t.updateRow(f)
+	if f == t.current {
+		t.showCurrent()
+	}
 	u := t.u
 	dataDir, cfg := u.opts.About.DataDir, u.opts.About.Config
+	path, password := f.path, f.password
 	background(u, func(ctx context.Context) ([]pdfsign.SignatureInfo, error) {
 		return verifyDocument(ctx, t.trust, dataDir, cfg, path, password)
 	}, func(infos []pdfsign.SignatureInfo, err error) {
 		if run != t.run {
-			return // another file was opened meanwhile
+			return // other files were opened meanwhile
 		}
-		t.busy.Stop()
-		t.busy.Hide()
-		switch {
-		case errors.Is(err, pdfsign.ErrPasswordRequired):
-			t.setSummary(lang.L("Dokumen ini dilindungi password. Masukkan password-nya untuk memeriksa tanda tangan."), widget.WarningImportance)
-			t.askPassword(path, "")
-		case errors.Is(err, pdfsign.ErrWrongPassword):
-			t.setSummary(lang.L("Password PDF salah; dokumen tidak dapat dibuka."), widget.DangerImportance)
-			t.askPassword(path, lang.L("Password PDF salah. Coba lagi."))
-		case err != nil:
-			t.setSummary(verifyErrorText(err), widget.DangerImportance)
-		default:
-			t.show(infos)
+		f.done, f.infos, f.err = true, infos, err
+		t.updateRow(f)
+		if f == t.current {
+			t.showCurrent()
+		}
+		if then != nil {
+			then()
 		}
 	})
+}
+
+// selectFile shows f's result (or that it is being checked).
+func (t *docVerifyTab) selectFile(f *checkedFile) {
+	if p := t.prompt; p != nil && t.current != f {
+		t.prompt = nil
+		p.d.Hide()
+	}
+	t.current = f
+	for _, g := range t.files {
+		if g.row != nil {
+			g.row.Importance = widget.LowImportance
+			if g == f {
+				g.row.Importance = widget.MediumImportance
+			}
+			g.row.Refresh()
+		}
+	}
+	t.showCurrent()
+}
+
+// showCurrent shows the current file: its name, bottom line and cards.
+func (t *docVerifyTab) showCurrent() {
+	f := t.current
+	t.path, t.infos = f.path, nil
+	t.file.SetText(filepath.Base(f.path) + "\n" + filepath.Dir(f.path))
+	t.file.Show()
+	t.sigs.RemoveAll()
+	if !f.done {
+		t.setSummary(lang.L("Memeriksa tanda tangan…"), widget.MediumImportance)
+		t.busy.Show()
+		t.busy.Start()
+		t.body.Refresh()
+		return
+	}
+	t.busy.Stop()
+	t.busy.Hide()
+	text, imp := fileSummary(f)
+	t.setSummary(text, imp)
+	switch {
+	case errors.Is(f.err, pdfsign.ErrPasswordRequired):
+		if t.prompt == nil {
+			t.askPassword(f, "")
+		}
+	case errors.Is(f.err, pdfsign.ErrWrongPassword):
+		if t.prompt == nil {
+			t.askPassword(f, lang.L("Password PDF salah. Coba lagi."))
+		}
+	case f.err == nil:
+		t.infos = f.infos
+		for i, s := range f.infos {
+			t.sigs.Add(signatureCard(i+1, s))
+		}
+	}
+	t.body.Refresh()
+}
+
+// fileSummary is a file's bottom line and how it is shown.
+func fileSummary(f *checkedFile) (string, widget.Importance) {
+	switch {
+	case !f.done:
+		return lang.L("Memeriksa tanda tangan…"), widget.MediumImportance
+	case errors.Is(f.err, pdfsign.ErrPasswordRequired):
+		return lang.L("Dokumen ini dilindungi password. Masukkan password-nya untuk memeriksa tanda tangan."), widget.WarningImportance
+	case errors.Is(f.err, pdfsign.ErrWrongPassword):
+		return lang.L("Password PDF salah; dokumen tidak dapat dibuka."), widget.DangerImportance
+	case f.err != nil:
+		return verifyErrorText(f.err), widget.DangerImportance
+	}
+	bad := 0
+	for _, s := range f.infos {
+		if !s.Valid {
+			bad++
+		}
+	}
+	n := map[string]any{"N": len(f.infos), "Bad": bad}
+	switch {
+	case len(f.infos) == 0:
+		return lang.L("Dokumen ini tidak memiliki tanda tangan."), widget.WarningImportance
+	case pdfsign.AllValid(f.infos):
+		return lang.L("Semua tanda tangan valid ({{.N}}).", n), widget.SuccessImportance
+	}
+	return lang.L("Tidak valid: {{.Bad}} dari {{.N}} tanda tangan tidak valid.", n), widget.DangerImportance
+}
+
+// updateRow writes f's name and bottom line into its row of the list.
+func (t *docVerifyTab) updateRow(f *checkedFile) {
+	if f.row == nil {
+		return
+	}
+	text, imp := fileSummary(f)
+	mark := "…"
+	switch {
+	case !f.done:
+	case imp == widget.SuccessImportance:
+		mark = "✓"
+	case imp == widget.DangerImportance:
+		mark = "✗"
+	default:
+		mark = "!"
+	}
+	f.row.SetText(mark + " " + filepath.Base(f.path) + ": " + text)
 }
 
 // setSummary sets the bottom line of the file.
@@ -124,30 +270,7 @@ func (t *docVerifyTab) setSummary(s string, imp widget.Importance) {
 	t.summary.Importance = imp
 	t.summary.SetText(s)
 	t.summary.Show()
-}
-
-// show lists the signatures under the file's bottom line.
-func (t *docVerifyTab) show(infos []pdfsign.SignatureInfo) {
-	t.infos = infos
-	bad := 0
-	for _, s := range infos {
-		if !s.Valid {
-			bad++
-		}
-	}
-	n := map[string]any{"N": len(infos), "Bad": bad}
-	switch {
-	case len(infos) == 0:
-		t.setSummary(lang.L("Dokumen ini tidak memiliki tanda tangan."), widget.WarningImportance)
-	case pdfsign.AllValid(infos):
-		t.setSummary(lang.L("Semua tanda tangan valid ({{.N}}).", n), widget.SuccessImportance)
-	default:
-		t.setSummary(lang.L("Tidak valid: {{.Bad}} dari {{.N}} tanda tangan tidak valid.", n), widget.DangerImportance)
-	}
-	for i, s := range infos {
-		t.sigs.Add(signatureCard(i+1, s))
-	}
-	t.sigs.Refresh()
+	t.body.Refresh()
 }
 
 // passwordPrompt asks for the password of a protected PDF.
@@ -157,8 +280,8 @@ type passwordPrompt struct {
 	msg   *widget.Label
 }
 
-// askPassword opens the password dialog for path; msg says why again.
-func (t *docVerifyTab) askPassword(path, msg string) {
+// askPassword opens the password dialog for f; msg says why again.
+func (t *docVerifyTab) askPassword(f *checkedFile, msg string) {
 	p := &passwordPrompt{entry: widget.NewPasswordEntry()}
 	p.msg = wrapped(msg)
 	p.msg.Importance = widget.DangerImportance
@@ -175,7 +298,8 @@ func (t *docVerifyTab) askPassword(path, msg string) {
 			t.setSummary(lang.L("Dokumen ini dilindungi password dan tidak diperiksa."), widget.WarningImportance)
 			return
 		}
-		t.verify(path, p.entry.Text)
+		f.password = p.entry.Text
+		t.check(f, nil)
 	}, t.u.win)
 	p.entry.OnSubmitted = func(string) { p.d.Submit() }
 	p.d.Resize(fyne.NewSize(420, 0))

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
@@ -470,5 +473,44 @@ func TestVerifyRowsAgree(t *testing.T) {
 			}
 		}
 		checkRowsAgree(t, c.name, rows)
+	}
+}
+
+// A drop of several PDFs verifies all of them, one row each with its
+// bottom line; a row shows that file's signatures.
+func TestVerifyDocumentSeveral(t *testing.T) {
+	h, chain := signingHarness(t)
+	dir := t.TempDir()
+	signed := signWithAuthority(t, h, chain, dir)
+	unsigned := filepath.Join(dir, "polos.pdf")
+	os.WriteFile(unsigned, testpdf.Base(), 0o644)
+	notPDF := filepath.Join(dir, "catatan.pdf")
+	os.WriteFile(notPDF, []byte("ini bukan PDF\n"), 0o644)
+
+	h.ui.tabs.Select(h.ui.checkItem)
+	h.ui.Dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(signed), storage.NewFileURI(unsigned), storage.NewFileURI(notPDF)})
+	h.wait()
+	v := h.ui.check
+	if !v.list.Visible() || len(v.list.Objects) != 3 {
+		t.Fatalf("list shown %v with %d rows, want 3", v.list.Visible(), len(v.list.Objects))
+	}
+	for i, want := range []string{"✓ surat_signed.pdf: Semua tanda tangan valid (1).", "! polos.pdf: Dokumen ini tidak memiliki tanda tangan.", "✗ catatan.pdf: Berkas ini bukan PDF"} {
+		if got := v.list.Objects[i].(*widget.Button).Text; !strings.HasPrefix(got, want) {
+			t.Errorf("row %d = %q, want %q…", i, got, want)
+		}
+	}
+	// the first file is shown; a row shows its own
+	if v.path != signed || len(v.sigs.Objects) != 1 {
+		t.Fatalf("shown: %s with %d cards", filepath.Base(v.path), len(v.sigs.Objects))
+	}
+	test.Tap(v.list.Objects[2].(*widget.Button))
+	if v.path != notPDF || len(v.sigs.Objects) != 0 || !strings.Contains(v.summary.Text, "bukan PDF") {
+		t.Errorf("after the third row: %s, %q", filepath.Base(v.path), v.summary.Text)
+	}
+	// one file again: no list
+	h.ui.OpenFiles([]string{signed})
+	h.wait()
+	if v.list.Visible() || v.path != signed {
+		t.Errorf("a single file still lists (%v) or shows %s", v.list.Visible(), filepath.Base(v.path))
 	}
 }
