@@ -78,7 +78,7 @@ func newActivationTab(u *UI, activations authority.Activations) *activationTab {
 	t.prev = widget.NewButton(lang.L("Sebelumnya"), t.goPrev)
 	t.next = widget.NewButton(lang.L("Selanjutnya"), t.goNext)
 	t.next.Importance = widget.HighImportance
-	t.submit = widget.NewButton(lang.L("Submit"), t.doSubmit)
+	t.submit = widget.NewButton(lang.L("Kirim"), t.doSubmit)
 	t.submit.Importance = widget.HighImportance
 	t.body = container.NewStack()
 	buttons := container.NewHBox(t.prev, t.next, t.submit)
@@ -291,7 +291,7 @@ func (t *activationTab) doSubmit() {
 	background(t.u, func(ctx context.Context) (authority.Activation, error) {
 		return t.activations.SubmitActivation(ctx, req)
 	}, func(a authority.Activation, err error) {
-		t.submit.SetText(lang.L("Submit"))
+		t.submit.SetText(lang.L("Kirim"))
 		if err != nil {
 			t.updateSubmit()
 			var ve *authority.ValidationError

@@ -55,6 +55,7 @@ func (s *photoStep) openCamera() {
 	oval := canvas.NewImageFromImage(ovalOverlay(previewW, previewH))
 	oval.FillMode = canvas.ImageFillContain
 	c.device = widget.NewSelect(nil, nil)
+	c.device.PlaceHolder = lang.L("Pilih kamera")
 	c.device.Hide()
 	c.start = widget.NewButton(lang.L("Aktifkan Kamera"), c.activate)
 	c.start.Importance = widget.WarningImportance
