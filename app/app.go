@@ -74,6 +74,9 @@ func Run(in Input) error {
 	default:
 		defer srv.Close()
 	}
+	if err := checkDisplay(); err != nil {
+		return err
+	}
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	cfg, cfgErr := in.Config, in.ConfigErr

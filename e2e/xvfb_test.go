@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,4 +151,28 @@ func TestXvfbDisplaysApart(t *testing.T) {
 			t.Errorf("two displays started at once got %v", names)
 		}
 	})
+}
+
+// Started where there is no display (over SSH, from a service), the real
+// binary says so in one line and exits with status 1: no GLFW panic, no
+// stack trace.
+func TestNoDisplay(t *testing.T) {
+	e := setup(t)
+	cmd := exec.Command(e.bin, "--data-dir", e.dataDir)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	out := strings.TrimSpace(stderr.String())
+	if strings.Count(out, "\n") != 0 || !strings.Contains(out, "no display is available") || strings.Contains(out, "panic") {
+		t.Fatalf("stderr is not one sentence about the display:\n%s", out)
+	}
 }
