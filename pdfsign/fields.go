@@ -243,6 +243,9 @@ type Facts struct {
 	PageSizes [][2]float64
 	// Fields are its signature fields.
 	Fields []Field
+	// Repaired tells that the file's cross-reference information was
+	// broken and had to be rebuilt from its objects to read it.
+	Repaired bool
 }
 
 // ReadFacts reads the pages and signature fields of the PDF in r; password
@@ -304,5 +307,6 @@ func ReadFacts(r io.ReaderAt, size int64, password string) (Facts, error) {
 		}
 		facts.Fields = append(facts.Fields, fd)
 	}
+	facts.Repaired = f.Repaired
 	return facts, nil
 }

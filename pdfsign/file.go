@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/natunakab/besign/internal/atomicfile"
 	"github.com/natunakab/besign/internal/inputfile"
 )
 
@@ -176,7 +177,7 @@ func SignFileAs(in, out string, opts Options, fo FileOptions) (written string, e
 		if fo.Force {
 			err = os.Rename(tmp.Name(), out)
 		} else {
-			err = renameNoReplace(tmp.Name(), out)
+			err = atomicfile.RenameNoReplace(tmp.Name(), out)
 		}
 		if !errors.Is(err, os.ErrExist) {
 			break

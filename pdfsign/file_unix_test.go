@@ -283,24 +283,6 @@ func TestSignFilePermissions(t *testing.T) {
 	}
 }
 
-// The hard-link fallback refuses an existing target too.
-func TestLinkNoReplace(t *testing.T) {
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	os.WriteFile(a, []byte("new"), 0o600)
-	os.WriteFile(b, []byte("old"), 0o600)
-	if err := linkNoReplace(a, b); !errors.Is(err, os.ErrExist) {
-		t.Fatalf("got %v, want ErrExist", err)
-	}
-	if got, _ := os.ReadFile(b); string(got) != "old" {
-		t.Fatal("target replaced")
-	}
-	os.Remove(b)
-	if err := linkNoReplace(a, b); err != nil || exists(a) {
-		t.Fatalf("move: %v, source left: %v", err, exists(a))
-	}
-}
-
 // A folder is searched for stale temporary files once per cleanEvery: a
 // batch of documents into one folder reads it once.
 func TestSignFileCleansOncePerInterval(t *testing.T) {

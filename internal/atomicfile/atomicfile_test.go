@@ -1,6 +1,9 @@
 package atomicfile
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -48,5 +51,30 @@ func TestReplaceFailure(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 || entries[0].Name() != "sub" {
 		t.Fatalf("left behind: %v", entries)
+	}
+}
+
+// CreateNew never replaces a file: a taken name gets the next number; a
+// failing fill leaves nothing.
+func TestCreateNew(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "surat_prepared.pdf")
+	write := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	for i, want := range []string{name, filepath.Join(dir, "surat_prepared (2).pdf"), filepath.Join(dir, "surat_prepared (3).pdf")} {
+		got, err := CreateNew(name, 0o644, write(fmt.Sprint(i)))
+		if err != nil || got != want {
+			t.Fatalf("CreateNew %d: %q, %v; want %q", i, got, err, want)
+		}
+		if b, _ := os.ReadFile(got); string(b) != fmt.Sprint(i) {
+			t.Fatalf("%s holds %q", got, b)
+		}
+	}
+	if _, err := CreateNew(name, 0o644, func(io.Writer) error { return errors.New("disk full") }); err == nil {
+		t.Fatal("a failing fill succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Fatalf("%d files left, want the 3 written", len(entries))
 	}
 }

@@ -1,4 +1,4 @@
-package pdfsign
+package atomicfile
 
 import (
 	"errors"
@@ -7,10 +7,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// renameNoReplace moves from to to unless to exists, atomically:
+// RenameNoReplace moves from to to unless to exists, atomically:
 // renameat2 with RENAME_NOREPLACE, or a hard link where the file system
 // does not support that flag.
-func renameNoReplace(from, to string) error {
+func RenameNoReplace(from, to string) error {
 	err := unix.Renameat2(unix.AT_FDCWD, from, unix.AT_FDCWD, to, unix.RENAME_NOREPLACE)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP) {
 		return linkNoReplace(from, to)
