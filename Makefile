@@ -21,6 +21,8 @@ test-deps:
 	@bash scripts/install-deps.sh test
 
 build: deps
+	@echo "make: building ./$(BIN) with $(GOTOOLCHAIN) (cgo: Fyne's OpenGL window, SQLite, PDFium's runtime);"
+	@echo "      the first build compiles several hundred packages, 3-9 minutes on a 2-core laptop; later ones take seconds"
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 run: build

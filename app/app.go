@@ -199,8 +199,14 @@ func openFailure(dir string, err error) string {
 			map[string]any{"Path": db})
 	case errors.Is(err, keystore.ErrPlainFileRefused):
 		return lang.L("Keyring sistem tidak tersedia, dan bagian TI tidak mengizinkan kunci utama disimpan dalam berkas biasa. Jalankan keyring (Secret Service), atau minta bagian TI mengatur allow_plain_master_key = true.")
-	case errors.Is(err, keystore.ErrUnavailable), errors.Is(err, keystore.ErrMasterKeyLost),
-		errors.Is(err, keystore.ErrCorrupt):
+	case errors.Is(err, keystore.ErrMasterKeyLost):
+		// the keyring answers, but the data dir's key is gone: running it
+		// again will not help, and a new key would lose the data
+		return lang.L("Keyring sistem berjalan, tetapi kunci utama data di {{.Path}} tidak ada lagi di dalamnya (keyring diganti, direset, atau data disalin dari sesi lain). Data tidak diubah. Pulihkan kuncinya dari cadangan (README: \"Data dir: backup\") atau hubungi bagian TI.",
+			map[string]any{"Path": dir})
+	case errors.Is(err, keystore.ErrCorrupt):
+		return lang.L("Kunci utama di keyring sistem rusak dan tidak dapat dibaca. Data tidak diubah. Hubungi bagian TI.")
+	case errors.Is(err, keystore.ErrUnavailable):
 		return lang.L("Kunci utama tidak dapat diambil dari keyring sistem. Pastikan keyring (Secret Service) berjalan dan tidak terkunci, lalu buka lagi BeSign Desktop.")
 	case errors.Is(err, datadir.ErrReadOnly):
 		return lang.L("Folder data {{.Path}} hanya-baca. Data tidak rusak; BeSign perlu menulis di sana. Hubungi bagian TI.", map[string]any{"Path": dir})

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	gokeyring "github.com/zalando/go-keyring"
+
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
@@ -78,6 +80,36 @@ func TestOpenFailure(t *testing.T) {
 		refused := fmt.Errorf("master key: %w: %w", keystore.ErrPlainFileRefused, &keystore.UnavailableError{Reason: keystore.ReasonNoAnswer})
 		if msg := openFailure(dir, refused); !strings.Contains(msg, "allow_plain_master_key") {
 			t.Fatalf("refused key file: %q", msg)
+		}
+	})
+
+	// A key gone from a keyring that works is not a keyring that is not
+	// running: the sentence says which, so nobody restarts in vain.
+	t.Run("master key lost from a working keyring", func(t *testing.T) {
+		if os.Getenv("BESIGN_KEYRING_TEST") != "1" {
+			t.Skip("needs the real keyring: make test-unit runs it under scripts/with-keyring.sh")
+		}
+		dir := t.TempDir()
+		l, err := datadir.Open(dir, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		id, err := os.ReadFile(filepath.Join(dir, "keyring-id"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gokeyring.Delete("BeSign Desktop", "master-key id:"+strings.TrimSpace(string(id))); err != nil {
+			t.Fatalf("remove the key from the keyring: %v", err)
+		}
+		_, err = datadir.Open(dir, cfg)
+		lost := openFailure(dir, err)
+		if !strings.Contains(lost, "tidak ada lagi") || !strings.Contains(lost, dir) || strings.Contains(lost, "berjalan dan tidak terkunci") {
+			t.Fatalf("lost key: %q (from %v)", lost, err)
+		}
+		down := openFailure(dir, fmt.Errorf("master key: %w", &keystore.UnavailableError{Reason: keystore.ReasonNoAnswer}))
+		if down == lost || !strings.Contains(down, "berjalan dan tidak terkunci") {
+			t.Fatalf("keyring not running: %q", down)
 		}
 	})
 
