@@ -60,6 +60,9 @@ type credential struct {
 
 // New returns the Handler of a; it refuses an admin key that is too short.
 func New(a authority.Authority, opts Options) (*Handler, error) {
+	if a == nil {
+		return nil, errors.New("httpapi: no authority to serve")
+	}
 	h := &Handler{a: a, log: opts.Log, routes: map[string]endpoint{}}
 	if opts.AdminKey != "" {
 		if len(opts.AdminKey) < MinAdminKeyLen {
