@@ -307,7 +307,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, result
 func (h *Handler) failStatus(w http.ResponseWriter, r *http.Request, status int, err error, result ...any) {
 	st, body, known := Describe(err)
 	if !known {
-		h.log.Error("authority request failed", "path", r.URL.Path, "error", err.Error())
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			// the caller hung up; nobody reads this answer
+			h.log.Info("authority request abandoned by the client", "path", r.URL.Path)
+		} else {
+			h.log.Error("authority request failed", "path", r.URL.Path, "error", err.Error())
+		}
 		result = nil
 	}
 	if status == 0 {
