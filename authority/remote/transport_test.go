@@ -218,3 +218,30 @@ func TestSignerClientLimits(t *testing.T) {
 		t.Errorf("an oversized request was sent: %v", paths(sent))
 	}
 }
+
+// What a method returns beside its error crosses too: a directory file
+// with a bad row, imported through the client, names the row's line, and
+// imports nothing.
+func TestResultBesideError(t *testing.T) {
+	e := openEmbedded(t, time.Now, nil)
+	c, _ := serve(t, e, true)
+	csv := "nip,nama,unit_organisasi,jabatan,provinsi\n" +
+		"199501192022032003,Siti Rahmawati,Diskominfo,Pranata Komputer,Kepulauan Riau\n" +
+		"12345,Budi,Diskominfo,Analis,Kepulauan Riau\n"
+	n, err := authority.ImportDirectoryCSV(context.Background(), c, strings.NewReader(csv))
+	var de *authority.DirectoryFileError
+	if n != 0 || !errors.As(err, &de) || len(de.Lines) != 1 || de.Lines[0].Line != 3 {
+		t.Fatalf("a bad directory row through the client: %d, %v", n, err)
+	}
+	// all or nothing: the good row was not imported either
+	if _, err := e.CreateUser(context.Background(), authority.CreateUserRequest{Name: "Siti", Email: "siti@natunakab.go.id"}); err != nil {
+		t.Fatal(err)
+	}
+	ses, err := e.LocalSession(context.Background(), "siti@natunakab.go.id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.LookupEmployee(context.Background(), authority.LookupRequest{Token: ses.Token, NIP: "199501192022032003"}); !errors.Is(err, authority.ErrEmployeeNotFound) {
+		t.Errorf("the good row after a rejected import: %v", err)
+	}
+}
