@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -48,6 +49,8 @@ type Config struct {
 	// Passphrase suspends a certificate after wrong passphrases.
 	Passphrase Passphrase `toml:"passphrase"`
 	SMTP       SMTP       `toml:"smtp"`
+	// Server configures `besign serve`; the desktop app ignores it.
+	Server Server `toml:"server"`
 
 	// Files lists the files that were read, in order; not a TOML key.
 	Files []string `toml:"-"`
@@ -79,6 +82,24 @@ type SMTP struct {
 	From     string `toml:"from"`
 	// TLS is "starttls" (default), "tls" or "none".
 	TLS string `toml:"tls"`
+}
+
+// Server is the organisation server's part of the file. Its secrets are
+// never in the file itself: it names the files that hold them, readable by
+// the server's user only.
+type Server struct {
+	// Listen is the TCP address to serve HTTPS on (default ":8443").
+	Listen string `toml:"listen"`
+	// TLSCert and TLSKey are the server's certificate chain and key (PEM).
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
+	// Database is the authority's SQLite file (PostgreSQL comes later).
+	Database string `toml:"database"`
+	// MasterKeyFile holds the master key: 64 hexadecimal digits.
+	MasterKeyFile string `toml:"master_key_file"`
+	// AdminKeyFile, when set, holds the key that opens the administration
+	// routes over the network; without it they refuse everybody.
+	AdminKeyFile string `toml:"admin_key_file"`
 }
 
 // Duration is a time.Duration written as "24h" or "90s" in TOML.
@@ -135,7 +156,8 @@ func Default() Config {
 			Suspension:    Duration{a.Passphrase.Suspension},
 			MaxSuspension: Duration{a.Passphrase.MaxSuspend},
 		},
-		SMTP: SMTP{Port: 587, TLS: "starttls"},
+		SMTP:   SMTP{Port: 587, TLS: "starttls"},
+		Server: Server{Listen: ":8443"},
 	}
 }
 
@@ -297,6 +319,17 @@ func (c *Config) check() error {
 	if c.VerificationURL != "" {
 		if u, err := url.Parse(c.VerificationURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 			return keyErrorf("verification_url", "must be an http(s) URL, not %q", c.VerificationURL)
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+		return keyErrorf("server.listen", "must be an address like \":8443\" or \"10.0.0.5:443\", not %q", c.Server.Listen)
+	}
+	for _, f := range []struct{ key, path string }{
+		{"server.tls_cert", c.Server.TLSCert}, {"server.tls_key", c.Server.TLSKey}, {"server.database", c.Server.Database},
+		{"server.master_key_file", c.Server.MasterKeyFile}, {"server.admin_key_file", c.Server.AdminKeyFile},
+	} {
+		if f.path != "" && !filepath.IsAbs(f.path) {
+			return keyErrorf(f.key, "must be an absolute path, not %q", f.path)
 		}
 	}
 	s := c.SMTP

@@ -92,6 +92,9 @@ func TestBadFiles(t *testing.T) {
 		{"zero min quick login wait", "[lockout]\nmin_quick_login_wait = \"0s\"\n", "", []string{"line 2", "min_quick_login_wait", "zero"}},
 		{"user language line", "", "\nlanguage = \"fr\"\n", []string{"config.toml", "line 2", `"language"`}},
 		{"user sets IT key", "", "self_registration = true\n", []string{"config.toml", `"self_registration"`, "IT"}},
+		{"server listen", "[server]\nlisten = \"8443\"\n", "", []string{"line 2", "server.listen"}},
+		{"server relative path", "[server]\nlisten = \":443\"\nmaster_key_file = \"master.key\"\n", "", []string{"line 3", "server.master_key_file", "absolute"}},
+		{"user sets server key", "", "[server]\nlisten = \":1\"\n", []string{"config.toml", `"server`, "IT"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,226 @@
+// Package server runs the organisation server (`besign serve`): it opens
+// the authority the configuration names, serves its roles over HTTPS with
+// authority/httpapi, answers /healthz, logs each request (never a body),
+// and stops gracefully. For now the authority is the embedded one on a
+// SQLite file; PostgreSQL comes with the rest of issue 21.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
+	"github.com/natunakab/besign/authority/httpapi"
+	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/datadir"
+)
+
+// Errors of starting the server; each names the configuration key or file.
+var (
+	// ErrMissing: a key that `besign serve` needs is not in the file.
+	ErrMissing = errors.New("is required for besign serve")
+	// ErrKeyFile: a key file is unreadable, malformed, or open to others.
+	ErrKeyFile = errors.New("key file is not usable")
+)
+
+// Timeouts of the HTTP server: a client that sends its headers or body too
+// slowly is dropped instead of holding a connection.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 2 * time.Minute // an import of 64 MiB on a slow link
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 30 * time.Second
+)
+
+// Server is an opened organisation server, listening but not yet serving.
+type Server struct {
+	a   *embedded.Authority
+	ln  net.Listener
+	srv *http.Server
+	log *slog.Logger
+}
+
+// Open reads the key files, opens the authority and binds the address of
+// cfg.Server; nothing is served until Serve.
+func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
+	sc := cfg.Server
+	for _, r := range []struct{ key, value string }{
+		{"server.tls_cert", sc.TLSCert}, {"server.tls_key", sc.TLSKey},
+		{"server.database", sc.Database}, {"server.master_key_file", sc.MasterKeyFile},
+	} {
+		if r.value == "" {
+			return nil, fmt.Errorf("configuration key %q %w", r.key, ErrMissing)
+		}
+	}
+	cert, err := tls.LoadX509KeyPair(sc.TLSCert, sc.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate %s and key %s: %w", sc.TLSCert, sc.TLSKey, err)
+	}
+	master, err := ReadMasterKey(sc.MasterKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	var adminKey string
+	if sc.AdminKeyFile != "" {
+		if adminKey, err = ReadAdminKey(sc.AdminKeyFile); err != nil {
+			return nil, err
+		}
+	}
+	opts := datadir.AuthorityOptions(sc.Database, master, cfg)
+	opts.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
+	a, err := embedded.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("authority database %s: %w", sc.Database, err)
+	}
+	h, err := httpapi.New(a, httpapi.Options{AdminKey: adminKey, Log: log})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("admin key %s: %w", sc.AdminKeyFile, err)
+	}
+	ln, err := net.Listen("tcp", sc.Listen)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("listen on %s: %w", sc.Listen, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", health(a))
+	mux.Handle("/", h)
+	s := &Server{a: a, ln: ln, log: log}
+	s.srv = &http.Server{
+		Handler:           logRequests(log, mux),
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}},
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Addr is the address the server listens on (with the port chosen when
+// the configuration said ":0").
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve serves HTTPS until ctx ends, then stops taking requests, lets the
+// running ones finish (up to 30 s) and closes the authority.
+func (s *Server) Serve(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- s.srv.ServeTLS(s.ln, "", "") }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		err = s.srv.Shutdown(sctx)
+		cancel()
+		if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+	}
+	if cerr := s.a.Close(); err == nil || errors.Is(err, http.ErrServerClosed) {
+		err = cerr
+	}
+	return err
+}
+
+// health answers whether the authority can read its database: a load
+// balancer takes an instance out when it cannot.
+func health(a authority.Trust) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if _, err := a.RootCertificate(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("unavailable\n"))
+			return
+		}
+		w.Write([]byte("ok\n"))
+	}
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// logRequests logs one line per request: route, status, duration and the
+// client's address; never a body or a header, which carry secrets.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"ms", time.Since(start).Milliseconds(), "client", r.RemoteAddr)
+	})
+}
+
+// ReadMasterKey reads the master key file: authority.MasterKeySize bytes
+// written as hexadecimal (`openssl rand -hex 32`), readable by its owner
+// only.
+func ReadMasterKey(path string) ([]byte, error) {
+	text, err := readPrivate(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(text)
+	if err != nil || len(key) != authority.MasterKeySize {
+		return nil, fmt.Errorf("%s: %w: it must hold %d hexadecimal digits (openssl rand -hex %d)", path, ErrKeyFile, 2*authority.MasterKeySize, authority.MasterKeySize)
+	}
+	return key, nil
+}
+
+// ReadAdminKey reads the admin key file: at least httpapi.MinAdminKeyLen
+// characters on one line, readable by its owner only.
+func ReadAdminKey(path string) (string, error) {
+	text, err := readPrivate(path)
+	if err != nil {
+		return "", err
+	}
+	if len(text) < httpapi.MinAdminKeyLen || strings.ContainsAny(text, "\r\n\t ") {
+		return "", fmt.Errorf("%s: %w: it must hold one line of at least %d characters (openssl rand -hex 32)", path, ErrKeyFile, httpapi.MinAdminKeyLen)
+	}
+	return text, nil
+}
+
+// readPrivate reads a small secret file that only its owner may read.
+func readPrivate(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrKeyFile, err)
+	}
+	if !st.Mode().IsRegular() || st.Size() > 4096 {
+		return "", fmt.Errorf("%s: %w: not a small regular file", path, ErrKeyFile)
+	}
+	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("%s: %w: other users may read it (mode %04o); chmod 600 it", path, ErrKeyFile, st.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrKeyFile, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
