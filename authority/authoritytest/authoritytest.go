@@ -50,6 +50,9 @@ type Clock struct {
 	t  time.Time
 }
 
+// NewClock returns a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
@@ -86,7 +89,7 @@ func Run(t *testing.T, open Factory) {
 		{"Queue", testQueue},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			clk := &Clock{t: Start}
+			clk := NewClock(Start)
 			c.run(t, &subject{t: t, a: open(t, clk), clk: clk})
 		})
 	}

@@ -6,31 +6,16 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/authoritytest"
 	"github.com/pquerna/otp/totp"
 )
 
 // testClock is the injected clock: tests move it, never sleep.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type testClock = authoritytest.Clock
 
 var testKey = bytes.Repeat([]byte{7}, authority.MasterKeySize)
 
@@ -38,7 +23,7 @@ var testKey = bytes.Repeat([]byte{7}, authority.MasterKeySize)
 // sub-directory that does not exist yet). mod may change the options.
 func openTest(t testing.TB, mod func(*Options)) (*Authority, *testClock, Options) {
 	t.Helper()
-	clk := &testClock{t: time.Date(2026, 11, 23, 9, 0, 7, 0, time.UTC)}
+	clk := authoritytest.NewClock(time.Date(2026, 11, 23, 9, 0, 7, 0, time.UTC))
 	opts := DefaultOptions()
 	opts.Path = filepath.Join(t.TempDir(), "data", "authority.db")
 	opts.MasterKey = testKey

@@ -3,6 +3,7 @@ package embedded
 import (
 	"fmt"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/authoritytest"
 	"os"
 	"os/exec"
 	"strings"
@@ -41,7 +42,7 @@ func TestLockoutHelper(t *testing.T) {
 // failure_factor checks before the lock: every check is counted, in the
 // database, before it is made.
 func TestLockoutProcesses(t *testing.T) {
-	clk := &testClock{t: time.Now()}
+	clk := authoritytest.NewClock(time.Now())
 	e, _, opts := openTest(t, func(o *Options) { o.Now = clk.Now; o.Lockout = processPolicy })
 	acc, _ := activate(t, e, clk, "Dedi", "dedi@natunakab.go.id")
 	var wg sync.WaitGroup
