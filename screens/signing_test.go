@@ -753,7 +753,8 @@ func TestSignCancel(t *testing.T) {
 }
 
 // Without the preview (none configured, or it failed), pages are counted
-// by pdfsign's reader (docqueue) and the box starts where it fits any page.
+// and measured by pdfsign's reader (docqueue): the box starts at page 1's
+// bottom-right corner, as with the preview.
 func TestSignWithoutPreview(t *testing.T) {
 	h, _ := signReady(t)
 	h.ui.opts.Preview = nil
@@ -761,7 +762,7 @@ func TestSignWithoutPreview(t *testing.T) {
 	h.ui.OpenFiles([]string{writePDF(t, t.TempDir(), "tiga.pdf", a4, a4, testPage{w: 300, h: 200})})
 	h.wait()
 	q := h.queued()
-	if len(q) != 1 || q[0].Pages != 3 || q[0].Settings.Box != (authority.Box{X: 36, Y: 36, W: 180, H: 60}) {
+	if len(q) != 1 || q[0].Pages != 3 || q[0].Settings.Box != defaultBox(595, 842) {
 		t.Fatalf("queued %+v (%q)", q, shown(tab.addMsg))
 	}
 	if shown(tab.previewMsg) != "Pratinjau halaman tidak tersedia." || tab.pageLabel.Text != "Halaman 1 dari 3" {
