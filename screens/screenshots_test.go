@@ -28,8 +28,9 @@ import (
 // the menu bar (menuBarHeight) inside it on Linux.
 var screenSizes = []fyne.Size{{Width: 1024, Height: 600}, {Width: 1366, Height: 768}}
 
-// menuBarHeight is the height Fyne's in-window menu bar takes on Linux
-// (measured under Xvfb: the content starts 31 px down at 1024x600).
+// menuBarHeight is the height Fyne's in-window menu bar takes on Linux,
+// with a margin: under Xvfb the real window's tabs start 27 px lower than
+// the test window's.
 const menuBarHeight = 31
 
 // forcedTheme is Fyne's default theme in one variant, whatever the
