@@ -90,6 +90,8 @@ type signTab struct {
 	signBtn    *widget.Button
 	empty      *widget.Label
 
+	left      *fyne.Container // the queue and the selected document's settings
+	editorTop *fyne.Container // the document's name and the toolbar
 	right     *fyne.Container // the editor, or a batch's progress and results
 	editor    fyne.CanvasObject
 	docName   *widget.Label
@@ -224,6 +226,7 @@ func newSignTab(u *UI) *signTab {
 		container.NewVBox(queueTitle, t.certMsg, container.NewHBox(t.add, t.remove), t.addMsg),
 		container.NewVBox(t.signBtn),
 		nil, nil, settings)
+	t.left = left
 
 	t.right = container.NewStack(t.editor)
 	split := container.NewHSplit(left, t.right)
@@ -275,6 +278,7 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 	nav := container.NewHBox(t.prev, t.pageSel, t.next, t.pageLabel)
 	zoom := container.NewHBox(t.zoomOut, t.zoomLabel, t.zoomIn, t.fitWidth, t.fitPage)
 	top := container.NewVBox(t.docName, container.NewBorder(nil, nil, nav, zoom))
+	t.editorTop = top
 	center := container.NewStack(t.view, container.NewCenter(container.NewVBox(t.previewMsg, container.NewCenter(t.unlock))))
 	return container.NewBorder(top, nil, t.thumbList, nil, center)
 }
@@ -577,8 +581,15 @@ func (t *signTab) refreshAll() {
 		t.signBtn.Disable()
 	}
 	t.fillEditor()
-	// messages appeared or vanished: nothing may overlap what moved
-	relayoutTree(t.content)
+	// messages appeared or vanished: nothing may overlap what moved. They
+	// all live in the queue's column; the pages beside it are laid out by
+	// their view, and laying them out again here would cost frames.
+	relayoutTree(t.left)
+	// the document's name above the pages may wrap to another line
+	t.editorTop.Refresh()
+	if e, ok := t.editor.(*fyne.Container); ok {
+		e.Layout.Layout(e.Objects, e.Size())
+	}
 }
 
 // index returns the position of the document with id, -1 if none.
@@ -991,22 +1002,35 @@ func (t *signTab) render() {
 	setText(t.previewMsg, lang.L("Memuat pratinjau..."))
 	t.unlock.Hide()
 	password := t.passwords[path]
-	background(t.u, func(context.Context) ([][2]float64, error) {
+	// the page with the box is drawn in the same trip, at the width the
+	// view wants for it now: the first preview comes one hand-over sooner
+	type opened struct {
+		sizes [][2]float64
+		img   image.Image
+	}
+	first := t.page()
+	width := t.view.wantWidth(first)
+	background(t.u, func(context.Context) (opened, error) {
 		doc, err := t.previews.open(t.u.opts.Preview, path, password)
 		if err != nil {
-			return nil, err
+			return opened{}, err
 		}
 		n := min(doc.Pages(), pages)
 		sizes := make([][2]float64, n)
 		for i := range sizes {
 			w, h, err := doc.PageSize(i + 1)
 			if err != nil {
-				return nil, err
+				return opened{}, err
 			}
 			sizes[i] = [2]float64{w, h}
 		}
-		return sizes, nil
-	}, func(sizes [][2]float64, err error) {
+		if first > n {
+			return opened{sizes: sizes}, nil
+		}
+		img, err := doc.Render(first, width)
+		return opened{sizes, img}, err
+	}, func(o opened, err error) {
+		sizes := o.sizes
 		if t.renderKey != key {
 			return // another document was chosen meanwhile
 		}
@@ -1026,6 +1050,10 @@ func (t *signTab) render() {
 		}
 		t.opened = key
 		t.view.setPages(t.pageSizes(f, pages), false)
+		if o.img != nil {
+			setText(t.previewMsg, "")
+			t.view.setImage(first, o.img, width)
+		}
 		cur := t.current()
 		if cur == nil || cur.ID != id {
 			return
@@ -1110,6 +1138,9 @@ func (t *signTab) drawPage(n, width int) {
 		}
 		setText(t.previewMsg, "")
 		t.view.setImage(n, img, width)
+		if n == t.page() {
+			t.thumbList.Refresh() // the thumbnails' turn
+		}
 	})
 }
 
@@ -1157,11 +1188,15 @@ func (t *signTab) newThumbnails() *widget.List {
 	return l
 }
 
-// drawThumb draws page n's thumbnail in the background.
+// drawThumb draws page n's thumbnail in the background, once the page
+// with the box is drawn: that one comes first.
 func (t *signTab) drawThumb(n int) {
 	d := t.current()
 	key := t.renderKey
 	if d == nil || t.opened != key || key == "" || t.u.opts.Preview == nil {
+		return
+	}
+	if p := t.view.page(t.page()); p == nil || p.img == nil {
 		return
 	}
 	job := fmt.Sprintf("%s/thumb/%d", key, n)

@@ -108,7 +108,12 @@ func (t *signTab) showAdding(paths []string) {
 			t.adding = append(t.adding, abs)
 		}
 	}
-	t.refreshAll()
+	// only the list changes: refreshAll would lay the whole tab out again,
+	// which costs more than a frame
+	t.list.Refresh()
+	if len(t.adding) > 0 {
+		t.empty.Hide()
+	}
 }
 
 // added takes path's spinner row away.

@@ -57,7 +57,7 @@ func (o *opened) open(u *url.URL) error {
 
 // signReady signs in an account with an issued certificate, with the page
 // preview and a recorded OpenURL, on the Tanda Tangan tab.
-func signReady(t *testing.T) (*harness, *opened) {
+func signReady(t testing.TB) (*harness, *opened) {
 	t.Helper()
 	h := verifiedSignedIn(t)
 	_, err := h.auth.CreatePassphrase(context.Background(), authority.CreatePassphraseRequest{
@@ -87,7 +87,7 @@ type testPage struct {
 }
 
 // writePDF writes a PDF with pages to dir/name.
-func writePDF(t *testing.T, dir, name string, pages ...testPage) string {
+func writePDF(t testing.TB, dir, name string, pages ...testPage) string {
 	t.Helper()
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -334,7 +334,7 @@ func TestSignNeedsCertificate(t *testing.T) {
 }
 
 // signMenuItem is the menu item behind Ctrl+Enter.
-func signMenuItem(t *testing.T, u *UI) *fyne.MenuItem {
+func signMenuItem(t testing.TB, u *UI) *fyne.MenuItem {
 	t.Helper()
 	for _, m := range u.Menu().Items {
 		for _, it := range m.Items {

@@ -251,10 +251,7 @@ func (v *docView) requestVisible() {
 		first, last = v.target-1, v.target-1
 	}
 	first, last = max(first-1, 0), min(last+1, len(v.pages)-1)
-	scale := float32(1)
-	if c := fyne.CurrentApp().Driver().CanvasForObject(v); c != nil {
-		scale = c.Scale()
-	}
+	scale := v.canvasScale()
 	for i, p := range v.pages {
 		if i < first-2 || i > last+2 {
 			if p.img != nil {
@@ -271,6 +268,22 @@ func (v *docView) requestVisible() {
 			v.OnVisible(i+1, want)
 		}
 	}
+}
+
+// canvasScale is pixels per screen unit on the window.
+func (v *docView) canvasScale() float32 {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(v); c != nil {
+		return c.Scale()
+	}
+	return 1
+}
+
+// wantWidth is the pixel width page n is drawn at for the current scale.
+func (v *docView) wantWidth(n int) int {
+	if n < 1 || n > len(v.sizes) {
+		return renderBucket
+	}
+	return pixelWidth(v.sizes[n-1][0] * float64(v.scale*v.canvasScale()))
 }
 
 // pixelWidth is the width a page shown w pixels wide is drawn at: rounded
