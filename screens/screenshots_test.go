@@ -1,12 +1,14 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/assets"
+	"github.com/natunakab/besign/authority"
 )
 
 // Every tab and dialog at the two screens the issue names (a 1024x600
@@ -90,7 +93,9 @@ func (s *shooter) shoot(name string, primary *widget.Button) {
 		for _, th := range themes {
 			fyne.CurrentApp().Settings().SetTheme(th.th)
 			s.win.Resize(fyne.NewSize(size.Width, size.Height-menuBarHeight))
-			relayoutTree(s.win.Content())
+			// a wrapped label knows its height only once it has its new
+			// width, as after a frame in the real window
+			settle(s.win.Content())
 			s.wait()
 			file := fmt.Sprintf("%s-%02d-%s-%dx%d-%s.png", s.lang, s.n, name, int(size.Width), int(size.Height), th.name)
 			img := s.win.Canvas().Capture()
@@ -103,6 +108,27 @@ func (s *shooter) shoot(name string, primary *widget.Button) {
 			}
 			f.Close()
 			s.checkFits(file, primary)
+		}
+	}
+}
+
+// settle refreshes and lays out everything under o, widgets included
+// (relayoutTree stops at them), in the new size and theme.
+func settle(o fyne.CanvasObject) {
+	switch w := o.(type) {
+	case *fyne.Container:
+		if w.Layout != nil {
+			w.Layout.Layout(w.Objects, w.Size())
+		}
+		for _, ch := range w.Objects {
+			settle(ch)
+		}
+	case fyne.Widget:
+		w.Refresh()
+		r := test.WidgetRenderer(w)
+		r.Layout(w.Size())
+		for _, ch := range r.Objects() {
+			settle(ch)
 		}
 	}
 }
@@ -183,6 +209,31 @@ func (r rect) intersect(o rect) rect {
 	return rect{x, y, max(0, min(r.x+r.w, o.x+o.w)-x), max(0, min(r.y+r.h, o.y+o.h)-y)}
 }
 
+// firstSignIn takes a new account through its first sign-in (the reset
+// mail, OTP set-up, a new password, the OTP step) without looking at any
+// text, so in either language.
+func (s *shooter) firstSignIn(email, password string) {
+	s.t.Helper()
+	a := s.ui.account
+	s.ui.tabs.Select(s.ui.akunTab)
+	a.showSignIn(signInState{})
+	s.tap(a.signIn.forgot)
+	s.typeIn(a.forgot.login.entry, email)
+	s.enter()
+	s.openNewestResetMail(email)
+	secret := s.enrol(a.setup, "Ponsel kantor")
+	s.typeIn(a.password.pw.entry, password)
+	s.typeIn(a.password.confirm.entry, password)
+	s.enter()
+	s.clock.Add(30 * time.Second)
+	s.typeIn(a.signIn.login.entry, email)
+	s.typeIn(a.signIn.password.entry, password)
+	s.enter()
+	s.typeIn(a.otpStep.code.entry, s.code(secret, 0))
+	s.enter()
+	s.wantView("details", a.details.content)
+}
+
 // closeOverlays hides the dialogs open on the window.
 func (s *shooter) closeOverlays() {
 	for c := s.win.Canvas(); c.Overlays().Top() != nil; {
@@ -195,10 +246,11 @@ func (s *shooter) closeOverlays() {
 func TestScreenshots(t *testing.T) {
 	dir := artifactsDir(t)
 	h, _ := signReady(t)
-	letter := writePDF(t, t.TempDir(), "Surat Undangan Rapat Koordinasi.pdf", a4, a4, testPage{w: 842, h: 595})
-	h.ui.OpenFiles([]string{letter})
-	h.wait()
 	siti := *h.ui.state.session
+	photo, err := os.ReadFile(photoFile(t, "good"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, lng := range assets.Languages {
 		t.Run(lng, func(t *testing.T) {
 			if err := assets.UseLanguage(lng); err != nil {
@@ -244,7 +296,7 @@ func TestScreenshots(t *testing.T) {
 			s.typeIn(a.password.pw.entry, "password-budi")
 			s.typeIn(a.password.confirm.entry, "password-budi")
 			s.enter()
-			s.clock.Add(30 * 1e9)
+			s.clock.Add(30 * time.Second)
 			s.typeIn(a.signIn.login.entry, email)
 			s.typeIn(a.signIn.password.entry, "password-budi")
 			s.enter()
@@ -259,7 +311,7 @@ func TestScreenshots(t *testing.T) {
 			ui.tabs.Select(ui.otpItem)
 			s.wait()
 			s.shoot("otp", ui.otp.f.button)
-			s.clock.Add(30 * 1e9)
+			s.clock.Add(30 * time.Second)
 			s.tap(ui.otp.f.button)
 			s.shoot("otp-tambah-perangkat", ui.otp.setup.f.button)
 			ui.otp.refresh()
@@ -284,6 +336,46 @@ func TestScreenshots(t *testing.T) {
 			s.wait()
 			s.shoot("tentang", nil)
 			s.closeOverlays()
+			showBundledText(ui, assets.TextAgreement, "Perjanjian pemilik sertifikat elektronik")
+			s.shoot("teks-perjanjian", nil)
+			s.closeOverlays()
+			ui.chooseFile([]string{".pdf"}, func(string) {})
+			s.shoot("dialog-berkas", nil)
+			s.closeOverlays()
+			ui.tabs.Select(ui.otpItem)
+			s.wait()
+			ui.otp.askRemove(ui.otp.devices[0])
+			s.shoot("otp-hapus-perangkat", nil)
+			ui.otp.confirm.Dismiss()
+			s.closeOverlays()
+
+			// Budi's activation, for a verifier to decide
+			nik := map[string]string{"id": "2103011505900001", "en": "2103011505900002"}[lng]
+			if _, err := h.auth.SubmitActivation(context.Background(), authority.ActivationRequest{Token: ui.state.session.Token,
+				Data: authority.ActivationData{Name: "Budi Santoso", NIK: nik, GelarDepan: "-", GelarBelakang: "S.T.",
+					Phone: "081234567891", Employment: authority.EmploymentASN, NIP: "199005152015031001",
+					Unit: "Dinas Komunikasi dan Informatika", Jabatan: "Pranata Komputer", Province: "21", Photo: photo, Consent: true}}); err != nil {
+				t.Fatal(err)
+			}
+			ui.act.signedIn()
+			s.wait()
+			ui.tabs.Select(ui.actItem)
+			s.wait()
+			s.shoot("aktivasi-menunggu", nil)
+			ui.signedOut(signInState{})
+			verifier := "rina." + lng + "@natunakab.go.id"
+			if _, err := h.auth.CreateUser(context.Background(), authority.CreateUserRequest{Name: "Rina Verifikator",
+				Email: verifier, Role: authority.RoleVerifier}); err != nil {
+				t.Fatal(err)
+			}
+			s.firstSignIn(verifier, "password-rina")
+			ui.tabs.Select(ui.verItem)
+			s.wait()
+			s.shoot("verifikasi", ui.verify.approve)
+			ui.verify.doReject()
+			s.shoot("verifikasi-tolak", nil)
+			s.closeOverlays()
+			ui.signedOut(signInState{})
 
 			// Siti, whose certificate is issued: passphrase, signing
 			ui.signedIn(siti)
@@ -291,13 +383,18 @@ func TestScreenshots(t *testing.T) {
 			ui.tabs.Select(ui.akunTab)
 			a.showCreatePassphrase("")
 			s.shoot("akun-buat-passphrase", a.create.f.button)
+			a.showChangePassphrase()
+			s.shoot("akun-ganti-passphrase", a.change.f.button)
 			a.showDetails()
 			s.wait()
 			s.shoot("akun-sertifikat", nil)
 			ui.tabs.Select(ui.signItem)
 			s.wait()
-			if len(ui.sign.docs) != 1 || ui.sign.preview.img == nil {
-				t.Fatalf("the signing tab shows %d documents, preview drawn %v", len(ui.sign.docs), ui.sign.preview.img != nil)
+			letter := writePDF(t, t.TempDir(), "Surat Undangan Rapat Koordinasi.pdf", a4, a4, testPage{w: 842, h: 595})
+			ui.OpenFiles([]string{letter})
+			s.wait()
+			if d := ui.sign.current(); d == nil || d.Path != letter || ui.sign.preview.img == nil {
+				t.Fatalf("the signing tab does not show the letter, drawn (preview drawn %v)", ui.sign.preview.img != nil)
 			}
 			s.shoot("tanda-tangan", ui.sign.signBtn)
 			ui.sign.openPrompt()
@@ -306,11 +403,25 @@ func TestScreenshots(t *testing.T) {
 				t.Fatal("the passphrase prompt did not open")
 			}
 			s.shoot("tanda-tangan-passphrase", ui.sign.prompt.ok)
-			s.closeOverlays()
-			ui.sign.prompt.open = false
+			ui.sign.prompt.close()
+			s.wait()
 			ui.sign.askPassword(letter, true, func(string) {}, nil)
 			s.shoot("tanda-tangan-password-pdf", ui.sign.pwDialog.ok)
-			s.closeOverlays()
+			s.tap(ui.sign.pwDialog.cancel)
+
+			// signed: the results, then the signed copy in Verifikasi Dokumen
+			ui.sign.openPrompt()
+			s.wait()
+			s.typeIn(ui.sign.prompt.entry, signPass)
+			s.enter()
+			if ui.sign.run == nil || !ui.sign.run.finished || ui.sign.run.rows[0].output == "" {
+				t.Fatal("the letter was not signed")
+			}
+			s.shoot("tanda-tangan-hasil", nil)
+			ui.tabs.Select(ui.checkItem)
+			ui.check.open(ui.sign.run.rows[0].output)
+			s.wait()
+			s.shoot("verifikasi-dokumen-hasil", ui.check.openBtn)
 		})
 	}
 	names, _ := filepath.Glob(filepath.Join(dir, "*.png"))

@@ -221,7 +221,7 @@ func newSignTab(u *UI) *signTab {
 	// more height than a 600-pixel screen has
 	settings := container.NewVSplit(container.NewStack(t.list, container.NewVBox(t.empty)),
 		container.NewVScroll(t.settings()))
-	settings.Offset = 0.4
+	settings.Offset = 0.32
 	left := container.NewBorder(
 		container.NewVBox(queueTitle, t.certMsg, container.NewHBox(t.add, t.remove), t.addMsg),
 		container.NewVBox(t.signBtn),
@@ -250,8 +250,12 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 			t.setPage(n)
 		}
 	})
+	// the label beside it says which page; Fyne's "(Select one)" would be
+	// English in the Indonesian UI
+	t.pageSel.PlaceHolder = " " // Fyne puts its own in place of ""
 	t.pageLabel = widget.NewLabel("")
 	t.view = newDocView(t.newPage)
+	t.view.Hide() // until a document is chosen
 	t.view.OnVisible = t.drawPage
 	t.view.OnZoom = func(scale float32) {
 		if t.zoomLabel != nil {
@@ -973,6 +977,7 @@ func (t *signTab) render() {
 		t.renderKey, t.opened, t.shownPage = "", "", 0
 		t.thumbs = map[int]image.Image{}
 		t.view.setPages(nil, true)
+		t.view.Hide()
 		t.thumbList.Refresh()
 		t.fillEditor()
 		return
@@ -990,6 +995,7 @@ func (t *signTab) render() {
 	}
 	t.renderKey, t.opened, t.shownPage = key, "", t.page()
 	t.thumbs = map[int]image.Image{}
+	t.view.Show()
 	t.thumbList.UnselectAll()
 	t.thumbList.Refresh()
 	t.view.setPages(t.pageSizes(f, pages), true)
@@ -1144,8 +1150,12 @@ func (t *signTab) drawPage(n, width int) {
 	})
 }
 
-// thumbWidth is the pixel width thumbnails are drawn at.
-const thumbWidth = 120
+// thumbWidth is the pixel width thumbnails are drawn at; maxThumbs bounds
+// how many are kept (an A4 one takes about 80 KB).
+const (
+	thumbWidth = 120
+	maxThumbs  = 200
+)
 
 // newThumbnails is the column of page thumbnails; choosing one puts the
 // signature on that page and scrolls to it.
@@ -1215,6 +1225,15 @@ func (t *signTab) drawThumb(n int) {
 		delete(t.drawing, job)
 		if t.renderKey != key || err != nil {
 			return // the page itself says what went wrong
+		}
+		if len(t.thumbs) >= maxThumbs {
+			// a long document: forget the thumbnails far from this one;
+			// the list draws them again when scrolled back to
+			for k := range t.thumbs {
+				if k < n-maxThumbs/4 || k > n+maxThumbs/4 {
+					delete(t.thumbs, k)
+				}
+			}
 		}
 		t.thumbs[n] = img
 		t.thumbList.RefreshItem(n - 1)
