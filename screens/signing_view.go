@@ -151,7 +151,12 @@ func (v *docView) setMode(m zoomMode, scale float32) {
 		v.zoom = float32(math.Min(math.Max(float64(scale), minZoom), maxZoom))
 	}
 	v.relayout()
-	v.showPage(v.target)
+	if m == zoomFitPage {
+		v.showPage(v.target) // the whole page, top to bottom
+		return
+	}
+	// the box is what the person zooms for: keep it in view
+	v.showBox(v.target)
 }
 
 // zoomBy multiplies the current scale by f.
@@ -211,8 +216,8 @@ func (v *docView) showPage(n int) {
 	}
 }
 
-// showBox scrolls so that the box on page n is in view, centred when the
-// page is taller than the view.
+// showBox scrolls so that the box on page n is in the middle of the view
+// (as far as the scroll goes), in both directions.
 func (v *docView) showBox(n int) {
 	p := v.page(n)
 	if p == nil || !p.usable() {
@@ -221,8 +226,10 @@ func (v *docView) showBox(n int) {
 	}
 	v.target = n
 	b := p.boxRect()
-	y := p.Position().Y + float32(b.Y+b.H/2) - v.scroll.Size().Height/2
-	v.scroll.Offset = fyne.NewPos(v.scroll.Offset.X, max(0, y))
+	view := v.scroll.Size()
+	x := p.Position().X + float32(b.X+b.W/2) - view.Width/2
+	y := p.Position().Y + float32(b.Y+b.H/2) - view.Height/2
+	v.scroll.Offset = fyne.NewPos(max(0, x), max(0, y))
 	v.scroll.Refresh()
 	v.requestVisible()
 }

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/natunakab/besign/authority"
 )
 
 // "Tambah Dokumen" shows the row at once, with a spinner, before the file
@@ -158,17 +160,23 @@ func TestSignRemembersBoxPerKind(t *testing.T) {
 		t.Fatalf("placed %+v", placed)
 	}
 
-	h.ui.OpenFiles([]string{writePDF(t, dir, "Undangan Februari.pdf", a4, a4)})
-	h.ui.OpenFiles([]string{writePDF(t, dir, "Memo.pdf", a4)})
+	// two calls, as two drops: read side by side, queued in either order
+	feb := writePDF(t, dir, "Undangan Februari.pdf", a4, a4)
+	memo := writePDF(t, dir, "Memo.pdf", a4)
+	h.ui.OpenFiles([]string{feb})
+	h.ui.OpenFiles([]string{memo})
 	h.wait()
-	q := h.queued()
+	q := map[string]authority.SignatureSettings{}
+	for _, d := range h.queued() {
+		q[d.Path] = d.Settings
+	}
 	if len(q) != 3 {
 		t.Fatalf("%d queued", len(q))
 	}
-	if q[1].Settings.Page != 2 || q[1].Settings.Box != placed.Box {
-		t.Fatalf("same kind: %+v, want page 2 and %+v", q[1].Settings, placed.Box)
+	if s := q[feb]; s.Page != 2 || s.Box != placed.Box {
+		t.Fatalf("same kind: %+v, want page 2 and %+v", s, placed.Box)
 	}
-	if q[2].Settings.Page != 1 || q[2].Settings.Box != defaultBox(595, 842) {
-		t.Fatalf("another kind: %+v", q[2].Settings)
+	if s := q[memo]; s.Page != 1 || s.Box != defaultBox(595, 842) {
+		t.Fatalf("another kind: %+v", s)
 	}
 }
