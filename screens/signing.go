@@ -127,7 +127,8 @@ type signTab struct {
 // fileInfo is what the tab read of a queued file.
 type fileInfo struct {
 	// sizes holds each page's width and height in points as displayed,
-	// by page number, for the pages the preview could tell.
+	// by page number: pdfsign's reader's when queued, the preview's once
+	// it opened the file.
 	sizes   map[int][2]float64
 	signers []string
 	// sigs is the number of existing signatures, -1 while unknown.
