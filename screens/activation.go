@@ -82,7 +82,7 @@ func newActivationTab(u *UI, activations authority.Activations) *activationTab {
 	t.submit.Importance = widget.HighImportance
 	t.body = container.NewStack()
 	buttons := container.NewHBox(t.prev, t.next, t.submit)
-	t.wizard = card(title(lang.L("Aktivasi Akun BSrE")), header, t.rejected, t.body, t.top, buttons)
+	t.wizard = actionCard(buttons, title(lang.L("Aktivasi Akun BSrE")), header, t.rejected, t.body, t.top)
 	t.show(t.signedOutView)
 	return t
 }

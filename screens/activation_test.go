@@ -32,7 +32,7 @@ const (
 
 // photoFile writes a test photo: kind "good" (textured, mid-grey), "dark",
 // "blurred" (a smooth gradient), "corrupt" or "huge" (50 megapixels).
-func photoFile(t *testing.T, kind string) string {
+func photoFile(t testing.TB, kind string) string {
 	t.Helper()
 	dir := t.TempDir()
 	texture := func(w, h int, scale float64) *image.Gray {

@@ -44,14 +44,13 @@ func newDetailsView(a *accountTab) *detailsView {
 	v.cert = newCertificateBox(a)
 	v.signOut = widget.NewButton(lang.L("Keluar"), v.doSignOut)
 	v.signOut.Importance = widget.HighImportance
-	v.content = card(
+	v.content = actionCard(v.signOut,
 		title(lang.L("Akun Anda")),
 		wrapped(lang.L("Anda sudah masuk ke BeSign.")),
 		v.warning,
 		v.note,
 		v.info,
 		v.cert.content,
-		v.signOut,
 	)
 	return v
 }

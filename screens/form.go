@@ -161,6 +161,14 @@ func card(objs ...fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewVScroll(container.New(&centredColumn{width: formWidth}, box))
 }
 
+// actionCard is a card whose actions (the primary button and its
+// companions) sit in a bar under the scrolled content, so that they stay in
+// view on a small screen however long the form or its messages grow.
+func actionCard(actions fyne.CanvasObject, objs ...fyne.CanvasObject) fyne.CanvasObject {
+	bar := container.New(&centredColumn{width: formWidth}, actions)
+	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), bar), nil, nil, card(objs...))
+}
+
 // centredColumn gives its one child at most width, centred horizontally.
 type centredColumn struct{ width float32 }
 

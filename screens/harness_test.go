@@ -48,7 +48,7 @@ type harnessConfig struct {
 // harness is a window with the screens on a real embedded authority in a
 // temporary SQLite file.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	auth  *embedded.Authority
 	clock *clock
 	ui    *UI
@@ -58,7 +58,7 @@ type harness struct {
 	again2 *results
 }
 
-func newHarness(t *testing.T, cfgs ...func(*harnessConfig)) *harness {
+func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 	t.Helper()
 	if err := assets.UseLanguage("id"); err != nil {
 		t.Fatal(err)

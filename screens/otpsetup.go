@@ -93,22 +93,20 @@ func newOTPSetupView(u *UI, flows authority.Flows, mode setupMode) *otpSetupView
 		v.code.box(),
 		v.name.box(),
 		v.f.note,
-		v.f.button,
 	)
-	if mode == setupForDevice {
-		objs = append(objs, widget.NewButton(lang.L("Batal"), func() {
-			if v.onCancel != nil {
-				v.onCancel()
-			}
-		}))
-	} else {
-		objs = append(objs, hyperlink(lang.L("Kembali ke halaman Login"), func() {
-			if v.onCancel != nil {
-				v.onCancel()
-			}
-		}))
+	// Kirim and the way back stay in view under the scrolled steps
+	actions := container.NewHBox(v.f.button)
+	cancel := func() {
+		if v.onCancel != nil {
+			v.onCancel()
+		}
 	}
-	v.content = card(objs...)
+	if mode == setupForDevice {
+		actions.Add(widget.NewButton(lang.L("Batal"), cancel))
+	} else {
+		actions.Add(hyperlink(lang.L("Kembali ke halaman Login"), cancel))
+	}
+	v.content = actionCard(actions, objs...)
 	return v
 }
 

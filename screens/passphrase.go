@@ -183,14 +183,13 @@ func newCreatePassphraseView(a *accountTab) *createPassphraseView {
 	agreement := hyperlink(lang.L("Perjanjian pemilik sertifikat elektronik"), func() {
 		showBundledText(a.u, assets.TextAgreement, lang.L("Perjanjian pemilik sertifikat elektronik"))
 	})
-	v.content = card(
+	v.content = actionCard(v.f.button,
 		title(lang.L("Buat Passphrase")),
 		wrapped(lang.L("Passphrase adalah kata sandi untuk menggunakan sertifikat elektronik Anda saat menandatangani dokumen. Buat passphrase yang mudah Anda ingat dan tidak mudah ditebak orang lain; jangan berikan kepada siapa pun.")),
 		v.f.top,
 		v.pw.box(), v.rules.box,
 		v.confirm.box(),
 		v.consent, agreement, v.consentMsg,
-		v.f.button,
 	)
 	return v
 }
@@ -281,14 +280,13 @@ func newChangePassphraseView(a *accountTab) *changePassphraseView {
 	v.rules = newChecklist()
 	v.rules.watch(v.pw)
 	back := widget.NewButton(lang.L("Batal"), a.showDetails)
-	v.content = card(
+	v.content = actionCard(container.NewHBox(v.f.button, back),
 		title(lang.L("Ganti Passphrase")),
 		wrapped(lang.L("Sertifikat Anda tetap sama; hanya passphrase yang membukanya yang diganti.")),
 		v.f.top,
 		v.old.box(),
 		v.pw.box(), v.rules.box,
 		v.confirm.box(),
-		container.NewHBox(v.f.button, back),
 	)
 	return v
 }

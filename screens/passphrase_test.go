@@ -35,7 +35,7 @@ const seedRuleError = "Passphrase anda harus mengandung setidaknya satu huruf be
 
 // verifiedSignedIn signs a new account in whose activation IT approved;
 // more tunes the authority.
-func verifiedSignedIn(t *testing.T, more ...func(*embedded.Options)) *harness {
+func verifiedSignedIn(t testing.TB, more ...func(*embedded.Options)) *harness {
 	t.Helper()
 	h := newHarness(t, func(c *harnessConfig) {
 		c.authOpts = func(o *embedded.Options) {

@@ -29,13 +29,12 @@ func newPasswordView(a *accountTab) *passwordView {
 	banner.Importance = widget.WarningImportance
 	hint := wrapped(lang.L("Minimal {{.N}} karakter.", map[string]any{"N": authority.MinPasswordLen}))
 	hint.Importance = widget.LowImportance
-	v.content = card(
+	v.content = actionCard(v.f.button,
 		title(lang.L("Perbarui Password")),
 		banner,
 		v.f.top,
 		v.pw.box(), hint,
 		v.confirm.box(),
-		v.f.button,
 	)
 	return v
 }

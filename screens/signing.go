@@ -5,15 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
@@ -69,15 +72,24 @@ type signTab struct {
 	// while one is on its way is sent after it, so the last one wins.
 	saving map[int64]bool
 	dirty  map[int64]bool
-	// renderKey names the page the preview shows or waits for, lastImg
-	// its image once rendered.
+	// renderKey names the document the view shows or waits for;
+	// shownPage the page it last scrolled to.
 	renderKey string
-	lastImg   image.Image
+	shownPage int
 	// filling is set while the settings' widgets are filled from a
 	// document, so that their callbacks do not save.
 	filling bool
 	// selecting is set while the list's selection follows selectDoc.
 	selecting bool
+	// adding are the files being read and queued, shown as rows with a
+	// spinner under the queued documents until they are in the queue.
+	adding []string
+	// opened is the renderKey of the document whose pages the preview
+	// could open; pages are drawn only then. drawing holds the pages
+	// (page/width) on their way, thumbs the thumbnails drawn.
+	opened  string
+	drawing map[string]bool
+	thumbs  map[int]image.Image
 
 	certMsg    *widget.Label
 	addMsg     *widget.Label
@@ -88,14 +100,24 @@ type signTab struct {
 	signBtn    *widget.Button
 	empty      *widget.Label
 
-	right      *fyne.Container // the editor, or a batch's progress and results
-	editor     fyne.CanvasObject
-	docName    *widget.Label
-	prev       *widget.Button
-	next       *widget.Button
-	pageSel    *widget.Select
-	pageLabel  *widget.Label
+	left      *fyne.Container // the queue and the selected document's settings
+	editorTop *fyne.Container // the document's name and the toolbar
+	right     *fyne.Container // the editor, or a batch's progress and results
+	editor    fyne.CanvasObject
+	docName   *widget.Label
+	prev      *widget.Button
+	next      *widget.Button
+	pageSel   *widget.Select
+	pageLabel *widget.Label
+	// view shows the pages; preview is the page the box is on.
+	view       *docView
 	preview    *pagePreview
+	thumbList  *widget.List
+	zoomLabel  *widget.Label
+	zoomOut    *widget.Button
+	zoomIn     *widget.Button
+	fitWidth   *widget.Button
+	fitPage    *widget.Button
 	previewMsg *widget.Label
 	unlock     *widget.Button
 	invisible  *widget.Check
@@ -115,7 +137,8 @@ type signTab struct {
 // fileInfo is what the tab read of a queued file.
 type fileInfo struct {
 	// sizes holds each page's width and height in points as displayed,
-	// by page number, for the pages the preview could tell.
+	// by page number: pdfsign's reader's when queued, the preview's once
+	// it opened the file.
 	sizes   map[int][2]float64
 	signers []string
 	// sigs is the number of existing signatures, -1 while unknown.
@@ -130,7 +153,8 @@ type fileInfo struct {
 
 func newSignTab(u *UI, auth signingAuthority) *signTab {
 	t := &signTab{u: u, auth: auth, content: container.NewStack(), files: map[string]*fileInfo{}, passwords: map[string]string{},
-		saving: map[int64]bool{}, dirty: map[int64]bool{}, previews: &previewCache{docs: map[string]*preview.Document{}}}
+		saving: map[int64]bool{}, dirty: map[int64]bool{}, previews: &previewCache{docs: map[string]*preview.Document{}},
+		drawing: map[string]bool{}, thumbs: map[int]image.Image{}}
 	t.pendingMsg = wrapped("")
 	t.pendingMsg.Importance = widget.WarningImportance
 	t.pendingMsg.Hide()
@@ -147,7 +171,7 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 	t.empty = wrapped(lang.L("Belum ada dokumen. Klik Tambah Dokumen atau seret berkas PDF ke jendela ini."))
 
 	t.list = widget.NewList(
-		func() int { return len(t.docs) },
+		func() int { return len(t.docs) + len(t.adding) },
 		func() fyne.CanvasObject {
 			n := widget.NewLabel("")
 			n.TextStyle.Bold = true
@@ -157,14 +181,29 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 			s := widget.NewLabel("")
 			s.TextStyle.Italic = true
 			s.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(n, d, s)
+			spin := widget.NewActivity()
+			spin.Hide()
+			return container.NewBorder(nil, nil, nil, spin, container.NewVBox(n, d, s))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			row := c.Objects[0].(*fyne.Container).Objects
+			spin := c.Objects[1].(*widget.Activity)
+			if i >= len(t.docs) && i < len(t.docs)+len(t.adding) {
+				// a file being read: its row at once, with a spinner
+				row[0].(*widget.Label).SetText(filepath.Base(t.adding[i-len(t.docs)]))
+				row[1].(*widget.Label).SetText(lang.L("Membaca dokumen..."))
+				row[2].(*widget.Label).SetText("")
+				spin.Show()
+				spin.Start()
+				return
+			}
+			spin.Stop()
+			spin.Hide()
 			if i < 0 || i >= len(t.docs) {
 				return
 			}
 			doc := t.docs[i]
-			row := o.(*fyne.Container).Objects
 			row[0].(*widget.Label).SetText(filepath.Base(doc.Path))
 			row[1].(*widget.Label).SetText(t.docDetails(doc))
 			row[2].(*widget.Label).SetText(t.docStatus(doc))
@@ -187,16 +226,22 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 	t.signBtn.Importance = widget.HighImportance
 
 	queueTitle := title(lang.L("Antrean Dokumen"))
+	t.editor = t.newEditor()
+	// the queue over the selected document's settings, both scrolling,
+	// and Tandatangani always in view under them: the column needs no
+	// more height than a 600-pixel screen has
+	settings := container.NewVSplit(container.NewStack(t.list, container.NewVBox(t.empty)),
+		container.NewVScroll(t.settings()))
+	settings.Offset = 0.32
 	left := container.NewBorder(
 		container.NewVBox(queueTitle, t.certMsg, container.NewHBox(t.add, t.remove), t.addMsg),
 		container.NewVBox(t.signBtn),
-		nil, nil,
-		container.NewStack(t.list, container.NewVBox(t.empty)))
+		nil, nil, settings)
+	t.left = left
 
-	t.editor = t.newEditor()
 	t.right = container.NewStack(t.editor)
 	split := container.NewHSplit(left, t.right)
-	split.Offset = 0.38
+	split.Offset = 0.36
 	t.main = split
 	t.prompt = newSignPrompt(t)
 	t.show(t.signedOutView)
@@ -204,24 +249,37 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 	return t
 }
 
-// newEditor builds the selected document's settings and page preview.
+// newEditor builds the selected document's pages: a toolbar (page of the
+// signature, zoom), the thumbnails and the scrolled pages. Its settings
+// (settings) sit in the queue's column.
 func (t *signTab) newEditor() fyne.CanvasObject {
 	t.docName = title("")
-	t.prev = widget.NewButton("<", func() { t.setPage(t.page() - 1) })
-	t.next = widget.NewButton(">", func() { t.setPage(t.page() + 1) })
+	t.prev = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { t.setPage(t.page() - 1) })
+	t.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { t.setPage(t.page() + 1) })
 	t.pageSel = widget.NewSelect(nil, func(s string) {
 		if n, err := strconv.Atoi(s); err == nil && !t.filling {
 			t.setPage(n)
 		}
 	})
+	// the label beside it says which page; Fyne's "(Select one)" would be
+	// English in the Indonesian UI
+	t.pageSel.PlaceHolder = " " // Fyne puts its own in place of ""
 	t.pageLabel = widget.NewLabel("")
-	t.preview = newPagePreview()
-	t.preview.OnChanged = func(b authority.Box) { t.edit(func(s *authority.SignatureSettings) { s.Box = b }) }
-	t.preview.OnFocus = func(p *pagePreview) {
-		if c := t.u.win.Canvas(); c != nil {
-			c.Focus(p)
+	t.view = newDocView(t.newPage)
+	t.view.Hide() // until a document is chosen
+	t.view.OnVisible = t.drawPage
+	t.view.OnZoom = func(scale float32) {
+		if t.zoomLabel != nil {
+			t.zoomLabel.SetText(fmt.Sprintf("%d%%", int(math.Round(float64(scale)*100))))
 		}
 	}
+	t.preview = t.newPage()
+	t.zoomLabel = widget.NewLabel("100%")
+	t.zoomOut = widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { t.view.zoomBy(1 / zoomStep) })
+	t.zoomIn = widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { t.view.zoomBy(zoomStep) })
+	t.fitWidth = widget.NewButtonWithIcon(lang.L("Lebar"), theme.ViewFullScreenIcon(), func() { t.view.setMode(zoomFitWidth, 0) })
+	t.fitPage = widget.NewButtonWithIcon(lang.L("Satu Halaman"), theme.ZoomFitIcon(), func() { t.view.setMode(zoomFitPage, 0) })
+	t.thumbList = t.newThumbnails()
 	t.previewMsg = wrapped("")
 	t.previewMsg.Alignment = fyne.TextAlignCenter
 	t.previewMsg.Hide()
@@ -231,6 +289,18 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 		}
 	})
 	t.unlock.Hide()
+
+	nav := container.NewHBox(t.prev, t.pageSel, t.next, t.pageLabel)
+	zoom := container.NewHBox(t.zoomOut, t.zoomLabel, t.zoomIn, t.fitWidth, t.fitPage)
+	top := container.NewVBox(t.docName, container.NewBorder(nil, nil, nav, zoom))
+	t.editorTop = top
+	center := container.NewStack(t.view, container.NewCenter(container.NewVBox(t.previewMsg, container.NewCenter(t.unlock))))
+	return container.NewBorder(top, nil, t.thumbList, nil, center)
+}
+
+// settings builds the selected document's settings: visibility, reason,
+// location and where the signed copy goes.
+func (t *signTab) settings() fyne.CanvasObject {
 	t.invisible = widget.NewCheck(lang.L("Tanpa tampilan (tidak terlihat)"), func(on bool) {
 		if !t.filling {
 			t.edit(func(s *authority.SignatureSettings) { s.Invisible = on })
@@ -255,22 +325,35 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 		t.edit(func(st *authority.SignatureSettings) { st.OutputDir = "" })
 		t.fillOutput()
 	})
-	t.outMode.Horizontal = true
 	t.settingMsg = wrapped("")
 	t.settingMsg.Importance = widget.DangerImportance
 	t.settingMsg.Hide()
-
-	nav := container.NewHBox(t.prev, t.pageSel, t.next, t.pageLabel)
 	t.form = widget.NewForm(
 		widget.NewFormItem(lang.L("Alasan"), t.reason),
 		widget.NewFormItem(lang.L("Lokasi"), t.location),
-		widget.NewFormItem(lang.L("Simpan hasil"), container.NewVBox(t.outMode, container.NewBorder(nil, nil, nil, t.outPick, t.outDir))),
 	)
-	top := container.NewVBox(t.docName, container.NewBorder(nil, nil, nil, t.invisible, nav))
-	bottom := container.NewVBox(wrapped(lang.L("Geser kotak biru untuk memindahkannya, tarik sudut kanan bawahnya untuk mengubah ukuran. Klik pratinjau lalu gunakan tombol panah (Shift+panah: ukuran).")),
-		t.form, t.settingMsg)
-	center := container.NewStack(t.preview, container.NewCenter(container.NewVBox(t.previewMsg, container.NewCenter(t.unlock))))
-	return container.NewBorder(top, bottom, nil, nil, center)
+	out := widget.NewLabel(lang.L("Simpan hasil"))
+	out.TextStyle.Bold = true
+	return container.NewVBox(t.invisible, t.form,
+		out, t.outMode, container.NewBorder(nil, nil, nil, t.outPick, t.outDir),
+		t.settingMsg,
+		wrapped(lang.L("Geser kotak biru untuk memindahkannya, tarik sudut kanan bawahnya untuk mengubah ukuran. Klik pratinjau lalu gunakan tombol panah (Shift+panah: ukuran).")))
+}
+
+// newPage is a page of the document view, whose box edits the selected
+// document's.
+func (t *signTab) newPage() *pagePreview {
+	p := newPagePreview()
+	p.OnChanged = func(b authority.Box) {
+		t.edit(func(s *authority.SignatureSettings) { s.Box = b })
+		t.rememberBox()
+	}
+	p.OnFocus = func(p *pagePreview) {
+		if c := t.u.win.Canvas(); c != nil {
+			c.Focus(p)
+		}
+	}
+	return p
 }
 
 // textSetting is an entry for a text setting (reason, location), cut to
@@ -315,6 +398,7 @@ func (t *signTab) addFiles(paths []string) {
 	}
 	setText(t.addMsg, "")
 	if len(paths) > 0 {
+		t.showAdding(paths)
 		t.addOne(paths[0], "", paths[1:]...)
 	}
 }
@@ -377,7 +461,8 @@ func (t *signTab) reset() {
 	t.unit, t.nip, t.jabatan = "", "", ""
 	t.files = map[string]*fileInfo{}
 	t.saving, t.dirty = map[int64]bool{}, map[int64]bool{}
-	t.renderKey, t.lastImg = "", nil
+	t.renderKey, t.opened, t.shownPage = "", "", 0
+	t.adding, t.drawing, t.thumbs = nil, map[string]bool{}, map[int]image.Image{}
 	t.previews.closeAll()
 	setText(t.addMsg, "")
 	t.right.Objects = []fyne.CanvasObject{t.editor}
@@ -489,7 +574,7 @@ func (t *signTab) canSign() bool {
 func (t *signTab) refreshAll() {
 	setText(t.certMsg, certificateNote(t.cert, t.certErr))
 	t.list.Refresh()
-	if len(t.docs) == 0 {
+	if len(t.docs)+len(t.adding) == 0 {
 		t.empty.Show()
 	} else {
 		t.empty.Hide()
@@ -511,8 +596,15 @@ func (t *signTab) refreshAll() {
 		t.signBtn.Disable()
 	}
 	t.fillEditor()
-	// messages appeared or vanished: nothing may overlap what moved
-	relayoutTree(t.content)
+	// messages appeared or vanished: nothing may overlap what moved. They
+	// all live in the queue's column; the pages beside it are laid out by
+	// their view, and laying them out again here would cost frames.
+	relayoutTree(t.left)
+	// the document's name above the pages may wrap to another line
+	t.editorTop.Refresh()
+	if e, ok := t.editor.(*fyne.Container); ok {
+		e.Layout.Layout(e.Objects, e.Size())
+	}
 }
 
 // index returns the position of the document with id, -1 if none.
@@ -642,7 +734,8 @@ func (t *signTab) fillEditor() {
 	t.filling = true
 	defer func() { t.filling = false }()
 	d := t.current()
-	ws := []fyne.Disableable{t.prev, t.next, t.pageSel, t.invisible, t.reason, t.location, t.outMode, t.outPick}
+	ws := []fyne.Disableable{t.prev, t.next, t.pageSel, t.invisible, t.reason, t.location, t.outMode, t.outPick,
+		t.zoomIn, t.zoomOut, t.fitWidth, t.fitPage}
 	if d == nil {
 		t.docName.SetText(lang.L("Pilih dokumen dari antrean"))
 		for _, w := range ws {
@@ -650,7 +743,6 @@ func (t *signTab) fillEditor() {
 		}
 		t.form.Refresh()
 		t.pageLabel.SetText("")
-		t.preview.set(nil, 0, 0, authority.Box{}, false)
 		setText(t.previewMsg, "")
 		t.unlock.Hide()
 		return
@@ -681,6 +773,7 @@ func (t *signTab) fillEditor() {
 		t.pageSel.Disable()
 	}
 	t.invisible.SetChecked(d.Settings.Invisible)
+	t.thumbList.Select(page - 1) // filling: not a choice of page
 	if t.reason.Text != d.Settings.Reason {
 		t.reason.SetText(d.Settings.Reason)
 	}
@@ -725,6 +818,7 @@ func (t *signTab) setPage(n int) {
 	}
 	t.edit(func(s *authority.SignatureSettings) { s.Page = n })
 	t.render()
+	t.rememberBox()
 }
 
 // edit changes the selected document's settings and saves them.
@@ -884,57 +978,78 @@ func (t *signTab) dropDoc(id int64, path string) {
 	t.render()
 }
 
-// render draws the selected document's page in the background.
+// render shows the selected document in the view: a new document is laid
+// out with the page sizes known so far, then opened in the background for
+// the sizes its preview draws, and its pages in view are drawn (drawPage);
+// for the same document only the box and the page it is on change.
 func (t *signTab) render() {
 	d := t.current()
 	if d == nil {
-		t.renderKey = ""
+		t.renderKey, t.opened, t.shownPage = "", "", 0
+		t.thumbs = map[int]image.Image{}
+		t.view.setPages(nil, true)
+		t.view.Hide()
+		t.thumbList.Refresh()
 		t.fillEditor()
 		return
 	}
-	id, path, page, pages := d.ID, d.Path, t.page(), d.Pages
-	key := fmt.Sprintf("%d/%d", id, page)
+	id, path, pages := d.ID, d.Path, d.Pages
+	key := fmt.Sprintf("%d/%s", id, path)
 	f := t.file(path)
-	size, known := f.sizes[page]
-	box, invisible := d.Settings.Box, d.Settings.Invisible
-	if !known {
-		size = [2]float64{0, 0}
-	}
-	if t.renderKey == key && t.lastImg != nil {
-		// the page shown already: only the box changed
-		t.preview.set(t.lastImg, size[0], size[1], box, !invisible)
+	if t.renderKey == key {
+		t.placeBox()
+		if t.shownPage != t.page() {
+			t.shownPage = t.page()
+			t.view.showBox(t.page())
+		}
 		return
 	}
-	t.preview.set(nil, size[0], size[1], box, !invisible)
+	t.renderKey, t.opened, t.shownPage = key, "", t.page()
+	t.thumbs = map[int]image.Image{}
+	t.view.Show()
+	t.thumbList.UnselectAll()
+	t.thumbList.Refresh()
+	t.view.setPages(t.pageSizes(f, pages), true)
+	t.placeBox()
+	t.view.showBox(t.page())
 	if t.u.opts.Preview == nil {
 		setText(t.previewMsg, lang.L("Pratinjau halaman tidak tersedia."))
 		return
 	}
-	t.renderKey, t.lastImg = key, nil
 	setText(t.previewMsg, lang.L("Memuat pratinjau..."))
 	t.unlock.Hide()
 	password := t.passwords[path]
-	type rendered struct {
-		img  image.Image
-		w, h float64
+	// the page with the box is drawn in the same trip, at the width the
+	// view wants for it now: the first preview comes one hand-over sooner
+	type opened struct {
+		sizes [][2]float64
+		img   image.Image
 	}
-	background(t.u, func(context.Context) (rendered, error) {
+	first := t.page()
+	width := t.view.wantWidth(first)
+	background(t.u, func(context.Context) (opened, error) {
 		doc, err := t.previews.open(t.u.opts.Preview, path, password)
 		if err != nil {
-			return rendered{}, err
+			return opened{}, err
 		}
-		if page > doc.Pages() || page > pages {
-			return rendered{}, fmt.Errorf("page %d of %d", page, doc.Pages())
+		n := min(doc.Pages(), pages)
+		sizes := make([][2]float64, n)
+		for i := range sizes {
+			w, h, err := doc.PageSize(i + 1)
+			if err != nil {
+				return opened{}, err
+			}
+			sizes[i] = [2]float64{w, h}
 		}
-		w, h, err := doc.PageSize(page)
-		if err != nil {
-			return rendered{}, err
+		if first > n {
+			return opened{sizes: sizes}, nil
 		}
-		img, err := doc.Render(page, renderWidth(w, h))
-		return rendered{img, w, h}, err
-	}, func(r rendered, err error) {
+		img, err := doc.Render(first, width)
+		return opened{sizes, img}, err
+	}, func(o opened, err error) {
+		sizes := o.sizes
 		if t.renderKey != key {
-			return // another page or document was chosen meanwhile
+			return // another document was chosen meanwhile
 		}
 		if err != nil {
 			t.renderKey = ""
@@ -947,36 +1062,193 @@ func (t *signTab) render() {
 			setText(t.previewMsg, lang.L("Pratinjau halaman tidak dapat ditampilkan: {{.Err}}", map[string]any{"Err": message(err)}))
 			return
 		}
-		setText(t.previewMsg, "")
-		t.lastImg = r.img
-		t.file(path).sizes[page] = [2]float64{r.w, r.h}
+		for i, sz := range sizes {
+			f.sizes[i+1] = sz
+		}
+		t.opened = key
+		t.view.setPages(t.pageSizes(f, pages), false)
+		if o.img != nil {
+			setText(t.previewMsg, "")
+			t.view.setImage(first, o.img, width)
+		}
 		cur := t.current()
 		if cur == nil || cur.ID != id {
 			return
 		}
 		// a box from another page, or placed before the size was known,
 		// is brought onto this page
-		if !cur.Settings.Invisible {
-			if b := clampBox(cur.Settings.Box, r.w, r.h); b != cur.Settings.Box {
+		if sz, ok := f.sizes[t.page()]; ok && !cur.Settings.Invisible {
+			if b := clampBox(cur.Settings.Box, sz[0], sz[1]); b != cur.Settings.Box {
 				cur.Settings.Box = b
 				t.save(id)
 			}
 		}
-		t.preview.set(r.img, r.w, r.h, cur.Settings.Box, !cur.Settings.Invisible)
+		t.placeBox()
+		t.view.showBox(t.page())
+		t.thumbList.Refresh()
 	})
 }
 
-// renderWidth is the width in pixels a page is rendered at: sharp on a
-// large window, bounded for a huge page.
-func renderWidth(w, h float64) int {
-	const long = 1400 // pixels along the page's longer side
-	if w <= 0 || h <= 0 {
-		return 800
+// pageSizes lists the sizes of a document's pages known so far.
+func (t *signTab) pageSizes(f *fileInfo, pages int) [][2]float64 {
+	sizes := make([][2]float64, pages)
+	for i := range sizes {
+		sizes[i] = f.sizes[i+1]
 	}
-	if w >= h {
-		return long
+	return sizes
+}
+
+// placeBox shows the selected document's box on its page, and no box on
+// the others.
+func (t *signTab) placeBox() {
+	d := t.current()
+	page := t.page()
+	for i, p := range t.view.pages {
+		show := d != nil && i+1 == page && !d.Settings.Invisible
+		if show {
+			p.box = d.Settings.Box
+			t.preview = p
+		} else if p.focused && t.u.win.Canvas() != nil {
+			t.u.win.Canvas().Unfocus()
+		}
+		if p.showBox != show || show {
+			p.showBox = show
+			p.Refresh()
+		}
 	}
-	return max(100, int(long*w/h))
+	if d != nil && d.Settings.Invisible {
+		if p := t.view.page(page); p != nil {
+			t.preview = p
+		}
+	}
+}
+
+// drawPage draws page n of the document shown, width pixels wide, in the
+// background (docView.OnVisible).
+func (t *signTab) drawPage(n, width int) {
+	d := t.current()
+	key := t.renderKey
+	if d == nil || t.opened != key || key == "" || t.u.opts.Preview == nil {
+		return
+	}
+	job := fmt.Sprintf("%s/%d/%d", key, n, width)
+	if t.drawing[job] {
+		return
+	}
+	t.drawing[job] = true
+	path, password := d.Path, t.passwords[d.Path]
+	background(t.u, func(context.Context) (image.Image, error) {
+		doc, err := t.previews.open(t.u.opts.Preview, path, password)
+		if err != nil {
+			return nil, err
+		}
+		return doc.Render(n, width)
+	}, func(img image.Image, err error) {
+		delete(t.drawing, job)
+		if t.renderKey != key {
+			return
+		}
+		if err != nil {
+			fyne.LogError("preview "+path, err)
+			setText(t.previewMsg, lang.L("Pratinjau halaman tidak dapat ditampilkan: {{.Err}}", map[string]any{"Err": message(err)}))
+			return
+		}
+		setText(t.previewMsg, "")
+		t.view.setImage(n, img, width)
+		if n == t.page() {
+			t.thumbList.Refresh() // the thumbnails' turn
+		}
+	})
+}
+
+// thumbWidth is the pixel width thumbnails are drawn at; maxThumbs bounds
+// how many are kept (an A4 one takes about 80 KB).
+const (
+	thumbWidth = 120
+	maxThumbs  = 200
+)
+
+// newThumbnails is the column of page thumbnails; choosing one puts the
+// signature on that page and scrolls to it.
+func (t *signTab) newThumbnails() *widget.List {
+	l := widget.NewList(
+		func() int {
+			if d := t.current(); d != nil {
+				return d.Pages
+			}
+			return 0
+		},
+		func() fyne.CanvasObject {
+			img := canvas.NewImageFromImage(nil)
+			img.FillMode = canvas.ImageFillContain
+			img.SetMinSize(fyne.NewSize(72, 96))
+			n := widget.NewLabel("")
+			n.Alignment = fyne.TextAlignCenter
+			return container.NewBorder(nil, n, nil, nil, img)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			c.Objects[1].(*widget.Label).SetText(strconv.Itoa(i + 1))
+			img := c.Objects[0].(*canvas.Image)
+			img.Image = t.thumbs[i+1]
+			img.Refresh()
+			if img.Image == nil {
+				t.drawThumb(i + 1)
+			}
+		})
+	l.OnSelected = func(i widget.ListItemID) {
+		if t.filling {
+			return
+		}
+		if d := t.current(); d != nil && i+1 != t.page() {
+			t.setPage(i + 1)
+		} else {
+			t.view.showBox(i + 1)
+		}
+	}
+	return l
+}
+
+// drawThumb draws page n's thumbnail in the background, once the page
+// with the box is drawn: that one comes first.
+func (t *signTab) drawThumb(n int) {
+	d := t.current()
+	key := t.renderKey
+	if d == nil || t.opened != key || key == "" || t.u.opts.Preview == nil {
+		return
+	}
+	if p := t.view.page(t.page()); p == nil || p.img == nil {
+		return
+	}
+	job := fmt.Sprintf("%s/thumb/%d", key, n)
+	if t.drawing[job] {
+		return
+	}
+	t.drawing[job] = true
+	path, password := d.Path, t.passwords[d.Path]
+	background(t.u, func(context.Context) (image.Image, error) {
+		doc, err := t.previews.open(t.u.opts.Preview, path, password)
+		if err != nil {
+			return nil, err
+		}
+		return doc.Render(n, thumbWidth)
+	}, func(img image.Image, err error) {
+		delete(t.drawing, job)
+		if t.renderKey != key || err != nil {
+			return // the page itself says what went wrong
+		}
+		if len(t.thumbs) >= maxThumbs {
+			// a long document: forget the thumbnails far from this one;
+			// the list draws them again when scrolled back to
+			for k := range t.thumbs {
+				if k < n-maxThumbs/4 || k > n+maxThumbs/4 {
+					delete(t.thumbs, k)
+				}
+			}
+		}
+		t.thumbs[n] = img
+		t.thumbList.RefreshItem(n - 1)
+	})
 }
 
 // previewCache keeps the preview's open documents by path; background

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -30,7 +31,9 @@ type inspection struct {
 	pages int
 	// size is page 1's size in points as the preview displays it; 0
 	// when unknown.
-	size    [2]float64
+	size [2]float64
+	// sizes are all pages' sizes as pdfsign's reader tells them.
+	sizes   [][2]float64
 	sigs    int
 	signers []string
 	changed bool
@@ -49,9 +52,12 @@ func examine(path, password string) inspection {
 	if err != nil {
 		return inspection{sigs: -1, err: err}
 	}
-	// size stays unknown: without the preview to show the page, the box
-	// starts where it fits any page
-	return inspection{pages: facts.Pages(), sigs: facts.Signed, signers: facts.Signers}
+	// the reader's sizes are the page as displayed, as the preview's: the
+	// document is queued with them at once, without waiting for the
+	// preview's runtime to start (seconds, the first time)
+	w, h := facts.PageSize(1)
+	return inspection{pages: facts.Pages(), size: [2]float64{w, h}, sizes: facts.PageSizes,
+		sigs: facts.Signed, signers: facts.Signers}
 }
 
 // inspect examines the PDF at path; when there is a preview, its page
@@ -84,6 +90,39 @@ func inspect(path, password string, r *preview.Renderer, cache *previewCache) in
 // defaultReason is a new document's reason.
 func defaultReason() string { return lang.L("Saya menyetujui dokumen ini") }
 
+// absPath is path made absolute and clean, as the queue keeps it.
+func absPath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return filepath.Clean(abs)
+}
+
+// showAdding shows a row with a spinner for each of paths at once, before
+// any is read; addOne takes each row away when its file is queued or
+// refused.
+func (t *signTab) showAdding(paths []string) {
+	for _, p := range paths {
+		if abs := absPath(p); t.indexPath(abs) < 0 && !slices.Contains(t.adding, abs) {
+			t.adding = append(t.adding, abs)
+		}
+	}
+	// only the list changes: refreshAll would lay the whole tab out again,
+	// which costs more than a frame
+	t.list.Refresh()
+	if len(t.adding) > 0 {
+		t.empty.Hide()
+	}
+}
+
+// added takes path's spinner row away.
+func (t *signTab) added(path string) {
+	if i := slices.Index(t.adding, path); i >= 0 {
+		t.adding = slices.Delete(t.adding, i, i+1)
+	}
+}
+
 // addOne queues path (password, when not empty, opens it), then goes on
 // with the rest.
 func (t *signTab) addOne(path, password string, rest ...string) {
@@ -91,17 +130,14 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 	if s == nil {
 		return
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
-	abs = filepath.Clean(abs)
+	abs := absPath(path)
 	next := func() {
 		if len(rest) > 0 {
 			t.addOne(rest[0], "", rest[1:]...)
 		}
 	}
 	if i := t.indexPath(abs); i >= 0 {
+		t.added(abs)
 		// queued already: show it
 		t.addError(abs, authority.ErrQueueDuplicate)
 		t.selectDoc(t.docs[i].ID)
@@ -116,20 +152,32 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 		doc authority.QueuedDocument
 		in  inspection
 	}
-	r := t.u.opts.Preview
-	t.add.Disable()
+	remembered := t.rememberedBoxes()
+	if !slices.Contains(t.adding, abs) {
+		t.showAdding([]string{abs})
+	}
 	background(t.u, func(ctx context.Context) (added, error) {
-		in := inspect(abs, password, r, t.previews)
+		in := examine(abs, password)
+		if in.err == nil && in.pages < 1 {
+			in.err = docqueue.ErrNoPages
+		}
 		if in.err != nil {
 			return added{in: in}, in.err
 		}
 		st := settings
 		st.Box = defaultBox(in.size[0], in.size[1])
+		// a document of a kind signed before: the box where it was put
+		if page, box, ok := remembered.lookup(in.sizes); ok {
+			st.Page, st.Box = page, box
+		}
 		doc, err := docqueue.Queue(ctx, t.auth, docqueue.Request{Token: s.Token, Path: abs, Pages: in.pages, Settings: st})
 		return added{doc, in}, err
 	}, func(a added, err error) {
 		if t.u.state.session != s {
 			return
+		}
+		if !isPasswordErr(err) {
+			t.added(abs)
 		}
 		t.refreshAll()
 		switch {
@@ -139,14 +187,16 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 			}
 			f := t.file(abs)
 			f.sigs, f.signers = a.in.sigs, a.in.signers
-			if a.in.size[0] > 0 {
-				f.sizes[1] = a.in.size
+			for i, sz := range a.in.sizes {
+				if sz[0] > 0 && sz[1] > 0 {
+					f.sizes[i+1] = sz
+				}
 			}
 			t.docs = append(t.docs, a.doc)
 			t.selectDoc(a.doc.ID)
 		case isPasswordErr(err):
 			t.askPassword(abs, password != "", func(pw string) { t.addOne(abs, pw, rest...) },
-				func() { t.addError(abs, pdfsign.ErrPasswordRequired); next() })
+				func() { t.added(abs); t.refreshAll(); t.addError(abs, pdfsign.ErrPasswordRequired); next() })
 			return // the rest waits for the answer
 		case errors.Is(err, authority.ErrSessionExpired):
 			t.u.sessionLost()

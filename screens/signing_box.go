@@ -200,6 +200,10 @@ type pagePreview struct {
 	box          authority.Box
 	// showBox is false for an invisible signature or no page
 	showBox bool
+	// scale is screen units per point in a document view (the widget
+	// then asks for the page's size at that scale); 0 fits the page in
+	// whatever size the widget gets.
+	scale float32
 
 	mode    dragMode
 	focused bool
@@ -311,7 +315,12 @@ func (p *pagePreview) Cursor() desktop.Cursor {
 	return desktop.DefaultCursor
 }
 
-func (p *pagePreview) MinSize() fyne.Size { return fyne.NewSize(200, 260) }
+func (p *pagePreview) MinSize() fyne.Size {
+	if p.scale > 0 && p.pageW > 0 && p.pageH > 0 {
+		return fyne.NewSize(float32(p.pageW)*p.scale, float32(p.pageH)*p.scale)
+	}
+	return fyne.NewSize(200, 260)
+}
 
 func (p *pagePreview) CreateRenderer() fyne.WidgetRenderer {
 	r := &previewRenderer{p: p,

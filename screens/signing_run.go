@@ -585,7 +585,7 @@ func (t *signTab) acceptChange(row *runRow, doc authority.QueuedDocument) {
 		f.result, f.changed = nil, false
 		f.sizes = map[int][2]float64{}
 		if t.selected == doc.ID {
-			t.renderKey, t.lastImg = "", nil
+			t.renderKey = ""
 		}
 		row.status.Importance = widget.MediumImportance
 		row.status.SetText(lang.L("Perubahan diterima. Periksa dokumennya, lalu klik Tandatangani lagi."))

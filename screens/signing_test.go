@@ -57,7 +57,7 @@ func (o *opened) open(u *url.URL) error {
 
 // signReady signs in an account with an issued certificate, with the page
 // preview and a recorded OpenURL, on the Tanda Tangan tab.
-func signReady(t *testing.T) (*harness, *opened) {
+func signReady(t testing.TB) (*harness, *opened) {
 	t.Helper()
 	h := verifiedSignedIn(t)
 	_, err := h.auth.CreatePassphrase(context.Background(), authority.CreatePassphraseRequest{
@@ -87,7 +87,7 @@ type testPage struct {
 }
 
 // writePDF writes a PDF with pages to dir/name.
-func writePDF(t *testing.T, dir, name string, pages ...testPage) string {
+func writePDF(t testing.TB, dir, name string, pages ...testPage) string {
 	t.Helper()
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -334,7 +334,7 @@ func TestSignNeedsCertificate(t *testing.T) {
 }
 
 // signMenuItem is the menu item behind Ctrl+Enter.
-func signMenuItem(t *testing.T, u *UI) *fyne.MenuItem {
+func signMenuItem(t testing.TB, u *UI) *fyne.MenuItem {
 	t.Helper()
 	for _, m := range u.Menu().Items {
 		for _, it := range m.Items {
@@ -753,7 +753,8 @@ func TestSignCancel(t *testing.T) {
 }
 
 // Without the preview (none configured, or it failed), pages are counted
-// by pdfsign's reader (docqueue) and the box starts where it fits any page.
+// and measured by pdfsign's reader (docqueue): the box starts at page 1's
+// bottom-right corner, as with the preview.
 func TestSignWithoutPreview(t *testing.T) {
 	h, _ := signReady(t)
 	h.ui.opts.Preview = nil
@@ -761,7 +762,7 @@ func TestSignWithoutPreview(t *testing.T) {
 	h.ui.OpenFiles([]string{writePDF(t, t.TempDir(), "tiga.pdf", a4, a4, testPage{w: 300, h: 200})})
 	h.wait()
 	q := h.queued()
-	if len(q) != 1 || q[0].Pages != 3 || q[0].Settings.Box != (authority.Box{X: 36, Y: 36, W: 180, H: 60}) {
+	if len(q) != 1 || q[0].Pages != 3 || q[0].Settings.Box != defaultBox(595, 842) {
 		t.Fatalf("queued %+v (%q)", q, shown(tab.addMsg))
 	}
 	if shown(tab.previewMsg) != "Pratinjau halaman tidak tersedia." || tab.pageLabel.Text != "Halaman 1 dari 3" {

@@ -34,6 +34,8 @@ type verifyTab struct {
 	reject        *widget.Button
 	reload        *widget.Button
 	detail        fyne.CanvasObject
+	// actions holds Setujui and Tolak, shown with the details.
+	actions *fyne.Container
 	// rejecting is the open "Tolak aktivasi" dialog (for tests).
 	rejecting *rejectDialog
 }
@@ -71,11 +73,13 @@ func newVerifyTab(u *UI, verifications authority.Verifications) *verifyTab {
 	t.reject = widget.NewButton(lang.L("Tolak"), t.doReject)
 	t.reject.Importance = widget.DangerImportance
 	t.reload = widget.NewButton(lang.L("Muat ulang"), t.refresh)
-	t.detail = container.NewVScroll(container.NewVBox(
-		container.NewHBox(t.photo), info, container.NewHBox(t.approve, t.reject)))
+	t.detail = container.NewVScroll(container.NewVBox(container.NewHBox(t.photo), info))
 	t.detail.Hide()
+	// Setujui and Tolak under the scrolled details, always in view
+	t.actions = container.NewVBox(widget.NewSeparator(), container.NewHBox(t.approve, t.reject))
+	t.actions.Hide()
 	left := container.NewBorder(container.NewVBox(title(lang.L("Verifikasi Aktivasi")), t.reload, t.empty), nil, nil, nil, t.list)
-	split := container.NewHSplit(left, container.NewBorder(t.msg, nil, nil, nil, t.detail))
+	split := container.NewHSplit(left, container.NewBorder(t.msg, t.actions, nil, nil, t.detail))
 	split.Offset = 0.35
 	t.content = split
 	return t
@@ -101,6 +105,7 @@ func (t *verifyTab) refresh() {
 		t.list.UnselectAll()
 		t.list.Refresh()
 		t.detail.Hide()
+		t.actions.Hide()
 		if len(list) == 0 {
 			t.empty.Show()
 		} else {
@@ -140,6 +145,7 @@ func (t *verifyTab) show(i int) {
 	t.photo.Refresh()
 	setText(t.msg, "")
 	t.detail.Show()
+	t.actions.Show()
 	relayoutTree(t.content)
 	if c := t.u.win.Canvas(); c != nil && t.u.tabs.Selected() == t.u.verItem {
 		c.Focus(t.approve) // Tab reaches Tolak
