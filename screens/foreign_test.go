@@ -146,6 +146,10 @@ func everyScreen(u *UI, wait func()) map[string]fyne.CanvasObject {
 		items := []fyne.CanvasObject{widget.NewLabel(m.Label)}
 		for _, it := range m.Items {
 			items = append(items, widget.NewLabel(it.Label))
+			if sc, ok := it.Shortcut.(fyne.KeyboardShortcut); ok {
+				// the key as the menu draws it (a stand-alone menu)
+				items = append(items, widget.NewMenu(fyne.NewMenu("", &fyne.MenuItem{Label: "-", Shortcut: sc})))
+			}
 		}
 		screens["menu "+m.Label] = container.NewVBox(items...)
 	}

@@ -28,7 +28,15 @@ import (
 // the others stay with their error.
 
 // signShortcut (Ctrl+Enter) opens the passphrase prompt.
-var signShortcut = desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl}
+var signShortcut = enterShortcut{desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl}}
+
+// enterShortcut is a shortcut of the Enter key as Fyne matches it (Return)
+// but named in menus as keyboards here label it: "Ctrl+Enter", not Fyne's
+// English "Ctrl+Return".
+type enterShortcut struct{ desktop.CustomShortcut }
+
+// Key is the key the menu names.
+func (enterShortcut) Key() fyne.KeyName { return fyne.KeyEnter }
 
 // signPrompt asks for the passphrase, showing the certificate it unlocks.
 // A wrong passphrase keeps it open with the error at the entry.
