@@ -3,12 +3,14 @@ package bsre_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -540,5 +542,63 @@ func TestPublicClientBodies(t *testing.T) {
 				t.Fatalf("%+v", props[0])
 			}
 		})
+	}
+}
+
+// A document that carries a signature already gets a second one: the
+// earlier signature stays and the new one is accepted, by NIK too.
+func TestSignAlreadySigned(t *testing.T) {
+	s := standIn(t)
+	c := client(t, s, 30*time.Second)
+	first := bsre.Document{PDF: testpdf.Base(), Invisible: true}
+	out, err := c.Sign(context.Background(), arman, bsre.Credential{Passphrase: armanPass}, []bsre.Document{first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := visible(out[0])
+	again, err := c.Sign(context.Background(), bsre.Signer{NIK: armanNIK}, bsre.Credential{Passphrase: armanPass}, []bsre.Document{second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := want(second, s)
+	w.Email, w.NIK = "", armanNIK
+	if _, err := accept.Check(second.PDF, again[0], w); err != nil {
+		t.Fatal(err)
+	}
+	infos, err := pdfsign.VerifyWith(bytes.NewReader(again[0]), int64(len(again[0])), w.Verify)
+	if err != nil || len(infos) != 2 || !pdfsign.AllValid(infos) {
+		t.Fatalf("%d signatures, %v", len(infos), err)
+	}
+}
+
+// A gateway's timeout in front of the service (502, 504) leaves a signing
+// call's outcome unknown, and only a signing call's; the gateway is asked
+// once.
+func TestGatewayTimeout(t *testing.T) {
+	for _, status := range []int{502, 504} {
+		calls := 0
+		gw := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls++
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			w.Write([]byte("<html><body>Gateway Time-out</body></html>"))
+		}))
+		defer gw.Close()
+		roots := x509.NewCertPool()
+		roots.AddCert(gw.Certificate())
+		dir := t.TempDir()
+		cred := filepath.Join(dir, "creds")
+		os.WriteFile(cred, []byte("app:secret\n"), 0o600)
+		c, err := bsre.New(bsre.Config{URL: gw.URL, CredentialsFile: cred, RootCAs: roots})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Sign(context.Background(), arman, bsre.Credential{Passphrase: armanPass}, []bsre.Document{visible(testpdf.Base())})
+		if !errors.Is(err, bsre.ErrOutcomeUnknown) || calls != 1 || strings.Contains(err.Error(), "html") {
+			t.Fatalf("HTTP %d: %v, %d calls", status, err, calls)
+		}
+		if _, err = c.CheckStatus(context.Background(), arman); !errors.Is(err, bsre.ErrUnavailable) {
+			t.Fatalf("status behind HTTP %d: %v", status, err)
+		}
 	}
 }
