@@ -54,7 +54,7 @@ func client(t *testing.T, s *bsretest.Server, timeout time.Duration) *bsre.Clien
 }
 
 func want(doc bsre.Document, s *bsretest.Server) accept.Want {
-	return accept.Want{Invisible: doc.Invisible, Page: doc.Page, Box: doc.Box, Email: armanEmail,
+	return accept.Want{Invisible: doc.Invisible, Page: doc.Page, Box: doc.Box, Email: armanEmail, Timestamp: true,
 		Verify: pdfsign.VerifyOptions{Roots: s.Roots(), Offline: true}}
 }
 
@@ -93,7 +93,7 @@ func TestSignPassphrase(t *testing.T) {
 		if err != nil {
 			t.Fatalf("document %d: %v", i, err)
 		}
-		if !info.Valid || !info.Trusted || info.Reason != d.Reason {
+		if !info.Valid || !info.Trusted || info.Reason != d.Reason || info.Timestamp == "" {
 			t.Fatalf("document %d: %+v", i, info)
 		}
 		validators(t, path)
@@ -276,6 +276,7 @@ func TestReturnedRefused(t *testing.T) {
 		{bsretest.SecondSignature, accept.ErrSignatureCount},
 		{bsretest.WrongPlace, accept.ErrPlacement},
 		{bsretest.OtherSigner, accept.ErrSigner},
+		{bsretest.NoTimestamp, accept.ErrNoTimestamp},
 	}
 	for _, tc := range cases {
 		t.Run(tc.kind.Error(), func(t *testing.T) {

@@ -7,7 +7,7 @@
 // certificate. A returned document is accepted only when it keeps the
 // submitted bytes as an exact prefix, adds exactly one signature, on the
 // requested page and box, by a certificate that names the account, and
-// passes our own verifier (pdfsign).
+// passes our own verifier (pdfsign), with a trusted timestamp when asked.
 package accept
 
 import (
@@ -41,6 +41,9 @@ var (
 	ErrSigner = errors.New("its signature is not by the account's certificate")
 	// ErrInvalid: our verifier does not find the signature valid.
 	ErrInvalid = errors.New("its signature does not verify")
+	// ErrNoTimestamp: Want.Timestamp asked for a trusted timestamp (BSrE
+	// signs PAdES B-T) and the signature carries none.
+	ErrNoTimestamp = errors.New("its signature carries no trusted timestamp")
 	// ErrUnreadable: the returned bytes are not a PDF we can read.
 	ErrUnreadable = errors.New("it cannot be read as a PDF")
 )
@@ -56,6 +59,9 @@ type Want struct {
 	// one of those given (the email in its subjectAltName or subject, the
 	// NIK as its subject's serialNumber).
 	Email, NIK string
+	// Timestamp requires a trusted signature timestamp (B-T): BSrE's
+	// answers carry one.
+	Timestamp bool
 	// Verify tunes our verifier: Roots are BSrE's roots (then the
 	// signature must be trusted), Password opens an encrypted PDF.
 	Verify pdfsign.VerifyOptions
@@ -129,6 +135,9 @@ func Check(submitted, returned []byte, want Want) (pdfsign.SignatureInfo, error)
 	}
 	if !info.Valid || info.Modifications != pdfsign.ModNone {
 		return none, refuse(ErrInvalid, "%s", info.Problem)
+	}
+	if want.Timestamp && info.Timestamp == "" {
+		return none, refuse(ErrNoTimestamp, "a B-B signature where BSrE signs B-T")
 	}
 	return *info, nil
 }

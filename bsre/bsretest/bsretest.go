@@ -8,7 +8,9 @@
 // the guide and public clients (2031 "Passphrase anda salah", 2011 not
 // registered, 2021 no certificate, 401, a 500 carrying an iText exception).
 // It signs for real, with pdfsign and a throwaway CA (pdfsign/testpki), at
-// the place the request gives in the v2 coordinates (top-left origin).
+// the place the request gives in the v2 coordinates (top-left origin), and
+// timestamps each signature with a test TSA (`openssl ts`): PAdES B-T, as
+// BSrE answers.
 // Its request decoding is lenient the way the real service must be:
 // numbers or numeric strings, null for absent, "otp" for "totp", one
 // signatureProperties item for several files.
@@ -63,6 +65,8 @@ const (
 	WrongPlace
 	// OtherSigner: sign with another person's certificate.
 	OtherSigner
+	// NoTimestamp: sign B-B, without the TSA's token.
+	NoTimestamp
 )
 
 // User is a signer known to the stand-in's BSrE.
@@ -86,6 +90,7 @@ type Server struct {
 	Username, Password string
 
 	pki   *testpki.PKI
+	tsa   *tsa
 	other *user
 
 	mu       sync.Mutex
@@ -109,6 +114,10 @@ type Properties struct {
 func New(t testing.TB) *Server {
 	s := &Server{Username: "besign-app", Password: "rahasia-" + strconv.FormatInt(time.Now().UnixNano(), 36),
 		pki: testpki.New(testpki.LeafOptions{}), totps: map[*user]string{}}
+	var err error
+	if s.tsa, err = newTSA(t.TempDir(), s.pki); err != nil {
+		t.Fatalf("bsretest: the test TSA: %v", err)
+	}
 	s.other = s.issue(User{Name: "Orang Lain", Email: "orang.lain@example.go.id", NIK: "2103010101800001"})
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v2/sign/pdf", s.auth(s.sign))
@@ -396,7 +405,8 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 			failure(w, http.StatusInternalServerError, 0, itext)
 			return
 		}
-		opts := pdfsign.Options{Signer: signer.key, Chain: signer.chain, Reason: p.Reason.s, Location: p.Location.s,
+		// the padding makes room for the timestamp token (see stamp)
+		opts := pdfsign.Options{Signer: signer.key, Chain: append(append([]*x509.Certificate(nil), signer.chain...), s.tsa.padding...), Reason: p.Reason.s, Location: p.Location.s,
 			PDFPassword: p.PDFPassword.s, Page: 1}
 		switch strings.ToUpper(p.Tampilan.s) {
 		case "INVISIBLE":
@@ -430,6 +440,12 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 			failure(w, http.StatusInternalServerError, 0, "com.itextpdf.text.exceptions.InvalidPdfException: "+err.Error())
 			return
 		}
+		if fault != NoTimestamp {
+			if err := s.tsa.stamp(signed, signer.chain); err != nil {
+				failure(w, http.StatusInternalServerError, 0, "timestamp: "+err.Error())
+				return
+			}
+		}
 		s.mu.Lock()
 		s.signings++
 		s.mu.Unlock()
@@ -439,7 +455,10 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 			signed[i] = '9'
 		case SecondSignature:
 			opts.FieldName = "SignatureKedua"
-			if signed, err = signPDF(signed, opts); err != nil {
+			if signed, err = signPDF(signed, opts); err == nil {
+				err = s.tsa.stamp(signed, signer.chain)
+			}
+			if err != nil {
 				failure(w, http.StatusInternalServerError, 0, err.Error())
 				return
 			}
