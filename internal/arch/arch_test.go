@@ -22,7 +22,7 @@ var layers = [][]string{
 	{"", "e2e/"},   // main and the end-to-end test: the binary
 	{"app", "cli"}, // composition roots: the desktop app, the command line
 	{"screens"},    // the widgets (Fyne)
-	{"signjob", "docqueue", "docprep", "verifytrust", "datadir", "server", "instance", "camera", "preview"},                                            // domain work
+	{"signjob", "docqueue", "docprep", "verifytrust", "datadir", "server", "instance", "camera", "preview", "bsre", "bsre/"},                           // domain work
 	{"authority", "authority/embedded", "authority/httpapi", "authority/remote", "authority/authoritytest", "keystore", "config", "pdfsign", "assets"}, // contract, implementations, transport, suite, engines
 	{"authority/", "assets/", "signjob/", "pdfsign/", "internal/"},                                                                                     // leaves
 }
@@ -171,6 +171,12 @@ func problems(pkgs map[string]*pkg) []string {
 				out = append(out, fmt.Sprintf("leaf %s imports %s: internal packages import only other internal packages", p.rel, show(imp)))
 			}
 		}
+		// the BSrE stand-in signs with a throwaway CA: only tests import it
+		for _, imp := range p.project {
+			if imp == "bsre/bsretest" {
+				out = append(out, fmt.Sprintf("%s imports bsre/bsretest: the stand-in lives with the tests and never ships", show(p.rel)))
+			}
+		}
 		// a package under authority/ is part of the authority: the
 		// contract or an implementation of it uses it, or it implements
 		// the authority's roles
@@ -268,6 +274,7 @@ func TestArrowsCatch(t *testing.T) {
 		{map[string]*pkg{"authority": {rel: "authority"}, "camera": {rel: "camera", external: []string{"fyne.io/fyne/v2/widget"}}}, "camera imports fyne.io/fyne/v2/widget"},
 		{map[string]*pkg{"authority": {rel: "authority"}, "screens": {rel: "screens", external: []string{"github.com/pdfcpu/pdfcpu/pkg/api"}}}, "screens imports github.com/pdfcpu/pdfcpu/pkg/api"},
 		{map[string]*pkg{"authority": {rel: "authority"}, "newthing": {rel: "newthing"}}, "newthing has no place"},
+		{map[string]*pkg{"authority": {rel: "authority"}, "server": {rel: "server", project: []string{"bsre/bsretest"}}}, "server imports bsre/bsretest"},
 		{map[string]*pkg{"authority": {rel: "authority", project: []string{"authority/store"}}, "authority/store": {rel: "authority/store"}}, "the contract package authority imports authority/store"},
 		{map[string]*pkg{"authority": {rel: "authority", external: []string{"database/sql"}}}, "the contract package authority imports database/sql"},
 		{map[string]*pkg{"authority": {rel: "authority"}, "authority/embedded": {rel: "authority/embedded", project: []string{"datadir"}}}, "authority/embedded imports datadir, which stands above it"},
