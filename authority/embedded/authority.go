@@ -182,8 +182,17 @@ type Authority struct {
 
 var _ authority.Authority = (*Authority)(nil)
 
-// Open opens (or creates) the authority database at opts.Path.
+// Open opens (or creates) the authority database at opts.Path, or takes
+// over opts.DB: closed with the authority, or at once when Open fails.
 func Open(opts Options) (*Authority, error) {
+	e, err := open(opts)
+	if err != nil && opts.DB != nil {
+		opts.DB.Close()
+	}
+	return e, err
+}
+
+func open(opts Options) (*Authority, error) {
 	opts.fillDefaults()
 	if _, err := authority.CheckLanguage(opts.Language); err != nil {
 		return nil, fmt.Errorf("open authority: %w", err)
@@ -223,7 +232,9 @@ func Open(opts Options) (*Authority, error) {
 	}
 	e := &Authority{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender, stopSending: make(chan struct{})}
 	if err := e.init(ctx); err != nil {
-		db.Close()
+		if opts.DB == nil {
+			db.Close()
+		}
 		return nil, fmt.Errorf("open authority: %w", err)
 	}
 	return e, nil

@@ -37,6 +37,11 @@ func (e *Authority) SignIn(ctx context.Context, req authority.SignInRequest) (au
 		// process, see each other, so no more than FailureFactor are
 		// checked before the lock. A right password clears the count.
 		err = e.update(ctx, func(tx store.Tx) error {
+			// The time is read inside the transaction, so that failures
+			// are stamped in the order they are counted, also when this
+			// one waited or was retried: an older stamp after a newer one
+			// looks like a burst (QuickLoginCheck) and locks.
+			now := e.now()
 			cur, err := tx.UserByID(ctx, u.ID)
 			if err != nil {
 				return err
