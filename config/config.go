@@ -93,7 +93,9 @@ type Server struct {
 	// TLSCert and TLSKey are the server's certificate chain and key (PEM).
 	TLSCert string `toml:"tls_cert"`
 	TLSKey  string `toml:"tls_key"`
-	// Database is the authority's SQLite file (PostgreSQL comes later).
+	// Database is the authority's database: a SQLite file (absolute path),
+	// or PostgreSQL as a connection string (postgres://... or
+	// "host=/run/postgresql dbname=besign"), see IsPostgres.
 	Database string `toml:"database"`
 	// MasterKeyFile holds the master key: 64 hexadecimal digits.
 	MasterKeyFile string `toml:"master_key_file"`
@@ -325,7 +327,7 @@ func (c *Config) check() error {
 		return keyErrorf("server.listen", "must be an address like \":8443\" or \"10.0.0.5:443\", not %q", c.Server.Listen)
 	}
 	for _, f := range []struct{ key, path string }{
-		{"server.tls_cert", c.Server.TLSCert}, {"server.tls_key", c.Server.TLSKey}, {"server.database", c.Server.Database},
+		{"server.tls_cert", c.Server.TLSCert}, {"server.tls_key", c.Server.TLSKey}, {"server.database", sqlitePath(c.Server.Database)},
 		{"server.master_key_file", c.Server.MasterKeyFile}, {"server.admin_key_file", c.Server.AdminKeyFile},
 	} {
 		if f.path != "" && !filepath.IsAbs(f.path) {
@@ -433,4 +435,30 @@ func readBounded(path string) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d MB; not a configuration file", maxFileSize>>20)
 	}
 	return data, nil
+}
+
+// IsPostgres tells whether a [server] database names PostgreSQL (a
+// postgres:// or postgresql:// URL, or libpq key=value settings) rather
+// than a SQLite file.
+func IsPostgres(database string) bool {
+	for _, p := range []string{"postgres://", "postgresql://"} {
+		if strings.HasPrefix(database, p) {
+			return true
+		}
+	}
+	for _, f := range strings.Fields(database) {
+		if k, _, ok := strings.Cut(f, "="); ok && (k == "host" || k == "dbname" || k == "user") {
+			return true
+		}
+	}
+	return false
+}
+
+// sqlitePath is database when it is a file path, "" for PostgreSQL (whose
+// connection string is checked when the server connects).
+func sqlitePath(database string) string {
+	if IsPostgres(database) {
+		return ""
+	}
+	return database
 }

@@ -146,3 +146,31 @@ func TestDurationString(t *testing.T) {
 		}
 	}
 }
+
+// [server] database takes a SQLite file (an absolute path) or a PostgreSQL
+// connection string, told apart by IsPostgres; a relative file is refused.
+func TestServerDatabase(t *testing.T) {
+	for db, pg := range map[string]bool{
+		"/var/lib/besign/authority.db":                   false,
+		"postgres:///besign?host=/run/postgresql":        true,
+		"postgresql://besign@db.example/besign":          true,
+		"host=/run/postgresql dbname=besign user=besign": true,
+		"dbname=besign":            true,
+		"/srv/host=x/authority.db": false,
+	} {
+		if IsPostgres(db) != pg {
+			t.Errorf("IsPostgres(%q) = %v", db, !pg)
+		}
+		dir := t.TempDir()
+		sys := write(t, dir, "sys.toml", "[server]\ndatabase = \""+db+"\"\n")
+		cfg, err := Load(Paths{System: sys, DataDir: dir})
+		if err != nil || cfg.Server.Database != db {
+			t.Errorf("database %q: %q, %v", db, cfg.Server.Database, err)
+		}
+	}
+	dir := t.TempDir()
+	sys := write(t, dir, "sys.toml", "[server]\ndatabase = \"authority.db\"\n")
+	if _, err := Load(Paths{System: sys, DataDir: dir}); err == nil || !strings.Contains(err.Error(), "server.database") {
+		t.Errorf("relative database file: %v", err)
+	}
+}

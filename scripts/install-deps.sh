@@ -5,8 +5,11 @@
 set -euo pipefail
 
 build_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev wayland-protocols)
+# postgresql: the server binaries internal/pgtest runs in a temporary
+# directory (no TCP, a socket of its own); the cluster Debian's package may
+# start is not used and does not get in the way.
 test_pkgs=(xvfb xdotool imagemagick poppler-utils qpdf mupdf-tools gnome-keyring libsecret-tools
-	dbus dbus-x11 zbar-tools oathtool libnss3-tools openssl xauth x11-utils xclip)
+	dbus dbus-x11 zbar-tools oathtool libnss3-tools openssl xauth x11-utils xclip postgresql)
 package_pkgs=(nsis msitools wixl osslsigncode gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64
 	binutils-mingw-w64-x86-64 wine wine64 xvfb xdotool x11-utils imagemagick
 	xz-utils dpkg-dev appstream desktop-file-utils openssl xdg-utils zbar-tools)

@@ -1,8 +1,9 @@
 // Package server runs the organisation server (`besign serve`): it opens
 // the authority the configuration names, serves its roles over HTTPS with
 // authority/httpapi, answers /healthz, logs each request (never a body),
-// and stops gracefully. For now the authority is the embedded one on a
-// SQLite file; PostgreSQL comes with the rest of issue 21.
+// and stops gracefully. The authority is the embedded one's rules on the
+// configured database: PostgreSQL (authority/store/pg), which several
+// server processes may share, or a SQLite file for a single process.
 package server
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/authority/httpapi"
+	"github.com/natunakab/besign/authority/store/pg"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 )
@@ -81,9 +83,19 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}
 	opts := datadir.AuthorityOptions(sc.Database, master, cfg)
 	opts.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
+	name := sc.Database
+	if config.IsPostgres(sc.Database) {
+		// The connection string may hold a password: messages name the
+		// database by pg's Name instead.
+		db, err := pg.Open(context.Background(), sc.Database)
+		if err != nil {
+			return nil, fmt.Errorf("authority database: %w", err)
+		}
+		opts.Path, opts.DB, name = "", db, db.Name()
+	}
 	a, err := embedded.Open(opts)
 	if err != nil {
-		return nil, fmt.Errorf("authority database %s: %w", sc.Database, err)
+		return nil, fmt.Errorf("authority database %s: %w", name, err)
 	}
 	h, err := httpapi.New(a, httpapi.Options{AdminKey: adminKey, Log: log})
 	if err != nil {

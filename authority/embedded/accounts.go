@@ -14,7 +14,7 @@ import (
 
 // Accounts: registration and administration.
 // createUser adds one account and its activation mail inside tx.
-func (e *Authority) createUser(ctx context.Context, tx *store.Tx, req authority.CreateUserRequest, now time.Time) (store.User, []int64, error) {
+func (e *Authority) createUser(ctx context.Context, tx store.Tx, req authority.CreateUserRequest, now time.Time) (store.User, []int64, error) {
 	name, err := authority.CheckName(req.Name)
 	if err != nil {
 		return store.User{}, nil, err
@@ -88,7 +88,7 @@ func (e *Authority) Register(ctx context.Context, req authority.RegisterRequest)
 		return authority.Account{}, err
 	}
 	var mails []int64
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
 		now := e.now()
 		owner, err := tx.UserByEmail(ctx, email)
 		if errors.Is(err, store.ErrNotFound) {
@@ -125,7 +125,7 @@ func (e *Authority) Register(ctx context.Context, req authority.RegisterRequest)
 func (e *Authority) CreateUser(ctx context.Context, req authority.CreateUserRequest) (authority.Account, error) {
 	var u store.User
 	var mails []int64
-	err := e.update(ctx, func(tx *store.Tx) error {
+	err := e.update(ctx, func(tx store.Tx) error {
 		var err error
 		u, mails, err = e.createUser(ctx, tx, req, e.now())
 		return err
@@ -142,7 +142,7 @@ func (e *Authority) ImportUsers(ctx context.Context, rows []authority.CreateUser
 	errRejected := errors.New("rejected") // rolls the transaction back
 	var res authority.ImportResult
 	var mails []int64
-	err := e.update(ctx, func(tx *store.Tx) error {
+	err := e.update(ctx, func(tx store.Tx) error {
 		res, mails = authority.ImportResult{}, nil
 		now := e.now()
 		for i, row := range rows {
@@ -186,7 +186,7 @@ func isUserError(err error) bool {
 // ListUsers lists every account.
 func (e *Authority) ListUsers(ctx context.Context) ([]authority.Account, error) {
 	var users []store.User
-	err := e.view(ctx, func(tx *store.Tx) (err error) {
+	err := e.view(ctx, func(tx store.Tx) (err error) {
 		users, err = tx.Users(ctx)
 		return err
 	})
@@ -207,7 +207,7 @@ func (e *Authority) UnlockUser(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	return e.update(ctx, func(tx *store.Tx) error {
+	return e.update(ctx, func(tx store.Tx) error {
 		u, err := userByLogin(ctx, tx, l)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("unlock %s: %w", email, authority.ErrNotFound)
@@ -230,7 +230,8 @@ func (e *Authority) ResetOTP(ctx context.Context, email string) error {
 		return err
 	}
 	var mails []int64
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
+		mails = nil // fn may run again (store.DB.Update)
 		u, err := userByLogin(ctx, tx, l)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("reset OTP of %s: %w", email, authority.ErrNotFound)
@@ -262,7 +263,7 @@ func (e *Authority) ResetOTP(ctx context.Context, email string) error {
 	return nil
 }
 
-func userByLogin(ctx context.Context, tx *store.Tx, l authority.Login) (store.User, error) {
+func userByLogin(ctx context.Context, tx store.Tx, l authority.Login) (store.User, error) {
 	if l.Email != "" {
 		return tx.UserByEmail(ctx, l.Email)
 	}

@@ -100,14 +100,14 @@ func (e *Authority) emptyActivation(u store.User) authority.Activation {
 // Activation returns the signed-in account's activation.
 func (e *Authority) Activation(ctx context.Context, token string) (authority.Activation, error) {
 	var a authority.Activation
-	err := e.viewAsUser(ctx, token, func(tx *store.Tx, u store.User) (err error) {
+	err := e.viewAsUser(ctx, token, func(tx store.Tx, u store.User) (err error) {
 		a, err = e.activationOf(ctx, tx, u, true)
 		return err
 	})
 	return a, err
 }
 
-func (e *Authority) activationOf(ctx context.Context, tx *store.Tx, u store.User, withPhoto bool) (authority.Activation, error) {
+func (e *Authority) activationOf(ctx context.Context, tx store.Tx, u store.User, withPhoto bool) (authority.Activation, error) {
 	row, err := tx.ActivationByUser(ctx, u.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return e.emptyActivation(u), nil
@@ -124,7 +124,7 @@ func (e *Authority) SaveActivationDraft(ctx context.Context, req authority.Activ
 		return authority.Activation{}, err
 	}
 	var a authority.Activation
-	err := e.asUser(ctx, req.Token, func(tx *store.Tx, u store.User) error {
+	err := e.asUser(ctx, req.Token, func(tx store.Tx, u store.User) error {
 		row, err := tx.ActivationByUser(ctx, u.ID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -162,7 +162,8 @@ func (e *Authority) SubmitActivation(ctx context.Context, req authority.Activati
 	}
 	var a authority.Activation
 	var mails []int64
-	err = e.asUser(ctx, req.Token, func(tx *store.Tx, u store.User) error {
+	err = e.asUser(ctx, req.Token, func(tx store.Tx, u store.User) error {
+		mails = nil // fn may run again (store.DB.Update)
 		row, err := tx.ActivationByUser(ctx, u.ID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -217,7 +218,7 @@ func (e *Authority) LookupEmployee(ctx context.Context, req authority.LookupRequ
 		return authority.Employee{}, err
 	}
 	var emp authority.Employee
-	err := e.view(ctx, func(tx *store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		if _, _, err := e.session(ctx, tx, req.Token); err != nil {
 			return err
 		}
@@ -243,7 +244,7 @@ func employee(r store.Employee) authority.Employee {
 }
 
 // verifier resolves a session token that must belong to a verifier.
-func (e *Authority) verifier(ctx context.Context, tx *store.Tx, token string) (store.User, error) {
+func (e *Authority) verifier(ctx context.Context, tx store.Tx, token string) (store.User, error) {
 	u, _, err := e.session(ctx, tx, token)
 	if err != nil {
 		return store.User{}, err
@@ -257,7 +258,7 @@ func (e *Authority) verifier(ctx context.Context, tx *store.Tx, token string) (s
 // PendingActivations lists the waiting activations for a verifier.
 func (e *Authority) PendingActivations(ctx context.Context, token string) ([]authority.Activation, error) {
 	var out []authority.Activation
-	err := e.view(ctx, func(tx *store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		_, err := e.verifier(ctx, tx, token)
 		if err != nil {
 			return err
@@ -268,7 +269,7 @@ func (e *Authority) PendingActivations(ctx context.Context, token string) ([]aut
 	return out, err
 }
 
-func (e *Authority) listActivations(ctx context.Context, tx *store.Tx, status authority.ActivationStatus, withPhoto bool) ([]authority.Activation, error) {
+func (e *Authority) listActivations(ctx context.Context, tx store.Tx, status authority.ActivationStatus, withPhoto bool) ([]authority.Activation, error) {
 	rows, err := tx.Activations(ctx, string(status))
 	if err != nil {
 		return nil, err
@@ -309,7 +310,8 @@ func (e *Authority) decide(ctx context.Context, req authority.DecisionRequest, a
 	}
 	var a authority.Activation
 	var mails []int64
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
+		mails = nil // fn may run again (store.DB.Update)
 		by := "admin"
 		if asVerifier {
 			v, err := e.verifier(ctx, tx, req.Token)
@@ -389,7 +391,7 @@ func checkReason(s string, approve bool) (string, error) {
 // ListActivations lists activations for IT, without photos.
 func (e *Authority) ListActivations(ctx context.Context, q authority.ActivationQuery) ([]authority.Activation, error) {
 	var out []authority.Activation
-	err := e.view(ctx, func(tx *store.Tx) (err error) {
+	err := e.view(ctx, func(tx store.Tx) (err error) {
 		out, err = e.listActivations(ctx, tx, q.Status, false)
 		return err
 	})
@@ -403,7 +405,7 @@ func (e *Authority) ShowActivation(ctx context.Context, email string) (authority
 		return authority.Activation{}, err
 	}
 	var a authority.Activation
-	err = e.view(ctx, func(tx *store.Tx) error {
+	err = e.view(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByEmail(ctx, addr)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("activation of %s: %w", addr, authority.ErrNotFound)
@@ -439,7 +441,7 @@ func (e *Authority) ImportDirectory(ctx context.Context, rows []authority.Employ
 	if len(res.Errors) > 0 {
 		return res, fmt.Errorf("%d of %d rows: %w", len(res.Errors), len(rows), authority.ErrDirectoryRejected)
 	}
-	err := e.update(ctx, func(tx *store.Tx) error { return tx.ReplaceDirectory(ctx, recs) })
+	err := e.update(ctx, func(tx store.Tx) error { return tx.ReplaceDirectory(ctx, recs) })
 	if err != nil {
 		return authority.DirectoryImportResult{}, err
 	}

@@ -245,7 +245,7 @@ func downgradeKey(t *testing.T, path, serial string, key []byte) {
 func signingKeyPKCS8(t *testing.T, e *Authority, userID int64, passphrase string) []byte {
 	t.Helper()
 	var c store.Certificate
-	if err := e.db.View(ctx, func(tx *store.Tx) (err error) {
+	if err := e.db.View(ctx, func(tx store.Tx) (err error) {
 		c, err = tx.CurrentCertificate(ctx, userID)
 		return err
 	}); err != nil {
@@ -278,7 +278,7 @@ func TestOldKeyWrappedAtUnlock(t *testing.T) {
 		t.Fatalf("old-style key: %v", err)
 	}
 	var c store.Certificate
-	e.db.View(ctx, func(tx *store.Tx) (err error) { c, err = tx.CurrentCertificate(ctx, s.Account.ID); return err })
+	e.db.View(ctx, func(tx store.Tx) (err error) { c, err = tx.CurrentCertificate(ctx, s.Account.ID); return err })
 	if !c.KeyWrapped || bytes.Equal(c.Key, old) {
 		t.Fatal("the old-style key was not sealed under the master key at unlock")
 	}

@@ -19,7 +19,7 @@ func TestRegisterDoesNotEnumerate(t *testing.T) {
 	}
 	users := func() int {
 		var us []store.User
-		if err := e.db.View(ctx, func(tx *store.Tx) (err error) { us, err = tx.Users(ctx); return err }); err != nil {
+		if err := e.db.View(ctx, func(tx store.Tx) (err error) { us, err = tx.Users(ctx); return err }); err != nil {
 			t.Fatal(err)
 		}
 		return len(us)

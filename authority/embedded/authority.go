@@ -1,9 +1,11 @@
-// Package embedded implements the authority's contract in-process on a
-// SQLite file (authority/store), for a laptop that works alone: accounts,
-// sessions, OTP, activation, the local CA with its CRL, the signing keys
-// sealed under passphrases, the queue and the outbox with SMTP delivery.
-// Every secret at rest is encrypted under the master key from the OS
-// keyring.
+// Package embedded implements the authority's contract in-process over
+// authority/store's database contract: accounts, sessions, OTP, activation,
+// the local CA with its CRL, the signing keys sealed under passphrases, the
+// queue and the outbox with SMTP delivery. On a laptop working alone it
+// runs on a SQLite file (store/sqlite) with the master key from the OS
+// keyring; in the organisation server, on PostgreSQL (store/pg), where
+// several processes share one database. Every secret at rest is encrypted
+// under the master key.
 package embedded
 
 import (
@@ -18,6 +20,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/store"
+	"github.com/natunakab/besign/authority/store/sqlite"
 )
 
 // Errors of opening the embedded authority.
@@ -36,9 +39,13 @@ var (
 
 // Options configure an embedded Authority. Start from DefaultOptions: zero
 // durations, policy fields and strings take its defaults, but a zero
-// SelfRegistration means off. Path and MasterKey are required.
+// SelfRegistration means off. MasterKey is required, and Path or DB.
 type Options struct {
-	Path              string // SQLite file, created if missing (parent directory too, 0700)
+	Path string // SQLite file, created if missing (parent directory too, 0700)
+	// DB is an open database (PostgreSQL) used instead of a SQLite file at
+	// Path; the authority closes it with itself. With DB and no Path, no CRL
+	// file is published.
+	DB                store.DB
 	MasterKey         []byte // MasterKeySize bytes, kept in the OS keyring; encrypts OTP secrets
 	EmailDomain       string // self-registration only for this domain
 	SelfRegistration  bool
@@ -157,7 +164,7 @@ func (o *Options) fillDefaults() {
 // Authority is the authority running in-process on a SQLite file.
 type Authority struct {
 	opts      Options
-	db        *store.Store
+	db        store.DB
 	box       *secretBox
 	argon     argonParams
 	kdf       argonParams // of signing keys (see keyseal.go)
@@ -175,8 +182,17 @@ type Authority struct {
 
 var _ authority.Authority = (*Authority)(nil)
 
-// Open opens (or creates) the authority database at opts.Path.
+// Open opens (or creates) the authority database at opts.Path, or takes
+// over opts.DB: closed with the authority, or at once when Open fails.
 func Open(opts Options) (*Authority, error) {
+	e, err := open(opts)
+	if err != nil && opts.DB != nil {
+		opts.DB.Close()
+	}
+	return e, err
+}
+
+func open(opts Options) (*Authority, error) {
 	opts.fillDefaults()
 	if _, err := authority.CheckLanguage(opts.Language); err != nil {
 		return nil, fmt.Errorf("open authority: %w", err)
@@ -206,13 +222,19 @@ func Open(opts Options) (*Authority, error) {
 		return nil, fmt.Errorf("open authority: %w", err)
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, opts.Path)
-	if err != nil {
-		return nil, fmt.Errorf("open authority: %w", err)
+	db := opts.DB
+	if db == nil {
+		s, err := sqlite.Open(ctx, opts.Path)
+		if err != nil {
+			return nil, fmt.Errorf("open authority: %w", err)
+		}
+		db = s
 	}
 	e := &Authority{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender, stopSending: make(chan struct{})}
 	if err := e.init(ctx); err != nil {
-		db.Close()
+		if opts.DB == nil {
+			db.Close()
+		}
 		return nil, fmt.Errorf("open authority: %w", err)
 	}
 	return e, nil
@@ -221,7 +243,7 @@ func Open(opts Options) (*Authority, error) {
 func (e *Authority) init(ctx context.Context) error {
 	var unsent []int64
 	wrapped, masked := 0, 0
-	err := e.db.Update(ctx, func(tx *store.Tx) error {
+	err := e.db.Update(ctx, func(tx store.Tx) error {
 		stored, err := tx.Meta(ctx, "key_check")
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -231,7 +253,7 @@ func (e *Authority) init(ctx context.Context) error {
 		case err != nil:
 			return err
 		case !e.box.matches(stored):
-			return fmt.Errorf("%s: %w", e.db.Path(), ErrWrongMasterKey)
+			return fmt.Errorf("%s: %w", e.db.Name(), ErrWrongMasterKey)
 		}
 		if err := e.createCA(ctx, tx, e.now()); err != nil {
 			return err
@@ -260,10 +282,12 @@ func (e *Authority) init(ctx context.Context) error {
 	}
 	if wrapped > 0 || masked > 0 {
 		e.opts.Logf("sealed %d signing keys under the master key too, masked %d links stored in clear", wrapped, masked)
-		// The old forms are zeroed in the pages (secure_delete); this
-		// drops them from the WAL too.
-		if done, err := e.db.Checkpoint(ctx); err != nil || !done {
-			e.opts.Logf("checkpoint after sealing: done %v, %v", done, err)
+		// The old forms are zeroed in SQLite's pages (secure_delete);
+		// this drops them from its WAL too.
+		if s, ok := e.db.(store.Scrubber); ok {
+			if done, err := s.Scrub(ctx); err != nil || !done {
+				e.opts.Logf("checkpoint after sealing: done %v, %v", done, err)
+			}
 		}
 	}
 	if e.dummyHash, err = hashPassword("not a password", e.argon); err != nil {
@@ -305,7 +329,7 @@ func (e *Authority) checkOpen() error {
 
 // update runs fn in one write transaction of an open authority: the
 // pattern of every method that changes state.
-func (e *Authority) update(ctx context.Context, fn func(tx *store.Tx) error) error {
+func (e *Authority) update(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err := e.checkOpen(); err != nil {
 		return err
 	}
@@ -313,7 +337,7 @@ func (e *Authority) update(ctx context.Context, fn func(tx *store.Tx) error) err
 }
 
 // view runs fn in one read transaction of an open authority.
-func (e *Authority) view(ctx context.Context, fn func(tx *store.Tx) error) error {
+func (e *Authority) view(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err := e.checkOpen(); err != nil {
 		return err
 	}
@@ -323,8 +347,8 @@ func (e *Authority) view(ctx context.Context, fn func(tx *store.Tx) error) error
 // asUser is update for a method of a signed-in account: fn gets the
 // account of the session token, or the method fails with
 // ErrSessionExpired before fn runs.
-func (e *Authority) asUser(ctx context.Context, token string, fn func(tx *store.Tx, u store.User) error) error {
-	return e.update(ctx, func(tx *store.Tx) error {
+func (e *Authority) asUser(ctx context.Context, token string, fn func(tx store.Tx, u store.User) error) error {
+	return e.update(ctx, func(tx store.Tx) error {
 		u, _, err := e.session(ctx, tx, token)
 		if err != nil {
 			return err
@@ -334,8 +358,8 @@ func (e *Authority) asUser(ctx context.Context, token string, fn func(tx *store.
 }
 
 // viewAsUser is asUser in a read transaction.
-func (e *Authority) viewAsUser(ctx context.Context, token string, fn func(tx *store.Tx, u store.User) error) error {
-	return e.view(ctx, func(tx *store.Tx) error {
+func (e *Authority) viewAsUser(ctx context.Context, token string, fn func(tx store.Tx, u store.User) error) error {
+	return e.view(ctx, func(tx store.Tx) error {
 		u, _, err := e.session(ctx, tx, token)
 		if err != nil {
 			return err

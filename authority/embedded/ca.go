@@ -53,7 +53,7 @@ func randomSerial() (*big.Int, error) {
 }
 
 // createCA creates and stores the root inside tx when there is none.
-func (e *Authority) createCA(ctx context.Context, tx *store.Tx, now time.Time) error {
+func (e *Authority) createCA(ctx context.Context, tx store.Tx, now time.Time) error {
 	if _, err := tx.CA(ctx); !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -97,7 +97,7 @@ func (e *Authority) createCA(ctx context.Context, tx *store.Tx, now time.Time) e
 }
 
 // ca returns the root and its key.
-func (e *Authority) ca(ctx context.Context, tx *store.Tx) (*x509.Certificate, crypto.Signer, error) {
+func (e *Authority) ca(ctx context.Context, tx store.Tx) (*x509.Certificate, crypto.Signer, error) {
 	row, err := tx.CA(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -133,7 +133,7 @@ func commonName(d authority.ActivationData) string {
 }
 
 // issue signs a certificate for pub with the verified activation's subject.
-func (e *Authority) issue(ctx context.Context, tx *store.Tx, serial *big.Int, email string, d authority.ActivationData, pub *rsa.PublicKey, now time.Time) ([]byte, error) {
+func (e *Authority) issue(ctx context.Context, tx store.Tx, serial *big.Int, email string, d authority.ActivationData, pub *rsa.PublicKey, now time.Time) ([]byte, error) {
 	caCert, caKey, err := e.ca(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func (e *Authority) issue(ctx context.Context, tx *store.Tx, serial *big.Int, em
 // RootCertificate returns the root (DER).
 func (e *Authority) RootCertificate(ctx context.Context) ([]byte, error) {
 	var der []byte
-	err := e.view(ctx, func(tx *store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		row, err := tx.CA(ctx)
 		der = row.Cert
 		return err
@@ -184,7 +184,7 @@ func (e *Authority) RootCertificate(ctx context.Context) ([]byte, error) {
 // CRL signs a new CRL of every revoked certificate, valid for a week.
 func (e *Authority) CRL(ctx context.Context) ([]byte, error) {
 	var der []byte
-	err := e.update(ctx, func(tx *store.Tx) error {
+	err := e.update(ctx, func(tx store.Tx) error {
 		caCert, caKey, err := e.ca(ctx, tx)
 		if err != nil {
 			return err
@@ -215,14 +215,21 @@ func (e *Authority) CRL(ctx context.Context) ([]byte, error) {
 	return der, err
 }
 
-// CRLPath is where the authority publishes its CRL: beside the database.
+// CRLPath is where the authority publishes its CRL: beside the SQLite
+// file; "" on a database given as Options.DB, which publishes no file.
 func (e *Authority) CRLPath() string {
+	if e.opts.Path == "" {
+		return ""
+	}
 	return filepath.Join(filepath.Dir(e.opts.Path), authority.CRLFileName)
 }
 
 // crlStale tells whether the published CRL is missing, unreadable or due
 // for its next update within a day: opening the authority renews it then.
 func (e *Authority) crlStale() bool {
+	if e.CRLPath() == "" {
+		return false
+	}
 	der, err := os.ReadFile(e.CRLPath())
 	if err != nil {
 		return true
@@ -233,6 +240,9 @@ func (e *Authority) crlStale() bool {
 
 // publishCRL writes a fresh CRL to CRLPath, replacing the old one whole.
 func (e *Authority) publishCRL(ctx context.Context) error {
+	if e.CRLPath() == "" {
+		return nil
+	}
 	der, err := e.CRL(ctx)
 	if err != nil {
 		return err

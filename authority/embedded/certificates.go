@@ -34,7 +34,7 @@ const passphraseLinkLifetime = 7 * 24 * time.Hour
 
 // certStatus is the status of an account's newest certificate c (nil when
 // none).
-func (e *Authority) certStatus(ctx context.Context, tx *store.Tx, u store.User, c *store.Certificate) (authority.CertificateStatus, error) {
+func (e *Authority) certStatus(ctx context.Context, tx store.Tx, u store.User, c *store.Certificate) (authority.CertificateStatus, error) {
 	now := e.now()
 	if c == nil {
 		row, err := tx.ActivationByUser(ctx, u.ID)
@@ -64,7 +64,7 @@ func (e *Authority) certStatus(ctx context.Context, tx *store.Tx, u store.User, 
 }
 
 // currentCertificate returns the account's newest certificate, nil if none.
-func currentCertificate(ctx context.Context, tx *store.Tx, userID int64) (*store.Certificate, error) {
+func currentCertificate(ctx context.Context, tx store.Tx, userID int64) (*store.Certificate, error) {
 	c, err := tx.CurrentCertificate(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -75,7 +75,7 @@ func currentCertificate(ctx context.Context, tx *store.Tx, userID int64) (*store
 	return &c, nil
 }
 
-func (e *Authority) certInfo(ctx context.Context, tx *store.Tx, u store.User) (authority.CertificateInfo, error) {
+func (e *Authority) certInfo(ctx context.Context, tx store.Tx, u store.User) (authority.CertificateInfo, error) {
 	c, err := currentCertificate(ctx, tx, u.ID)
 	if err != nil {
 		return authority.CertificateInfo{}, err
@@ -103,7 +103,7 @@ func (e *Authority) certInfo(ctx context.Context, tx *store.Tx, u store.User) (a
 // Certificate tells the signed-in account's certificate.
 func (e *Authority) Certificate(ctx context.Context, token string) (authority.CertificateInfo, error) {
 	var info authority.CertificateInfo
-	err := e.viewAsUser(ctx, token, func(tx *store.Tx, u store.User) (err error) {
+	err := e.viewAsUser(ctx, token, func(tx store.Tx, u store.User) (err error) {
 		info, err = e.certInfo(ctx, tx, u)
 		return err
 	})
@@ -112,7 +112,7 @@ func (e *Authority) Certificate(ctx context.Context, token string) (authority.Ce
 
 // passphraseHolder resolves the token of CreatePassphrase: a session, or a
 // passphrase link, which is consumed when use is true.
-func (e *Authority) passphraseHolder(ctx context.Context, tx *store.Tx, token string, use bool) (u store.User, viaLink bool, err error) {
+func (e *Authority) passphraseHolder(ctx context.Context, tx store.Tx, token string, use bool) (u store.User, viaLink bool, err error) {
 	u, _, err = e.session(ctx, tx, token)
 	if err == nil || !errors.Is(err, authority.ErrSessionExpired) {
 		return u, false, err
@@ -132,7 +132,7 @@ func (e *Authority) passphraseHolder(ctx context.Context, tx *store.Tx, token st
 
 // canCreate tells whether u may create a passphrase now: a verified
 // activation and, through a session, no certificate that could still sign.
-func (e *Authority) canCreate(ctx context.Context, tx *store.Tx, u store.User, viaLink bool) (*store.Certificate, authority.ActivationData, error) {
+func (e *Authority) canCreate(ctx context.Context, tx store.Tx, u store.User, viaLink bool) (*store.Certificate, authority.ActivationData, error) {
 	row, err := tx.ActivationByUser(ctx, u.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, authority.ActivationData{}, authority.ErrActivationNotVerified
@@ -167,7 +167,7 @@ func (e *Authority) CreatePassphrase(ctx context.Context, req authority.CreatePa
 	}
 	// A cheap check first, so that a bad token costs no key generation.
 	var userID int64
-	err := e.view(ctx, func(tx *store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		u, viaLink, err := e.passphraseHolder(ctx, tx, req.Token, false)
 		if err != nil {
 			return err
@@ -203,7 +203,7 @@ func (e *Authority) CreatePassphrase(ctx context.Context, req authority.CreatePa
 	}
 	var info authority.CertificateInfo
 	revoked := false
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
 		u, viaLink, err := e.passphraseHolder(ctx, tx, req.Token, true)
 		if err != nil {
 			return err
@@ -254,12 +254,12 @@ func (e *Authority) CreatePassphrase(ctx context.Context, req authority.CreatePa
 // passphrase inside one write transaction, counting a wrong passphrase.
 // The returned error is ErrPassphraseWrong, ErrCertificateSuspended and the
 // like; fn runs inside the transaction with the key when it opened.
-func (e *Authority) unlockKey(ctx context.Context, token, passphrase string, fn func(tx *store.Tx, u store.User, c store.Certificate, key *rsa.PrivateKey) error) error {
+func (e *Authority) unlockKey(ctx context.Context, token, passphrase string, fn func(tx store.Tx, u store.User, c store.Certificate, key *rsa.PrivateKey) error) error {
 	if len(passphrase) > authority.MaxPassphraseLen {
 		return authority.ErrPassphraseWrong
 	}
 	var userID int64
-	err := e.view(ctx, func(tx *store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		u, _, err := e.session(ctx, tx, token)
 		userID = u.ID
 		return err
@@ -272,7 +272,8 @@ func (e *Authority) unlockKey(ctx context.Context, token, passphrase string, fn 
 	unlock := e.lockUser(userID)
 	defer unlock()
 	var result error
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
+		result = nil // fn may run again (store.DB.Update)
 		u, _, err := e.session(ctx, tx, token)
 		if err != nil {
 			return err
@@ -359,7 +360,7 @@ func (e *Authority) SignDigests(ctx context.Context, req authority.SignDigestsRe
 	}
 	var key *rsa.PrivateKey
 	var resp authority.SignDigestsResponse
-	err := e.unlockKey(ctx, req.Token, req.Passphrase, func(tx *store.Tx, _ store.User, c store.Certificate, k *rsa.PrivateKey) error {
+	err := e.unlockKey(ctx, req.Token, req.Passphrase, func(tx store.Tx, _ store.User, c store.Certificate, k *rsa.PrivateKey) error {
 		root, err := tx.CA(ctx)
 		if err != nil {
 			return err
@@ -426,13 +427,13 @@ func (e *Authority) ChangePassphrase(ctx context.Context, req authority.ChangePa
 		return authority.ErrPassphraseSame
 	}
 	// Before the old passphrase is tried: a refused new one is no guess.
-	err := e.viewAsUser(ctx, req.Token, func(tx *store.Tx, u store.User) error {
+	err := e.viewAsUser(ctx, req.Token, func(tx store.Tx, u store.User) error {
 		return e.checkCommon(ctx, tx, u, req.New)
 	})
 	if err != nil {
 		return err
 	}
-	return e.unlockKey(ctx, req.Token, req.Old, func(tx *store.Tx, u store.User, c store.Certificate, key *rsa.PrivateKey) error {
+	return e.unlockKey(ctx, req.Token, req.Old, func(tx store.Tx, u store.User, c store.Certificate, key *rsa.PrivateKey) error {
 		defer clearKey(key)
 		pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
 		if err != nil {
@@ -450,7 +451,8 @@ func (e *Authority) ChangePassphrase(ctx context.Context, req authority.ChangePa
 // ForgotPassphrase mails a passphrase link to the signed-in account.
 func (e *Authority) ForgotPassphrase(ctx context.Context, token string) error {
 	var mails []int64
-	err := e.asUser(ctx, token, func(tx *store.Tx, u store.User) error {
+	err := e.asUser(ctx, token, func(tx store.Tx, u store.User) error {
+		mails = nil // fn may run again (store.DB.Update)
 		if _, _, err := e.canCreate(ctx, tx, u, true); err != nil {
 			return err
 		}
@@ -471,7 +473,7 @@ func (e *Authority) ForgotPassphrase(ctx context.Context, token string) error {
 // checkCommon returns ErrPassphraseCommon when p is too easy to guess for
 // u: its name, email and username, its activation's name, NIK, NIP, phone
 // and unit, and the organisation, besides the common passwords.
-func (e *Authority) checkCommon(ctx context.Context, tx *store.Tx, u store.User, p string) error {
+func (e *Authority) checkCommon(ctx context.Context, tx store.Tx, u store.User, p string) error {
 	personal := []string{u.Name, u.Email, u.Username, e.opts.Instansi, e.opts.EmailDomain}
 	if row, err := tx.ActivationByUser(ctx, u.ID); err == nil {
 		a, err := e.activation(u, row, false)
@@ -491,7 +493,7 @@ func (e *Authority) checkCommon(ctx context.Context, tx *store.Tx, u store.User,
 
 // passphraseLinkMail stores a passphrase link token and its mail (kind
 // MailActivationApproved or MailPassphraseReset) inside tx.
-func (e *Authority) passphraseLinkMail(ctx context.Context, tx *store.Tx, u store.User, kind authority.MailKind, life time.Duration) (int64, error) {
+func (e *Authority) passphraseLinkMail(ctx context.Context, tx store.Tx, u store.User, kind authority.MailKind, life time.Duration) (int64, error) {
 	tok, hash, err := newToken()
 	if err != nil {
 		return 0, err
@@ -541,7 +543,7 @@ func (e *Authority) LocalSession(ctx context.Context, email string) (authority.S
 		return authority.Session{}, err
 	}
 	var s authority.Session
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByEmail(ctx, addr)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("account %s: %w", addr, authority.ErrNotFound)

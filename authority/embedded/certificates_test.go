@@ -409,7 +409,7 @@ func TestNothingSecretOnDisk(t *testing.T) {
 	}
 	// The signing key, as the authority would open it.
 	var row store.Certificate
-	e.db.View(ctx, func(tx *store.Tx) error {
+	e.db.View(ctx, func(tx store.Tx) error {
 		row, err = tx.CurrentCertificate(ctx, s.Account.ID)
 		return err
 	})
@@ -420,7 +420,7 @@ func TestNothingSecretOnDisk(t *testing.T) {
 	k, _ := x509.ParsePKCS8PrivateKey(pkcs8)
 	pkcs1 := x509.MarshalPKCS1PrivateKey(k.(*rsa.PrivateKey))
 	var caKey crypto.Signer
-	e.db.View(ctx, func(tx *store.Tx) error {
+	e.db.View(ctx, func(tx store.Tx) error {
 		_, caKey, err = e.ca(ctx, tx)
 		return err
 	})

@@ -16,7 +16,7 @@ import (
 func userRow(t *testing.T, e *Authority, id int64) store.User {
 	t.Helper()
 	var u store.User
-	if err := e.db.View(ctx, func(tx *store.Tx) (err error) { u, err = tx.UserByID(ctx, id); return err }); err != nil {
+	if err := e.db.View(ctx, func(tx store.Tx) (err error) { u, err = tx.UserByID(ctx, id); return err }); err != nil {
 		t.Fatal(err)
 	}
 	return u

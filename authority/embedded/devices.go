@@ -11,7 +11,7 @@ import (
 
 // OTP devices: enrolment, listing, removal.
 // holder resolves a session token or a reset ticket to its account.
-func (e *Authority) holder(ctx context.Context, tx *store.Tx, token string) (u store.User, viaTicket bool, err error) {
+func (e *Authority) holder(ctx context.Context, tx store.Tx, token string) (u store.User, viaTicket bool, err error) {
 	u, _, err = e.session(ctx, tx, token)
 	if err == nil || !errors.Is(err, authority.ErrSessionExpired) {
 		return u, false, err
@@ -38,7 +38,7 @@ func (e *Authority) BeginOTPEnrolment(ctx context.Context, token string) (author
 		return authority.OTPEnrolment{}, err
 	}
 	var out authority.OTPEnrolment
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
 		u, viaTicket, err := e.holder(ctx, tx, token)
 		if err != nil {
 			return err
@@ -79,7 +79,8 @@ func (e *Authority) ConfirmOTPEnrolment(ctx context.Context, req authority.Confi
 	}
 	var dev authority.OTPDevice
 	var mails []int64
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
+		mails = nil // fn may run again (store.DB.Update)
 		u, viaTicket, err := e.holder(ctx, tx, req.Token)
 		if err != nil {
 			return err
@@ -147,7 +148,7 @@ func (e *Authority) ConfirmOTPEnrolment(ctx context.Context, req authority.Confi
 // OTPDevices lists the devices of the token's account.
 func (e *Authority) OTPDevices(ctx context.Context, token string) ([]authority.OTPDevice, error) {
 	var out []authority.OTPDevice
-	err := e.view(ctx, func(tx *store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		u, _, err := e.holder(ctx, tx, token)
 		if err != nil {
 			return err
@@ -163,7 +164,7 @@ func (e *Authority) OTPDevices(ctx context.Context, token string) ([]authority.O
 
 // RemoveOTPDevice removes a device of the signed-in account, never the last.
 func (e *Authority) RemoveOTPDevice(ctx context.Context, token string, deviceID int64) error {
-	return e.asUser(ctx, token, func(tx *store.Tx, u store.User) error {
+	return e.asUser(ctx, token, func(tx store.Tx, u store.User) error {
 		ds, err := tx.Devices(ctx, u.ID)
 		if err != nil {
 			return err

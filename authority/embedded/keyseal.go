@@ -132,7 +132,7 @@ func (e *Authority) openSigningKey(c store.Certificate, passphrase string) ([]by
 // wrapOldKeys seals every key stored under the passphrase alone under the
 // master key too, inside tx; the caller then checkpoints, so that the old
 // form is gone from the WAL as well (secure_delete zeroes it in the pages).
-func (e *Authority) wrapOldKeys(ctx context.Context, tx *store.Tx) (int, error) {
+func (e *Authority) wrapOldKeys(ctx context.Context, tx store.Tx) (int, error) {
 	old, err := tx.UnwrappedCertificates(ctx)
 	if err != nil {
 		return 0, err

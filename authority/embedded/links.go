@@ -80,7 +80,7 @@ func (e *Authority) outboxMail(m store.Mail) authority.Mail {
 // maskClearLinks masks reset and passphrase links that an older version
 // stored in clear, and returns how many. A masked passphrase link is not
 // lost: the account signs in and creates the passphrase from Akun.
-func maskClearLinks(ctx context.Context, tx *store.Tx) (int, error) {
+func maskClearLinks(ctx context.Context, tx store.Tx) (int, error) {
 	ms, err := tx.Mails(ctx, "")
 	if err != nil {
 		return 0, err

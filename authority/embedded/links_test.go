@@ -62,7 +62,7 @@ func otpSecrets(s map[string]string, secret string) {
 func mailRow(t *testing.T, e *Authority, kind authority.MailKind, to string) store.Mail {
 	t.Helper()
 	var ms []store.Mail
-	if err := e.db.View(ctx, func(tx *store.Tx) (err error) { ms, err = tx.Mails(ctx, to); return err }); err != nil {
+	if err := e.db.View(ctx, func(tx store.Tx) (err error) { ms, err = tx.Mails(ctx, to); return err }); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
@@ -246,7 +246,7 @@ func TestClearLinksMaskedAtOpen(t *testing.T) {
 	ptok := strings.Repeat("B", 43)
 	pm := store.Mail{Kind: string(authority.MailActivationApproved), To: "lama@natunakab.go.id", Subject: "[BSrE] Set Passphrase",
 		ActionLabel: "Buat Passphrase", ActionLink: link.Passphrase(ptok), Body: "Klik: " + link.Passphrase(ptok), CreatedAt: time.Now()}
-	if err := e.db.Update(ctx, func(tx *store.Tx) error {
+	if err := e.db.Update(ctx, func(tx store.Tx) error {
 		if err := tx.InsertMail(ctx, &m); err != nil {
 			return err
 		}

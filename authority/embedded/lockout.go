@@ -42,7 +42,7 @@ func locked(u store.User, now time.Time) bool { return now.Before(u.LockedUntil)
 
 // recordFailureTx counts a failed password or OTP for the account inside
 // tx, where u was read.
-func (e *Authority) recordFailureTx(ctx context.Context, tx *store.Tx, u store.User, now time.Time) error {
+func (e *Authority) recordFailureTx(ctx context.Context, tx store.Tx, u store.User, now time.Time) error {
 	n, until := lockoutFailure(e.opts.Lockout, u, now)
 	if until.IsZero() && locked(u, now) {
 		until = u.LockedUntil // never shorten a running lock

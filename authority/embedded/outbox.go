@@ -15,7 +15,7 @@ import (
 func (e *Authority) Outbox(ctx context.Context, q authority.OutboxQuery) ([]authority.Mail, error) {
 	to := strings.ToLower(strings.TrimSpace(q.To))
 	var ms []store.Mail
-	err := e.update(ctx, func(tx *store.Tx) (err error) {
+	err := e.update(ctx, func(tx store.Tx) (err error) {
 		if err := tx.ForgetSpentMailLinks(ctx, e.now()); err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func (e *Authority) deliver(id int64) {
 	ctx := context.Background()
 	for {
 		var m store.Mail
-		err := e.db.View(ctx, func(tx *store.Tx) (err error) {
+		err := e.db.View(ctx, func(tx store.Tx) (err error) {
 			m, err = tx.MailByID(ctx, id)
 			return err
 		})
@@ -92,7 +92,7 @@ func (e *Authority) deliver(id int64) {
 			}
 			e.opts.Logf("mail %d (%s): %s", id, m.Kind, msg)
 		}
-		err = e.db.Update(ctx, func(tx *store.Tx) error {
+		err = e.db.Update(ctx, func(tx store.Tx) error {
 			if err := tx.SetMailSent(ctx, id, e.now(), msg); err != nil {
 				return err
 			}

@@ -24,7 +24,7 @@ import (
 // QueuedDocuments lists the signed-in account's queue, oldest first.
 func (e *Authority) QueuedDocuments(ctx context.Context, token string) ([]authority.QueuedDocument, error) {
 	var out []authority.QueuedDocument
-	err := e.viewAsUser(ctx, token, func(tx *store.Tx, u store.User) error {
+	err := e.viewAsUser(ctx, token, func(tx store.Tx, u store.User) error {
 		rows, err := tx.QueuedDocuments(ctx, u.ID)
 		if err != nil {
 			return err
@@ -54,7 +54,7 @@ func (e *Authority) QueueDocument(ctx context.Context, req authority.QueueDocume
 		return authority.QueuedDocument{}, err
 	}
 	var d authority.QueuedDocument
-	err = e.asUser(ctx, req.Token, func(tx *store.Tx, u store.User) error {
+	err = e.asUser(ctx, req.Token, func(tx store.Tx, u store.User) error {
 		n, err := tx.CountQueued(ctx, u.ID)
 		if err != nil {
 			return err
@@ -91,7 +91,7 @@ func (e *Authority) UpdateQueuedDocument(ctx context.Context, req authority.Upda
 		return authority.QueuedDocument{}, fmt.Errorf("%w: %d pages", authority.ErrQueueSettings, *req.Pages)
 	}
 	var d authority.QueuedDocument
-	err := e.asUser(ctx, req.Token, func(tx *store.Tx, u store.User) error {
+	err := e.asUser(ctx, req.Token, func(tx store.Tx, u store.User) error {
 		row, err := tx.QueuedDocument(ctx, u.ID, req.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return authority.ErrQueueNotFound
@@ -127,7 +127,7 @@ func (e *Authority) UpdateQueuedDocument(ctx context.Context, req authority.Upda
 // RemoveQueuedDocument removes a document from the signed-in account's
 // queue.
 func (e *Authority) RemoveQueuedDocument(ctx context.Context, token string, id int64) error {
-	return e.asUser(ctx, token, func(tx *store.Tx, u store.User) error {
+	return e.asUser(ctx, token, func(tx store.Tx, u store.User) error {
 		if err := tx.DeleteQueued(ctx, u.ID, id); errors.Is(err, store.ErrNotFound) {
 			return authority.ErrQueueNotFound
 		} else if err != nil {

@@ -256,7 +256,7 @@ func TestQueueNeedsSession(t *testing.T) {
 		}
 	}
 	var n int
-	e.db.View(ctx, func(tx *store.Tx) error {
+	e.db.View(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByEmail(ctx, "siti@natunakab.go.id")
 		if err == nil {
 			n, err = tx.CountQueued(ctx, u.ID)
@@ -413,7 +413,7 @@ func TestQueueFull(t *testing.T) {
 // quickly as a test needs.
 func fillQueue(t testing.TB, e *Authority, email string, n int) {
 	t.Helper()
-	err := e.db.Update(ctx, func(tx *store.Tx) error {
+	err := e.db.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if err != nil {
 			return err

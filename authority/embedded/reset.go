@@ -17,7 +17,8 @@ func (e *Authority) RequestReset(ctx context.Context, req authority.ResetRequest
 		return err
 	}
 	var mails []int64
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
+		mails = nil // fn may run again (store.DB.Update)
 		u, err := userByLogin(ctx, tx, l)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // same answer for an unknown account
@@ -39,7 +40,7 @@ func (e *Authority) RequestReset(ctx context.Context, req authority.ResetRequest
 // insertResetLink stores a new reset link of u and the mail that carries
 // it (made by mail from the token), with the token sealed; it returns the
 // mail's ID.
-func (e *Authority) insertResetLink(ctx context.Context, tx *store.Tx, u store.User, now time.Time,
+func (e *Authority) insertResetLink(ctx context.Context, tx store.Tx, u store.User, now time.Time,
 	mail func(l authority.Language, email, token string, lifetime time.Duration) store.Mail) (int64, error) {
 	tok, hash, err := newToken()
 	if err != nil {
@@ -62,7 +63,7 @@ func (e *Authority) insertResetLink(ctx context.Context, tx *store.Tx, u store.U
 }
 
 // useToken checks and consumes a single-use token of kind.
-func useToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Time) (store.Token, error) {
+func useToken(ctx context.Context, tx store.Tx, kind, token string, now time.Time) (store.Token, error) {
 	t, err := peekToken(ctx, tx, kind, token, now)
 	if err != nil {
 		return store.Token{}, err
@@ -80,7 +81,7 @@ func useToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Ti
 }
 
 // peekToken checks a single-use token of kind without consuming it.
-func peekToken(ctx context.Context, tx *store.Tx, kind, token string, now time.Time) (store.Token, error) {
+func peekToken(ctx context.Context, tx store.Tx, kind, token string, now time.Time) (store.Token, error) {
 	if !wellFormedToken(token) {
 		return store.Token{}, authority.ErrTokenInvalid
 	}
@@ -105,7 +106,7 @@ func (e *Authority) OpenReset(ctx context.Context, linkToken string) (authority.
 		return authority.ResetTicket{}, err
 	}
 	var ticket authority.ResetTicket
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
 		now := e.now()
 		t, err := useToken(ctx, tx, store.TokenResetLink, linkToken, now)
 		if err != nil {
@@ -132,7 +133,7 @@ func (e *Authority) SetPassword(ctx context.Context, req authority.SetPasswordRe
 		return err
 	}
 	// Check the ticket before spending time on the hash.
-	if err := e.view(ctx, func(tx *store.Tx) error {
+	if err := e.view(ctx, func(tx store.Tx) error {
 		_, err := e.ticket(ctx, tx, req.Ticket)
 		return err
 	}); err != nil {
@@ -142,7 +143,7 @@ func (e *Authority) SetPassword(ctx context.Context, req authority.SetPasswordRe
 	if err != nil {
 		return err
 	}
-	return e.update(ctx, func(tx *store.Tx) error {
+	return e.update(ctx, func(tx store.Tx) error {
 		now := e.now()
 		t, err := useToken(ctx, tx, store.TokenResetTicket, req.Ticket, now)
 		if err != nil {
@@ -171,6 +172,6 @@ func (e *Authority) SetPassword(ctx context.Context, req authority.SetPasswordRe
 }
 
 // ticket resolves an unused, unexpired reset ticket without consuming it.
-func (e *Authority) ticket(ctx context.Context, tx *store.Tx, token string) (store.Token, error) {
+func (e *Authority) ticket(ctx context.Context, tx store.Tx, token string) (store.Token, error) {
 	return peekToken(ctx, tx, store.TokenResetTicket, token, e.now())
 }

@@ -21,7 +21,7 @@ func (e *Authority) SignIn(ctx context.Context, req authority.SignInRequest) (au
 		return authority.SignInResponse{}, authority.ErrPasswordRequired
 	}
 	var u store.User
-	err = e.view(ctx, func(tx *store.Tx) (err error) {
+	err = e.view(ctx, func(tx store.Tx) (err error) {
 		u, err = userByLogin(ctx, tx, l)
 		return err
 	})
@@ -36,7 +36,12 @@ func (e *Authority) SignIn(ctx context.Context, req authority.SignInRequest) (au
 		// transaction with the lock check: parallel guesses, from any
 		// process, see each other, so no more than FailureFactor are
 		// checked before the lock. A right password clears the count.
-		err = e.update(ctx, func(tx *store.Tx) error {
+		err = e.update(ctx, func(tx store.Tx) error {
+			// The time is read inside the transaction, so that failures
+			// are stamped in the order they are counted, also when this
+			// one waited or was retried: an older stamp after a newer one
+			// looks like a burst (QuickLoginCheck) and locks.
+			now := e.now()
 			cur, err := tx.UserByID(ctx, u.ID)
 			if err != nil {
 				return err
@@ -69,7 +74,7 @@ func (e *Authority) SignIn(ctx context.Context, req authority.SignInRequest) (au
 	}
 	resp := authority.SignInResponse{Account: e.account(u)}
 	needsOTP := false
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
 		// A reset may have changed the password since. A lock set since
 		// does not matter: this check was counted before it.
 		cur, err := tx.UserByID(ctx, u.ID)
@@ -114,7 +119,7 @@ func (e *Authority) SignIn(ctx context.Context, req authority.SignInRequest) (au
 }
 
 // startSession resets the failure count and stores a new session.
-func (e *Authority) startSession(ctx context.Context, tx *store.Tx, u store.User, remember bool, now time.Time) (authority.Session, error) {
+func (e *Authority) startSession(ctx context.Context, tx store.Tx, u store.User, remember bool, now time.Time) (authority.Session, error) {
 	if err := tx.SetFailures(ctx, u.ID, 0, time.Time{}, time.Time{}); err != nil {
 		return authority.Session{}, err
 	}
@@ -147,7 +152,7 @@ func (e *Authority) SignInOTP(ctx context.Context, req authority.SignInOTPReques
 	now := e.now()
 	var sess authority.Session
 	var wrong bool
-	err = e.update(ctx, func(tx *store.Tx) error {
+	err = e.update(ctx, func(tx store.Tx) error {
 		t, err := tx.TokenByHash(ctx, store.TokenOTPChallenge, hash)
 		if errors.Is(err, store.ErrNotFound) {
 			return authority.ErrSessionExpired
@@ -203,7 +208,7 @@ func (e *Authority) SignInOTP(ctx context.Context, req authority.SignInOTPReques
 
 // matchDevices finds the step at which code matches one of the account's
 // devices; ErrOTPReused when that step was already used.
-func (e *Authority) matchDevices(ctx context.Context, tx *store.Tx, u store.User, code string, now time.Time) (int64, error) {
+func (e *Authority) matchDevices(ctx context.Context, tx store.Tx, u store.User, code string, now time.Time) (int64, error) {
 	devices, err := tx.Devices(ctx, u.ID)
 	if err != nil {
 		return 0, err
@@ -227,7 +232,7 @@ func (e *Authority) matchDevices(ctx context.Context, tx *store.Tx, u store.User
 // Resume returns the session of a valid token.
 func (e *Authority) Resume(ctx context.Context, token string) (authority.Session, error) {
 	var sess authority.Session
-	err := e.view(ctx, func(tx *store.Tx) error {
+	err := e.view(ctx, func(tx store.Tx) error {
 		u, s, err := e.session(ctx, tx, token)
 		if err != nil {
 			return err
@@ -239,7 +244,7 @@ func (e *Authority) Resume(ctx context.Context, token string) (authority.Session
 }
 
 // session resolves a session token.
-func (e *Authority) session(ctx context.Context, tx *store.Tx, token string) (store.User, store.Session, error) {
+func (e *Authority) session(ctx context.Context, tx store.Tx, token string) (store.User, store.Session, error) {
 	if !wellFormedToken(token) {
 		return store.User{}, store.Session{}, authority.ErrSessionExpired
 	}
@@ -262,7 +267,7 @@ func (e *Authority) SignOut(ctx context.Context, token string) error {
 	if !wellFormedToken(token) {
 		return nil
 	}
-	return e.update(ctx, func(tx *store.Tx) error {
+	return e.update(ctx, func(tx store.Tx) error {
 		return tx.DeleteSession(ctx, hashToken(token))
 	})
 }

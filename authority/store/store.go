@@ -1,32 +1,23 @@
-// Package store keeps the embedded authority's records (accounts, tokens,
-// OTP devices, mail, activations and the employee directory, the CA and
-// certificates, the signing queue) in a SQLite file; it holds SQL and
-// nothing else, so that another database can replace it without touching
-// the account rules.
+// Package store is the contract between the embedded authority's rules and
+// the database under them: the records, the sentinel errors and the
+// transaction's methods. Two implementations keep it: store/sqlite (a file
+// in the laptop's data dir) and store/pg (PostgreSQL, for the organisation
+// server). Both hold SQL and nothing else, so that the account rules are
+// written once, in authority/embedded.
 package store
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 var (
-	// ErrCorrupt: the file at the path is not a BeSign database or is damaged.
-	// The file is left as it was.
+	// ErrCorrupt: the database is damaged or is not a BeSign database. It is
+	// left as it was.
 	ErrCorrupt = errors.New("database file is damaged or is not a BeSign database")
-	// ErrTooNew: the file was written by a newer BeSign with a schema this
-	// version does not know.
+	// ErrTooNew: the database was written by a newer BeSign with a schema
+	// this version does not know.
 	ErrTooNew = errors.New("database was written by a newer version of BeSign")
 	// ErrNotFound: no row matched.
 	ErrNotFound = errors.New("record not found")
@@ -34,226 +25,171 @@ var (
 	ErrDuplicate = errors.New("record already exists")
 )
 
-// applicationID marks the file as ours ("BeSi") in the SQLite header, so that
-// an unrelated SQLite database is refused instead of being migrated.
-const applicationID = 0x42655369
-
-var sqliteMagic = []byte("SQLite format 3\x00")
-
-// Store is an open database. It is safe for concurrent use.
-type Store struct {
-	db   *sql.DB
-	path string
+// DB is an open database. It is safe for concurrent use, also by several
+// processes on one database.
+type DB interface {
+	// Update runs fn in a write transaction, committed when fn returns nil
+	// and rolled back otherwise. Transactions behave as if run one after
+	// the other, across processes too: what fn read is still true when it
+	// commits. An implementation may run fn again after a conflict with
+	// another transaction (PostgreSQL does), so fn must change nothing
+	// outside tx but its own results.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn for reading only.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Name says which database this is, for messages: a path, or a
+	// PostgreSQL database and host without credentials.
+	Name() string
+	Close() error
 }
 
-// Open opens the database at path, creating it (and its directory, 0700) when
-// missing, and brings its schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("open database: no path given")
-	}
-	// The driver splits its DSN at the first '?'.
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("open database %s: the path must not contain '?' or '#'", path)
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, fmt.Errorf("create database directory: %w", err)
-	}
-	if err := precheck(ctx, abs); err != nil {
-		return nil, err
-	}
-	// Create the file private before SQLite does: its -wal and -shm files
-	// take the database's mode, and they hold recent rows (reset links).
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", abs, err)
-	}
-	f.Close()
-	if err := privateFiles(abs); err != nil {
-		return nil, err
-	}
-	if err := setWAL(ctx, abs); err != nil {
-		return nil, err
-	}
-	// WAL is recorded in the file, so pool connections need not set it;
-	// doing so on each new connection races with other processes.
-	// secure_delete zeroes what a write frees (an old sealed key, a spent
-	// link), so that a copy of the file does not keep it.
-	dsn := abs + "?_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate&_pragma=secure_delete(1)"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", abs, err)
-	}
-	s := &Store{db: db, path: abs}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+// Scrubber is a DB that can drop old versions of rewritten rows from its
+// files on request (SQLite's WAL). It reports false when it could not
+// finish yet.
+type Scrubber interface {
+	Scrub(ctx context.Context) (bool, error)
 }
 
-// precheck refuses a file that is not an intact BeSign database before any
-// connection could write to it (setting WAL mode rewrites the header).
-func precheck(ctx context.Context, path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
-	}
-	head := make([]byte, 100)
-	n, err := io.ReadFull(f, head)
-	fi, statErr := f.Stat()
-	f.Close()
-	switch {
-	case n == 0:
-		return nil // an empty file is a new database, as SQLite sees it
-	case err != nil || statErr != nil || !bytes.Equal(head[:16], sqliteMagic):
-		return fmt.Errorf("%s: %w", path, ErrCorrupt)
-	}
-	// A database is whole pages; anything else was cut or appended to.
-	pageSize := int64(head[16])<<8 | int64(head[17])
-	if pageSize == 1 {
-		pageSize = 65536
-	}
-	if pageSize < 512 || pageSize&(pageSize-1) != 0 || fi.Size()%pageSize != 0 {
-		return fmt.Errorf("%s: %w", path, ErrCorrupt)
-	}
+// Tx is one unit of work. Reads and writes go through its methods. Times
+// keep their nanoseconds and come back in UTC; a zero time is "not set".
+type Tx interface {
+	// Meta returns a value of the meta table, or ErrNotFound.
+	Meta(ctx context.Context, key string) ([]byte, error)
+	// SetMeta stores a value of the meta table.
+	SetMeta(ctx context.Context, key string, value []byte) error
 
-	// Read-only checks on a connection without the WAL pragma.
-	db, err := sql.Open("sqlite", path+"?_busy_timeout=10000")
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	var check string
-	if err := db.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&check); err != nil || check != "ok" {
-		return fmt.Errorf("%s: %w", path, ErrCorrupt)
-	}
-	var appID, tables int
-	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return fmt.Errorf("%s: %w", path, ErrCorrupt)
-	}
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables); err != nil {
-		return fmt.Errorf("%s: %w", path, ErrCorrupt)
-	}
-	if appID != applicationID && tables > 0 {
-		return fmt.Errorf("%s: %w", path, ErrCorrupt)
-	}
-	return nil
-}
+	// InsertUser adds an account and sets u.ID. A taken email or username
+	// gives ErrDuplicate.
+	InsertUser(ctx context.Context, u *User) error
+	// UsernameTaken tells whether an account has this username.
+	UsernameTaken(ctx context.Context, username string) (bool, error)
+	// EmailTaken tells whether an account has this (lower case) email.
+	EmailTaken(ctx context.Context, email string) (bool, error)
+	UserByID(ctx context.Context, id int64) (User, error)
+	// UserByEmail returns the account with this (lower case) email.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	UserByUsername(ctx context.Context, username string) (User, error)
+	// Users lists every account by id.
+	Users(ctx context.Context) ([]User, error)
+	SetPasswordHash(ctx context.Context, userID int64, hash string) error
+	// SetFailures records the brute-force state of an account.
+	SetFailures(ctx context.Context, userID int64, failures int, lastFailure, lockedUntil time.Time) error
+	// SetOTPLastStep records the last accepted TOTP step, refusing to go
+	// back so that a concurrent use of the same code loses: it returns
+	// ErrNotFound when step is not after the stored one.
+	SetOTPLastStep(ctx context.Context, userID, step int64) error
 
-// setWAL switches the file to WAL mode once. SQLite does not run the busy
-// handler for a journal-mode change, so a concurrent open (the app and the
-// CLI starting together) is retried here for a few seconds.
-func setWAL(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", path+"?_busy_timeout=10000")
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	var mode string
-	for wait := 10 * time.Millisecond; ; wait *= 2 {
-		err = db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
-		if err == nil || !isBusy(err) || wait > 2*time.Second {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("open database %s: set WAL mode: %w", path, err)
-	}
-	if mode != "wal" {
-		return fmt.Errorf("open database %s: journal mode is %q, want wal", path, mode)
-	}
-	return nil
-}
+	InsertSession(ctx context.Context, s Session) error
+	SessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// DeleteSession removes a session; a missing one is not an error.
+	DeleteSession(ctx context.Context, hash []byte) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
 
-func isBusy(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
-}
+	InsertToken(ctx context.Context, t Token) error
+	// TokenByHash returns the token of this kind with this hash.
+	TokenByHash(ctx context.Context, kind string, hash []byte) (Token, error)
+	// UseToken marks a token used; ErrNotFound when it already was.
+	UseToken(ctx context.Context, hash []byte, at time.Time) error
+	// UseUserTokens marks every unused token of these kinds of an account
+	// used.
+	UseUserTokens(ctx context.Context, userID int64, at time.Time, kinds ...string) error
+	// DeleteExpired removes sessions, tokens and enrolments that ended
+	// before t. Used tokens are kept until they expire, so that a second
+	// use is told apart from an unknown token.
+	DeleteExpired(ctx context.Context, t time.Time) error
 
-// Checkpoint copies the WAL into the database file and empties the WAL, so
-// that old versions of rewritten pages are gone from both files. Readers in
-// other processes can keep it from finishing: it then reports false, and
-// SQLite overwrites those frames later.
-func (s *Store) Checkpoint(ctx context.Context) (bool, error) {
-	var busy, logFrames, done int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done); err != nil {
-		return false, fmt.Errorf("checkpoint %s: %w", s.path, err)
-	}
-	return busy == 0, nil
-}
+	InsertEnrolment(ctx context.Context, e Enrolment) error
+	// Enrolment returns the pending set-up with this id of this account.
+	Enrolment(ctx context.Context, id string, userID int64) (Enrolment, error)
+	DeleteEnrolment(ctx context.Context, id string) error
+	// InsertDevice stores a device and sets d.ID.
+	InsertDevice(ctx context.Context, d *Device) error
+	SetDeviceSecret(ctx context.Context, id int64, secret []byte) error
+	// Devices lists the devices of an account, oldest first.
+	Devices(ctx context.Context, userID int64) ([]Device, error)
+	DeleteUserDevices(ctx context.Context, userID int64) error
+	// DeleteDevice removes a device of an account; ErrNotFound unless the
+	// account has it.
+	DeleteDevice(ctx context.Context, id, userID int64) error
 
-// Path is the absolute path of the database file.
-func (s *Store) Path() string { return s.path }
+	// InsertMail adds a message to the outbox and sets m.ID.
+	InsertMail(ctx context.Context, m *Mail) error
+	// Mails lists the outbox, newest first; to (lower case) filters by
+	// recipient when not empty.
+	Mails(ctx context.Context, to string) ([]Mail, error)
+	MailByID(ctx context.Context, id int64) (Mail, error)
+	// UnsentMail lists messages not delivered that may still be tried:
+	// never tried (a crash between commit and sending) or failed fewer than
+	// maxAttempts times.
+	UnsentMail(ctx context.Context, maxAttempts int) ([]int64, error)
+	// SetMailSent records a delivery, or (sendErr not empty) a failed
+	// attempt.
+	SetMailSent(ctx context.Context, id int64, at time.Time, sendErr string) error
+	// ForgetMailLink removes the sealed link of one message.
+	ForgetMailLink(ctx context.Context, id int64) error
+	// ForgetSpentMailLinks removes the sealed links whose token was used,
+	// has expired or is gone.
+	ForgetSpentMailLinks(ctx context.Context, now time.Time) error
+	// SetMailText replaces a message's body and action link (to mask a
+	// link stored in clear by an older version).
+	SetMailText(ctx context.Context, id int64, body, link string) error
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+	// ActivationByUser returns the account's activation, or ErrNotFound.
+	ActivationByUser(ctx context.Context, userID int64) (Activation, error)
+	// PutActivation inserts or replaces the account's activation. A NIK
+	// hash held by another account gives ErrDuplicate.
+	PutActivation(ctx context.Context, a Activation) error
+	// Activations lists the activations with the status (all when empty),
+	// oldest submission first.
+	Activations(ctx context.Context, status string) ([]Activation, error)
+	// ReplaceDirectory replaces the whole employee directory with rows.
+	ReplaceDirectory(ctx context.Context, rows []Employee) error
+	// EmployeeByNIP looks a NIP or NRP up in the directory.
+	EmployeeByNIP(ctx context.Context, nip string) (Employee, error)
+	DirectorySize(ctx context.Context) (int, error)
 
-// Tx is one unit of work. Reads and writes go through its methods.
-type Tx struct {
-	q querier
-}
+	// CA returns the root, or ErrNotFound before it is created.
+	CA(ctx context.Context) (CA, error)
+	// InsertCA stores the root; ErrDuplicate when one exists.
+	InsertCA(ctx context.Context, c CA) error
+	// NextCRLNumber increments and returns the CRL number.
+	NextCRLNumber(ctx context.Context) (int64, error)
+	// InsertCertificate stores a new certificate.
+	InsertCertificate(ctx context.Context, c Certificate) error
+	// CurrentCertificate returns the account's newest certificate (revoked
+	// or not), or ErrNotFound.
+	CurrentCertificate(ctx context.Context, userID int64) (Certificate, error)
+	// SetCertificateKey replaces a certificate's sealed key with one sealed
+	// under the master key too (KeyWrapped).
+	SetCertificateKey(ctx context.Context, serial string, key []byte) error
+	// UnwrappedCertificates lists the certificates whose key is sealed
+	// under the passphrase alone (stored before schema 7), oldest first.
+	UnwrappedCertificates(ctx context.Context) ([]Certificate, error)
+	// SetCertificateFailures writes the wrong-passphrase count and
+	// suspension.
+	SetCertificateFailures(ctx context.Context, serial string, failures, suspensions int, suspendedUntil time.Time) error
+	// RevokeCertificate marks a certificate revoked at t (kept if already).
+	RevokeCertificate(ctx context.Context, serial string, t time.Time) error
+	// RevokedCertificates lists every revoked certificate, oldest first.
+	RevokedCertificates(ctx context.Context) ([]Certificate, error)
+	// ClearCertificateFailures lifts the suspension of every certificate
+	// of an account and forgets its wrong passphrases.
+	ClearCertificateFailures(ctx context.Context, userID int64) error
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// Update runs fn in a write transaction, committed when fn returns nil and
-// rolled back otherwise.
-func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	if err := fn(&Tx{q: tx}); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
-// View runs fn for reading only; it takes no write lock.
-func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: s.db})
-}
-
-// isUnique tells a UNIQUE or PRIMARY KEY violation. The driver's error text
-// is stable ("UNIQUE constraint failed: ..."), its code types less so.
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
-// privateFiles narrows the database and its -wal and -shm files to 0600, in
-// case an older version or another tool created them wider. Windows has no
-// mode bits (the per-user profile's ACL guards the data dir), and setting
-// attributes on the -shm file while another process has it open fails there
-// with a sharing violation, so it is left alone.
-func privateFiles(abs string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	for _, p := range []string{abs, abs + "-wal", abs + "-shm"} {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("open database %s: %w", abs, err)
-		}
-	}
-	return nil
+	// QueuedDocuments lists an account's queue, oldest first (never nil).
+	QueuedDocuments(ctx context.Context, userID int64) ([]QueuedDocument, error)
+	// QueuedDocument returns one document of an account's queue, or
+	// ErrNotFound (also when it is another account's).
+	QueuedDocument(ctx context.Context, userID, id int64) (QueuedDocument, error)
+	CountQueued(ctx context.Context, userID int64) (int, error)
+	// InsertQueued adds a document and sets d.ID; ErrDuplicate when the
+	// account has its path queued already.
+	InsertQueued(ctx context.Context, d *QueuedDocument) error
+	// UpdateQueued writes a document's page count, fingerprint and
+	// settings (not its path or account); ErrNotFound unless the account
+	// has it.
+	UpdateQueued(ctx context.Context, d QueuedDocument) error
+	// DeleteQueued removes a document; ErrNotFound unless the account has
+	// it.
+	DeleteQueued(ctx context.Context, userID, id int64) error
 }

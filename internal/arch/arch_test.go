@@ -24,7 +24,8 @@ var layers = [][]string{
 	{"screens"},    // the widgets (Fyne)
 	{"signjob", "docqueue", "docprep", "verifytrust", "datadir", "server", "instance", "camera", "preview", "bsre", "bsre/"},                           // domain work
 	{"authority", "authority/embedded", "authority/httpapi", "authority/remote", "authority/authoritytest", "keystore", "config", "pdfsign", "assets"}, // contract, implementations, transport, suite, engines
-	{"authority/", "assets/", "signjob/", "pdfsign/", "internal/"},                                                                                     // leaves
+	{"authority/store/sqlite", "authority/store/pg"},               // the storage contract's implementations
+	{"authority/", "assets/", "signjob/", "pdfsign/", "internal/"}, // leaves
 }
 
 // widgets are the Fyne packages only app and screens may import: domain
@@ -179,8 +180,8 @@ func problems(pkgs map[string]*pkg) []string {
 		}
 		// a package under authority/ is part of the authority: the
 		// contract or an implementation of it uses it, or it implements
-		// the authority's roles
-		if strings.HasPrefix(p.rel, "authority/") && !contains(p.project, "authority") && !usedByAuthority(pkgs, p.rel) {
+		// the authority's roles or its storage contract (authority/store)
+		if strings.HasPrefix(p.rel, "authority/") && !contains(p.project, "authority") && !contains(p.project, "authority/store") && !usedByAuthority(pkgs, p.rel) {
 			out = append(out, fmt.Sprintf("%s sits under authority/ but neither the authority uses it nor does it use the authority", p.rel))
 		}
 		// the contract holds no storage: SQL lives in its implementations
@@ -188,6 +189,15 @@ func problems(pkgs map[string]*pkg) []string {
 			for _, imp := range append(append([]string{}, p.project...), p.external...) {
 				if imp == "authority/store" || imp == "database/sql" || strings.HasPrefix(imp, "modernc.org/sqlite") {
 					out = append(out, fmt.Sprintf("the contract package authority imports %s: storage belongs to an implementation", imp))
+				}
+			}
+		}
+		// the storage contract names no database: drivers belong to its
+		// implementations (store/sqlite, store/pg)
+		if p.rel == "authority/store" {
+			for _, imp := range p.external {
+				if imp == "database/sql" || strings.HasPrefix(imp, "modernc.org/sqlite") || strings.HasPrefix(imp, "github.com/jackc/pgx") {
+					out = append(out, fmt.Sprintf("the storage contract authority/store imports %s: drivers belong to its implementations", imp))
 				}
 			}
 		}
@@ -277,6 +287,8 @@ func TestArrowsCatch(t *testing.T) {
 		{map[string]*pkg{"authority": {rel: "authority"}, "server": {rel: "server", project: []string{"bsre/bsretest"}}}, "server imports bsre/bsretest"},
 		{map[string]*pkg{"authority": {rel: "authority", project: []string{"authority/store"}}, "authority/store": {rel: "authority/store"}}, "the contract package authority imports authority/store"},
 		{map[string]*pkg{"authority": {rel: "authority", external: []string{"database/sql"}}}, "the contract package authority imports database/sql"},
+		{map[string]*pkg{"authority": {rel: "authority"}, "authority/store": {rel: "authority/store", external: []string{"github.com/jackc/pgx/v5"}}}, "the storage contract authority/store imports github.com/jackc/pgx/v5"},
+		{map[string]*pkg{"authority": {rel: "authority"}, "authority/store": {rel: "authority/store", project: []string{"authority/store/pg"}}}, "authority/store imports authority/store/pg, which stands above it"},
 		{map[string]*pkg{"authority": {rel: "authority"}, "authority/embedded": {rel: "authority/embedded", project: []string{"datadir"}}}, "authority/embedded imports datadir, which stands above it"},
 	}
 	for _, c := range cases {

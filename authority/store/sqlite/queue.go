@@ -1,36 +1,17 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
+	"github.com/natunakab/besign/authority/store"
 )
-
-// QueuedDocument is one row of an account's signing queue.
-type QueuedDocument struct {
-	ID        int64
-	UserID    int64
-	Path      string
-	Pages     int
-	Size      int64
-	ModTime   time.Time
-	SHA256    []byte // nil when not taken
-	Page      int
-	Invisible bool
-	X, Y      float64
-	W, H      float64
-	Reason    string
-	Location  string
-	OutputDir string
-	AddedAt   time.Time
-}
 
 const queuedColumns = `id, user_id, path, pages, size, mod_time, sha256, page, invisible,
 	box_x, box_y, box_w, box_h, reason, location, output_dir, added_at`
 
-func scanQueued(r scanner) (QueuedDocument, error) {
-	var d QueuedDocument
+func scanQueued(r scanner) (store.QueuedDocument, error) {
+	var d store.QueuedDocument
 	var mod, added sql.NullInt64
 	err := r.Scan(&d.ID, &d.UserID, &d.Path, &d.Pages, &d.Size, &mod, &d.SHA256, &d.Page, &d.Invisible,
 		&d.X, &d.Y, &d.W, &d.H, &d.Reason, &d.Location, &d.OutputDir, &added)
@@ -50,13 +31,13 @@ func nilIfEmpty(b []byte) []byte {
 }
 
 // QueuedDocuments lists an account's queue, oldest first.
-func (tx *Tx) QueuedDocuments(ctx context.Context, userID int64) ([]QueuedDocument, error) {
+func (tx *Tx) QueuedDocuments(ctx context.Context, userID int64) ([]store.QueuedDocument, error) {
 	rows, err := tx.q.QueryContext(ctx, "SELECT "+queuedColumns+" FROM queued_documents WHERE user_id = ? ORDER BY added_at, id", userID)
 	if err != nil {
 		return nil, fmt.Errorf("list queued documents: %w", err)
 	}
 	defer rows.Close()
-	out := []QueuedDocument{}
+	out := []store.QueuedDocument{}
 	for rows.Next() {
 		d, err := scanQueued(rows)
 		if err != nil {
@@ -70,12 +51,12 @@ func (tx *Tx) QueuedDocuments(ctx context.Context, userID int64) ([]QueuedDocume
 	return out, nil
 }
 
-// QueuedDocument returns one document of an account's queue, or
-// ErrNotFound (also when it is another account's).
-func (tx *Tx) QueuedDocument(ctx context.Context, userID, id int64) (QueuedDocument, error) {
+// store.QueuedDocument returns one document of an account's queue, or
+// store.ErrNotFound (also when it is another account's).
+func (tx *Tx) QueuedDocument(ctx context.Context, userID, id int64) (store.QueuedDocument, error) {
 	d, err := scanQueued(tx.q.QueryRowContext(ctx, "SELECT "+queuedColumns+" FROM queued_documents WHERE id = ? AND user_id = ?", id, userID))
 	if err != nil {
-		return QueuedDocument{}, fmt.Errorf("read queued document: %w", notFound(err))
+		return store.QueuedDocument{}, fmt.Errorf("read queued document: %w", notFound(err))
 	}
 	return d, nil
 }
@@ -89,16 +70,16 @@ func (tx *Tx) CountQueued(ctx context.Context, userID int64) (int, error) {
 	return n, nil
 }
 
-// InsertQueued adds a document and sets d.ID; ErrDuplicate when the
+// InsertQueued adds a document and sets d.ID; store.ErrDuplicate when the
 // account has its path queued already.
-func (tx *Tx) InsertQueued(ctx context.Context, d *QueuedDocument) error {
+func (tx *Tx) InsertQueued(ctx context.Context, d *store.QueuedDocument) error {
 	res, err := tx.q.ExecContext(ctx, `INSERT INTO queued_documents (user_id, path, pages, size, mod_time, sha256,
 	page, invisible, box_x, box_y, box_w, box_h, reason, location, output_dir, added_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.UserID, d.Path, d.Pages, d.Size, nanos(d.ModTime), nilIfEmpty(d.SHA256),
 		d.Page, d.Invisible, d.X, d.Y, d.W, d.H, d.Reason, d.Location, d.OutputDir, nanos(d.AddedAt))
 	if isUnique(err) {
-		return ErrDuplicate
+		return store.ErrDuplicate
 	}
 	if err != nil {
 		return fmt.Errorf("insert queued document: %w", err)
@@ -108,8 +89,8 @@ func (tx *Tx) InsertQueued(ctx context.Context, d *QueuedDocument) error {
 }
 
 // UpdateQueued writes a document's page count, fingerprint and settings
-// (not its path or account); ErrNotFound unless the account has it.
-func (tx *Tx) UpdateQueued(ctx context.Context, d QueuedDocument) error {
+// (not its path or account); store.ErrNotFound unless the account has it.
+func (tx *Tx) UpdateQueued(ctx context.Context, d store.QueuedDocument) error {
 	return tx.execOne(ctx, "update queued document", `UPDATE queued_documents SET pages = ?, size = ?, mod_time = ?,
 	sha256 = ?, page = ?, invisible = ?, box_x = ?, box_y = ?, box_w = ?, box_h = ?, reason = ?, location = ?,
 	output_dir = ? WHERE id = ? AND user_id = ?`,
@@ -117,7 +98,7 @@ func (tx *Tx) UpdateQueued(ctx context.Context, d QueuedDocument) error {
 		d.Reason, d.Location, d.OutputDir, d.ID, d.UserID)
 }
 
-// DeleteQueued removes a document; ErrNotFound unless the account has it.
+// DeleteQueued removes a document; store.ErrNotFound unless the account has it.
 func (tx *Tx) DeleteQueued(ctx context.Context, userID, id int64) error {
 	return tx.execOne(ctx, "remove queued document", "DELETE FROM queued_documents WHERE id = ? AND user_id = ?", id, userID)
 }

@@ -1,10 +1,11 @@
-package store
+package sqlite
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/natunakab/besign/authority/store"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -28,8 +29,8 @@ func TestMigrateAndReopen(t *testing.T) {
 		t.Fatalf("version %d, application id %x, journal %s", version, appID, mode)
 	}
 	now := time.Unix(0, 1763888407123456789).UTC()
-	u := User{Name: "Ana", Username: "ana", Email: "ana@x.id", Role: "signer", CreatedAt: now}
-	if err := s.Update(ctx, func(tx *Tx) error { return tx.InsertUser(ctx, &u) }); err != nil {
+	u := store.User{Name: "Ana", Username: "ana", Email: "ana@x.id", Role: "signer", CreatedAt: now}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.InsertUser(ctx, &u) }); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -39,8 +40,8 @@ func TestMigrateAndReopen(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	defer s.Close()
-	var got User
-	s.View(ctx, func(tx *Tx) (err error) { got, err = tx.UserByEmail(ctx, "ana@x.id"); return })
+	var got store.User
+	s.View(ctx, func(tx store.Tx) (err error) { got, err = tx.UserByEmail(ctx, "ana@x.id"); return })
 	if got.ID != u.ID || !got.CreatedAt.Equal(now) || got.OTPLastStep != -1 || got.PasswordHash != "" {
 		t.Fatalf("read back %+v", got)
 	}
@@ -53,12 +54,12 @@ func TestUpdateRollsBack(t *testing.T) {
 	}
 	defer s.Close()
 	boom := errors.New("boom")
-	err = s.Update(ctx, func(tx *Tx) error {
-		u := User{Name: "A", Username: "a", Email: "a@x.id", Role: "signer", CreatedAt: time.Now()}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		u := store.User{Name: "A", Username: "a", Email: "a@x.id", Role: "signer", CreatedAt: time.Now()}
 		if err := tx.InsertUser(ctx, &u); err != nil {
 			return err
 		}
-		m := Mail{Kind: "activation", To: "a@x.id", Subject: "s", Body: "b", CreatedAt: time.Now()}
+		m := store.Mail{Kind: "activation", To: "a@x.id", Subject: "s", Body: "b", CreatedAt: time.Now()}
 		if err := tx.InsertMail(ctx, &m); err != nil {
 			return err
 		}
@@ -67,7 +68,7 @@ func TestUpdateRollsBack(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
-	s.View(ctx, func(tx *Tx) error {
+	s.View(ctx, func(tx store.Tx) error {
 		us, _ := tx.Users(ctx)
 		ms, _ := tx.Mails(ctx, "")
 		if len(us) != 0 || len(ms) != 0 {
@@ -76,21 +77,21 @@ func TestUpdateRollsBack(t *testing.T) {
 		return nil
 	})
 	// Duplicates are told apart.
-	err = s.Update(ctx, func(tx *Tx) error {
+	err = s.Update(ctx, func(tx store.Tx) error {
 		for i := 0; i < 2; i++ {
-			u := User{Name: "A", Username: "a", Email: "a@x.id", Role: "signer", CreatedAt: time.Now()}
+			u := store.User{Name: "A", Username: "a", Email: "a@x.id", Role: "signer", CreatedAt: time.Now()}
 			if err := tx.InsertUser(ctx, &u); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if !errors.Is(err, ErrDuplicate) {
+	if !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("duplicate: %v", err)
 	}
 	// A role outside the schema's list is refused by the database itself.
-	err = s.Update(ctx, func(tx *Tx) error {
-		return tx.InsertUser(ctx, &User{Name: "A", Username: "b", Email: "b@x.id", Role: "root", CreatedAt: time.Now()})
+	err = s.Update(ctx, func(tx store.Tx) error {
+		return tx.InsertUser(ctx, &store.User{Name: "A", Username: "b", Email: "b@x.id", Role: "root", CreatedAt: time.Now()})
 	})
 	if err == nil {
 		t.Fatal("role root stored")
@@ -152,8 +153,8 @@ func TestMigrateFromSchema1(t *testing.T) {
 	defer s.Close()
 	var version int
 	s.db.QueryRow("PRAGMA user_version").Scan(&version)
-	var got User
-	s.View(ctx, func(tx *Tx) (err error) { got, err = tx.UserByEmail(ctx, "ana@x.id"); return })
+	var got store.User
+	s.View(ctx, func(tx store.Tx) (err error) { got, err = tx.UserByEmail(ctx, "ana@x.id"); return })
 	if version != SchemaVersion || got.Name != "Ana" || got.Language != "" {
 		t.Fatalf("schema %d, account %+v", version, got)
 	}
@@ -173,9 +174,9 @@ func TestMigrateFromSchema5(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Unix(0, 1763888407123456789).UTC()
-	u := User{Name: "Ana", Username: "ana", Email: "ana@x.id", Role: "signer", CreatedAt: now}
-	c := Certificate{Serial: "0a1b", Cert: []byte("der"), Key: []byte("sealed"), NotBefore: now, NotAfter: now.Add(time.Hour), CreatedAt: now}
-	err = s.Update(ctx, func(tx *Tx) error {
+	u := store.User{Name: "Ana", Username: "ana", Email: "ana@x.id", Role: "signer", CreatedAt: now}
+	c := store.Certificate{Serial: "0a1b", Cert: []byte("der"), Key: []byte("sealed"), NotBefore: now, NotAfter: now.Add(time.Hour), CreatedAt: now}
+	err = s.update(ctx, func(tx *Tx) error {
 		if err := tx.InsertUser(ctx, &u); err != nil {
 			return err
 		}
@@ -204,8 +205,8 @@ func TestMigrateFromSchema5(t *testing.T) {
 	if version != 7 || version != SchemaVersion {
 		t.Fatalf("schema %d after migrating, want 7 (SchemaVersion %d)", version, SchemaVersion)
 	}
-	d := QueuedDocument{UserID: u.ID, Path: "/home/ana/surat.pdf", Pages: 1, Page: 1, W: 10, H: 10, AddedAt: now}
-	err = s.Update(ctx, func(tx *Tx) error {
+	d := store.QueuedDocument{UserID: u.ID, Path: "/home/ana/surat.pdf", Pages: 1, Page: 1, W: 10, H: 10, AddedAt: now}
+	err = s.Update(ctx, func(tx store.Tx) error {
 		got, err := tx.UserByEmail(ctx, "ana@x.id")
 		if err != nil || got.ID != u.ID || !got.CreatedAt.Equal(now) {
 			return fmt.Errorf("account after migrating: %+v, %v", got, err)
@@ -239,9 +240,9 @@ func TestQueuedDocuments(t *testing.T) {
 	}
 	defer s.Close()
 	now := time.Unix(0, 1763888407123456789).UTC()
-	a := User{Name: "A", Username: "a", Email: "a@x.id", Role: "signer", CreatedAt: now}
-	b := User{Name: "B", Username: "b", Email: "b@x.id", Role: "signer", CreatedAt: now}
-	if err := s.Update(ctx, func(tx *Tx) error {
+	a := store.User{Name: "A", Username: "a", Email: "a@x.id", Role: "signer", CreatedAt: now}
+	b := store.User{Name: "B", Username: "b", Email: "b@x.id", Role: "signer", CreatedAt: now}
+	if err := s.Update(ctx, func(tx store.Tx) error {
 		if err := tx.InsertUser(ctx, &a); err != nil {
 			return err
 		}
@@ -251,34 +252,34 @@ func TestQueuedDocuments(t *testing.T) {
 	}
 	hash := make([]byte, 32)
 	hash[0], hash[31] = 0xde, 0xad
-	want := QueuedDocument{UserID: a.ID, Path: "/srv/nota dinas ñ.pdf", Pages: 7, Size: 123456789,
+	want := store.QueuedDocument{UserID: a.ID, Path: "/srv/nota dinas ñ.pdf", Pages: 7, Size: 123456789,
 		ModTime: time.Unix(0, 1700000000987654321).UTC(), SHA256: hash, Page: 3, Invisible: true,
 		X: 0.1, Y: 1.0 / 3, W: 14399.999999999998, H: 5e-324, Reason: "Menyetujui", Location: "Ranai",
 		OutputDir: "/srv/out", AddedAt: now}
-	if err := s.Update(ctx, func(tx *Tx) error { return tx.InsertQueued(ctx, &want) }); err != nil {
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.InsertQueued(ctx, &want) }); err != nil {
 		t.Fatal(err)
 	}
-	var got []QueuedDocument
-	s.View(ctx, func(tx *Tx) (err error) { got, err = tx.QueuedDocuments(ctx, a.ID); return })
+	var got []store.QueuedDocument
+	s.View(ctx, func(tx store.Tx) (err error) { got, err = tx.QueuedDocuments(ctx, a.ID); return })
 	if len(got) != 1 || !sameQueued(got[0], want) {
 		t.Fatalf("read back %+v\nwant %+v", got, want)
 	}
 
-	err = s.Update(ctx, func(tx *Tx) error {
+	err = s.Update(ctx, func(tx store.Tx) error {
 		d := want
 		return tx.InsertQueued(ctx, &d)
 	})
-	if !errors.Is(err, ErrDuplicate) {
+	if !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("same path twice: %v", err)
 	}
 	// Another account's queue is its own.
 	other := want
 	other.UserID = b.ID
-	if err := s.Update(ctx, func(tx *Tx) error { return tx.InsertQueued(ctx, &other) }); err != nil {
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.InsertQueued(ctx, &other) }); err != nil {
 		t.Fatalf("same path, other account: %v", err)
 	}
-	err = s.View(ctx, func(tx *Tx) error {
-		if _, err := tx.QueuedDocument(ctx, b.ID, want.ID); !errors.Is(err, ErrNotFound) {
+	err = s.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.QueuedDocument(ctx, b.ID, want.ID); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("other account reads: %v", err)
 		}
 		return nil
@@ -286,18 +287,18 @@ func TestQueuedDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Update(ctx, func(tx *Tx) error { return tx.DeleteQueued(ctx, b.ID, want.ID) }); !errors.Is(err, ErrNotFound) {
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.DeleteQueued(ctx, b.ID, want.ID) }); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("other account deletes: %v", err)
 	}
 	// No row without an account.
 	orphan := want
 	orphan.UserID, orphan.Path = 999, "/x.pdf"
-	if err := s.Update(ctx, func(tx *Tx) error { return tx.InsertQueued(ctx, &orphan) }); err == nil {
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.InsertQueued(ctx, &orphan) }); err == nil {
 		t.Fatal("a queued document without an account was stored")
 	}
 }
 
-func sameQueued(a, b QueuedDocument) bool {
+func sameQueued(a, b store.QueuedDocument) bool {
 	return a.ID == b.ID && a.UserID == b.UserID && a.Path == b.Path && a.Pages == b.Pages && a.Size == b.Size &&
 		a.ModTime.Equal(b.ModTime) && bytes.Equal(a.SHA256, b.SHA256) && a.Page == b.Page && a.Invisible == b.Invisible &&
 		a.X == b.X && a.Y == b.Y && a.W == b.W && a.H == b.H && a.Reason == b.Reason && a.Location == b.Location &&

@@ -1,8 +1,9 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"fmt"
+	"github.com/natunakab/besign/authority/store"
 )
 
 // migrations are applied in order; migrations[i] brings the schema from
@@ -175,13 +176,13 @@ func (s *Store) migrate(ctx context.Context) error {
 		done := false
 		// The version is read inside the (immediate) transaction so that two
 		// processes opening a new file cannot both run the same step.
-		err := s.Update(ctx, func(tx *Tx) error {
+		err := s.update(ctx, func(tx *Tx) error {
 			var version int
 			if err := tx.q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 				return fmt.Errorf("read schema version: %w", err)
 			}
 			if version > len(migrations) {
-				return fmt.Errorf("schema version %d: %w", version, ErrTooNew)
+				return fmt.Errorf("schema version %d: %w", version, store.ErrTooNew)
 			}
 			if version == len(migrations) {
 				done = true

@@ -1,42 +1,35 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/natunakab/besign/authority/store"
 	"time"
 )
 
-// CA is the authority's root certificate and its sealed key.
-type CA struct {
-	Cert      []byte // DER
-	Key       []byte // sealed
-	CRLNumber int64  // of the last CRL issued
-	CreatedAt time.Time
-}
-
-// CA returns the root, or ErrNotFound before it is created.
-func (tx *Tx) CA(ctx context.Context) (CA, error) {
-	var c CA
+// CA returns the root, or store.ErrNotFound before it is created.
+func (tx *Tx) CA(ctx context.Context) (store.CA, error) {
+	var c store.CA
 	var created sql.NullInt64
 	err := tx.q.QueryRowContext(ctx, "SELECT cert, key, crl_number, created_at FROM ca WHERE id = 1").
 		Scan(&c.Cert, &c.Key, &c.CRLNumber, &created)
 	if err != nil {
-		return CA{}, fmt.Errorf("read CA: %w", notFound(err))
+		return store.CA{}, fmt.Errorf("read store.CA: %w", notFound(err))
 	}
 	c.CreatedAt = fromNanos(created)
 	return c, nil
 }
 
-// InsertCA stores the root; ErrDuplicate when one exists.
-func (tx *Tx) InsertCA(ctx context.Context, c CA) error {
+// InsertCA stores the root; store.ErrDuplicate when one exists.
+func (tx *Tx) InsertCA(ctx context.Context, c store.CA) error {
 	_, err := tx.q.ExecContext(ctx, "INSERT INTO ca (id, cert, key, crl_number, created_at) VALUES (1, ?, ?, ?, ?)",
 		c.Cert, c.Key, c.CRLNumber, nanos(c.CreatedAt))
 	if isUnique(err) {
-		return ErrDuplicate
+		return store.ErrDuplicate
 	}
 	if err != nil {
-		return fmt.Errorf("insert CA: %w", err)
+		return fmt.Errorf("insert store.CA: %w", err)
 	}
 	return nil
 }
@@ -53,26 +46,10 @@ func (tx *Tx) NextCRLNumber(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// Certificate is one issued certificate with its sealed key.
-type Certificate struct {
-	Serial         string
-	UserID         int64
-	Cert           []byte // DER
-	Key            []byte // sealed under the passphrase, then (KeyWrapped) under the master key
-	KeyWrapped     bool   // false: a key stored before schema 7, under the passphrase alone
-	NotBefore      time.Time
-	NotAfter       time.Time
-	RevokedAt      time.Time
-	Failures       int
-	Suspensions    int
-	SuspendedUntil time.Time
-	CreatedAt      time.Time
-}
-
 const certificateColumns = `serial, user_id, cert, key, not_before, not_after, revoked_at, failures, suspensions, suspended_until, created_at, key_wrapped`
 
-func scanCertificate(r scanner) (Certificate, error) {
-	var c Certificate
+func scanCertificate(r scanner) (store.Certificate, error) {
+	var c store.Certificate
 	var nb, na, rev, susp, created sql.NullInt64
 	err := r.Scan(&c.Serial, &c.UserID, &c.Cert, &c.Key, &nb, &na, &rev, &c.Failures, &c.Suspensions, &susp, &created, &c.KeyWrapped)
 	c.NotBefore, c.NotAfter, c.RevokedAt, c.SuspendedUntil, c.CreatedAt = fromNanos(nb), fromNanos(na), fromNanos(rev), fromNanos(susp), fromNanos(created)
@@ -80,12 +57,12 @@ func scanCertificate(r scanner) (Certificate, error) {
 }
 
 // InsertCertificate stores a new certificate.
-func (tx *Tx) InsertCertificate(ctx context.Context, c Certificate) error {
+func (tx *Tx) InsertCertificate(ctx context.Context, c store.Certificate) error {
 	_, err := tx.q.ExecContext(ctx, "INSERT INTO certificates ("+certificateColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		c.Serial, c.UserID, c.Cert, c.Key, nanos(c.NotBefore), nanos(c.NotAfter), nanos(c.RevokedAt),
 		c.Failures, c.Suspensions, nanos(c.SuspendedUntil), nanos(c.CreatedAt), c.KeyWrapped)
 	if isUnique(err) {
-		return ErrDuplicate
+		return store.ErrDuplicate
 	}
 	if err != nil {
 		return fmt.Errorf("insert certificate: %w", err)
@@ -94,12 +71,12 @@ func (tx *Tx) InsertCertificate(ctx context.Context, c Certificate) error {
 }
 
 // CurrentCertificate returns the account's newest certificate (revoked or
-// not), or ErrNotFound.
-func (tx *Tx) CurrentCertificate(ctx context.Context, userID int64) (Certificate, error) {
+// not), or store.ErrNotFound.
+func (tx *Tx) CurrentCertificate(ctx context.Context, userID int64) (store.Certificate, error) {
 	c, err := scanCertificate(tx.q.QueryRowContext(ctx, "SELECT "+certificateColumns+
 		" FROM certificates WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1", userID))
 	if err != nil {
-		return Certificate{}, fmt.Errorf("read certificate: %w", notFound(err))
+		return store.Certificate{}, fmt.Errorf("read certificate: %w", notFound(err))
 	}
 	return c, nil
 }
@@ -112,13 +89,13 @@ func (tx *Tx) SetCertificateKey(ctx context.Context, serial string, key []byte) 
 
 // UnwrappedCertificates lists the certificates whose key is sealed under
 // the passphrase alone (stored before schema 7), oldest first.
-func (tx *Tx) UnwrappedCertificates(ctx context.Context) ([]Certificate, error) {
+func (tx *Tx) UnwrappedCertificates(ctx context.Context) ([]store.Certificate, error) {
 	rows, err := tx.q.QueryContext(ctx, "SELECT "+certificateColumns+" FROM certificates WHERE key_wrapped = 0 ORDER BY created_at, rowid")
 	if err != nil {
 		return nil, fmt.Errorf("list unwrapped keys: %w", err)
 	}
 	defer rows.Close()
-	var out []Certificate
+	var out []store.Certificate
 	for rows.Next() {
 		c, err := scanCertificate(rows)
 		if err != nil {
@@ -143,13 +120,13 @@ func (tx *Tx) RevokeCertificate(ctx context.Context, serial string, t time.Time)
 }
 
 // RevokedCertificates lists every revoked certificate, oldest first.
-func (tx *Tx) RevokedCertificates(ctx context.Context) ([]Certificate, error) {
+func (tx *Tx) RevokedCertificates(ctx context.Context) ([]store.Certificate, error) {
 	rows, err := tx.q.QueryContext(ctx, "SELECT "+certificateColumns+" FROM certificates WHERE revoked_at IS NOT NULL ORDER BY revoked_at, serial")
 	if err != nil {
 		return nil, fmt.Errorf("list revoked certificates: %w", err)
 	}
 	defer rows.Close()
-	var out []Certificate
+	var out []store.Certificate
 	for rows.Next() {
 		c, err := scanCertificate(rows)
 		if err != nil {
