@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"image"
+	"sync"
 	"time"
 
 	"github.com/natunakab/besign/pdfsign/internal/pdf"
@@ -118,15 +119,39 @@ func labelled(label, value string) string {
 // apPad is the margin inside the appearance box, in points.
 const apPad = 3.0
 
+// lastQR keeps the newest QR code's modules: a batch prints one
+// verification address on every document, and encoding it (Reed-Solomon and
+// the eight masks' penalties) cost a sixth of a one-page document's CPU
+// time. The bitmap is only read once made, so documents share it.
+var lastQR struct {
+	sync.Mutex
+	text string
+	bm   [][]bool
+}
+
+// qrBitmap returns the modules of text's QR code (level M, no border).
+func qrBitmap(text string) ([][]bool, error) {
+	lastQR.Lock()
+	defer lastQR.Unlock()
+	if lastQR.bm != nil && lastQR.text == text {
+		return lastQR.bm, nil
+	}
+	q, err := qrcode.New(text, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("cannot make the QR code: %v", err)
+	}
+	q.DisableBorder = true
+	lastQR.text, lastQR.bm = text, q.Bitmap()
+	return lastQR.bm, nil
+}
+
 // drawQR draws text as a QR code at x, vertically centred in a w x h box,
 // and returns its side.
 func drawQR(c *bytes.Buffer, text string, x, w, h float64) (float64, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
+	bm, err := qrBitmap(text)
 	if err != nil {
-		return 0, fmt.Errorf("cannot make the QR code: %v", err)
+		return 0, err
 	}
-	q.DisableBorder = true
-	bm := q.Bitmap()
 	side := h - 2*apPad
 	if side > w*0.4 {
 		side = w * 0.4
