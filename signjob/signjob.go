@@ -439,15 +439,6 @@ func (s signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte
 		d.signErr = err
 		return nil, err
 	}
-	// The whole batch gets its signatures at once; writing, syncing and
-	// renaming them all at once made the file system's locks the
-	// bottleneck (a thousand files took longer than with a few at a
-	// time), so the writing takes a slot again. Every member has left
-	// its slot by now (the batch signs only then), so this cannot wait
-	// on a document that waits for the batch; and it ignores ctx: the
-	// authority signed, so the document is written whole.
-	d.slots <- struct{}{}
-	d.held = true
 	d.stage(StageWriting)
 	return sig, nil
 }
