@@ -126,3 +126,19 @@ func (r *Renderer) Warm() {
 
 // CacheDir is where the app keeps the compilation cache: DATADIR/cache/preview.
 func CacheDir(dataDir string) string { return filepath.Join(dataDir, "cache", "preview") }
+
+// staleAfter is how old a half-written cache entry must be to be removed:
+// one being written by another process (besign preview-cache) is younger.
+const staleAfter = 10 * time.Minute
+
+// removeStaleEntries removes the half-written entries (NAME.*.tmp, 21 MB
+// at most) that a compilation ended midway leaves behind, for example
+// when the window is closed while besign preview-cache runs.
+func removeStaleEntries(dir string) {
+	m, _ := filepath.Glob(filepath.Join(dir, "wazero-*", "*.tmp"))
+	for _, p := range m {
+		if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > staleAfter {
+			_ = os.Remove(p)
+		}
+	}
+}

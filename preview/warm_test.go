@@ -132,3 +132,31 @@ func TestWarm(t *testing.T) {
 	r.Close()
 	r.Warm() // closed: nothing starts, nothing panics
 }
+
+// A half-written cache entry left by a compilation ended midway is removed
+// once it is old enough to be nobody's work in progress.
+func TestStaleEntries(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	sub := filepath.Join(dir, cacheTag(), "wazero-test")
+	if err := os.MkdirAll(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old, fresh, entry := filepath.Join(sub, "abc.123.tmp"), filepath.Join(sub, "abc.456.tmp"), filepath.Join(sub, "abc")
+	for _, p := range []string{old, fresh, entry} {
+		os.WriteFile(p, []byte("x"), 0o600)
+	}
+	long := time.Now().Add(-time.Hour)
+	os.Chtimes(old, long, long)
+	os.Chtimes(entry, long, long)
+	if c := openCache(dir); c == nil {
+		t.Fatal("cache not opened")
+	}
+	for p, want := range map[string]bool{old: false, fresh: true, entry: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", filepath.Base(p), err == nil, want)
+		}
+	}
+	if !CacheFilled(dir) {
+		t.Error("a complete entry does not count as filled")
+	}
+}
