@@ -225,8 +225,10 @@ func Run(ctx context.Context, job Job, docs []Document) []Result {
 
 // readers is how many documents may read their files at once: documents
 // waiting for the batch's signature hold no slot, so a batch of 1000 does
-// not read 1000 files at once.
-func readers() int { return 2 * runtime.NumCPU() }
+// not read 1000 files at once. Twice the processors Go runs on (GOMAXPROCS
+// follows a container's CPU limit, NumCPU does not): while one document
+// waits for the disk, another computes.
+func readers() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // doc is one document being signed.
 type doc struct {
