@@ -4,10 +4,14 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -124,7 +128,11 @@ func Run(in Input) error {
 
 	var local *datadir.Local
 	var runErr error
-	renderer := preview.New(filepath.Join(in.DataDir, "cache", "preview"))
+	// stop ends what the app started in the background (the preview
+	// cache's child process) when the window closes.
+	stop, cancelStop := context.WithCancel(context.Background())
+	defer cancelStop()
+	renderer := preview.New(preview.CacheDir(in.DataDir))
 	if cfgErr != nil {
 		runErr = fmt.Errorf("configuration: %w", cfgErr)
 		w.SetContent(failure(a, lang.L("Konfigurasi tidak dapat dibaca: {{.Err}}", map[string]any{"Err": cfgErr.Error()})))
@@ -168,6 +176,13 @@ func Run(in Input) error {
 			w.SetOnDropped(ui.Dropped)
 			w.SetContent(ui.Content())
 			ui.Start()
+			// The first start compiles the previews' engine in a child
+			// process, so that the first document's preview need not.
+			go func() {
+				if err := renderer.Fill(func(string) error { return fillPreviewCache(stop, in.DataDir) }); err != nil {
+					fyne.LogError("preview cache", err)
+				}
+			}()
 			for _, m := range pending {
 				deliver(m)
 			}
@@ -175,6 +190,7 @@ func Run(in Input) error {
 		})
 	}()
 	w.ShowAndRun()
+	cancelStop()
 	// A camera left on by a dialog is released before the process ends.
 	camera.CloseAll()
 	renderer.Close()
@@ -235,4 +251,19 @@ func failure(a fyne.App, msg string) fyne.CanvasObject {
 	closeBtn := widget.NewButton(lang.L("Tutup"), a.Quit)
 	closeBtn.Importance = widget.HighImportance
 	return container.NewPadded(container.NewVBox(head, text, container.NewHBox(closeBtn)))
+}
+
+// fillPreviewCache runs `besign preview-cache` on dataDir in a child
+// process of this very executable (one processor, low priority: see cli),
+// ended with ctx.
+func fillPreviewCache(ctx context.Context, dataDir string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	out, err := exec.CommandContext(ctx, exe, "--data-dir", dataDir, "preview-cache").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

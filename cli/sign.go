@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -109,15 +108,8 @@ func runSign(env *Env, args []string) error {
 	} else {
 		var key crypto.Signer
 		if key, job.Chain, err = loadP12(*p12, password); err == nil {
-			job.Sign = withKey(key)
-			// A batch keeps each document's output open until its one
-			// signature call; a key in memory gains nothing from a
-			// batch larger than the app's queue, which bounds that.
-			for len(docs) > 0 {
-				n := min(len(docs), authority.MaxQueuedDocuments)
-				res = append(res, signjob.Run(context.Background(), job, docs[:n])...)
-				docs = docs[n:]
-			}
+			job.Key = key
+			res = signjob.Run(context.Background(), job, docs)
 		}
 	}
 	if err != nil {
@@ -169,21 +161,6 @@ func documents(files []string, out, outDir string) ([]signjob.Document, error) {
 		docs[i] = signjob.Document{Path: in, Output: dst}
 	}
 	return docs, nil
-}
-
-// withKey is a signjob.Job.Sign with a key in memory (a PKCS#12 file's).
-func withKey(key crypto.Signer) func(context.Context, [][]byte) ([][]byte, error) {
-	return func(_ context.Context, digests [][]byte) ([][]byte, error) {
-		sigs := make([][]byte, len(digests))
-		for i, d := range digests {
-			s, err := key.Sign(rand.Reader, d, crypto.SHA256)
-			if err != nil {
-				return nil, err
-			}
-			sigs[i] = s
-		}
-		return sigs, nil
-	}
 }
 
 // signWithAccount signs the documents with the account's key, unlocked

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"image"
+	"sync"
 	"time"
 
 	"github.com/natunakab/besign/pdfsign/internal/pdf"
@@ -118,9 +119,39 @@ func labelled(label, value string) string {
 // apPad is the margin inside the appearance box, in points.
 const apPad = 3.0
 
+// lastQR keeps the newest QR code drawn: a batch prints one verification
+// address in boxes of one size on every document, and encoding it
+// (Reed-Solomon, the eight masks' penalties) and writing its rectangles
+// cost a sixth of a one-page document's CPU time.
+var lastQR struct {
+	sync.Mutex
+	text    string
+	x, w, h float64
+	ops     []byte
+	side    float64
+	filled  bool
+}
+
 // drawQR draws text as a QR code at x, vertically centred in a w x h box,
 // and returns its side.
 func drawQR(c *bytes.Buffer, text string, x, w, h float64) (float64, error) {
+	lastQR.Lock()
+	defer lastQR.Unlock()
+	q := &lastQR
+	if !q.filled || q.text != text || q.x != x || q.w != w || q.h != h {
+		var b bytes.Buffer
+		side, err := qrOps(&b, text, x, w, h)
+		if err != nil {
+			return 0, err
+		}
+		q.text, q.x, q.w, q.h, q.ops, q.side, q.filled = text, x, w, h, b.Bytes(), side, true
+	}
+	c.Write(q.ops)
+	return q.side, nil
+}
+
+// qrOps writes the content stream operators of drawQR.
+func qrOps(c *bytes.Buffer, text string, x, w, h float64) (float64, error) {
 	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {
 		return 0, fmt.Errorf("cannot make the QR code: %v", err)

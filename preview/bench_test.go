@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -93,5 +94,60 @@ func BenchmarkRenderPage(b *testing.B) {
 		if _, err := d.Render(1, benchWidth); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkWarm: Renderer.Warm on a filled cache, what the signing tab
+// starts in the background when it is shown (loading the compiled code
+// and starting one instance).
+func BenchmarkWarm(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "cache")
+	if err := FillCache(dir); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		r := New(dir)
+		r.Warm()
+		b.StopTimer()
+		r.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkFirstPreviewWarmed: the first preview after an app start once
+// the signing tab warmed the renderer: open + draw on the idle instance.
+func BenchmarkFirstPreviewWarmed(b *testing.B) {
+	path := benchPage.write(b)
+	dir := filepath.Join(b.TempDir(), "cache")
+	if err := FillCache(dir); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		r := New(dir)
+		r.Warm()
+		b.StartTimer()
+		d, err := r.Open(path, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Render(1, benchWidth); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		r.Close()
+		b.StartTimer()
+	}
+}
+
+// TestWriteBenchPage writes the benchmarks' page to BESIGN_BENCH_PAGE, for
+// scripts/bench-preview.sh to time pdftoppm on the same page.
+func TestWriteBenchPage(t *testing.T) {
+	out := os.Getenv("BESIGN_BENCH_PAGE")
+	if out == "" {
+		t.Skip("for scripts/bench-preview.sh")
+	}
+	if err := os.WriteFile(out, benchPage.pdf(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

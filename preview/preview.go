@@ -356,6 +356,7 @@ func openCache(dir string) wazero.CompilationCache {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil
 	}
+	removeStaleEntries(dir)
 	probe, err := os.CreateTemp(dir, ".probe-*")
 	if err != nil {
 		return nil

@@ -476,6 +476,15 @@ func (t *signTab) shown() {
 	if t.u.state.session != nil && t.loaded {
 		t.loadCertificate(nil)
 	}
+	// Ready the previews' engine while the person looks for a document:
+	// the first preview then waits only for its page (milliseconds), not
+	// for loading the engine (100-200 ms) or compiling it (seconds).
+	if r := t.u.opts.Preview; r != nil {
+		background(t.u, func(context.Context) (struct{}, error) {
+			r.Warm()
+			return struct{}{}, nil
+		}, func(struct{}, error) {})
+	}
 }
 
 // menu is the "Dokumen" menu: Ctrl+Enter opens the passphrase prompt.

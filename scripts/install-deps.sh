@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, plus those of the groups
 # named as arguments: "test" (make test), "package" (make package,
-# make test-packages). Only what is missing is installed; safe to run again.
+# make test-packages), "bench" (the scripts/bench-*.sh timings). Only
+# what is missing is installed; safe to run again.
 set -euo pipefail
 
 build_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev wayland-protocols)
@@ -10,6 +11,7 @@ build_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-
 # start is not used and does not get in the way.
 test_pkgs=(xvfb xdotool imagemagick poppler-utils qpdf mupdf-tools gnome-keyring libsecret-tools
 	dbus dbus-x11 zbar-tools oathtool libnss3-tools openssl xauth x11-utils xclip postgresql)
+bench_pkgs=(hyperfine poppler-utils openssl)
 package_pkgs=(nsis msitools wixl osslsigncode gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64
 	binutils-mingw-w64-x86-64 wine wine64 xvfb xdotool x11-utils imagemagick
 	xz-utils dpkg-dev appstream desktop-file-utils openssl xdg-utils zbar-tools)
@@ -19,7 +21,8 @@ for group in "$@"; do
 	case "$group" in
 	test) want+=("${test_pkgs[@]}") ;;
 	package) want+=("${package_pkgs[@]}") ;;
-	*) echo "install-deps: unknown group $group (test, package)" >&2; exit 2 ;;
+	bench) want+=("${bench_pkgs[@]}") ;;
+	*) echo "install-deps: unknown group $group (test, package, bench)" >&2; exit 2 ;;
 	esac
 done
 

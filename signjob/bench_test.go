@@ -2,6 +2,8 @@ package signjob
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/pdfsign/testpki"
 )
 
 // BenchmarkRun100 signs 100 one-page PDFs (visible signature) in one batch
@@ -139,4 +142,21 @@ func BenchmarkRunFiles(b *testing.B) {
 	b.ReportMetric(float64(n*iter)/b.Elapsed().Seconds(), "docs/s")
 	b.ReportMetric(float64((before/time.Duration(iter)).Microseconds())/1000, "before-ms")
 	b.ReportMetric(float64((after/time.Duration(iter)).Microseconds())/1000, "after-ms")
+}
+
+// BenchmarkKeyRSA is RSA-2048 signing with Go's crypto/rsa on every
+// processor (RunParallel), the rate Job.Key reaches at best:
+// scripts/bench-batch.sh sets it beside OpenSSL's in the floor.
+func BenchmarkKeyRSA(b *testing.B) {
+	key := testpki.New(testpki.LeafOptions{}).Key
+	d := sha256.Sum256([]byte("digest"))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := key.Sign(rand.Reader, d[:], crypto.SHA256); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signatures/s")
 }

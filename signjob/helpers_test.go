@@ -100,11 +100,15 @@ func (acc *account) failures(t testing.TB) int {
 	return info.Failures
 }
 
+// localKey is the key of the newest localJob, for a Job.Key.
+var localKey crypto.Signer
+
 // localJob signs with a test key in memory (pdfsign/testpki), for tests
 // about the files rather than the authority.
 func localJob(t testing.TB) Job {
 	t.Helper()
 	p := testpki.New(testpki.LeafOptions{ECDSA: true})
+	localKey = p.Key
 	return Job{
 		Sign: func(_ context.Context, digests [][]byte) ([][]byte, error) {
 			out := make([][]byte, len(digests))

@@ -2,8 +2,10 @@ package signjob
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,8 +46,7 @@ func TestRunHelper(t *testing.T) {
 	if refuse {
 		job.Unqueued, job.Existing = true, Refuse
 	}
-	sign := job.Sign
-	job.Sign = func(ctx context.Context, ds [][]byte) ([][]byte, error) {
+	wait := func() {
 		os.WriteFile(filepath.Join(ctl, fmt.Sprintf("ready-%d", os.Getpid())), nil, 0o644)
 		for {
 			if _, err := os.Stat(filepath.Join(ctl, "go")); err == nil {
@@ -53,7 +54,16 @@ func TestRunHelper(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
-		return sign(ctx, ds)
+	}
+	if refuse {
+		// besign sign --p12 signs with Job.Key, without a batch.
+		job.Sign, job.Key = nil, waitingKey{localKey, wait}
+	} else {
+		sign := job.Sign
+		job.Sign = func(ctx context.Context, ds [][]byte) ([][]byte, error) {
+			wait()
+			return sign(ctx, ds)
+		}
 	}
 	doc := Document{Path: in, Fingerprint: fp}
 	doc.Settings.Invisible = true
@@ -68,6 +78,17 @@ func TestRunHelper(t *testing.T) {
 	}
 	fmt.Print(res[0].Output + "\n")
 	os.Exit(0)
+}
+
+// waitingKey calls wait before each signature.
+type waitingKey struct {
+	crypto.Signer
+	wait func()
+}
+
+func (k waitingKey) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	k.wait()
+	return k.Signer.Sign(r, digest, opts)
 }
 
 // raceHelpers starts three helper processes that sign in into outDir at

@@ -106,6 +106,15 @@ type Job struct {
 	// Sign signs SHA-256 digests, for example the authority's SignDigests
 	// with the session and passphrase; it is called once per batch.
 	Sign func(ctx context.Context, digests [][]byte) ([][]byte, error)
+	// Key, instead of Sign, is a key in memory (a PKCS#12 file's): each
+	// document is signed with it as soon as its digest is ready, in its
+	// own reading slot, and written at once. The batch exists to unlock a
+	// key once, which a key in memory does not need; without it the
+	// documents flow through reading, signing and writing a few at a
+	// time on every processor, instead of all waiting for the slowest
+	// before the first is written. Key must allow concurrent Sign calls,
+	// as crypto/rsa's and crypto/ecdsa's keys do.
+	Key crypto.Signer
 	// Chain is the account's certificate then its issuers.
 	Chain []*x509.Certificate
 	// Name, NIP and Jabatan go into the visible signature.
@@ -154,7 +163,8 @@ func WithAuthority(a authority.Certificates, token, passphrase string) func(cont
 // one call of job.Sign signs them all, so the passphrase unlocks the key
 // once and a wrong one counts once. A document that fails before its
 // digest (missing, changed, not a PDF, password needed, output folder
-// gone) leaves the batch so that the others do not wait for it.
+// gone) leaves the batch so that the others do not wait for it. With
+// Job.Key there is no batch: each document is signed in its slot.
 //
 // A queued document (not Job.Unqueued) is compared with its fingerprint
 // twice: its size and time before it is opened, then the SHA-256 of the
@@ -172,29 +182,37 @@ func Run(ctx context.Context, job Job, docs []Document) []Result {
 	}
 	rep := newReporter(job.Progress, len(docs))
 	defer rep.close()
-	if job.Sign == nil || len(job.Chain) == 0 || job.Chain[0] == nil {
+	if (job.Sign == nil && job.Key == nil) || len(job.Chain) == 0 || job.Chain[0] == nil {
 		for i := range res {
 			res[i] = Result{Index: i, Err: fmt.Errorf("%w: no certificate or signer given", pdfsign.ErrCertificate)}
 			rep.set(Progress{Index: i, Stage: StageDone})
 		}
 		return res
 	}
-	b := batch.New(len(docs), job.Chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
-		if ctx.Err() != nil {
-			return nil, ErrCancelled
-		}
-		sigs, err := job.Sign(ctx, digests)
-		if err != nil && ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %w", ErrCancelled, err)
-		}
-		return sigs, err
-	})
+	var b *batch.Batch
+	if job.Key == nil {
+		b = batch.New(len(docs), job.Chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
+			if ctx.Err() != nil {
+				return nil, ErrCancelled
+			}
+			sigs, err := job.Sign(ctx, digests)
+			if err != nil && ctx.Err() != nil {
+				return nil, fmt.Errorf("%w: %w", ErrCancelled, err)
+			}
+			return sigs, err
+		})
+	}
 	slots := make(chan struct{}, readers())
 	var wg sync.WaitGroup
 	for i := range docs {
-		m := b.Member()
+		var m *batch.Member
+		if b != nil {
+			m = b.Member()
+		}
 		wg.Go(func() {
-			defer m.Finish()
+			if m != nil {
+				defer m.Finish()
+			}
 			d := &doc{ctx: ctx, job: &job, Document: &docs[i], index: i, member: m, slots: slots, rep: rep}
 			out, err := d.sign()
 			res[i] = Result{Index: i, Output: out, Err: err}
@@ -207,8 +225,10 @@ func Run(ctx context.Context, job Job, docs []Document) []Result {
 
 // readers is how many documents may read their files at once: documents
 // waiting for the batch's signature hold no slot, so a batch of 1000 does
-// not read 1000 files at once.
-func readers() int { return 2 * runtime.NumCPU() }
+// not read 1000 files at once. Twice the processors Go runs on (GOMAXPROCS
+// follows a container's CPU limit, NumCPU does not): while one document
+// waits for the disk, another computes.
+func readers() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // doc is one document being signed.
 type doc struct {
@@ -385,10 +405,30 @@ func (d *doc) explain(err error, out string) error {
 // signer hands the document's digest to the batch.
 type signer struct{ d *doc }
 
-func (s signer) Public() crypto.PublicKey { return s.d.member.Public() }
+func (s signer) Public() crypto.PublicKey {
+	if s.d.job.Key != nil {
+		return s.d.job.Key.Public()
+	}
+	return s.d.member.Public()
+}
 
 func (s signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	d := s.d
+	if d.job.Key != nil {
+		// No batch: the document keeps its slot and is signed at once.
+		if d.ctx.Err() != nil {
+			d.signErr = ErrCancelled
+			return nil, ErrCancelled
+		}
+		d.stage(StageSigning)
+		sig, err := d.job.Key.Sign(r, digest, opts)
+		if err != nil {
+			d.signErr = err
+			return nil, err
+		}
+		d.stage(StageWriting)
+		return sig, nil
+	}
 	// Waiting for the others: the reading slot goes to the next document.
 	d.release()
 	if d.ctx.Err() != nil {

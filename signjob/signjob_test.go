@@ -15,6 +15,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/pdfsign/testpki"
 )
 
 var bg = context.Background()
@@ -558,4 +559,41 @@ func TestRunUnqueued(t *testing.T) {
 		t.Fatalf("missing file signed: %+v", res[1])
 	}
 	assertClean(t, dir)
+}
+
+// With Job.Key there is no batch: each document is signed as soon as its
+// digest is ready and written at once, so no more outputs are in the
+// making at a time than there are reading slots (a batch has them all
+// open until its one signature call), and every output is valid.
+func TestRunKey(t *testing.T) {
+	const n = 200
+	src, out := t.TempDir(), t.TempDir()
+	docs := make([]Document, n)
+	for i := range docs {
+		docs[i] = onePage(t, src, fmt.Sprintf("surat-%03d.pdf", i))
+	}
+	p := testpki.New(testpki.LeafOptions{})
+	var mu sync.Mutex
+	most := 0
+	key := waitingKey{p.Key, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		most = max(most, len(temps(out)))
+	}}
+	job := Job{Key: key, Chain: p.Chain(), Name: "Uji Kunci", OutputDir: out}
+	for _, r := range Run(bg, job, docs) {
+		if r.Err != nil {
+			t.Fatalf("document %d: %v", r.Index, r.Err)
+		}
+	}
+	t.Logf("at most %d outputs in the making at once (%d slots)", most, readers())
+	if most > readers() {
+		t.Errorf("%d outputs in the making at once, more than the %d slots", most, readers())
+	}
+	if got := len(signedFiles(out)); got != n {
+		t.Errorf("%d signed, want %d", got, n)
+	}
+	assertClean(t, out, src)
+	checkSigned(t, filepath.Join(out, "surat-000_signed.pdf"), "")
+	checkSigned(t, filepath.Join(out, fmt.Sprintf("surat-%03d_signed.pdf", n-1)), "")
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"os"
 
 	"github.com/natunakab/besign/pdfsign/testpki"
@@ -65,6 +66,10 @@ func main() {
 		obj(fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len(content), content))
 	}
 	side := 1870 // 1870*1870*3 bytes is about 10 MB
+	if *sizeMB < 10 {
+		// one smaller image: -mb 1 gives a 1 MB file
+		side = int(math.Sqrt(float64(*sizeMB) * (1 << 20) / 3))
+	}
 	for j := 0; j < images; j++ {
 		offsets = append(offsets, pos)
 		write(fmt.Sprintf("%d 0 obj\n<</Type/XObject/Subtype/Image/Width %d/Height %d/ColorSpace/DeviceRGB/BitsPerComponent 8/Length %d>>\nstream\n", len(offsets), side, side, side*side*3))

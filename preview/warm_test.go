@@ -1,0 +1,162 @@
+package preview
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FillCache (besign preview-cache) leaves compiled PDFium in the cache, so
+// that a renderer started afterwards uses it; an unusable directory is an
+// error, not a compilation for nothing.
+func TestFillCache(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	if err := FillCache(filepath.Join(file, "cache")); err == nil {
+		t.Fatal("FillCache under a regular file: no error")
+	}
+	if err := FillCache(""); err == nil {
+		t.Fatal("FillCache without a directory: no error")
+	}
+	dir := filepath.Join(t.TempDir(), "cache", "preview")
+	if CacheFilled(dir) {
+		t.Fatal("an empty cache dir counts as filled")
+	}
+	if err := FillCache(dir); err != nil {
+		t.Fatal(err)
+	}
+	if !CacheFilled(dir) {
+		t.Fatal("cache not filled")
+	}
+	r := New(dir)
+	defer r.Close()
+	d := open(t, r, benchPage.write(t), "")
+	if _, err := d.Render(1, 100); err != nil {
+		t.Fatal(err)
+	}
+	if !r.cacheUsed {
+		t.Fatal("the renderer did not use the filled cache")
+	}
+}
+
+// Fill runs its function only while the cache is empty, and a document
+// opened meanwhile waits for it rather than compiling PDFium itself.
+func TestFill(t *testing.T) {
+	r := New(cacheDir()) // filled by the shared renderer's start
+	defer r.Close()
+	shared(t).Warm()
+	called := false
+	if err := r.Fill(func(string) error { called = true; return nil }); err != nil || called {
+		t.Fatalf("Fill on a filled cache: called %v, %v", called, err)
+	}
+
+	dir := filepath.Join(t.TempDir(), "preview")
+	r2 := New(dir)
+	defer r2.Close()
+	release := make(chan struct{})
+	filled := make(chan error, 1)
+	go func() {
+		filled <- r2.Fill(func(d string) error {
+			<-release
+			return FillCache(d)
+		})
+	}()
+	for !fillHolds(r2) {
+		time.Sleep(time.Millisecond)
+	}
+	opened := make(chan error, 1)
+	go func() {
+		d, err := r2.Open(benchPage.write(t), "")
+		if err == nil {
+			d.Close()
+		}
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		t.Fatalf("Open returned before Fill's function did: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	if err := <-filled; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-opened; err != nil {
+		t.Fatal(err)
+	}
+	if !r2.cacheUsed {
+		t.Fatal("the document did not start from the filled cache")
+	}
+}
+
+// fillHolds reports whether a Fill holds r's start.
+func fillHolds(r *Renderer) bool {
+	if r.initMu.TryLock() {
+		r.initMu.Unlock()
+		return false
+	}
+	return true
+}
+
+// Warm starts the runtime with one idle instance, which the next document
+// takes; a second Warm adds none.
+func TestWarm(t *testing.T) {
+	r := New(cacheDir())
+	defer r.Close()
+	r.Warm()
+	r.Warm()
+	r.mu.Lock()
+	n, started := len(r.engines), r.pool != nil
+	var warm *engine
+	if n > 0 {
+		warm = r.engines[0]
+	}
+	r.mu.Unlock()
+	if !started || n != 1 || warm.docs != 0 {
+		t.Fatalf("after Warm: runtime started %v, %d engines", started, n)
+	}
+	d := open(t, r, benchPage.write(t), "")
+	if _, err := d.Render(1, 100); err != nil {
+		t.Fatal(err)
+	}
+	r.mu.Lock()
+	n = len(r.engines)
+	r.mu.Unlock()
+	d.mu.Lock()
+	took := d.eng == warm
+	d.mu.Unlock()
+	if n != 1 || !took {
+		t.Fatalf("the document did not take the warm instance (%d engines)", n)
+	}
+	r.Close()
+	r.Warm() // closed: nothing starts, nothing panics
+}
+
+// A half-written cache entry left by a compilation ended midway is removed
+// once it is old enough to be nobody's work in progress.
+func TestStaleEntries(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	sub := filepath.Join(dir, cacheTag(), "wazero-test")
+	if err := os.MkdirAll(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old, fresh, entry := filepath.Join(sub, "abc.123.tmp"), filepath.Join(sub, "abc.456.tmp"), filepath.Join(sub, "abc")
+	for _, p := range []string{old, fresh, entry} {
+		os.WriteFile(p, []byte("x"), 0o600)
+	}
+	long := time.Now().Add(-time.Hour)
+	os.Chtimes(old, long, long)
+	os.Chtimes(entry, long, long)
+	if c := openCache(dir); c == nil {
+		t.Fatal("cache not opened")
+	}
+	for p, want := range map[string]bool{old: false, fresh: true, entry: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", filepath.Base(p), err == nil, want)
+		}
+	}
+	if !CacheFilled(dir) {
+		t.Error("a complete entry does not count as filled")
+	}
+}
