@@ -84,6 +84,11 @@ func Run(in Input) error {
 	a := fyneapp.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	cfg, cfgErr := in.Config, in.ConfigErr
+	// the configured theme, light by default, whatever the desktop's
+	// setting: the seeds' pages are light, and both variants are checked
+	// for contrast
+	dark := cfg.Theme == "dark"
+	a.Settings().SetTheme(screens.NewTheme(dark))
 	language := cfg.Language
 	if language == "" {
 		language = assets.Languages[0]
@@ -171,6 +176,10 @@ func Run(in Input) error {
 				Preview:               renderer,
 				MaxPassphraseFailures: cfg.Passphrase.MaxFailures,
 				VerificationURL:       cfg.VerificationURL,
+				Dark:                  dark,
+				SaveSettings: func(s config.UserSettings) error {
+					return config.SaveUser(in.DataDir, s)
+				},
 			})
 			w.SetMainMenu(ui.Menu())
 			w.SetOnDropped(ui.Dropped)

@@ -36,6 +36,9 @@ type Config struct {
 	Authority string `toml:"authority"`
 	// Language is the default language of the app: "id" or "en".
 	Language string `toml:"language"`
+	// Theme is the app's look: "light" (the default, as the seeds' pages
+	// are) or "dark".
+	Theme string `toml:"theme"`
 	// VerificationURL is printed in the QR code of visible signatures.
 	VerificationURL string `toml:"verification_url"`
 	// AutoApproveActivations approves activations without a verifier.
@@ -144,6 +147,7 @@ func Default() Config {
 		SelfRegistration:  a.SelfRegistration,
 		Authority:         "embedded",
 		Language:          "id",
+		Theme:             "light",
 		VerificationURL:   "https://besign.natunakab.go.id/verifikasi",
 		ResetLinkLifetime: Duration{a.ResetLinkLifetime},
 		Lockout: Lockout{
@@ -164,7 +168,7 @@ func Default() Config {
 }
 
 // userKeys are the only keys a per-user file may set.
-var userKeys = map[string]bool{"language": true}
+var userKeys = map[string]bool{"language": true, "theme": true}
 
 // Paths says where to look. An empty System means the platform's
 // system-wide file; a missing system or user file is not an error, but a
@@ -188,6 +192,61 @@ func SystemPath() string {
 
 // UserPath is the per-user file inside the data dir.
 func UserPath(dataDir string) string { return filepath.Join(dataDir, "config.toml") }
+
+// UserSettings are the per-user keys the app changes (its Tampilan menu).
+type UserSettings struct {
+	Language string `toml:"language,omitempty"`
+	Theme    string `toml:"theme,omitempty"`
+}
+
+// SaveUser sets the non-empty values of s in the per-user file of dataDir,
+// keeping the other key there. The file is replaced whole (a temporary file
+// renamed over it), so a crash leaves the old one or the new one.
+func SaveUser(dataDir string, s UserSettings) error {
+	path := UserPath(dataDir)
+	var cur UserSettings
+	if data, err := readBounded(path); err == nil {
+		// a file Load refused is replaced: the app started without it
+		_, _ = toml.Decode(string(data), &cur)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if s.Language != "" {
+		cur.Language = s.Language
+	}
+	if s.Theme != "" {
+		cur.Theme = s.Theme
+	}
+	check := Default()
+	if cur.Language != "" {
+		check.Language = cur.Language
+	}
+	if cur.Theme != "" {
+		check.Theme = cur.Theme
+	}
+	if err := check.check(); err != nil {
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(dataDir, ".config-*.toml")
+	if err != nil {
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := toml.NewEncoder(tmp).Encode(cur); err != nil {
+		tmp.Close()
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("configuration %s: %w", path, err)
+	}
+	return nil
+}
 
 // Load reads the defaults, the system file and the user file.
 func Load(p Paths) (Config, error) {
@@ -271,6 +330,11 @@ func keyErrorf(key, format string, a ...any) error {
 // check validates values that TOML's types do not. Values that would defeat
 // their purpose (no lockout, a zero wait) are refused, never replaced.
 func (c *Config) check() error {
+	switch c.Theme {
+	case "light", "dark":
+	default:
+		return keyErrorf("theme", "must be \"light\" or \"dark\", not %q", c.Theme)
+	}
 	switch c.Language {
 	case "id", "en":
 	default:

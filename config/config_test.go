@@ -174,3 +174,42 @@ func TestServerDatabase(t *testing.T) {
 		t.Errorf("relative database file: %v", err)
 	}
 }
+
+// The app's Tampilan menu saves the language and the theme in the per-user
+// file; Load reads them back, and each save keeps the other key.
+func TestSaveUser(t *testing.T) {
+	dir := t.TempDir()
+	sys := filepath.Join(t.TempDir(), "system.toml")
+	if err := os.WriteFile(sys, []byte("instansi = \"Pemerintah Kabupaten Natuna\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(Paths{System: sys, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Language != "id" || cfg.Theme != "light" {
+		t.Fatalf("defaults: language %q theme %q", cfg.Language, cfg.Theme)
+	}
+	if err := SaveUser(dir, UserSettings{Language: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveUser(dir, UserSettings{Theme: "dark"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = Load(Paths{System: sys, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Language != "en" || cfg.Theme != "dark" {
+		t.Fatalf("after saving: language %q theme %q", cfg.Language, cfg.Theme)
+	}
+	if err := SaveUser(dir, UserSettings{Theme: "purple"}); err == nil {
+		t.Fatal("a theme that does not exist was saved")
+	}
+	if err := os.WriteFile(UserPath(dir), []byte("theme = \"purple\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(Paths{System: sys, DataDir: dir}); err == nil || !strings.Contains(err.Error(), "theme") {
+		t.Fatalf("a bad theme loads: %v", err)
+	}
+}

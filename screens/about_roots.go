@@ -27,7 +27,7 @@ type rootsSection struct {
 	content fyne.CanvasObject
 	rows    *fyne.Container
 	msg     *widget.Label
-	add     *widget.Button
+	add     *button
 
 	// authority is the authority's root; roots the added ones and
 	// problems the files that could not be read, as last loaded.
@@ -43,7 +43,7 @@ func newRootsSection(u *UI, trust authority.Trust) *rootsSection {
 	s.rows = container.NewVBox()
 	s.msg = wrapped("")
 	s.msg.Hide()
-	s.add = widget.NewButton(lang.L("Tambah"), s.choose)
+	s.add = newButton(lang.L("Tambah"), s.choose)
 	if u.opts.About.DataDir == "" {
 		s.add.Disable()
 	}
@@ -125,7 +125,7 @@ func rootRow(c *x509.Certificate, note string, remove func()) fyne.CanvasObject 
 	if remove == nil {
 		return box
 	}
-	del := widget.NewButton(lang.L("Hapus"), remove)
+	del := newButton(lang.L("Hapus"), remove)
 	del.Importance = widget.DangerImportance
 	return container.NewBorder(nil, nil, nil, container.NewVBox(del), box)
 }

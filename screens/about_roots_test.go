@@ -30,6 +30,10 @@ func rootTexts(s *rootsSection) (string, []*widget.Button) {
 			if w.Text == "Hapus" {
 				dels = append(dels, w)
 			}
+		case *button:
+			if w.Text == "Hapus" {
+				dels = append(dels, &w.Button)
+			}
 		case *fyne.Container:
 			for _, c := range w.Objects {
 				walk(c)

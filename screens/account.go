@@ -68,6 +68,16 @@ func (a *accountTab) focus() {
 	}
 }
 
+// shown runs when the tab is selected: the details' certificate is asked
+// again, since an approval or a passphrase made elsewhere (the admin
+// command, a verifier, the mail's link) changes the next step.
+func (a *accountTab) shown() {
+	if a.u.state.session != nil && len(a.content.Objects) > 0 && a.content.Objects[0] == a.details.content {
+		a.details.cert.refresh()
+	}
+	a.focus()
+}
+
 func (a *accountTab) start() {
 	a.u.started = true
 	a.focus()

@@ -39,9 +39,9 @@ type activationTab struct {
 	rejected   *widget.Label // the reason of a rejection, above the steps
 	top        *widget.Label // errors that concern no single field
 	body       *fyne.Container
-	prev       *widget.Button
-	next       *widget.Button
-	submit     *widget.Button
+	prev       *button
+	next       *button
+	submit     *button
 
 	personal   *personalStep
 	employment *employmentStep
@@ -75,10 +75,10 @@ func newActivationTab(u *UI, activations authority.Activations) *activationTab {
 	t.top = wrapped("")
 	t.top.Importance = widget.DangerImportance
 	t.top.Hide()
-	t.prev = widget.NewButton(lang.L("Sebelumnya"), t.goPrev)
-	t.next = widget.NewButton(lang.L("Selanjutnya"), t.goNext)
+	t.prev = newButton(lang.L("Sebelumnya"), t.goPrev)
+	t.next = newButton(lang.L("Selanjutnya"), t.goNext)
 	t.next.Importance = widget.HighImportance
-	t.submit = widget.NewButton(lang.L("Kirim"), t.doSubmit)
+	t.submit = newButton(lang.L("Kirim"), t.doSubmit)
 	t.submit.Importance = widget.HighImportance
 	t.body = container.NewStack()
 	buttons := container.NewHBox(t.prev, t.next, t.submit)
@@ -107,6 +107,40 @@ func (t *activationTab) signedIn() {
 			return
 		}
 		t.apply(a)
+	})
+}
+
+// shown runs when the tab is selected. A submitted activation is asked
+// again: its verification happens elsewhere (a verifier, the admin
+// command, automatic approval), and the tab must not say "Menunggu
+// verifikasi" once the approval mail has arrived. A form being filled in
+// is left alone, so as not to lose what was typed.
+func (t *activationTab) shown() {
+	t.focus()
+	s := t.u.state.session
+	if s == nil || !t.loaded {
+		return // signedIn is loading it
+	}
+	shownStatus := t.act.Status
+	background(t.u, func(ctx context.Context) (authority.Activation, error) {
+		return t.activations.Activation(ctx, s.Token)
+	}, func(a authority.Activation, err error) {
+		if t.u.state.session != s || t.act.Status != shownStatus {
+			return // signed out, or changed here meanwhile
+		}
+		if err != nil {
+			t.failed(err)
+			return
+		}
+		switch {
+		case a.Status == authority.ActivationWaiting || a.Status == authority.ActivationVerified:
+			t.apply(a)
+		case a.Status != shownStatus:
+			// rejected, or back to a draft: the form again, from the
+			// authority's copy
+			t.apply(a)
+		}
+		// a draft still a draft keeps what is being typed
 	})
 }
 
@@ -149,6 +183,9 @@ func (t *activationTab) read() authority.ActivationData {
 // showStep shows step i of the stepper with its buttons.
 func (t *activationTab) showStep(i int) {
 	t.step = min(max(i, 0), len(t.stepLabels)-1)
+	if t.step == 1 {
+		t.employment.provinceFromNIK(t.personal.nik.entry.Text)
+	}
 	for j, l := range t.stepLabels {
 		l.TextStyle.Bold = j == t.step
 		l.Importance = widget.MediumImportance

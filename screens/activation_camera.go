@@ -30,10 +30,10 @@ type cameraDialog struct {
 	devices []camera.Device
 	device  *widget.Select // shown when there are several cameras
 	preview *canvas.Image
-	start   *widget.Button // "Aktifkan Kamera"
-	shoot   *widget.Button // "Ambil Foto", then "Ambil ulang foto"
-	save    *widget.Button // "Simpan"
-	file    *widget.Button // "Pilih file foto", offered when the camera fails
+	start   *button // "Aktifkan Kamera"
+	shoot   *button // "Ambil Foto", then "Ambil ulang foto"
+	save    *button // "Simpan"
+	file    *button // "Pilih file foto", offered when the camera fails
 	msg     *widget.Label
 
 	stream   *camera.Stream // nil when the camera is off
@@ -57,21 +57,21 @@ func (s *photoStep) openCamera() {
 	c.device = widget.NewSelect(nil, nil)
 	c.device.PlaceHolder = lang.L("Pilih kamera")
 	c.device.Hide()
-	c.start = widget.NewButton(lang.L("Aktifkan Kamera"), c.activate)
+	c.start = newButton(lang.L("Aktifkan Kamera"), c.activate)
 	c.start.Importance = widget.WarningImportance
-	c.shoot = widget.NewButton(lang.L("Ambil Foto"), c.takePhoto)
+	c.shoot = newButton(lang.L("Ambil Foto"), c.takePhoto)
 	c.shoot.Disable()
-	c.save = widget.NewButton(lang.L("Simpan"), c.doSave)
+	c.save = newButton(lang.L("Simpan"), c.doSave)
 	c.save.Importance = widget.HighImportance
 	c.save.Disable()
-	c.file = widget.NewButton(lang.L("Pilih file foto"), func() {
+	c.file = newButton(lang.L("Pilih file foto"), func() {
 		c.close()
 		s.chooseFile()
 	})
 	c.file.Hide()
 	c.msg = wrapped("")
 	c.msg.Hide()
-	closeBtn := widget.NewButton(lang.L("Tutup"), c.close)
+	closeBtn := newButton(lang.L("Tutup"), c.close)
 	body := container.NewBorder(
 		c.device,
 		container.NewVBox(c.msg, container.NewHBox(c.start, c.shoot, c.file), container.NewHBox(closeBtn, c.save)),

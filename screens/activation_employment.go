@@ -20,11 +20,11 @@ import (
 type employmentStep struct {
 	t        *activationTab
 	f        *form
-	instansi *widget.Entry
+	instansi *entry
 	status   *choice
-	radio    *widget.RadioGroup
+	radio    *describedChoice
 	nip      *field
-	check    *widget.Button
+	check    *button
 	lookup   *widget.Label // what "Cek NIP/NRP" found or not
 	warning  *widget.Label // NIP and NIK disagree
 	nipRow   *fyne.Container
@@ -61,19 +61,21 @@ func note(l *widget.Label, imp widget.Importance, msg string) { l.Importance = i
 
 func newEmploymentStep(t *activationTab) *employmentStep {
 	s := &employmentStep{t: t, f: newForm(lang.L("Selanjutnya"), t.goNext)}
-	s.instansi = widget.NewEntry()
+	s.instansi = newEntry()
 	s.instansi.Disable()
 	instLabel := widget.NewLabel(lang.L("Instansi"))
 	instLabel.TextStyle.Bold = true
 	asn, other := employmentOptions()
-	s.radio = widget.NewRadioGroup([]string{asn, other}, func(string) {
+	s.radio = newDescribedChoice([]string{asn, other}, []string{
+		lang.L("Terintegrasi dengan sistem SI ASN (BKN) / Sistem Informasi Personil POLRI (SIPP)"),
+		lang.L("Selain ASN dan Penyidik POLRI"),
+	}, func(string) {
 		s.status.setError("")
 		s.showNIP()
 		t.relayout()
 	})
-	s.radio.Horizontal = true
-	s.status = newChoice(lang.L("Status"), s.radio)
-	s.nip = s.f.field(lang.L("NIP/NRP"), widget.NewEntry(), authority.NIPLen)
+	s.status = newChoice(lang.L("Silahkan pilih status kepegawaian anda!"), s.radio.box)
+	s.nip = s.f.field(lang.L("NIP/NRP"), newEntry(), authority.NIPLen)
 	s.nip.entry.SetPlaceHolder(lang.L("18 digit NIP atau 8 digit NRP"))
 	prevChanged := s.nip.entry.OnChanged
 	s.nip.entry.OnChanged = func(v string) {
@@ -81,15 +83,15 @@ func newEmploymentStep(t *activationTab) *employmentStep {
 		setText(s.lookup, "")
 		setText(s.warning, "")
 	}
-	s.check = widget.NewButton(lang.L("Cek NIP/NRP"), s.doLookup)
+	s.check = newButton(lang.L("Cek NIP/NRP"), s.doLookup)
 	s.lookup = wrapped("")
 	s.lookup.Hide()
 	s.warning = wrapped("")
 	s.warning.Importance = widget.WarningImportance
 	s.warning.Hide()
 	s.nipRow = container.NewVBox(s.nip.label, container.NewBorder(nil, nil, nil, s.check, s.nip.entry), s.nip.msg, s.lookup, s.warning)
-	s.unit = s.f.field(lang.L("Unit Organisasi"), widget.NewEntry(), authority.MaxTextLen)
-	s.jabatan = s.f.field(lang.L("Jabatan"), widget.NewEntry(), authority.MaxTextLen)
+	s.unit = s.f.field(lang.L("Unit Organisasi"), newEntry(), authority.MaxTextLen)
+	s.jabatan = s.f.field(lang.L("Jabatan"), newEntry(), authority.MaxTextLen)
 	s.provSel = widget.NewSelect(region.Names(), func(string) { s.province.setError("") })
 	s.provSel.PlaceHolder = lang.L("Pilih provinsi")
 	s.province = newChoice(lang.L("Provinsi"), s.provSel)
@@ -100,6 +102,7 @@ func newEmploymentStep(t *activationTab) *employmentStep {
 	t.fields[authority.FieldProvince] = s.province
 	s.content = container.NewVBox(
 		title(lang.L("Data Kedinasan")),
+		wrapped(lang.L("Mohon lengkapi data kedinasan Anda.")),
 		container.NewVBox(instLabel, s.instansi),
 		s.status.box(), s.nipRow, s.unit.box(), s.jabatan.box(), s.province.box(),
 	)
@@ -155,6 +158,18 @@ func (s *employmentStep) read(d *authority.ActivationData) {
 	d.Unit = s.unit.entry.Text
 	d.Jabatan = s.jabatan.entry.Text
 	d.Province = provinceCode(s.provSel.Selected)
+}
+
+// provinceFromNIK preselects Provinsi from the NIK's first two digits (the
+// province's code), when nothing is chosen yet; the person may change it.
+func (s *employmentStep) provinceFromNIK(nik string) {
+	nik = strings.TrimSpace(nik)
+	if s.provSel.Selected != "" || len(nik) < 2 {
+		return
+	}
+	if name := provinceName(nik[:2]); name != "" {
+		s.provSel.SetSelected(name)
+	}
 }
 
 // checkWarnings says when the NIP's birth date or sex disagrees with the
@@ -218,6 +233,7 @@ func (s *employmentStep) doLookup() {
 			s.provSel.SetSelected(provinceName(e.ProvinceCode))
 		} else {
 			s.provSel.ClearSelected()
+			s.provinceFromNIK(s.t.personal.nik.entry.Text)
 			msg += " " + lang.L("Provinsi \"{{.Province}}\" di direktori bukan nama provinsi; pilih provinsi Anda.", map[string]any{"Province": e.Province})
 		}
 		note(s.lookup, widget.SuccessImportance, msg)

@@ -16,26 +16,27 @@ type personalStep struct {
 	nik           *field
 	gelarDepan    *field
 	gelarBelakang *field
-	email         *widget.Entry // the account's, read-only
+	email         *entry // the account's, read-only
 	phone         *field
 	content       fyne.CanvasObject
 }
 
 func newPersonalStep(t *activationTab) *personalStep {
 	s := &personalStep{f: newForm(lang.L("Selanjutnya"), t.goNext)}
-	s.name = s.f.field(lang.L("Nama Lengkap"), widget.NewEntry(), authority.MaxNameLen)
+	// the seed's stars: what must be filled in (the gelar take "-")
+	s.name = s.f.field(lang.L("Nama Lengkap *"), newEntry(), authority.MaxNameLen)
 	s.name.entry.SetPlaceHolder(lang.L("Sesuai KTP"))
-	s.nik = s.f.field(lang.L("NIK"), widget.NewEntry(), authority.NIKLen)
+	s.nik = s.f.field(lang.L("NIK *"), newEntry(), authority.NIKLen)
 	s.nik.entry.SetPlaceHolder(lang.L("16 digit tanpa spasi"))
-	s.gelarDepan = s.f.field(lang.L("Gelar Depan"), widget.NewEntry(), authority.MaxGelarLen)
+	s.gelarDepan = s.f.field(lang.L("Gelar Depan"), newEntry(), authority.MaxGelarLen)
 	s.gelarDepan.entry.SetPlaceHolder(lang.L("Isi \"-\" jika tidak ada"))
-	s.gelarBelakang = s.f.field(lang.L("Gelar Belakang"), widget.NewEntry(), authority.MaxGelarLen)
+	s.gelarBelakang = s.f.field(lang.L("Gelar Belakang"), newEntry(), authority.MaxGelarLen)
 	s.gelarBelakang.entry.SetPlaceHolder(lang.L("Isi \"-\" jika tidak ada"))
-	s.email = widget.NewEntry()
+	s.email = newEntry()
 	s.email.Disable()
 	emailLabel := widget.NewLabel(lang.L("Email"))
 	emailLabel.TextStyle.Bold = true
-	s.phone = s.f.field(lang.L("Nomor Telepon"), widget.NewEntry(), 20)
+	s.phone = s.f.field(lang.L("Nomor Telepon *"), newEntry(), 20)
 	s.phone.entry.SetPlaceHolder("08xxxxxxxxxx")
 	t.fields[authority.FieldName] = s.name
 	t.fields[authority.FieldNIK] = s.nik
@@ -44,6 +45,7 @@ func newPersonalStep(t *activationTab) *personalStep {
 	t.fields[authority.FieldPhone] = s.phone
 	s.content = container.NewVBox(
 		title(lang.L("Data Diri")),
+		wrapped(lang.L("Mohon lengkapi data diri anda, sesuai dengan yang tertera pada KTP.")),
 		s.name.box(), s.nik.box(), s.gelarDepan.box(), s.gelarBelakang.box(),
 		container.NewVBox(emailLabel, s.email), s.phone.box(),
 	)

@@ -29,9 +29,9 @@ type photoStep struct {
 	t        *activationTab
 	photo    []byte // JPEG as it will be submitted; nil when none
 	preview  *canvas.Image
-	take     *widget.Button
-	howTo    *widget.Button
-	file     *widget.Button
+	take     *button
+	howTo    *button
+	file     *button
 	msg      *choice // the photo's problems
 	consent  *widget.Check
 	consentF *choice
@@ -49,10 +49,10 @@ func newPhotoStep(t *activationTab) *photoStep {
 	s.preview.FillMode = canvas.ImageFillContain
 	s.preview.SetMinSize(fyne.NewSize(150, 190))
 	s.preview.Hide()
-	s.take = widget.NewButtonWithIcon(lang.L("Ambil foto"), theme.MediaPhotoIcon(), s.openCamera)
+	s.take = newIconButton(lang.L("Ambil foto"), theme.MediaPhotoIcon(), s.openCamera)
 	s.take.Importance = widget.HighImportance
-	s.howTo = widget.NewButton(lang.L("Cara pengambilan foto"), func() { showPhotoHowTo(t.u.win) })
-	s.file = widget.NewButton(lang.L("Pilih file foto"), s.chooseFile)
+	s.howTo = newButton(lang.L("Cara pengambilan foto"), func() { showPhotoHowTo(t.u.win) })
+	s.file = newButton(lang.L("Pilih file foto"), s.chooseFile)
 	s.msg = newChoice(lang.L("Foto Diri"), container.NewHBox(s.preview))
 	s.consent = widget.NewCheck(lang.L("Dengan melakukan pendaftaran ini, berarti kamu telah menyetujui"), func(bool) {
 		s.consentF.setError("")

@@ -185,6 +185,11 @@ func TestActivationWizardEveryMessage(t *testing.T) {
 	if e.instansi.Text != "Pemerintah Kabupaten Natuna" || !e.instansi.Disabled() {
 		t.Errorf("instansi %q", e.instansi.Text)
 	}
+	// Provinsi comes from the NIK's region code (21: Kepulauan Riau)
+	if e.provSel.Selected != "Kepulauan Riau" {
+		t.Fatalf("Provinsi from NIK %s: %q", goodNIK, e.provSel.Selected)
+	}
+	e.provSel.ClearSelected()
 	h.tap(act.next)
 	h.wantMsg("status", e.status.msg, "Pilih status kepegawaian")
 	h.wantMsg("unit", e.unit.msg, "Unit organisasi wajib diisi")
@@ -207,7 +212,8 @@ func TestActivationWizardEveryMessage(t *testing.T) {
 	h.wantMsg("unknown NIP", e.lookup, "tidak ditemukan di direktori")
 	h.typeIn(e.nip.entry, goodNIP)
 	h.tap(e.check)
-	if e.unit.entry.Text != "Dinas Komunikasi dan Informatika" || e.jabatan.entry.Text != "Pranata Komputer" || e.provSel.Selected != "" {
+	// the directory's "NATUNA" is no province: the NIK's stays
+	if e.unit.entry.Text != "Dinas Komunikasi dan Informatika" || e.jabatan.entry.Text != "Pranata Komputer" || e.provSel.Selected != "Kepulauan Riau" {
 		t.Fatalf("Cek NIP/NRP filled %q %q %q", e.unit.entry.Text, e.jabatan.entry.Text, e.provSel.Selected)
 	}
 	h.wantMsg("NATUNA", e.lookup, "\"NATUNA\" di direktori bukan nama provinsi")

@@ -14,17 +14,21 @@ import (
 
 // certificateBox is the certificate part of the Akun tab's details: its
 // status, serial and validity, what to do next, and the passphrase actions.
+// The next step's buttons (activate, create) sit in the details' action bar,
+// in view on a small screen.
 type certificateBox struct {
-	a       *accountTab
-	status  *widget.Label
-	serial  *widget.Label
-	valid   *widget.Label
-	next    *widget.Label
-	create  *widget.Button
-	change  *widget.Button
-	forgot  *widget.Button
-	info    authority.CertificateInfo
-	content fyne.CanvasObject
+	a      *accountTab
+	status *widget.Label
+	serial *widget.Label
+	valid  *widget.Label
+	next   *widget.Label
+	create *button
+	// activate goes to the Aktivasi tab while nothing was sent yet
+	activate *button
+	change   *button
+	forgot   *button
+	info     authority.CertificateInfo
+	content  fyne.CanvasObject
 }
 
 func newCertificateBox(a *accountTab) *certificateBox {
@@ -42,12 +46,14 @@ func newCertificateBox(a *accountTab) *certificateBox {
 	f.Append(lang.L("Nomor Seri"), b.serial)
 	f.Append(lang.L("Masa Berlaku"), b.valid)
 	b.next = wrapped("")
-	b.create = widget.NewButton(lang.L("Buat Passphrase"), func() { a.showCreatePassphrase("") })
+	b.create = newButton(lang.L("Buat Passphrase"), func() { a.showCreatePassphrase("") })
 	b.create.Importance = widget.HighImportance
-	b.change = widget.NewButton(lang.L("Ganti Passphrase"), a.showChangePassphrase)
-	b.forgot = widget.NewButton(lang.L("Lupa Passphrase"), b.doForgot)
+	b.activate = newButton(lang.L("Buka Aktivasi"), func() { a.u.tabs.Select(a.u.actItem) })
+	b.activate.Importance = widget.HighImportance
+	b.change = newButton(lang.L("Ganti Passphrase"), a.showChangePassphrase)
+	b.forgot = newButton(lang.L("Lupa Passphrase"), b.doForgot)
 	b.content = container.NewVBox(title(lang.L("Sertifikat Elektronik")), f, b.next,
-		container.NewHBox(b.create, b.change, b.forgot))
+		container.NewHBox(b.change, b.forgot))
 	b.show(authority.CertificateInfo{})
 	return b
 }
@@ -112,6 +118,11 @@ func (b *certificateBox) show(info authority.CertificateInfo) {
 		b.create.Show()
 	default:
 		b.create.Hide()
+	}
+	if info.Status == authority.StatusNotRegistered {
+		b.activate.Show()
+	} else {
+		b.activate.Hide()
 	}
 	if info.Status == authority.StatusIssue {
 		b.change.Show()

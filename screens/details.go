@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -17,7 +18,7 @@ type detailsView struct {
 	warning *widget.Label
 	note    *widget.Label
 	cert    *certificateBox
-	signOut *widget.Button
+	signOut *button
 	content fyne.CanvasObject
 	values  map[string]*widget.Label
 }
@@ -42,9 +43,10 @@ func newDetailsView(a *accountTab) *detailsView {
 	v.note.Importance = widget.SuccessImportance
 	v.note.Hide()
 	v.cert = newCertificateBox(a)
-	v.signOut = widget.NewButton(lang.L("Keluar"), v.doSignOut)
-	v.signOut.Importance = widget.HighImportance
-	v.content = actionCard(v.signOut,
+	v.signOut = newButton(lang.L("Keluar"), v.doSignOut)
+	// the next step (Buka Aktivasi, Buat Passphrase) is the primary
+	// button, in view beside Keluar, which is not
+	v.content = actionCard(container.NewHBox(v.cert.activate, v.cert.create, v.signOut),
 		title(lang.L("Akun Anda")),
 		wrapped(lang.L("Anda sudah masuk ke BeSign.")),
 		v.warning,

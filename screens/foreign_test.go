@@ -82,6 +82,8 @@ func shownTexts(obj fyne.CanvasObject, where string, see func(text, where string
 		say(o.Text)
 	case *widget.Button:
 		say(o.Text)
+	case *button:
+		say(o.Text)
 	case *widget.Check:
 		say(o.Text)
 	case *widget.Hyperlink:
@@ -93,6 +95,8 @@ func shownTexts(obj fyne.CanvasObject, where string, see func(text, where string
 			say(s)
 		}
 	case *widget.Entry:
+		say(o.PlaceHolder)
+	case *entry:
 		say(o.PlaceHolder)
 	case *widget.RichText:
 		say(o.String())

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
 )
@@ -18,7 +17,7 @@ type forgotView struct {
 	a       *accountTab
 	f       *form
 	login   *field
-	inbox   *widget.Button
+	inbox   *button
 	content fyne.CanvasObject
 	sentTo  string
 }
@@ -26,8 +25,10 @@ type forgotView struct {
 func newForgotView(a *accountTab) *forgotView {
 	v := &forgotView{a: a}
 	v.f = newForm(lang.L("Kirim"), v.submit)
-	v.login = v.f.field(lang.L("Username atau Email"), widget.NewEntry(), authority.MaxLoginLen)
-	v.inbox = widget.NewButton(lang.L("Buka Kotak Masuk"), func() { a.u.showInbox(v.sentTo) })
+	back := func() { a.showSignIn(signInState{}) }
+	v.f.onEscape(back)
+	v.login = v.f.field(lang.L("Username atau Email"), newEntry(), authority.MaxLoginLen)
+	v.inbox = newButton(lang.L("Buka Kotak Masuk"), func() { a.u.showInbox(v.sentTo) })
 	v.inbox.Hide()
 	v.content = card(
 		title(lang.L("Lupa Password")),
@@ -37,7 +38,7 @@ func newForgotView(a *accountTab) *forgotView {
 		v.f.button,
 		v.f.note,
 		v.inbox,
-		hyperlink(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
+		hyperlink(lang.L("Kembali ke halaman Login"), back),
 	)
 	return v
 }

@@ -17,7 +17,7 @@ const formWidth = 480
 // field is one labelled entry with its error line under it.
 type field struct {
 	label *widget.Label
-	entry *widget.Entry
+	entry *entry
 	msg   *widget.Label
 	max   int
 }
@@ -27,10 +27,13 @@ type field struct {
 type form struct {
 	top    *widget.Label // errors that concern no single field
 	note   *widget.Label // success notes
-	button *widget.Button
+	button *button
 	idle   string
 	fields []*field
 	submit func()
+	// escape is the form's way back (Batal, Kembali ke halaman Login),
+	// run by Escape in any of its entries or on its button; nil: none.
+	escape func()
 }
 
 func newForm(buttonText string, submit func()) *form {
@@ -41,9 +44,19 @@ func newForm(buttonText string, submit func()) *form {
 	f.note = wrapped("")
 	f.note.Importance = widget.SuccessImportance
 	f.note.Hide()
-	f.button = widget.NewButton(buttonText, func() { f.trySubmit() })
+	f.button = newButton(buttonText, func() { f.trySubmit() })
 	f.button.Importance = widget.HighImportance
+	f.button.onEscape = f.runEscape
 	return f
+}
+
+// onEscape makes back the form's way back by keyboard (Escape).
+func (f *form) onEscape(back func()) { f.escape = back }
+
+func (f *form) runEscape() {
+	if f.escape != nil {
+		f.escape()
+	}
 }
 
 func (f *form) trySubmit() {
@@ -54,7 +67,7 @@ func (f *form) trySubmit() {
 }
 
 // field adds an entry limited to max characters (runes).
-func (f *form) field(label string, e *widget.Entry, max int) *field {
+func (f *form) field(label string, e *entry, max int) *field {
 	fd := &field{label: widget.NewLabel(label), entry: e, max: max}
 	fd.label.TextStyle.Bold = true
 	fd.msg = wrapped("")
@@ -70,6 +83,7 @@ func (f *form) field(label string, e *widget.Entry, max int) *field {
 		f.setError("")
 	}
 	e.OnSubmitted = func(string) { f.trySubmit() }
+	e.onEscape = f.runEscape
 	f.fields = append(f.fields, fd)
 	return fd
 }
@@ -89,7 +103,21 @@ func (fd *field) setError(msg string) {
 	if c == nil {
 		return
 	}
-	if _, typing := c.Focused().(*widget.Entry); !typing {
+	switch c.Focused().(type) {
+	case *entry, *widget.Entry: // typing: leave the focus where it is
+	default:
+		c.Focus(fd.entry)
+	}
+}
+
+// reject clears what was typed, shows msg and puts the focus in the field
+// for the next try: a wrong one-time code is of no use, and left in the
+// field it would be sent again with the next Enter. The text goes first,
+// since editing hides the field's error.
+func (fd *field) reject(msg string) {
+	fd.entry.SetText("")
+	fd.setError(msg)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(fd.entry); c != nil {
 		c.Focus(fd.entry)
 	}
 }

@@ -154,8 +154,14 @@ func (h *harness) user(name, email string) authority.Account {
 	return acc
 }
 
+// typeable is an entry: Fyne's or the screens' own.
+type typeable interface {
+	fyne.Focusable
+	SetText(string)
+}
+
 // typeIn replaces e's text by typing s into it through the canvas.
-func (h *harness) typeIn(e *widget.Entry, s string) {
+func (h *harness) typeIn(e typeable, s string) {
 	h.t.Helper()
 	e.SetText("")
 	c := h.win.Canvas()
@@ -324,4 +330,16 @@ func (h *harness) signIn(login, password, secret string) {
 	h.typeIn(a.otpStep.code.entry, h.code(secret, 0))
 	h.enter()
 	h.wantView("details", a.details.content)
+}
+
+// asButton is the Fyne button in o: a widget.Button, or the screens' own
+// button around one.
+func asButton(o fyne.CanvasObject) (*widget.Button, bool) {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b, true
+	case *button:
+		return &b.Button, true
+	}
+	return nil, false
 }

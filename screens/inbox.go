@@ -19,8 +19,8 @@ type inboxTab struct {
 	outbox  authority.Outbox
 	content fyne.CanvasObject
 
-	filter  *widget.Entry
-	refresh *widget.Button
+	filter  *entry
+	refresh *button
 	errMsg  *widget.Label
 	list    *widget.List
 	mails   []authority.Mail
@@ -28,7 +28,7 @@ type inboxTab struct {
 	subject *widget.Label
 	meta    *widget.Label
 	body    *widget.Label
-	action  *widget.Button
+	action  *button
 	empty   *widget.Label
 	pane    *fyne.Container
 	current int   // index of the mail shown, -1 for none
@@ -37,7 +37,7 @@ type inboxTab struct {
 
 func newInboxTab(u *UI, outbox authority.Outbox) *inboxTab {
 	t := &inboxTab{u: u, outbox: outbox, current: -1}
-	t.filter = widget.NewEntry()
+	t.filter = newEntry()
 	t.filter.SetPlaceHolder(lang.L("Saring menurut email (kosong: semua)"))
 	t.filter.OnSubmitted = func(string) { t.load() }
 	t.filter.OnChanged = func(s string) {
@@ -45,7 +45,7 @@ func newInboxTab(u *UI, outbox authority.Outbox) *inboxTab {
 			t.filter.SetText(string([]rune(s)[:authority.MaxEmailLen]))
 		}
 	}
-	t.refresh = widget.NewButton(lang.L("Muat ulang"), t.load)
+	t.refresh = newButton(lang.L("Muat ulang"), t.load)
 	t.errMsg = wrapped("")
 	t.errMsg.Importance = widget.DangerImportance
 	t.errMsg.Hide()
@@ -77,7 +77,7 @@ func newInboxTab(u *UI, outbox authority.Outbox) *inboxTab {
 	t.meta.Importance = widget.LowImportance
 	t.body = wrapped("")
 	t.body.Selectable = true
-	t.action = widget.NewButton("", t.act)
+	t.action = newButton("", t.act)
 	t.action.Importance = widget.HighImportance
 	t.action.Hide()
 	t.empty = wrapped(lang.L("Pilih email untuk membacanya."))

@@ -110,7 +110,7 @@ func (t *otpTab) setDevices(ds []authority.OTPDevice) {
 		name.Truncation = fyne.TextTruncateEllipsis
 		added := widget.NewLabel(lang.L("Ditambahkan {{.Date}}", map[string]any{"Date": formatTime(d.CreatedAt)}))
 		added.Importance = widget.LowImportance
-		rm := widget.NewButton(lang.L("Hapus"), func() { t.askRemove(d) })
+		rm := newButton(lang.L("Hapus"), func() { t.askRemove(d) })
 		rm.Importance = widget.DangerImportance
 		t.list.Add(container.NewBorder(nil, widget.NewSeparator(), nil, container.NewCenter(rm),
 			container.NewVBox(name, added)))

@@ -37,7 +37,7 @@ type otpSetupView struct {
 	toggle   *widget.Hyperlink
 	manual   *fyne.Container
 	key      *widget.Label // the key in groups of four, selectable
-	copyKey  *widget.Button
+	copyKey  *button
 	params   *widget.Label
 	content  fyne.CanvasObject
 	onDone   func(authority.OTPDevice)
@@ -50,8 +50,8 @@ type otpSetupView struct {
 func newOTPSetupView(u *UI, flows authority.Flows, mode setupMode) *otpSetupView {
 	v := &otpSetupView{u: u, flows: flows, mode: mode}
 	v.f = newForm(lang.L("Kirim"), v.submit)
-	v.code = v.f.field(lang.L("Kode OTP *"), widget.NewEntry(), 7)
-	v.name = v.f.field(lang.L("Nama Perangkat *"), widget.NewEntry(), authority.MaxDeviceNameLen)
+	v.code = v.f.field(lang.L("Kode OTP *"), newEntry(), 7)
+	v.name = v.f.field(lang.L("Nama Perangkat *"), newEntry(), authority.MaxDeviceNameLen)
 
 	v.qr = canvas.NewImageFromResource(nil)
 	v.qr.FillMode = canvas.ImageFillContain
@@ -61,7 +61,7 @@ func newOTPSetupView(u *UI, flows authority.Flows, mode setupMode) *otpSetupView
 	v.key.TextStyle.Monospace = true
 	v.key.Selectable = true
 	v.key.Wrapping = fyne.TextWrapWord
-	v.copyKey = widget.NewButton(lang.L("Salin kunci"), func() {
+	v.copyKey = newButton(lang.L("Salin kunci"), func() {
 		fyne.CurrentApp().Clipboard().SetContent(v.enrolment.Secret)
 		v.f.setNote(lang.L("Kunci disalin."))
 		// a tapped button drops the focus; the code is what comes next
@@ -101,8 +101,9 @@ func newOTPSetupView(u *UI, flows authority.Flows, mode setupMode) *otpSetupView
 			v.onCancel()
 		}
 	}
+	v.f.onEscape(cancel)
 	if mode == setupForDevice {
-		actions.Add(widget.NewButton(lang.L("Batal"), cancel))
+		actions.Add(newButton(lang.L("Batal"), cancel))
 	} else {
 		actions.Add(hyperlink(lang.L("Kembali ke halaman Login"), cancel))
 	}
@@ -211,7 +212,7 @@ func (v *otpSetupView) submit() {
 			}
 		case errors.Is(err, authority.ErrOTPRequired), errors.Is(err, authority.ErrOTPFormat),
 			errors.Is(err, authority.ErrOTPInvalid), errors.Is(err, authority.ErrOTPReused):
-			v.code.setError(message(err))
+			v.code.reject(message(err))
 		case errors.Is(err, authority.ErrDeviceNameMissing), errors.Is(err, authority.ErrDeviceNameTooLong):
 			v.name.setError(message(err))
 		case errors.Is(err, authority.ErrEnrolmentUnknown):

@@ -170,8 +170,8 @@ type createPassphraseView struct {
 func newCreatePassphraseView(a *accountTab) *createPassphraseView {
 	v := &createPassphraseView{a: a}
 	v.f = newForm(lang.L("Buat Passphrase"), v.submit)
-	v.pw = v.f.field(lang.L("Passphrase"), widget.NewPasswordEntry(), authority.MaxPassphraseLen)
-	v.confirm = v.f.field(lang.L("Konfirmasi Passphrase"), widget.NewPasswordEntry(), authority.MaxPassphraseLen)
+	v.pw = v.f.field(lang.L("Passphrase"), newPasswordEntry(), authority.MaxPassphraseLen)
+	v.confirm = v.f.field(lang.L("Konfirmasi Passphrase"), newPasswordEntry(), authority.MaxPassphraseLen)
 	v.rules = newChecklist()
 	v.rules.watch(v.pw)
 	v.consentMsg = wrapped("")
@@ -274,12 +274,13 @@ type changePassphraseView struct {
 func newChangePassphraseView(a *accountTab) *changePassphraseView {
 	v := &changePassphraseView{a: a}
 	v.f = newForm(lang.L("Ganti Passphrase"), v.submit)
-	v.old = v.f.field(lang.L("Passphrase Lama"), widget.NewPasswordEntry(), authority.MaxPassphraseLen)
-	v.pw = v.f.field(lang.L("Passphrase Baru"), widget.NewPasswordEntry(), authority.MaxPassphraseLen)
-	v.confirm = v.f.field(lang.L("Konfirmasi Passphrase"), widget.NewPasswordEntry(), authority.MaxPassphraseLen)
+	v.old = v.f.field(lang.L("Passphrase Lama"), newPasswordEntry(), authority.MaxPassphraseLen)
+	v.pw = v.f.field(lang.L("Passphrase Baru"), newPasswordEntry(), authority.MaxPassphraseLen)
+	v.confirm = v.f.field(lang.L("Konfirmasi Passphrase"), newPasswordEntry(), authority.MaxPassphraseLen)
 	v.rules = newChecklist()
 	v.rules.watch(v.pw)
-	back := widget.NewButton(lang.L("Batal"), a.showDetails)
+	back := newButton(lang.L("Batal"), a.showDetails)
+	v.f.onEscape(a.showDetails)
 	v.content = actionCard(container.NewHBox(v.f.button, back),
 		title(lang.L("Ganti Passphrase")),
 		wrapped(lang.L("Sertifikat Anda tetap sama; hanya passphrase yang membukanya yang diganti.")),

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
@@ -99,7 +98,7 @@ func TestCreatePassphraseForm(t *testing.T) {
 	}
 
 	// Each entry hides what is typed and shows it on request.
-	for _, e := range []*widget.Entry{v.pw.entry, v.confirm.entry} {
+	for _, e := range []*entry{v.pw.entry, v.confirm.entry} {
 		reveal, ok := e.ActionItem.(fyne.Tappable)
 		if !e.Password || !ok {
 			t.Fatal("a passphrase entry is not masked with a show/hide toggle")

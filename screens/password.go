@@ -23,8 +23,8 @@ type passwordView struct {
 func newPasswordView(a *accountTab) *passwordView {
 	v := &passwordView{a: a}
 	v.f = newForm(lang.L("Kirim"), v.submit)
-	v.pw = v.f.field(lang.L("Password Baru"), widget.NewPasswordEntry(), authority.MaxPasswordLen)
-	v.confirm = v.f.field(lang.L("Konfirmasi Password"), widget.NewPasswordEntry(), authority.MaxPasswordLen)
+	v.pw = v.f.field(lang.L("Password Baru"), newPasswordEntry(), authority.MaxPasswordLen)
+	v.confirm = v.f.field(lang.L("Konfirmasi Password"), newPasswordEntry(), authority.MaxPasswordLen)
 	banner := wrapped(lang.L("Anda perlu memperbarui password Anda."))
 	banner.Importance = widget.WarningImportance
 	hint := wrapped(lang.L("Minimal {{.N}} karakter.", map[string]any{"N": authority.MinPasswordLen}))

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
 )
@@ -20,20 +19,22 @@ type registerView struct {
 	f       *form
 	name    *field
 	email   *field
-	inbox   *widget.Button
+	inbox   *button
 	content fyne.CanvasObject
 }
 
 func newRegisterView(a *accountTab) *registerView {
 	v := &registerView{a: a}
 	v.f = newForm(lang.L("Daftar"), v.submit)
-	v.name = v.f.field(lang.L("Nama Lengkap"), widget.NewEntry(), authority.MaxNameLen)
-	email := widget.NewEntry()
+	back := func() { a.showSignIn(signInState{}) }
+	v.f.onEscape(back)
+	v.name = v.f.field(lang.L("Nama Lengkap"), newEntry(), authority.MaxNameLen)
+	email := newEntry()
 	if d := a.u.opts.EmailDomain; d != "" {
 		email.SetPlaceHolder("nama@" + d)
 	}
 	v.email = v.f.field(lang.L("Email"), email, authority.MaxEmailLen)
-	v.inbox = widget.NewButton(lang.L("Buka Kotak Masuk"), func() {
+	v.inbox = newButton(lang.L("Buka Kotak Masuk"), func() {
 		a.u.showInbox(strings.TrimSpace(v.email.entry.Text))
 	})
 	v.inbox.Hide()
@@ -46,7 +47,7 @@ func newRegisterView(a *accountTab) *registerView {
 		v.f.button,
 		v.f.note,
 		v.inbox,
-		hyperlink(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
+		hyperlink(lang.L("Kembali ke halaman Login"), back),
 	)
 	return v
 }

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/link"
@@ -24,7 +23,9 @@ type resetView struct {
 func newResetView(a *accountTab) *resetView {
 	v := &resetView{a: a}
 	v.f = newForm(lang.L("Lanjutkan"), v.submit)
-	e := widget.NewEntry()
+	back := func() { a.showSignIn(signInState{}) }
+	v.f.onEscape(back)
+	e := newEntry()
 	e.SetPlaceHolder("besign://reset?token=…")
 	v.link = v.f.field(lang.L("Tautan reset"), e, link.MaxLen)
 	v.content = card(
@@ -33,7 +34,7 @@ func newResetView(a *accountTab) *resetView {
 		v.f.top,
 		v.link.box(),
 		v.f.button,
-		hyperlink(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{}) }),
+		hyperlink(lang.L("Kembali ke halaman Login"), back),
 	)
 	return v
 }

@@ -12,12 +12,14 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/link"
+	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/preview"
 )
 
@@ -79,6 +81,12 @@ type Options struct {
 	// VerificationURL goes into the QR code of visible signatures, as the
 	// CLI's; empty: no code.
 	VerificationURL string
+	// Dark says the dark theme is shown (the app sets it); the Tampilan
+	// menu switches between the two.
+	Dark bool
+	// SaveSettings keeps what the Tampilan menu changes (language, theme)
+	// for the next start; nil: kept for this run only.
+	SaveSettings func(config.UserSettings) error
 }
 
 // state is what the views share: who is signed in, the reset in progress
@@ -129,6 +137,11 @@ type UI struct {
 	// started is set by Start, once the content is in the window.
 	started bool
 
+	// themeItems are Tampilan's "Tema terang" and "Tema gelap";
+	// settingsPrompt the last restart prompt, for tests.
+	themeItems     [2]*fyne.MenuItem
+	settingsPrompt *dialog.ConfirmDialog
+
 	// tasks counts background work so that tests can wait for it.
 	tasks sync.WaitGroup
 	// deliver runs a result on the UI goroutine: fyne.Do. Tests queue
@@ -160,13 +173,13 @@ func New(win fyne.Window, opts Options) *UI {
 	u.tabs.OnSelected = func(item *container.TabItem) {
 		switch item {
 		case u.akunTab:
-			u.account.focus()
+			u.account.shown()
 		case u.otpItem:
 			u.otp.shown()
 		case u.inItem:
 			u.inbox.shown()
 		case u.actItem:
-			u.act.focus()
+			u.act.shown()
 		case u.verItem:
 			u.verify.refresh()
 		case u.signItem:
@@ -216,6 +229,9 @@ func (u *UI) Menu() *fyne.MainMenu {
 			fyne.NewMenuItem(lang.L("Tentang dan Pengaturan"), u.showAbout),
 		),
 	)
+	view := u.mainMenu.Items[0]
+	view.Items = append(view.Items, fyne.NewMenuItemSeparator())
+	view.Items = append(view.Items, u.settingsItems()...)
 	return u.mainMenu
 }
 

@@ -51,8 +51,8 @@ var themes = []struct {
 	name string
 	th   fyne.Theme
 }{
-	{"terang", forcedTheme{theme.DefaultTheme(), theme.VariantLight}},
-	{"gelap", forcedTheme{theme.DefaultTheme(), theme.VariantDark}},
+	{"terang", NewTheme(false)},
+	{"gelap", NewTheme(true)},
 }
 
 // artifactsDir is where screenshots go: $BESIGN_ARTIFACTS, else the
@@ -85,7 +85,7 @@ type shooter struct {
 // shoot renders the window at every size and theme, writes the
 // screenshots and checks the fit and the primary button (nil: the view
 // has none, then every other primary button found must still be in view).
-func (s *shooter) shoot(name string, primary *widget.Button) {
+func (s *shooter) shoot(name string, primary fyne.CanvasObject) {
 	s.t.Helper()
 	s.n++
 	defer fyne.CurrentApp().Settings().SetTheme(themes[0].th)
@@ -136,7 +136,7 @@ func settle(o fyne.CanvasObject) {
 // checkFits fails the test when the content (or a dialog) needs more room
 // than the window has, since the real window would then grow itself, or
 // when a primary button lies outside the window or its scrolls.
-func (s *shooter) checkFits(file string, primary *widget.Button) {
+func (s *shooter) checkFits(file string, primary fyne.CanvasObject) {
 	s.t.Helper()
 	c := s.win.Canvas()
 	size := c.Size()
@@ -163,8 +163,8 @@ func (s *shooter) checkFits(file string, primary *widget.Button) {
 		}
 		pos := origin.Add(o.Position())
 		r := rect{pos.X, pos.Y, o.Size().Width, o.Size().Height}
-		if b, ok := o.(*widget.Button); ok && (b == primary || b.Importance == widget.HighImportance) {
-			if b == primary {
+		if b, ok := asButton(o); ok && (o == primary || b.Importance == widget.HighImportance) {
+			if o == primary {
 				found = true
 			}
 			if !clip.holds(r) {
@@ -194,7 +194,8 @@ func (s *shooter) checkFits(file string, primary *widget.Button) {
 	}
 	visit(root, origin, window)
 	if primary != nil && !found {
-		s.t.Errorf("%s: primary button %q is not shown", file, primary.Text)
+		b, _ := asButton(primary)
+		s.t.Errorf("%s: primary button %q is not shown", file, b.Text)
 	}
 }
 

@@ -38,10 +38,10 @@ type signInView struct {
 func newSignInView(a *accountTab) *signInView {
 	v := &signInView{a: a}
 	v.f = newForm(lang.L("Masuk"), v.submit)
-	login := widget.NewEntry()
+	login := newEntry()
 	login.SetPlaceHolder(lang.L("Masukan Email atau Username Anda"))
 	v.login = v.f.field(lang.L("Username atau Email"), login, authority.MaxLoginLen)
-	v.password = v.f.field(lang.L("Password"), widget.NewPasswordEntry(), authority.MaxPasswordLen)
+	v.password = v.f.field(lang.L("Password"), newPasswordEntry(), authority.MaxPasswordLen)
 	v.forgot = hyperlink(lang.L("Lupa Password"), func() {
 		a.showForgot(strings.TrimSpace(v.login.entry.Text))
 	})
@@ -257,7 +257,9 @@ type otpStepView struct {
 func newOTPStepView(a *accountTab) *otpStepView {
 	v := &otpStepView{a: a}
 	v.f = newForm(lang.L("Masuk"), v.submit)
-	code := widget.NewEntry()
+	back := func() { a.showSignIn(signInState{login: v.login}) }
+	v.f.onEscape(back)
+	code := newEntry()
 	code.SetPlaceHolder("000000")
 	v.code = v.f.field(lang.L("Kode OTP"), code, 7)
 	v.loginName = widget.NewLabel("")
@@ -270,7 +272,7 @@ func newOTPStepView(a *accountTab) *otpStepView {
 		v.f.top,
 		v.code.box(),
 		v.f.button,
-		hyperlink(lang.L("Kembali ke halaman Login"), func() { a.showSignIn(signInState{login: v.login}) }),
+		hyperlink(lang.L("Kembali ke halaman Login"), back),
 	)
 	return v
 }
@@ -309,11 +311,10 @@ func (v *otpStepView) submit() {
 			v.a.u.finishSignIn(s, v.login, v.remember)
 		case errors.Is(err, authority.ErrOTPRequired), errors.Is(err, authority.ErrOTPFormat),
 			errors.Is(err, authority.ErrOTPInvalid), errors.Is(err, authority.ErrOTPReused):
-			v.code.setError(message(err))
+			v.code.reject(message(err))
 		case errors.Is(err, authority.ErrInvalidCredentials):
 			// wrong code and a locked account look alike on purpose
-			v.code.entry.SetText("")
-			v.code.setError(message(authority.ErrOTPInvalid))
+			v.code.reject(message(authority.ErrOTPInvalid))
 		case errors.Is(err, authority.ErrSessionExpired), errors.Is(err, authority.ErrTokenExpired),
 			errors.Is(err, authority.ErrTokenInvalid), errors.Is(err, authority.ErrTokenUsed):
 			v.a.showSignIn(signInState{login: v.login,

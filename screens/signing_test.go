@@ -407,7 +407,7 @@ func TestSignPromptWrongPassphrase(t *testing.T) {
 
 func findButtonIn(c *fyne.Container, text string) *widget.Button {
 	for _, o := range c.Objects {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
+		if b, ok := asButton(o); ok && b.Text == text {
 			return b
 		}
 	}

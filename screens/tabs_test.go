@@ -59,7 +59,7 @@ func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 	t.Helper()
 	var found *widget.Button
 	walk(o, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+		if b, ok := asButton(o); ok && b.Text == text && found == nil {
 			found = b
 		}
 	})

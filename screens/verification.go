@@ -30,9 +30,9 @@ type verifyTab struct {
 	msg           *widget.Label
 	photo         *canvas.Image
 	values        map[string]*widget.Label
-	approve       *widget.Button
-	reject        *widget.Button
-	reload        *widget.Button
+	approve       *button
+	reject        *button
+	reload        *button
 	detail        fyne.CanvasObject
 	// actions holds Setujui and Tolak, shown with the details.
 	actions *fyne.Container
@@ -68,11 +68,11 @@ func newVerifyTab(u *UI, verifications authority.Verifications) *verifyTab {
 		t.values[r] = l
 		info.Append(lang.L(r), l)
 	}
-	t.approve = widget.NewButton(lang.L("Setujui"), t.doApprove)
+	t.approve = newButton(lang.L("Setujui"), t.doApprove)
 	t.approve.Importance = widget.HighImportance
-	t.reject = widget.NewButton(lang.L("Tolak"), t.doReject)
+	t.reject = newButton(lang.L("Tolak"), t.doReject)
 	t.reject.Importance = widget.DangerImportance
-	t.reload = widget.NewButton(lang.L("Muat ulang"), t.refresh)
+	t.reload = newButton(lang.L("Muat ulang"), t.refresh)
 	t.detail = container.NewVScroll(container.NewVBox(container.NewHBox(t.photo), info))
 	t.detail.Hide()
 	// Setujui and Tolak under the scrolled details, always in view

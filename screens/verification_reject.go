@@ -16,21 +16,25 @@ import (
 // rejectDialog asks the reason of a rejection; the authority mails it to
 // the account holder.
 type rejectDialog struct {
-	reason *widget.Entry
+	reason *entry
 	msg    *widget.Label
-	send   *widget.Button
+	send   *button
 	d      *dialog.CustomDialog
 }
 
 func showRejectDialog(t *verifyTab) {
-	r := &rejectDialog{reason: widget.NewMultiLineEntry(), msg: wrapped("")}
+	r := &rejectDialog{reason: newMultiLineEntry(), msg: wrapped("")}
 	r.reason.SetPlaceHolder(lang.L("Contoh: Foto tidak jelas, wajah tertutup."))
 	r.reason.SetMinRowsVisible(3)
 	r.msg.Importance = widget.DangerImportance
 	r.msg.Hide()
 	r.reason.OnChanged = func(string) { setText(r.msg, "") }
-	cancel := widget.NewButton(lang.L("Batal"), func() { r.d.Hide() })
-	r.send = widget.NewButton(lang.L("Tolak"), func() {
+	cancel := newButton(lang.L("Batal"), func() { r.d.Hide() })
+	// Escape closes the dialog from the reason or either button, as Batal
+	// does; Fyne's dialogs do not close on Escape
+	r.reason.onEscape = cancel.OnTapped
+	cancel.onEscape = cancel.OnTapped
+	r.send = newButton(lang.L("Tolak"), func() {
 		reason := strings.TrimSpace(r.reason.Text)
 		switch {
 		case reason == "":
@@ -44,6 +48,7 @@ func showRejectDialog(t *verifyTab) {
 		t.decide(authority.DecisionRequest{Reason: reason})
 	})
 	r.send.Importance = widget.DangerImportance
+	r.send.onEscape = cancel.OnTapped
 	label := widget.NewLabel(lang.L("Alasan penolakan"))
 	label.TextStyle.Bold = true
 	r.d = dialog.NewCustomWithoutButtons(lang.L("Tolak aktivasi"), container.NewVBox(label, r.reason, r.msg), t.u.win)

@@ -24,7 +24,7 @@ type docVerifyTab struct {
 	trust   authority.Trust
 	content fyne.CanvasObject
 
-	openBtn *widget.Button
+	openBtn *button
 	// list has one row per file when there are several.
 	list *fyne.Container
 	// file names the PDF shown, summary is its bottom line.
@@ -55,12 +55,12 @@ type checkedFile struct {
 	done           bool
 	infos          []pdfsign.SignatureInfo
 	err            error
-	row            *widget.Button // in the list, when there are several
+	row            *button // in the list, when there are several
 }
 
 func newDocVerifyTab(u *UI, trust authority.Trust) *docVerifyTab {
 	t := &docVerifyTab{u: u, trust: trust}
-	t.openBtn = widget.NewButton(lang.L("Buka PDF"), t.choose)
+	t.openBtn = newButton(lang.L("Buka PDF"), t.choose)
 	t.openBtn.Importance = widget.HighImportance
 	hint := wrapped(lang.L("Pilih berkas PDF, atau seret satu atau beberapa berkas PDF ke jendela ini, untuk memeriksa tanda tangannya."))
 	t.list = container.NewVBox()
@@ -105,7 +105,7 @@ func (t *docVerifyTab) openAll(paths []string) {
 		f := &checkedFile{path: p}
 		t.files = append(t.files, f)
 		if len(paths) > 1 {
-			f.row = widget.NewButton("", func() { t.selectFile(f) })
+			f.row = newButton("", func() { t.selectFile(f) })
 			f.row.Alignment = widget.ButtonAlignLeading
 			t.list.Add(f.row)
 			t.updateRow(f)
@@ -276,13 +276,13 @@ func (t *docVerifyTab) setSummary(s string, imp widget.Importance) {
 // passwordPrompt asks for the password of a protected PDF.
 type passwordPrompt struct {
 	d     *dialog.FormDialog
-	entry *widget.Entry
+	entry *entry
 	msg   *widget.Label
 }
 
 // askPassword opens the password dialog for f; msg says why again.
 func (t *docVerifyTab) askPassword(f *checkedFile, msg string) {
-	p := &passwordPrompt{entry: widget.NewPasswordEntry()}
+	p := &passwordPrompt{entry: newPasswordEntry()}
 	p.msg = wrapped(msg)
 	p.msg.Importance = widget.DangerImportance
 	items := []*widget.FormItem{widget.NewFormItem(lang.L("Password PDF"), p.entry)}

@@ -495,7 +495,7 @@ func TestVerifyDocumentSeveral(t *testing.T) {
 		t.Fatalf("list shown %v with %d rows, want 3", v.list.Visible(), len(v.list.Objects))
 	}
 	for i, want := range []string{"✓ surat_signed.pdf: Semua tanda tangan valid (1).", "! polos.pdf: Dokumen ini tidak memiliki tanda tangan.", "✗ catatan.pdf: Berkas ini bukan PDF"} {
-		if got := v.list.Objects[i].(*widget.Button).Text; !strings.HasPrefix(got, want) {
+		if got := v.list.Objects[i].(*button).Text; !strings.HasPrefix(got, want) {
 			t.Errorf("row %d = %q, want %q…", i, got, want)
 		}
 	}
@@ -503,7 +503,7 @@ func TestVerifyDocumentSeveral(t *testing.T) {
 	if v.path != signed || len(v.sigs.Objects) != 1 {
 		t.Fatalf("shown: %s with %d cards", filepath.Base(v.path), len(v.sigs.Objects))
 	}
-	test.Tap(v.list.Objects[2].(*widget.Button))
+	test.Tap(v.list.Objects[2].(*button))
 	if v.path != notPDF || len(v.sigs.Objects) != 0 || !strings.Contains(v.summary.Text, "bukan PDF") {
 		t.Errorf("after the third row: %s, %q", filepath.Base(v.path), v.summary.Text)
 	}
