@@ -22,6 +22,7 @@ import (
 	"github.com/natunakab/besign/camera"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/history"
 	"github.com/natunakab/besign/instance"
 	"github.com/natunakab/besign/keystore"
 	"github.com/natunakab/besign/preview"
@@ -163,6 +164,7 @@ func Run(in Input) error {
 				Preview:               renderer,
 				MaxPassphraseFailures: cfg.Passphrase.MaxFailures,
 				VerificationURL:       cfg.VerificationURL,
+				History:               history.Open(filepath.Join(in.DataDir, "history")),
 			})
 			w.SetMainMenu(ui.Menu())
 			w.SetOnDropped(ui.Dropped)

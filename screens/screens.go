@@ -18,6 +18,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/link"
+	"github.com/natunakab/besign/history"
 	"github.com/natunakab/besign/preview"
 )
 
@@ -79,6 +80,9 @@ type Options struct {
 	// VerificationURL goes into the QR code of visible signatures, as the
 	// CLI's; empty: no code.
 	VerificationURL string
+	// History keeps what each account signed on this laptop, for Riwayat;
+	// nil: none is kept and Riwayat is not offered.
+	History *history.Book
 }
 
 // state is what the views share: who is signed in, the reset in progress

@@ -97,6 +97,7 @@ type signTab struct {
 	list       *widget.List
 	add        *widget.Button
 	remove     *widget.Button
+	historyBtn *widget.Button
 	signBtn    *widget.Button
 	empty      *widget.Label
 
@@ -129,7 +130,9 @@ type signTab struct {
 	settingMsg *widget.Label
 	form       *widget.Form
 
-	run      *signRun
+	run *signRun
+	// history is the Riwayat view while it is shown.
+	history  *historyView
 	prompt   *signPrompt
 	pwDialog *pdfPasswordDialog
 }
@@ -216,12 +219,14 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 			// a document chosen: back from the results to the editor
 			t.closeRun()
 		}
+		t.closeHistory()
 		if t.docs[i].ID != t.selected {
 			t.selectDoc(t.docs[i].ID)
 		}
 	}
 	t.add = widget.NewButton(lang.L("Tambah Dokumen"), t.chooseFiles)
 	t.remove = widget.NewButton(lang.L("Hapus dari Antrean"), t.removeSelected)
+	t.historyBtn = widget.NewButton(lang.L("Riwayat"), t.showHistory)
 	t.signBtn = widget.NewButton(lang.L("Tandatangani"), t.openPrompt)
 	t.signBtn.Importance = widget.HighImportance
 
@@ -234,7 +239,7 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 		container.NewVScroll(t.settings()))
 	settings.Offset = 0.32
 	left := container.NewBorder(
-		container.NewVBox(queueTitle, t.certMsg, container.NewHBox(t.add, t.remove), t.addMsg),
+		container.NewVBox(queueTitle, t.certMsg, container.NewHBox(t.add, t.remove, t.historyBtn), t.addMsg),
 		container.NewVBox(t.signBtn),
 		nil, nil, settings)
 	t.left = left
@@ -455,7 +460,7 @@ func (t *signTab) reset() {
 		t.run.cancel()
 	}
 	t.prompt.close()
-	t.run = nil
+	t.run, t.history = nil, nil
 	t.loaded = false
 	t.docs, t.selected, t.cert, t.certErr = nil, 0, nil, nil
 	t.unit, t.nip, t.jabatan = "", "", ""
@@ -587,8 +592,15 @@ func (t *signTab) refreshAll() {
 	}
 	if t.u.state.session == nil || running {
 		t.add.Disable()
+		t.historyBtn.Disable()
 	} else {
 		t.add.Enable()
+		t.historyBtn.Enable()
+	}
+	if t.u.opts.History == nil {
+		t.historyBtn.Hide()
+	} else {
+		t.historyBtn.Show()
 	}
 	if t.canSign() {
 		t.signBtn.Enable()
