@@ -18,6 +18,7 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/docprep"
 	"github.com/natunakab/besign/history"
 )
 
@@ -408,6 +409,17 @@ func TestScreenshots(t *testing.T) {
 				t.Fatalf("the signing tab does not show the letter, drawn (preview drawn %v)", ui.sign.preview.img != nil)
 			}
 			s.shoot("tanda-tangan", ui.sign.signBtn)
+			ui.sign.showPrepare()
+			s.shoot("tanda-tangan-siapkan", ui.sign.prepDialog.ok)
+			ui.sign.prepDialog.action.SetSelected(ui.sign.prepDialog.action.Options[0])
+			s.shoot("tanda-tangan-siapkan-gabung", ui.sign.prepDialog.ok)
+			s.closeOverlays()
+			// a damaged file, as docprep.Check finds one
+			ui.sign.file(letter).problem = checkProblem(docprep.Report{Problem: "xref", Broken: true})
+			ui.sign.refreshAll()
+			s.shoot("tanda-tangan-berkas-rusak", ui.sign.repairBtn)
+			ui.sign.file(letter).problem = ""
+			ui.sign.refreshAll()
 			ui.sign.openPrompt()
 			s.wait()
 			if !ui.sign.prompt.open {

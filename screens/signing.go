@@ -131,6 +131,13 @@ type signTab struct {
 	form       *widget.Form
 
 	run *signRun
+	// prepareBtn opens Siapkan Dokumen, repairBtn repairs a damaged file
+	// that checkMsg describes; preparing is set while a result is made.
+	prepareBtn *widget.Button
+	repairBtn  *widget.Button
+	checkMsg   *widget.Label
+	preparing  bool
+	prepDialog *prepareDialog
 	// history is the Riwayat view while it is shown.
 	history  *historyView
 	prompt   *signPrompt
@@ -152,6 +159,9 @@ type fileInfo struct {
 	needsPassword bool
 	// result is the last batch's outcome for a document that stayed.
 	result error
+	// problem is what docprep.Check found when it was queued, in words;
+	// "" for nothing.
+	problem string
 }
 
 func newSignTab(u *UI, auth signingAuthority) *signTab {
@@ -297,7 +307,8 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 
 	nav := container.NewHBox(t.prev, t.pageSel, t.next, t.pageLabel)
 	zoom := container.NewHBox(t.zoomOut, t.zoomLabel, t.zoomIn, t.fitWidth, t.fitPage)
-	top := container.NewVBox(t.docName, container.NewBorder(nil, nil, nav, zoom))
+	bar := t.newPrepareBar()
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, t.prepareBtn, t.docName), bar, container.NewBorder(nil, nil, nav, zoom))
 	t.editorTop = top
 	center := container.NewStack(t.view, container.NewCenter(container.NewVBox(t.previewMsg, container.NewCenter(t.unlock))))
 	return container.NewBorder(top, nil, t.thumbList, nil, center)
@@ -671,6 +682,10 @@ func queueStatusText(f *fileInfo, havePassword bool) string {
 		return lang.L("Berkas berubah sejak ditambahkan")
 	case f.needsPassword && !havePassword:
 		return lang.L("Perlu password PDF")
+	case f.problem != "" && f.sigs > 0:
+		return lang.L("Rusak; sudah ditandatangani, jadi tidak diperbaiki")
+	case f.problem != "":
+		return lang.L("Rusak: dapat diperbaiki sebelum ditandatangani")
 	}
 	return lang.L("Siap ditandatangani")
 }
@@ -746,6 +761,7 @@ func (t *signTab) fillEditor() {
 	t.filling = true
 	defer func() { t.filling = false }()
 	d := t.current()
+	t.fillPrepare(d)
 	ws := []fyne.Disableable{t.prev, t.next, t.pageSel, t.invisible, t.reason, t.location, t.outMode, t.outPick,
 		t.zoomIn, t.zoomOut, t.fitWidth, t.fitPage}
 	if d == nil {
