@@ -22,11 +22,13 @@ import (
 	"github.com/natunakab/besign/camera"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/filechooser"
 	"github.com/natunakab/besign/history"
 	"github.com/natunakab/besign/instance"
 	"github.com/natunakab/besign/keystore"
 	"github.com/natunakab/besign/preview"
 	"github.com/natunakab/besign/screens"
+	"github.com/natunakab/besign/specimen"
 )
 
 // ID is the application ID (as in FyneApp.toml).
@@ -165,6 +167,8 @@ func Run(in Input) error {
 				MaxPassphraseFailures: cfg.Passphrase.MaxFailures,
 				VerificationURL:       cfg.VerificationURL,
 				History:               history.Open(filepath.Join(in.DataDir, "history")),
+				FileChooser:           filechooser.Open,
+				Specimens:             specimen.Open(filepath.Join(in.DataDir, "specimen")),
 			})
 			w.SetMainMenu(ui.Menu())
 			w.SetOnDropped(ui.Dropped)

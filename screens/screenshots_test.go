@@ -20,6 +20,7 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/docprep"
 	"github.com/natunakab/besign/history"
+	"github.com/natunakab/besign/specimen"
 )
 
 // Every tab and dialog at the two screens the issue names (a 1024x600
@@ -264,7 +265,7 @@ func TestScreenshots(t *testing.T) {
 			ui := New(win, Options{Authority: h.auth, EmailDomain: "natunakab.go.id", Preview: testRenderer(),
 				OpenURL: (&opened{}).open, MaxPassphraseFailures: 5,
 				About:   About{Version: "1.0.0", DataDir: "/home/siti/.local/share/besign"},
-				History: history.Open(t.TempDir())})
+				History: history.Open(t.TempDir()), Specimens: specimen.Open(t.TempDir())})
 			q := queueResults(ui)
 			win.SetContent(ui.Content())
 			win.Resize(fyne.NewSize(1024, 600))

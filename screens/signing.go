@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -131,6 +130,13 @@ type signTab struct {
 	form       *widget.Form
 
 	run *signRun
+	// stamp is the account's picture for visible signatures, nil for
+	// none (signing_stamp.go).
+	stamp     image.Image
+	stampImg  *canvas.Image
+	stampPick *widget.Button
+	stampDrop *widget.Button
+	stampMsg  *widget.Label
 	// prepareBtn opens Siapkan Dokumen, repairBtn repairs a damaged file
 	// that checkMsg describes; preparing is set while a result is made.
 	prepareBtn *widget.Button
@@ -261,6 +267,7 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 	t.prompt = newSignPrompt(t)
 	t.show(t.signedOutView)
 	t.refreshAll()
+	t.showStamp(nil)
 	return t
 }
 
@@ -352,7 +359,7 @@ func (t *signTab) settings() fyne.CanvasObject {
 	out.TextStyle.Bold = true
 	return container.NewVBox(t.invisible, t.form,
 		out, t.outMode, container.NewBorder(nil, nil, nil, t.outPick, t.outDir),
-		t.settingMsg,
+		t.settingMsg, t.newStampSetting(),
 		wrapped(lang.L("Geser kotak biru untuk memindahkannya, tarik sudut kanan bawahnya untuk mengubah ukuran. Klik pratinjau lalu gunakan tombol panah (Shift+panah: ukuran).")))
 }
 
@@ -445,6 +452,7 @@ func (t *signTab) signedIn() {
 		if len(t.docs) > 0 {
 			t.selectDoc(t.docs[0].ID)
 		}
+		t.loadStamp()
 		// new documents take their location from the activation's unit
 		t.loadCertificate(func() {
 			t.loaded = true
@@ -479,6 +487,8 @@ func (t *signTab) reset() {
 	t.saving, t.dirty = map[int64]bool{}, map[int64]bool{}
 	t.renderKey, t.opened, t.shownPage = "", "", 0
 	t.adding, t.drawing, t.thumbs = nil, map[string]bool{}, map[int]image.Image{}
+	setText(t.stampMsg, "")
+	t.showStamp(nil)
 	t.previews.closeAll()
 	setText(t.addMsg, "")
 	t.right.Objects = []fyne.CanvasObject{t.editor}
@@ -930,25 +940,20 @@ func (t *signTab) reload() {
 	})
 }
 
-// chooseFiles is "Tambah Dokumen": a PDF from the file dialog.
+// chooseFiles is "Tambah Dokumen": PDFs from the file dialog, several at
+// once where the desktop's dialog allows.
 func (t *signTab) chooseFiles() {
 	if t.u.state.session == nil {
 		return
 	}
-	t.u.chooseFile([]string{".pdf"}, func(path string) { t.addFiles([]string{path}) })
+	t.u.chooseFiles(lang.L("Tambah Dokumen"), []string{".pdf"}, true, t.addFiles)
 }
 
 // chooseFolder picks the folder for the selected document's signed copy.
 func (t *signTab) chooseFolder() {
 	id := t.selected
-	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-		if err != nil || l == nil {
-			t.fillOutput() // back to what is stored
-			return
-		}
-		t.setOutputDir(id, l.Path())
-	}, t.u.win)
-	d.Show()
+	t.u.chooseFolder(lang.L("Pilih Folder"), func(dir string) { t.setOutputDir(id, dir) },
+		t.fillOutput) // back to what is stored
 }
 
 // setOutputDir makes dir the output folder of document id.

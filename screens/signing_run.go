@@ -334,8 +334,11 @@ func (t *signTab) startRun(passphrase string) {
 			return sigs, err
 		},
 		Chain: chain, Name: t.cert.Subject, NIP: t.nip, Jabatan: t.jabatan,
-		Labels:   assets.StampLabels(t.u.opts.Language),
-		QR:       t.u.opts.VerificationURL,
+		Labels: assets.StampLabels(t.u.opts.Language),
+		QR:     t.u.opts.VerificationURL,
+		// the code names this document and this certificate (signjob's
+		// VerificationQuery tells what a verification page can check)
+		QRDocument: true, Serial: t.cert.Serial, Image: t.stamp,
 		Progress: run.progress,
 	}
 	background(t.u, func(context.Context) ([]signjob.Result, error) {

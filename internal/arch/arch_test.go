@@ -22,7 +22,7 @@ var layers = [][]string{
 	{"", "e2e/"},   // main and the end-to-end test: the binary
 	{"app", "cli"}, // composition roots: the desktop app, the command line
 	{"screens"},    // the widgets (Fyne)
-	{"signjob", "docqueue", "docprep", "history", "verifytrust", "datadir", "server", "instance", "camera", "preview"},                                            // domain work
+	{"signjob", "docqueue", "docprep", "history", "filechooser", "specimen", "verifytrust", "datadir", "server", "instance", "camera", "preview"},      // domain work
 	{"authority", "authority/embedded", "authority/httpapi", "authority/remote", "authority/authoritytest", "keystore", "config", "pdfsign", "assets"}, // contract, implementations, transport, suite, engines
 	{"authority/", "assets/", "signjob/", "pdfsign/", "internal/"},                                                                                     // leaves
 }
