@@ -143,6 +143,10 @@ type signTab struct {
 	repairBtn  *widget.Button
 	checkMsg   *widget.Label
 	preparing  bool
+	// prepMsg says where the last prepared result went while it is the
+	// document shown (prepDone).
+	prepMsg    *widget.Label
+	prepDone   string
 	prepDialog *prepareDialog
 	// history is the Riwayat view while it is shown.
 	history  *historyView
@@ -479,7 +483,7 @@ func (t *signTab) reset() {
 		t.run.cancel()
 	}
 	t.prompt.close()
-	t.run, t.history = nil, nil
+	t.run, t.history, t.prepDone = nil, nil, ""
 	t.loaded = false
 	t.docs, t.selected, t.cert, t.certErr = nil, 0, nil, nil
 	t.unit, t.nip, t.jabatan = "", "", ""

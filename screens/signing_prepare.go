@@ -56,7 +56,10 @@ func (t *signTab) newPrepareBar() fyne.CanvasObject {
 	t.checkMsg = wrapped("")
 	t.checkMsg.Importance = widget.WarningImportance
 	t.checkMsg.Hide()
-	return container.NewBorder(nil, nil, nil, container.NewVBox(t.repairBtn), t.checkMsg)
+	t.prepMsg = wrapped("")
+	t.prepMsg.Importance = widget.SuccessImportance
+	t.prepMsg.Hide()
+	return container.NewVBox(t.prepMsg, container.NewBorder(nil, nil, nil, container.NewVBox(t.repairBtn), t.checkMsg))
 }
 
 // fillPrepare shows the selected document's check and whether it may be
@@ -69,6 +72,12 @@ func (t *signTab) fillPrepare(d *authority.QueuedDocument) {
 	} else {
 		t.prepareBtn.Enable()
 		t.repairBtn.Enable()
+	}
+	if d == nil || d.Path != t.prepDone {
+		// said once, for the result just made
+		setText(t.prepMsg, "")
+	} else {
+		setText(t.prepMsg, lang.L("Disimpan sebagai {{.Name}} di samping berkas aslinya, dan menggantikannya dalam antrean.", map[string]any{"Name": filepath.Base(d.Path)}))
 	}
 	if d == nil {
 		setText(t.checkMsg, "")
@@ -173,10 +182,8 @@ func (t *signTab) prepare(docs []authority.QueuedDocument, produce func() (strin
 				}
 			}
 			t.docs = append(t.docs, r.doc)
+			t.prepDone = r.doc.Path
 			t.selectDoc(r.doc.ID)
-			setText(t.addMsg, "")
-			t.addMsg.Importance = widget.SuccessImportance
-			setText(t.addMsg, lang.L("Disimpan sebagai {{.Name}} di samping berkas aslinya, dan menggantikannya dalam antrean.", map[string]any{"Name": filepath.Base(r.doc.Path)}))
 		}
 		if err != nil {
 			t.failed(err, t.addMsg)
@@ -221,7 +228,7 @@ func parsePages(s string) ([]int, error) {
 // prepareDialog is "Siapkan Dokumen" for the selected document.
 type prepareDialog struct {
 	d      dialog.Dialog
-	action *widget.RadioGroup
+	action *widget.Select
 	pages  *widget.Entry
 	order  *widget.Entry
 	turn   *widget.Select
@@ -283,7 +290,7 @@ func (t *signTab) showPrepare() {
 		rotateA: container.NewVBox(widget.NewLabel(lang.L("Halaman (kosong: semua halaman)")), p.pages, p.turn),
 	}
 	body := container.NewStack()
-	p.action = widget.NewRadioGroup([]string{mergeA, removeA, orderA, rotateA}, func(s string) {
+	p.action = widget.NewSelect([]string{mergeA, removeA, orderA, rotateA}, func(s string) {
 		setText(p.msg, "")
 		if part := p.parts[s]; part != nil {
 			body.Objects = []fyne.CanvasObject{part}
@@ -294,6 +301,7 @@ func (t *signTab) showPrepare() {
 		}
 	})
 	p.fillMerge(t)
+	p.action.PlaceHolder = " " // Fyne's "(Select one)" is English; one is always chosen
 	p.ok = widget.NewButton(lang.L("Simpan sebagai Berkas Baru"), func() {
 		var docs []authority.QueuedDocument
 		var produce func() (string, error)
@@ -354,7 +362,8 @@ func (t *signTab) showPrepare() {
 	p.ok.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Batal"), func() { p.d.Hide() })
 	content := container.NewBorder(
-		container.NewVBox(wrapped(lang.L("Hasilnya disimpan sebagai berkas baru di samping berkas aslinya; berkas aslinya tidak diubah.")), p.action, widget.NewSeparator()),
+		container.NewVBox(wrapped(lang.L("Hasilnya disimpan sebagai berkas baru di samping berkas aslinya; berkas aslinya tidak diubah.")),
+			container.NewBorder(nil, nil, widget.NewLabel(lang.L("Tindakan")), nil, p.action), widget.NewSeparator()),
 		container.NewVBox(p.msg, container.NewHBox(p.ok, cancel)), nil, nil,
 		container.NewVScroll(body))
 	p.d = dialog.NewCustomWithoutButtons(lang.L("Siapkan {{.Name}}", map[string]any{"Name": filepath.Base(doc.Path)}), content, t.u.win)

@@ -65,8 +65,8 @@ func TestQueueRepair(t *testing.T) {
 	if len(q) != 1 || q[0].Path != out || q[0].Pages != 2 || len(tab.docs) != 1 || tab.current().Path != out {
 		t.Fatalf("queue after Perbaiki: %+v (%q)", q, shown(tab.addMsg))
 	}
-	if shown(tab.checkMsg) != "" || tab.repairBtn.Visible() || !strings.Contains(shown(tab.addMsg), "rusak_prepared.pdf") {
-		t.Fatalf("after Perbaiki: %q / %q", shown(tab.checkMsg), shown(tab.addMsg))
+	if shown(tab.checkMsg) != "" || tab.repairBtn.Visible() || !strings.Contains(shown(tab.prepMsg), "rusak_prepared.pdf") || shown(tab.addMsg) != "" {
+		t.Fatalf("after Perbaiki: %q / %q / %q", shown(tab.checkMsg), shown(tab.prepMsg), shown(tab.addMsg))
 	}
 	if !bytes.Equal(must(os.ReadFile(bad)), before) {
 		t.Fatal("the original was written")
