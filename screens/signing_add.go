@@ -177,7 +177,9 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 		// all the same (pdfsign may sign it as readers show it), with a
 		// warning and Perbaiki
 		problem := ""
-		if rep, err := docprep.Check(abs); err == nil && !rep.OK() {
+		// (not for a PDF that needs its password: pdfcpu is given none,
+		// and would call any such file damaged)
+		if rep, err := docprep.Check(abs); password == "" && err == nil && !rep.OK() {
 			fyne.LogError("check "+abs, errors.New(rep.Problem))
 			problem = checkProblem(rep)
 		}

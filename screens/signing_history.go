@@ -28,6 +28,9 @@ type pathNote struct {
 	msg  *widget.Label
 	copy *widget.Button
 	dir  string
+	// shown, when set, runs once the note appeared (a list row must
+	// take its new height).
+	shown func()
 }
 
 func newPathNote() *pathNote {
@@ -49,6 +52,9 @@ func (n *pathNote) show(dir string) {
 	n.copy.SetText(lang.L("Salin Lokasi Folder"))
 	n.box.Show()
 	relayoutTree(n.box)
+	if n.shown != nil {
+		n.shown()
+	}
 }
 
 // openPath opens target (a file or folder) with the desktop's program; when
@@ -145,6 +151,7 @@ func (t *signTab) showHistory() {
 			note := v.notes[i]
 			if note == nil {
 				note = newPathNote()
+				note.shown = func() { v.list.RefreshItem(i) }
 				v.notes[i] = note
 			}
 			acts := rows[3].(*fyne.Container)

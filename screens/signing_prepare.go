@@ -263,6 +263,11 @@ func (t *signTab) showPrepare() {
 		setText(t.addMsg, signedNote())
 		return
 	}
+	if t.passwords[cur.Path] != "" || t.file(cur.Path).needsPassword {
+		// docprep opens documents without a password
+		setText(t.addMsg, lang.L("Dokumen yang dilindungi password tidak dapat disiapkan di sini. Simpan salinan tanpa password dari aplikasi pembuatnya, lalu tambahkan salinan itu."))
+		return
+	}
 	doc := *cur
 	mergeA, removeA, orderA, rotateA := prepareActions()
 	p := &prepareDialog{pages: widget.NewEntry(), order: widget.NewEntry(), merge: container.NewVBox(),
@@ -312,6 +317,10 @@ func (t *signTab) showPrepare() {
 				if p.mergeOn[d.ID] {
 					if t.file(d.Path).sigs > 0 {
 						setText(p.msg, filepath.Base(d.Path)+": "+signedNote())
+						return
+					}
+					if t.passwords[d.Path] != "" || t.file(d.Path).needsPassword {
+						setText(p.msg, filepath.Base(d.Path)+": "+lang.L("Dokumen yang dilindungi password tidak dapat disiapkan di sini. Simpan salinan tanpa password dari aplikasi pembuatnya, lalu tambahkan salinan itu."))
 						return
 					}
 					docs = append(docs, d)

@@ -183,3 +183,32 @@ func TestParsePages(t *testing.T) {
 		}
 	}
 }
+
+// A password-protected PDF is not called damaged (pdfcpu gets no password)
+// and Siapkan Dokumen says why it cannot prepare it.
+func TestQueuePreparePasswordPDF(t *testing.T) {
+	if _, err := exec.LookPath("qpdf"); err != nil {
+		t.Skip("qpdf is not installed")
+	}
+	h, _ := signReady(t)
+	tab := h.ui.sign
+	dir := t.TempDir()
+	plain := writePDF(t, dir, "plain.pdf", a4)
+	locked := filepath.Join(dir, "rahasia.pdf")
+	if out, err := exec.Command("qpdf", "--encrypt", "kunci-77", "pemilik-77", "256", "--", plain, locked).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v\n%s", err, out)
+	}
+	h.ui.OpenFiles([]string{locked})
+	h.wait()
+	h.typeIn(tab.pwDialog.entry, "kunci-77")
+	h.enter()
+	h.wait()
+	if len(tab.docs) != 1 || strings.Contains(tab.row(0), "Rusak") || shown(tab.checkMsg) != "" {
+		t.Fatalf("protected PDF: %q / %q", tab.row(0), shown(tab.checkMsg))
+	}
+	tab.prepDialog = nil
+	h.tap(tab.prepareBtn)
+	if tab.prepDialog != nil || !strings.HasPrefix(shown(tab.addMsg), "Dokumen yang dilindungi password tidak dapat disiapkan") {
+		t.Fatalf("Siapkan Dokumen on a protected PDF: %q", shown(tab.addMsg))
+	}
+}
