@@ -3,6 +3,8 @@ package screens
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -82,7 +84,13 @@ func (u *UI) chooseFolder(title string, open func(dir string), cancelled func())
 		u.choosing = false
 		switch {
 		case err == nil && len(paths) > 0:
-			open(paths[0])
+			dir := paths[0]
+			if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+				// a portal older than version 3 ignores "directory" and
+				// lets a file be chosen: its folder is meant
+				dir = filepath.Dir(dir)
+			}
+			open(dir)
 		case errors.Is(err, filechooser.ErrCancelled):
 			cancelled()
 		default:

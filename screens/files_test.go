@@ -57,6 +57,13 @@ func TestNativeFileDialog(t *testing.T) {
 	if !c.asked[1].Directory || tab.current().Settings.OutputDir != out {
 		t.Fatalf("folder: asked %+v, set %q", c.asked[1], tab.current().Settings.OutputDir)
 	}
+	// an old portal that chose a file for a folder: its folder
+	c.paths = []string{a}
+	tab.chooseFolder()
+	h.wait()
+	if tab.current().Settings.OutputDir != dir {
+		t.Fatalf("a file chosen as the folder: set %q", tab.current().Settings.OutputDir)
+	}
 	// cancelled: nothing
 	c.paths, c.err = nil, filechooser.ErrCancelled
 	h.tap(tab.add)
