@@ -26,10 +26,13 @@ import (
 	"github.com/natunakab/besign/camera"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/filechooser"
+	"github.com/natunakab/besign/history"
 	"github.com/natunakab/besign/instance"
 	"github.com/natunakab/besign/keystore"
 	"github.com/natunakab/besign/preview"
 	"github.com/natunakab/besign/screens"
+	"github.com/natunakab/besign/specimen"
 )
 
 // ID is the application ID (as in FyneApp.toml).
@@ -180,6 +183,9 @@ func Run(in Input) error {
 				SaveSettings: func(s config.UserSettings) error {
 					return config.SaveUser(in.DataDir, s)
 				},
+				History:     history.Open(filepath.Join(in.DataDir, "history")),
+				FileChooser: filechooser.Open,
+				Specimens:   specimen.Open(filepath.Join(in.DataDir, "specimen")),
 			})
 			w.SetMainMenu(ui.Menu())
 			w.SetOnDropped(ui.Dropped)

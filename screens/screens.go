@@ -20,7 +20,10 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/link"
 	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/filechooser"
+	"github.com/natunakab/besign/history"
 	"github.com/natunakab/besign/preview"
+	"github.com/natunakab/besign/specimen"
 )
 
 // Keyring keeps "Ingat Akun ini": a login name and a revocable session token,
@@ -87,6 +90,15 @@ type Options struct {
 	// SaveSettings keeps what the Tampilan menu changes (language, theme)
 	// for the next start; nil: kept for this run only.
 	SaveSettings func(config.UserSettings) error
+	// History keeps what each account signed on this laptop, for Riwayat;
+	// nil: none is kept and Riwayat is not offered.
+	History *history.Book
+	// FileChooser opens the desktop's own file dialog (filechooser.Open);
+	// nil, or its ErrUnavailable, gives Fyne's dialog.
+	FileChooser func(context.Context, filechooser.Options) ([]string, error)
+	// Specimens keeps each account's picture for visible signatures; nil:
+	// none is offered.
+	Specimens *specimen.Store
 }
 
 // state is what the views share: who is signed in, the reset in progress
@@ -133,6 +145,9 @@ type UI struct {
 
 	// state is what the views share.
 	state state
+
+	// choosing is set while a native file dialog is open.
+	choosing bool
 
 	// started is set by Start, once the content is in the window.
 	started bool

@@ -18,6 +18,9 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/docprep"
+	"github.com/natunakab/besign/history"
+	"github.com/natunakab/besign/specimen"
 )
 
 // Every tab and dialog at the two screens the issue names (a 1024x600
@@ -262,7 +265,8 @@ func TestScreenshots(t *testing.T) {
 			win := test.NewTempWindow(t, nil)
 			ui := New(win, Options{Authority: h.auth, EmailDomain: "natunakab.go.id", Preview: testRenderer(),
 				OpenURL: (&opened{}).open, MaxPassphraseFailures: 5,
-				About: About{Version: "1.0.0", DataDir: "/home/siti/.local/share/besign"}})
+				About:   About{Version: "1.0.0", DataDir: "/home/siti/.local/share/besign"},
+				History: history.Open(t.TempDir()), Specimens: specimen.Open(t.TempDir())})
 			q := queueResults(ui)
 			win.SetContent(ui.Content())
 			win.Resize(fyne.NewSize(1024, 600))
@@ -407,6 +411,17 @@ func TestScreenshots(t *testing.T) {
 				t.Fatalf("the signing tab does not show the letter, drawn (preview drawn %v)", ui.sign.preview.img != nil)
 			}
 			s.shoot("tanda-tangan", ui.sign.signBtn)
+			ui.sign.showPrepare()
+			s.shoot("tanda-tangan-siapkan", ui.sign.prepDialog.ok)
+			ui.sign.prepDialog.action.SetSelected(ui.sign.prepDialog.action.Options[0])
+			s.shoot("tanda-tangan-siapkan-gabung", ui.sign.prepDialog.ok)
+			s.closeOverlays()
+			// a damaged file, as docprep.Check finds one
+			ui.sign.file(letter).problem = checkProblem(docprep.Report{Problem: "xref", Broken: true})
+			ui.sign.refreshAll()
+			s.shoot("tanda-tangan-berkas-rusak", ui.sign.repairBtn)
+			ui.sign.file(letter).problem = ""
+			ui.sign.refreshAll()
 			ui.sign.openPrompt()
 			s.wait()
 			if !ui.sign.prompt.open {
@@ -428,10 +443,21 @@ func TestScreenshots(t *testing.T) {
 				t.Fatal("the letter was not signed")
 			}
 			s.shoot("tanda-tangan-hasil", nil)
+			// a desktop without a program to open files: the folder to copy
+			row := ui.sign.run.rows[0]
+			row.note.show(filepath.Dir(row.output))
+			s.shoot("tanda-tangan-hasil-tanpa-program", nil)
 			ui.tabs.Select(ui.checkItem)
 			ui.check.open(ui.sign.run.rows[0].output)
 			s.wait()
 			s.shoot("verifikasi-dokumen-hasil", ui.check.openBtn)
+			ui.tabs.Select(ui.signItem)
+			ui.sign.showHistory()
+			s.wait()
+			if ui.sign.history == nil || len(ui.sign.history.entries) != 1 {
+				t.Fatal("Riwayat does not list the letter")
+			}
+			s.shoot("tanda-tangan-riwayat", ui.sign.history.back)
 		})
 	}
 	names, _ := filepath.Glob(filepath.Join(dir, "*.png"))

@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -97,6 +96,7 @@ type signTab struct {
 	list       *widget.List
 	add        *widget.Button
 	remove     *widget.Button
+	historyBtn *widget.Button
 	signBtn    *widget.Button
 	empty      *widget.Label
 
@@ -129,7 +129,27 @@ type signTab struct {
 	settingMsg *widget.Label
 	form       *widget.Form
 
-	run      *signRun
+	run *signRun
+	// stamp is the account's picture for visible signatures, nil for
+	// none (signing_stamp.go).
+	stamp     image.Image
+	stampImg  *canvas.Image
+	stampPick *widget.Button
+	stampDrop *widget.Button
+	stampMsg  *widget.Label
+	// prepareBtn opens Siapkan Dokumen, repairBtn repairs a damaged file
+	// that checkMsg describes; preparing is set while a result is made.
+	prepareBtn *widget.Button
+	repairBtn  *widget.Button
+	checkMsg   *widget.Label
+	preparing  bool
+	// prepMsg says where the last prepared result went while it is the
+	// document shown (prepDone).
+	prepMsg    *widget.Label
+	prepDone   string
+	prepDialog *prepareDialog
+	// history is the Riwayat view while it is shown.
+	history  *historyView
 	prompt   *signPrompt
 	pwDialog *pdfPasswordDialog
 }
@@ -149,6 +169,9 @@ type fileInfo struct {
 	needsPassword bool
 	// result is the last batch's outcome for a document that stayed.
 	result error
+	// problem is what docprep.Check found when it was queued, in words;
+	// "" for nothing.
+	problem string
 }
 
 func newSignTab(u *UI, auth signingAuthority) *signTab {
@@ -216,12 +239,14 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 			// a document chosen: back from the results to the editor
 			t.closeRun()
 		}
+		t.closeHistory()
 		if t.docs[i].ID != t.selected {
 			t.selectDoc(t.docs[i].ID)
 		}
 	}
 	t.add = widget.NewButton(lang.L("Tambah Dokumen"), t.chooseFiles)
 	t.remove = widget.NewButton(lang.L("Hapus dari Antrean"), t.removeSelected)
+	t.historyBtn = widget.NewButton(lang.L("Riwayat"), t.showHistory)
 	t.signBtn = widget.NewButton(lang.L("Tandatangani"), t.openPrompt)
 	t.signBtn.Importance = widget.HighImportance
 
@@ -234,7 +259,7 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 		container.NewVScroll(t.settings()))
 	settings.Offset = 0.32
 	left := container.NewBorder(
-		container.NewVBox(queueTitle, t.certMsg, container.NewHBox(t.add, t.remove), t.addMsg),
+		container.NewVBox(queueTitle, t.certMsg, container.NewHBox(t.add, t.remove, t.historyBtn), t.addMsg),
 		container.NewVBox(t.signBtn),
 		nil, nil, settings)
 	t.left = left
@@ -246,6 +271,7 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 	t.prompt = newSignPrompt(t)
 	t.show(t.signedOutView)
 	t.refreshAll()
+	t.showStamp(nil)
 	return t
 }
 
@@ -292,7 +318,8 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 
 	nav := container.NewHBox(t.prev, t.pageSel, t.next, t.pageLabel)
 	zoom := container.NewHBox(t.zoomOut, t.zoomLabel, t.zoomIn, t.fitWidth, t.fitPage)
-	top := container.NewVBox(t.docName, container.NewBorder(nil, nil, nav, zoom))
+	bar := t.newPrepareBar()
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, t.prepareBtn, t.docName), bar, container.NewBorder(nil, nil, nav, zoom))
 	t.editorTop = top
 	center := container.NewStack(t.view, container.NewCenter(container.NewVBox(t.previewMsg, container.NewCenter(t.unlock))))
 	return container.NewBorder(top, nil, t.thumbList, nil, center)
@@ -336,7 +363,7 @@ func (t *signTab) settings() fyne.CanvasObject {
 	out.TextStyle.Bold = true
 	return container.NewVBox(t.invisible, t.form,
 		out, t.outMode, container.NewBorder(nil, nil, nil, t.outPick, t.outDir),
-		t.settingMsg,
+		t.settingMsg, t.newStampSetting(),
 		wrapped(lang.L("Geser kotak biru untuk memindahkannya, tarik sudut kanan bawahnya untuk mengubah ukuran. Klik pratinjau lalu gunakan tombol panah (Shift+panah: ukuran).")))
 }
 
@@ -429,6 +456,7 @@ func (t *signTab) signedIn() {
 		if len(t.docs) > 0 {
 			t.selectDoc(t.docs[0].ID)
 		}
+		t.loadStamp()
 		// new documents take their location from the activation's unit
 		t.loadCertificate(func() {
 			t.loaded = true
@@ -455,7 +483,7 @@ func (t *signTab) reset() {
 		t.run.cancel()
 	}
 	t.prompt.close()
-	t.run = nil
+	t.run, t.history, t.prepDone = nil, nil, ""
 	t.loaded = false
 	t.docs, t.selected, t.cert, t.certErr = nil, 0, nil, nil
 	t.unit, t.nip, t.jabatan = "", "", ""
@@ -463,6 +491,8 @@ func (t *signTab) reset() {
 	t.saving, t.dirty = map[int64]bool{}, map[int64]bool{}
 	t.renderKey, t.opened, t.shownPage = "", "", 0
 	t.adding, t.drawing, t.thumbs = nil, map[string]bool{}, map[int]image.Image{}
+	setText(t.stampMsg, "")
+	t.showStamp(nil)
 	t.previews.closeAll()
 	setText(t.addMsg, "")
 	t.right.Objects = []fyne.CanvasObject{t.editor}
@@ -596,8 +626,15 @@ func (t *signTab) refreshAll() {
 	}
 	if t.u.state.session == nil || running {
 		t.add.Disable()
+		t.historyBtn.Disable()
 	} else {
 		t.add.Enable()
+		t.historyBtn.Enable()
+	}
+	if t.u.opts.History == nil {
+		t.historyBtn.Hide()
+	} else {
+		t.historyBtn.Show()
 	}
 	if t.canSign() {
 		t.signBtn.Enable()
@@ -668,6 +705,10 @@ func queueStatusText(f *fileInfo, havePassword bool) string {
 		return lang.L("Berkas berubah sejak ditambahkan")
 	case f.needsPassword && !havePassword:
 		return lang.L("Perlu password PDF")
+	case f.problem != "" && f.sigs > 0:
+		return lang.L("Rusak; sudah ditandatangani, jadi tidak diperbaiki")
+	case f.problem != "":
+		return lang.L("Rusak: dapat diperbaiki sebelum ditandatangani")
 	}
 	return lang.L("Siap ditandatangani")
 }
@@ -743,6 +784,7 @@ func (t *signTab) fillEditor() {
 	t.filling = true
 	defer func() { t.filling = false }()
 	d := t.current()
+	t.fillPrepare(d)
 	ws := []fyne.Disableable{t.prev, t.next, t.pageSel, t.invisible, t.reason, t.location, t.outMode, t.outPick,
 		t.zoomIn, t.zoomOut, t.fitWidth, t.fitPage}
 	if d == nil {
@@ -911,25 +953,20 @@ func (t *signTab) reload() {
 	})
 }
 
-// chooseFiles is "Tambah Dokumen": a PDF from the file dialog.
+// chooseFiles is "Tambah Dokumen": PDFs from the file dialog, several at
+// once where the desktop's dialog allows.
 func (t *signTab) chooseFiles() {
 	if t.u.state.session == nil {
 		return
 	}
-	t.u.chooseFile([]string{".pdf"}, func(path string) { t.addFiles([]string{path}) })
+	t.u.chooseFiles(lang.L("Tambah Dokumen"), []string{".pdf"}, true, t.addFiles)
 }
 
 // chooseFolder picks the folder for the selected document's signed copy.
 func (t *signTab) chooseFolder() {
 	id := t.selected
-	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-		if err != nil || l == nil {
-			t.fillOutput() // back to what is stored
-			return
-		}
-		t.setOutputDir(id, l.Path())
-	}, t.u.win)
-	d.Show()
+	t.u.chooseFolder(lang.L("Pilih Folder"), func(dir string) { t.setOutputDir(id, dir) },
+		t.fillOutput) // back to what is stored
 }
 
 // setOutputDir makes dir the output folder of document id.

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/docprep"
 	"github.com/natunakab/besign/docqueue"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/preview"
@@ -151,6 +152,8 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 	type added struct {
 		doc authority.QueuedDocument
 		in  inspection
+		// problem is what docprep.Check found, in words
+		problem string
 	}
 	remembered := t.rememberedBoxes()
 	if !slices.Contains(t.adding, abs) {
@@ -170,8 +173,18 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 		if page, box, ok := remembered.lookup(in.sizes); ok {
 			st.Page, st.Box = page, box
 		}
+		// pdfcpu's validation before it is queued: a damaged file is queued
+		// all the same (pdfsign may sign it as readers show it), with a
+		// warning and Perbaiki
+		problem := ""
+		// (not for a PDF that needs its password: pdfcpu is given none,
+		// and would call any such file damaged)
+		if rep, err := docprep.Check(abs); password == "" && err == nil && !rep.OK() {
+			fyne.LogError("check "+abs, errors.New(rep.Problem))
+			problem = checkProblem(rep)
+		}
 		doc, err := docqueue.Queue(ctx, t.auth, docqueue.Request{Token: s.Token, Path: abs, Pages: in.pages, Settings: st})
-		return added{doc, in}, err
+		return added{doc, in, problem}, err
 	}, func(a added, err error) {
 		if t.u.state.session != s {
 			return
@@ -187,6 +200,7 @@ func (t *signTab) addOne(path, password string, rest ...string) {
 			}
 			f := t.file(abs)
 			f.sigs, f.signers = a.in.sigs, a.in.signers
+			f.problem = a.problem
 			for i, sz := range a.in.sizes {
 				if sz[0] > 0 && sz[1] > 0 {
 					f.sizes[i+1] = sz

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/docprep"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/preview"
 	"github.com/natunakab/besign/signjob"
@@ -27,6 +28,10 @@ func signingText(err error) (msg string, ok bool) {
 		{signjob.ErrChanged, lang.L("Berkas berubah sejak ditambahkan ke antrean. Periksa isinya, lalu pilih Terima perubahan.")},
 		{signjob.ErrMissing, lang.L("Berkas tidak ditemukan lagi. Mungkin sudah dipindahkan atau dihapus.")},
 		{signjob.ErrOutputDir, lang.L("Folder tujuan tidak ada atau tidak dapat ditulisi. Pilih folder lain.")},
+		{docprep.ErrSigned, lang.L("Dokumen ini sudah memuat tanda tangan, jadi tidak diubah: perubahan apa pun akan merusak tanda tangan yang ada.")},
+		{docprep.ErrPages, lang.L("Nomor halaman tidak cocok dengan dokumen: periksa bahwa setiap halaman ada, tidak disebut dua kali, dan paling sedikit satu halaman tersisa.")},
+		{docprep.ErrRotation, lang.L("Halaman hanya dapat diputar kelipatan 90 derajat.")},
+		{docprep.ErrDamaged, lang.L("Berkas ini terlalu rusak untuk diubah. Coba Perbaiki, atau minta berkas yang baru dari pembuatnya.")},
 		{signjob.ErrCancelled, lang.L("Penandatanganan dibatalkan.")},
 		// before ErrEncrypted, which they wrap
 		{pdfsign.ErrPasswordRequired, lang.L("PDF ini dilindungi password. Masukkan password PDF-nya.")},

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -244,6 +245,8 @@ type runRow struct {
 	bar     *widget.ProgressBar
 	status  *widget.Label
 	actions *fyne.Container
+	// note offers the folder when the desktop cannot open the copy.
+	note *pathNote
 	// output is the signed copy, "" when not signed.
 	output string
 	err    error
@@ -331,8 +334,11 @@ func (t *signTab) startRun(passphrase string) {
 			return sigs, err
 		},
 		Chain: chain, Name: t.cert.Subject, NIP: t.nip, Jabatan: t.jabatan,
-		Labels:   assets.StampLabels(t.u.opts.Language),
-		QR:       t.u.opts.VerificationURL,
+		Labels: assets.StampLabels(t.u.opts.Language),
+		QR:     t.u.opts.VerificationURL,
+		// the code names this document and this certificate (signjob's
+		// VerificationQuery tells what a verification page can check)
+		QRDocument: true, Serial: t.cert.Serial, Image: t.stamp,
 		Progress: run.progress,
 	}
 	background(t.u, func(context.Context) ([]signjob.Result, error) {
@@ -395,11 +401,11 @@ func (t *signTab) showRun(run *signRun) {
 	rows := container.NewVBox()
 	for _, d := range run.docs {
 		r := &runRow{name: widget.NewLabel(filepath.Base(d.Path)), bar: widget.NewProgressBar(),
-			status: wrapped(stageText(signjob.StageWaiting)), actions: container.NewHBox()}
+			status: wrapped(stageText(signjob.StageWaiting)), actions: container.NewHBox(), note: newPathNote()}
 		r.name.TextStyle.Bold = true
 		r.name.Truncation = fyne.TextTruncateEllipsis
 		run.rows = append(run.rows, r)
-		rows.Add(container.NewVBox(r.name, r.bar, r.status, r.actions, widget.NewSeparator()))
+		rows.Add(container.NewVBox(r.name, r.bar, r.status, r.actions, r.note.box, widget.NewSeparator()))
 	}
 	run.cancelBtn = widget.NewButton(lang.L("Batal"), run.stop)
 	run.closeBtn = widget.NewButton(lang.L("Kembali ke Antrean"), t.closeRun)
@@ -407,6 +413,7 @@ func (t *signTab) showRun(run *signRun) {
 	top := container.NewVBox(title(lang.L("Hasil Penandatanganan")), run.summary,
 		widget.NewLabel(lang.L("Keseluruhan")), run.overall, widget.NewSeparator())
 	run.content = container.NewBorder(top, container.NewHBox(run.cancelBtn, run.closeBtn), nil, nil, container.NewVScroll(rows))
+	t.history = nil
 	t.right.Objects = []fyne.CanvasObject{run.content}
 	t.right.Refresh()
 }
@@ -447,6 +454,7 @@ func (t *signTab) finish(run *signRun, res []signjob.Result) {
 	}
 	signed := 0
 	var done []authority.QueuedDocument
+	var outputs []string
 	for _, r := range res {
 		if r.Index < 0 || r.Index >= len(run.rows) {
 			continue
@@ -456,6 +464,7 @@ func (t *signTab) finish(run *signRun, res []signjob.Result) {
 		if r.Err == nil && r.Output != "" {
 			signed++
 			done = append(done, doc)
+			outputs = append(outputs, r.Output)
 			t.showSigned(row, r.Output)
 			continue
 		}
@@ -473,6 +482,7 @@ func (t *signTab) finish(run *signRun, res []signjob.Result) {
 	for _, d := range done {
 		t.dropDoc(d.ID, d.Path)
 	}
+	t.record(historyEntries(done, outputs, time.Now()))
 	t.removeSigned(done)
 	t.refreshAll()
 	t.loadCertificate(nil)
@@ -504,27 +514,13 @@ func fileURL(path string) (*url.URL, error) {
 	return url.Parse(storage.NewFileURI(path).String())
 }
 
-// showSigned offers to open the signed copy and its folder.
+// showSigned offers to open the signed copy and its folder, and to check
+// it in Verifikasi Dokumen. The success line stays whatever happens next.
 func (t *signTab) showSigned(row *runRow, output string) {
 	row.output = output
 	row.status.Importance = widget.SuccessImportance
 	row.status.SetText(lang.L("Ditandatangani: {{.Path}}", map[string]any{"Path": output}))
-	open := func(target string) func() {
-		return func() {
-			u, err := fileURL(target)
-			if err == nil {
-				err = t.u.openURL(u)
-			}
-			if err != nil {
-				row.status.Importance = widget.DangerImportance
-				row.status.SetText(lang.L("Tidak dapat membuka {{.Path}}: {{.Err}}", map[string]any{"Path": target, "Err": err.Error()}))
-			}
-		}
-	}
-	row.actions.Objects = []fyne.CanvasObject{
-		widget.NewButton(lang.L("Buka Berkas"), open(output)),
-		widget.NewButton(lang.L("Buka Folder"), open(filepath.Dir(output))),
-	}
+	row.actions.Objects = t.signedActions(output, row.note)
 	row.actions.Refresh()
 }
 

@@ -85,7 +85,7 @@ func newDocVerifyTab(u *UI, trust authority.Trust) *docVerifyTab {
 
 // choose is "Buka PDF": a PDF from disk.
 func (t *docVerifyTab) choose() {
-	t.u.chooseFile([]string{".pdf"}, t.open)
+	t.u.chooseFiles(lang.L("Verifikasi Dokumen"), []string{".pdf"}, true, t.openAll)
 }
 
 // open verifies the PDF at path and shows its signatures.

@@ -17,6 +17,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"io/fs"
 	"os"
@@ -124,6 +125,17 @@ type Job struct {
 	// QR is the text or URL of the visible signature's QR code (the
 	// verification address); empty: no code.
 	QR string
+	// QRDocument makes each document's QR code point at that document:
+	// QR's address with VerificationQuery's parameters (see there), for
+	// documents whose fingerprint carries their hash; the others get QR
+	// as it is.
+	QRDocument bool
+	// Serial is the signing certificate's serial number, for QRDocument.
+	Serial string
+	// Image is drawn in each visible signature beside its text (the
+	// signer's specimen or the instansi's logo, package specimen); nil:
+	// none.
+	Image image.Image
 	// OutputDir, when set, overrides every document's Settings.OutputDir.
 	OutputDir string
 	// Existing: what happens when an output name is taken; Number unless
@@ -319,7 +331,7 @@ func (d *doc) sign() (string, error) {
 		opts.Appearance = &pdfsign.Appearance{
 			Rect: pdfsign.Rect{X: bx.X, Y: bx.Y, W: bx.W, H: bx.H},
 			Name: d.job.Name, NIP: d.job.NIP, Jabatan: d.job.Jabatan,
-			QR: d.job.QR, Labels: d.job.Labels,
+			QR: d.qr(), Labels: d.job.Labels, Image: d.job.Image,
 		}
 	}
 	d.stage(StageHashing)
