@@ -67,7 +67,22 @@ type Input struct {
 // One app runs per user and data dir: when one already runs, Run hands it
 // in.Link or in.Files (which brings its window forward) and returns nil at
 // once.
-func Run(in Input) error {
+func Run(in Input) (err error) {
+	// GLFW that cannot open the display it was given (an X server that
+	// refuses or drops the connection) panics when the window is made:
+	// said in one sentence instead, and main tries once more.
+	defer func() {
+		if r := recover(); r != nil {
+			if !strings.Contains(fmt.Sprint(r), "GLFW library is not initialized") {
+				panic(r)
+			}
+			err = fmt.Errorf("%w: the display %q did not accept a window", ErrDisplayRefused, os.Getenv("DISPLAY"))
+		}
+	}()
+	return run(in)
+}
+
+func run(in Input) error {
 	srv, err := instance.Claim(in.DataDir, instance.Message{Link: in.Link, Files: in.Files})
 	switch {
 	case errors.Is(err, instance.ErrRunning):

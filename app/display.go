@@ -16,6 +16,10 @@ import (
 // terminal over SSH, a service, a display that no longer answers).
 var ErrNoDisplay = errors.New("no display is available")
 
+// ErrDisplayRefused: the display answered, but GLFW could not open it for a
+// window; it wraps ErrNoDisplay. A second try may succeed (main makes one).
+var ErrDisplayRefused = fmt.Errorf("%w", ErrNoDisplay)
+
 // checkDisplay tells, before GLFW is asked (which would panic with a stack
 // trace), whether a window can be shown: on Linux and the BSDs a Wayland
 // socket or an X server that answers. Windows and macOS always have one.

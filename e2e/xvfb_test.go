@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -174,5 +176,59 @@ func TestNoDisplay(t *testing.T) {
 	out := strings.TrimSpace(stderr.String())
 	if strings.Count(out, "\n") != 0 || !strings.Contains(out, "no display is available") || strings.Contains(out, "panic") {
 		t.Fatalf("stderr is not one sentence about the display:\n%s", out)
+	}
+}
+
+// A display that answers but drops every X connection (GLFW cannot open
+// it): the real binary tries once more in a new process, then says so in
+// one line and exits with status 1, no panic.
+func TestDisplayRefused(t *testing.T) {
+	e := setup(t)
+	const n = 917
+	l, err := net.Listen("unix", "@/tmp/.X11-unix/X"+strconv.Itoa(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var accepted atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close()
+		}
+	}()
+	cmd := exec.Command(e.bin, "--data-dir", e.dataDir)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "DISPLAY=:"+strconv.Itoa(n))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\n%s", err, stderr.String())
+	}
+	var said []string
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		if strings.HasPrefix(line, "besign: ") {
+			said = append(said, line)
+		}
+		if strings.Contains(line, "panic") || strings.Contains(line, "goroutine ") {
+			t.Fatalf("a panic reached the terminal:\n%s", stderr.String())
+		}
+	}
+	if len(said) != 1 || !strings.Contains(said[0], "did not accept a window") {
+		t.Fatalf("want one sentence about the display, got:\n%s", stderr.String())
+	}
+	// each process: our check's connection, then GLFW's; two processes
+	if got := accepted.Load(); got < 4 {
+		t.Errorf("%d connections to the display: no second try", got)
 	}
 }
