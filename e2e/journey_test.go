@@ -2,15 +2,19 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"math"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,12 +107,18 @@ func TestJourney(t *testing.T) {
 			t.Errorf("pdfsig lacks %q:\n%s", want, report)
 		}
 	}
-	// The stamp carries the verification address in its QR code.
+	// The stamp's QR code names this document at the verification
+	// address: the hash and size of the bytes signed over, which the
+	// signed copy begins with.
 	png := filepath.Join(t.TempDir(), "page")
 	run(t, "pdftoppm", "-r", "200", "-png", "-singlefile", out, png)
 	qr, err := exec.Command("zbarimg", "--quiet", "--raw", png+".png").Output() // stdout: the code alone
-	if err != nil || strings.TrimSpace(string(qr)) != config.Default().VerificationURL {
-		t.Errorf("the stamp's QR code holds %q (%v), want the verification address", qr, err)
+	u, perr := url.Parse(strings.TrimSpace(string(qr)))
+	orig, rerr := os.ReadFile(in)
+	sum := sha256.Sum256(orig)
+	if err != nil || perr != nil || rerr != nil || !strings.HasPrefix(u.String(), config.Default().VerificationURL+"?") ||
+		u.Query().Get("sha256") != hex.EncodeToString(sum[:]) || u.Query().Get("size") != strconv.Itoa(len(orig)) || u.Query().Get("serial") == "" {
+		t.Errorf("the stamp's QR code holds %q (%v), want the verification address of this document", qr, err)
 	}
 	// The stamp is where the box was left, in the signed file's widget.
 	if got := widgetRect(t, out); !near(got, moved) {

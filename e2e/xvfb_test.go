@@ -1,9 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -23,54 +24,60 @@ type display struct {
 	cmd  *exec.Cmd
 }
 
-// startXvfb starts Xvfb on a display it picks itself (-displayfd): the
-// server takes the first free number under its own lock and writes it once
-// it accepts clients, so two suites starting at once never share a display
-// (choosing the number here from lock files raced).
+// startXvfb starts Xvfb on a display number picked at random from a wide
+// range, trying another when the number is taken. Not -displayfd: its scan
+// for a free number unlinks the socket file of a display another server
+// holds before it finds that number taken (seen here: two suites starting
+// at once, and one's app could no longer open its display).
 func startXvfb(t *testing.T) *display {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w} // fd 3
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		t.Fatalf("start Xvfb: %v", err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		// SIGTERM lets Xvfb remove its lock file; SIGKILL leaves it.
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
+	for attempt := 0; attempt < 30; attempt++ {
+		n := 100 + mrand.IntN(900)
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
 		}
-	})
-	got := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n') // "N\n" once it accepts clients
-		got <- strings.TrimSpace(line)
-	}()
-	var n string
-	select {
-	case n = <-got:
-	case <-time.After(10 * time.Second):
+		name := ":" + strconv.Itoa(n)
+		cmd := exec.Command("Xvfb", name, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start Xvfb: %v", err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		stop := func() {
+			// SIGTERM lets Xvfb remove its lock file; SIGKILL leaves it.
+			cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-exited:
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+			}
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			select {
+			case <-exited: // the number was taken meanwhile: another one
+			default:
+				if exec.Command("xdpyinfo", "-display", name).Run() != nil {
+					if time.Now().After(deadline) {
+						stop()
+						t.Fatalf("Xvfb on %s does not answer within 10s", name)
+					}
+					continue
+				}
+				// answered: ours, unless it is another's and ours lost
+				// the number (then ours has exited at once)
+				select {
+				case <-exited:
+				case <-time.After(200 * time.Millisecond):
+					t.Cleanup(stop)
+					return &display{name: name, cmd: cmd}
+				}
+			}
+			break
+		}
 	}
-	if _, err := strconv.Atoi(n); err != nil {
-		t.Fatalf("Xvfb did not name its display within 10s (got %q)", n)
-	}
-	d := &display{name: ":" + n, cmd: cmd}
-	if err := exec.Command("xdpyinfo", "-display", d.name).Run(); err != nil {
-		t.Fatalf("Xvfb on %s does not answer: %v", d.name, err)
-	}
-	return d
+	t.Fatal("no free X display number in 30 tries")
+	return nil
 }
 
 // x runs an X client (xdotool, import) on the display.
