@@ -191,10 +191,15 @@ func TestNoDisplay(t *testing.T) {
 // one line and exits with status 1, no panic.
 func TestDisplayRefused(t *testing.T) {
 	e := setup(t)
-	const n = 917
-	l, err := net.Listen("unix", "@/tmp/.X11-unix/X"+strconv.Itoa(n))
-	if err != nil {
-		t.Fatal(err)
+	// a free number above Xvfb's range: two suites may run at once
+	var l net.Listener
+	var n int
+	for attempt := 0; l == nil; attempt++ {
+		n = 1000 + mrand.IntN(9000)
+		var err error
+		if l, err = net.Listen("unix", "@/tmp/.X11-unix/X"+strconv.Itoa(n)); err != nil && attempt == 30 {
+			t.Fatal(err)
+		}
 	}
 	defer l.Close()
 	var accepted atomic.Int32
@@ -217,7 +222,7 @@ func TestDisplayRefused(t *testing.T) {
 	cmd.Env = append(cmd.Env, "DISPLAY=:"+strconv.Itoa(n))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("exit: %v, want status 1\n%s", err, stderr.String())
