@@ -157,12 +157,16 @@ handler=$(as_user xdg-mime query default x-scheme-handler/besign)
 [ "$handler" = "$APP_ID.desktop" ] || fail "xdg-mime: besign:// links go to \"$handler\", not $APP_ID.desktop"
 link_email=tautan@natunakab.go.id
 as_user besign admin users add --name "Uji Tautan" --email "$link_email" >/dev/null 2>"$tmp/err" || fail "admin users add: $(cat "$tmp/err")"
-# link_apps counts the besign processes of this test's user home: other
-# besign processes on the machine (another test suite's) do not count.
+# link_apps counts the besign apps of this test's user home: other besign
+# processes on the machine (another test suite's) do not count, nor the
+# app's own child that fills the preview cache after a first start
+# (besign preview-cache, a few seconds at low priority).
 link_apps() {
 	n=0
 	for p in $(pgrep -x besign); do
-		grep -qzxF "HOME=$lhome" "/proc/$p/environ" 2>/dev/null && n=$((n + 1))
+		grep -qzxF "HOME=$lhome" "/proc/$p/environ" 2>/dev/null || continue
+		grep -qzxF "preview-cache" "/proc/$p/cmdline" 2>/dev/null && continue
+		n=$((n + 1))
 	done
 	echo "$n"
 }
