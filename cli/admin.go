@@ -14,6 +14,7 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/keystore"
+	"github.com/natunakab/besign/server"
 )
 
 func init() {
@@ -91,6 +92,18 @@ func withAuthority(env *Env, args []string, f adminFunc) error {
 	cfg, err := env.Config()
 	if err != nil {
 		return err
+	}
+	if cfg.Server.Database != "" {
+		// On the server host with its configuration: the server's database,
+		// which a running `besign serve` shares.
+		a, err := server.OpenAuthority(cfg, func(format string, args ...any) {
+			fmt.Fprintf(env.Stderr, "besign: "+format+"\n", args...)
+		})
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return run(a)
 	}
 	local, err := datadir.Open(env.DataDir, cfg)
 	if err != nil {

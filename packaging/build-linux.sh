@@ -47,7 +47,8 @@ done
 install -m 0644 packaging/linux/$APP_ID.desktop "$stage/share/applications/"
 sed -e "s/@VERSION@/$VERSION/" -e "s/@DATE@/$date/" packaging/linux/$APP_ID.metainfo.xml \
 	>"$stage/share/metainfo/$APP_ID.metainfo.xml"
-install -m 0644 packaging/config.example.toml README.md "$stage/share/doc/besign/"
+install -m 0644 packaging/config.example.toml packaging/server.example.toml README.md "$stage/share/doc/besign/"
+install -D -m 0644 packaging/linux/besign-server.service "$stage/lib/systemd/system/besign-server.service"
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage" -type f ! -path '*/bin/*' -exec chmod 0644 {} +
 

@@ -60,6 +60,8 @@ expected_files=(
 	/usr/share/applications/$APP_ID.desktop
 	/usr/share/metainfo/$APP_ID.metainfo.xml
 	/usr/share/doc/besign/config.example.toml
+	/usr/share/doc/besign/server.example.toml
+	/usr/lib/systemd/system/besign-server.service
 )
 for size in 16 22 24 32 48 64 128 256 512; do
 	expected_files+=("/usr/share/icons/hicolor/${size}x${size}/apps/$APP_ID.png")
@@ -105,6 +107,43 @@ ok "declared dependencies cover $(objdump -p /usr/bin/besign | grep -c NEEDED) l
 desktop-file-validate /usr/share/applications/$APP_ID.desktop || fail "desktop-file-validate"
 appstreamcli validate --no-net /usr/share/metainfo/$APP_ID.metainfo.xml >"$tmp/as.log" 2>&1 || { cat "$tmp/as.log" >&2; fail "appstreamcli validate"; }
 ok "desktop entry and AppStream metadata validate"
+
+# --- The organisation server: the unit ships disabled and is well-formed;
+# the example server.toml, given this test's files, serves /healthz, and
+# the admin commands with it reach the server's database.
+unit=/usr/lib/systemd/system/besign-server.service
+systemd-analyze verify "$unit" >"$tmp/unit.log" 2>&1 || { cat "$tmp/unit.log" >&2; fail "systemd-analyze verify $unit"; }
+[ -z "$(find /etc/systemd/system -name besign-server.service 2>/dev/null)" ] || fail "besign-server.service was enabled by installing"
+srv="$tmp/server"
+mkdir -p "$srv"
+(umask 077; openssl rand -hex 32 >"$srv/master.key"; openssl rand -hex 32 >"$srv/admin.key")
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=127.0.0.1" \
+	-addext "subjectAltName=IP:127.0.0.1" -keyout "$srv/server.key" -out "$srv/server.crt" 2>/dev/null
+chmod 600 "$srv/server.key"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed -e "s|/etc/besign/server/|$srv/|" -e "s|^listen = .*|listen = \"127.0.0.1:$port\"|" \
+	-e "s|^database = .*|database = \"$srv/authority.db\"|" /usr/share/doc/besign/server.example.toml >"$srv/server.toml"
+grep -q "^database = \"$srv/authority.db\"" "$srv/server.toml" || fail "could not adapt server.example.toml"
+besign serve --config "$srv/server.toml" 2>"$tmp/serve.log" &
+serve_pid=$!
+healthy=""
+for _ in $(seq 100); do
+	if [ "$(curl -s --cacert "$srv/server.crt" "https://127.0.0.1:$port/healthz")" = ok ]; then
+		healthy=1
+		break
+	fi
+	sleep 0.1
+done
+[ -n "$healthy" ] || { kill "$serve_pid"; cat "$tmp/serve.log" >&2; fail "besign serve with server.example.toml never answered /healthz"; }
+besign --config "$srv/server.toml" admin users add --name "Uji Server" --email server@natunakab.go.id >/dev/null 2>"$tmp/err" ||
+	{ kill "$serve_pid"; fail "admin users add on the server's database: $(cat "$tmp/err")"; }
+besign --config "$srv/server.toml" admin users list 2>"$tmp/err" | grep -q server@natunakab.go.id ||
+	{ kill "$serve_pid"; fail "admin users list on the server's database: $(cat "$tmp/err")"; }
+kill -TERM "$serve_pid"
+status=0
+wait "$serve_pid" || status=$?
+[ "$status" -eq 0 ] || { cat "$tmp/serve.log" >&2; fail "besign serve exited $status on SIGTERM"; }
+ok "server: unit verified and disabled; server.example.toml serves /healthz; admin commands reach its database"
 
 # --- IT's configuration in /etc/besign/config.toml is read: a bad file stops
 # besign with the file, line and key named; the documented example works.

@@ -23,9 +23,7 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/authority/httpapi"
-	"github.com/natunakab/besign/authority/store/pg"
 	"github.com/natunakab/besign/config"
-	"github.com/natunakab/besign/datadir"
 )
 
 // Errors of starting the server; each names the configuration key or file.
@@ -71,31 +69,15 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TLS certificate %s and key %s: %w", sc.TLSCert, sc.TLSKey, err)
 	}
-	master, err := ReadMasterKey(sc.MasterKeyFile)
-	if err != nil {
-		return nil, err
-	}
 	var adminKey string
 	if sc.AdminKeyFile != "" {
 		if adminKey, err = ReadAdminKey(sc.AdminKeyFile); err != nil {
 			return nil, err
 		}
 	}
-	opts := datadir.AuthorityOptions(sc.Database, master, cfg)
-	opts.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
-	name := sc.Database
-	if config.IsPostgres(sc.Database) {
-		// The connection string may hold a password: messages name the
-		// database by pg's Name instead.
-		db, err := pg.Open(context.Background(), sc.Database)
-		if err != nil {
-			return nil, fmt.Errorf("authority database: %w", err)
-		}
-		opts.Path, opts.DB, name = "", db, db.Name()
-	}
-	a, err := embedded.Open(opts)
+	a, err := OpenAuthority(cfg, func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) })
 	if err != nil {
-		return nil, fmt.Errorf("authority database %s: %w", name, err)
+		return nil, err
 	}
 	h, err := httpapi.New(a, httpapi.Options{AdminKey: adminKey, Log: log})
 	if err != nil {

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/internal/pgtest"
+	"github.com/natunakab/besign/server"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+// On the server host, `besign --config server.toml admin ...` administers
+// the server's database (the one `besign serve` opens), not a data dir.
+func TestAdminOnServerDatabase(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) {
+		testAdminOnServer(t, filepath.Join(t.TempDir(), "server", "authority.db"))
+	})
+	t.Run("PostgreSQL", func(t *testing.T) { testAdminOnServer(t, pgtest.DSN(t)) })
+}
+
+func testAdminOnServer(t *testing.T, database string) {
+	dir := t.TempDir()
+	master := filepath.Join(dir, "master.key")
+	if err := os.WriteFile(master, []byte(strings.Repeat("cd", authority.MasterKeySize)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "server.toml")
+	text := "email_domain = \"natunakab.go.id\"\n[server]\ndatabase = " + strconv.Quote(database) +
+		"\nmaster_key_file = " + strconv.Quote(master) + "\n"
+	if err := os.WriteFile(cfgPath, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(dir, "data")
+	admin := func(args ...string) (int, string, string) {
+		t.Helper()
+		var out, errb strings.Builder
+		full := append([]string{"--data-dir", dataDir, "--config", cfgPath, "admin"}, args...)
+		code := Run(full, strings.NewReader(""), &out, &errb, func(*Env) error {
+			t.Fatal("GUI started by a CLI command")
+			return nil
+		})
+		return code, out.String(), errb.String()
+	}
+	if code, _, errOut := admin("users", "add", "--name", "Siti Rahmawati", "--email", "siti@natunakab.go.id", "--role", "verifier"); code != 0 {
+		t.Fatalf("users add: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := admin("users", "list")
+	if code != 0 || !strings.Contains(out, "siti@natunakab.go.id") || !strings.Contains(out, "verifier") {
+		t.Fatalf("users list: exit %d: %q %s", code, out, errOut)
+	}
+	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
+		t.Errorf("the admin command touched the data dir %s (%v), not only the server's database", dataDir, err)
+	}
+
+	// What the server opens holds the account.
+	cfg, err := config.Load(config.Paths{System: cfgPath, DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := server.OpenAuthority(cfg, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	users, err := a.ListUsers(context.Background())
+	if err != nil || len(users) != 1 || users[0].Email != "siti@natunakab.go.id" {
+		t.Fatalf("the server's database: %+v, %v", users, err)
+	}
+
+	// A wrong master key is refused before anything is written.
+	if err := os.WriteFile(master, []byte(strings.Repeat("ef", authority.MasterKeySize)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if code, _, errOut := admin("users", "list"); code == 0 || !strings.Contains(errOut, "besign: error:") {
+		t.Fatalf("wrong master key: exit %d: %s", code, errOut)
+	} else {
+		t.Logf("wrong master key: %s", errOut)
+	}
+}
