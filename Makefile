@@ -42,9 +42,12 @@ vulncheck:
 test: test-deps vet vulncheck test-unit test-e2e
 
 # BESIGN_PG_TEST=1: the PostgreSQL tests (internal/pgtest) fail instead of
-# skipping when the server binaries are missing.
+# skipping when the server binaries are missing. The screens' tests run a
+# second time with BESIGN_UI_AUTHORITY=remote: every view through the HTTPS
+# client of an organisation server on loopback.
 test-unit:
 	BESIGN_KEYRING_TEST=1 BESIGN_PG_TEST=1 bash scripts/with-keyring.sh $(GO) test -count=1 -timeout 30m ./...
+	BESIGN_KEYRING_TEST=1 BESIGN_UI_AUTHORITY=remote bash scripts/with-keyring.sh $(GO) test -count=1 -timeout 15m ./screens/
 
 test-e2e: build
 	mkdir -p $(ARTIFACTS)

@@ -43,6 +43,9 @@ type harnessConfig struct {
 	keyring            Keyring
 	authOpts           func(*embedded.Options)
 	wrap               func(authority.Authority) authority.Authority
+	// remote puts the HTTPS client between the screens and the authority,
+	// as BESIGN_UI_AUTHORITY=remote does for every test.
+	remote bool
 }
 
 // harness is a window with the screens on a real embedded authority in a
@@ -56,6 +59,8 @@ type harness struct {
 	q     *results
 	// again2 holds the results of the last window built by again.
 	again2 *results
+	// remote: the screens reach the authority through the HTTPS client.
+	remote bool
 }
 
 func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
@@ -88,8 +93,11 @@ func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 	test.NewTempApp(t)
 	win := test.NewTempWindow(t, nil)
 	var auth authority.Authority = a
+	if uiRemote || hc.remote {
+		auth = overHTTPS(t, a)
+	}
 	if hc.wrap != nil {
-		auth = hc.wrap(a)
+		auth = hc.wrap(auth)
 	}
 	ui := New(win, Options{
 		Authority:        auth,
@@ -101,7 +109,7 @@ func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 	win.SetContent(ui.Content())
 	win.Resize(fyne.NewSize(1024, 700))
 	ui.Start()
-	h := &harness{t: t, auth: a, clock: clk, ui: ui, win: win, q: q}
+	h := &harness{t: t, auth: a, clock: clk, ui: ui, win: win, q: q, remote: uiRemote || hc.remote}
 	h.wait()
 	t.Cleanup(h.wait)
 	return h
@@ -259,6 +267,20 @@ func (h *harness) requestReset(login string) {
 // of the newest mail, which must be the reset mail.
 func (h *harness) openNewestResetMail(email string) {
 	h.t.Helper()
+	if h.remote {
+		// A server has no inbox for users: the link arrives by mail and
+		// opens the app as the besign:// handler does.
+		ms := h.mails(email)
+		if len(ms) == 0 || ms[0].Kind != authority.MailReset || ms[0].ActionLink == "" {
+			h.t.Fatalf("no reset mail with a link for %s: %+v", email, ms)
+		}
+		h.ui.OpenLink(ms[0].ActionLink)
+		h.wait()
+		if h.ui.tabs.Selected() != h.ui.akunTab {
+			h.t.Fatal("the link did not switch to the Akun tab")
+		}
+		return
+	}
 	in := h.ui.inbox
 	h.ui.tabs.Select(h.ui.inItem)
 	h.wait()

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -123,10 +124,27 @@ func (t *inboxTab) load() {
 		keep = t.mails[t.current].ID
 	}
 	t.refresh.Disable()
+	var token string
+	if s := t.u.state.session; s != nil {
+		token = s.Token
+	}
 	background(t.u, func(ctx context.Context) ([]authority.Mail, error) {
+		if token != "" {
+			ctx = authority.WithSession(ctx, token) // a server answers the person's own mail
+		}
 		return t.outbox.Outbox(ctx, authority.OutboxQuery{To: to})
 	}, func(ms []authority.Mail, err error) {
 		t.refresh.Enable()
+		if err != nil && token == "" && errors.Is(err, authority.ErrSessionExpired) {
+			// An organisation server mails people; it shows the outbox to
+			// the signed-in person only.
+			t.mails, t.current = nil, -1
+			t.list.Refresh()
+			t.showMail(-1)
+			setText(t.errMsg, "")
+			t.empty.SetText(lang.L("Surat BeSign dikirim ke email Anda. Masuk untuk melihat surat akun Anda di sini."))
+			return
+		}
 		if err != nil {
 			setText(t.errMsg, message(err))
 			return

@@ -50,7 +50,11 @@ func realKeyring(t *testing.T) Keyring {
 func (h *harness) again(kr Keyring) *UI {
 	h.t.Helper()
 	win := test.NewTempWindow(h.t, nil)
-	ui := New(win, Options{Authority: h.auth, Keyring: kr, EmailDomain: "natunakab.go.id"})
+	var a authority.Authority = h.auth
+	if h.remote {
+		a = overHTTPS(h.t, h.auth) // the app started again, a client again
+	}
+	ui := New(win, Options{Authority: a, Keyring: kr, EmailDomain: "natunakab.go.id"})
 	q := queueResults(ui)
 	win.SetContent(ui.Content())
 	win.Resize(fyne.NewSize(1024, 700))

@@ -116,15 +116,6 @@ func (c *Client) Close() error {
 	return nil
 }
 
-type sessionKey struct{}
-
-// WithSession returns a context whose Outbox calls carry the session token,
-// for a client without the admin key: the server then answers only that
-// session's own mail.
-func WithSession(ctx context.Context, token string) context.Context {
-	return context.WithValue(ctx, sessionKey{}, token)
-}
-
 // call posts req to rt and decodes the answer into a Resp, also beside an
 // error when the server sent a result with it.
 func call[Resp any](c *Client, ctx context.Context, rt httpapi.Route, req any) (Resp, error) {
@@ -152,7 +143,7 @@ func call[Resp any](c *Client, ctx context.Context, rt httpapi.Route, req any) (
 	case rt.Access != httpapi.Public && c.admin != "":
 		hr.Header.Set(httpapi.AuthHeader, httpapi.BearerPrefix+c.admin)
 	case rt.Access == httpapi.SessionOrAdmin:
-		if tok, _ := ctx.Value(sessionKey{}).(string); tok != "" {
+		if tok := authority.SessionOf(ctx); tok != "" {
 			hr.Header.Set(httpapi.AuthHeader, httpapi.BearerPrefix+tok)
 		}
 	}
@@ -271,7 +262,7 @@ func (c *Client) RemoveOTPDevice(ctx context.Context, token string, deviceID int
 }
 
 // Outbox needs the admin key (any address) or a session given through
-// WithSession (its own address only).
+// authority.WithSession (its own address only).
 func (c *Client) Outbox(ctx context.Context, q authority.OutboxQuery) ([]authority.Mail, error) {
 	return call[[]authority.Mail](c, ctx, httpapi.Outbox, q)
 }

@@ -191,11 +191,11 @@ func TestSignerClientLimits(t *testing.T) {
 	if _, err := c.Outbox(ctx, authority.OutboxQuery{}); !errors.Is(err, authority.ErrSessionExpired) {
 		t.Errorf("Outbox without a session: %v", err)
 	}
-	ms, err := c.Outbox(WithSession(ctx, ses.Token), authority.OutboxQuery{})
+	ms, err := c.Outbox(authority.WithSession(ctx, ses.Token), authority.OutboxQuery{})
 	if err != nil || len(ms) == 0 || ms[0].To != "siti@natunakab.go.id" {
 		t.Errorf("own Outbox: %+v, %v", ms, err)
 	}
-	if _, err := c.Outbox(WithSession(ctx, ses.Token), authority.OutboxQuery{To: "budi@natunakab.go.id"}); !errors.Is(err, httpapi.ErrOutboxForeign) {
+	if _, err := c.Outbox(authority.WithSession(ctx, ses.Token), authority.OutboxQuery{To: "budi@natunakab.go.id"}); !errors.Is(err, httpapi.ErrOutboxForeign) {
 		t.Errorf("another's Outbox: %v", err)
 	}
 	// more digests than the contract allows: the server's sentinel; far

@@ -1,0 +1,88 @@
+package screens
+
+import (
+	"crypto/x509"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/httpapi"
+	"github.com/natunakab/besign/authority/remote"
+)
+
+// BESIGN_UI_AUTHORITY=remote runs the UI tests against the HTTPS client
+// (authority/remote) talking to the same real authority served by
+// authority/httpapi over TLS on loopback, as the app does with
+// `authority = "https://..."`; `make test` runs the account, OTP,
+// activation and signing tests both ways.
+var uiRemote = os.Getenv("BESIGN_UI_AUTHORITY") == "remote"
+
+// overHTTPS serves a over TLS on loopback and returns a client of it that
+// trusts only that server's certificate (the configuration's server_ca).
+func overHTTPS(t testing.TB, a authority.Authority) authority.Authority {
+	t.Helper()
+	h, err := httpapi.New(a, httpapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(h)
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	c, err := remote.New(remote.Options{URL: srv.URL, RootCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// skipOnServer skips a test of what only the laptop's own authority has.
+func skipOnServer(t *testing.T, why string) {
+	t.Helper()
+	if uiRemote {
+		t.Skip("with an organisation server: " + why)
+	}
+}
+
+// With an organisation server, Kotak Masuk shows the signed-in person's own
+// mail (the server mails everyone; its outbox is not the laptop's), and asks
+// a signed-out person to sign in instead of showing an error.
+func TestInboxOnServer(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.remote = true })
+	h.user("Maya", "maya@natunakab.go.id")
+	h.user("Nanda", "nanda@natunakab.go.id")
+	in := h.ui.inbox
+	h.ui.tabs.Select(h.ui.inItem)
+	h.wait()
+	if len(in.mails) != 0 || shown(in.errMsg) != "" || !strings.Contains(in.empty.Text, "Masuk untuk melihat surat akun Anda") {
+		t.Fatalf("signed out: %d mails, error %q, empty %q", len(in.mails), shown(in.errMsg), in.empty.Text)
+	}
+
+	h.ui.tabs.Select(h.ui.akunTab)
+	secret := h.activate("maya@natunakab.go.id", "password-maya")
+	h.signIn("maya", "password-maya", secret)
+	h.ui.tabs.Select(h.ui.inItem)
+	h.wait()
+	if len(in.mails) < 2 || in.current != 0 || shown(in.errMsg) != "" {
+		t.Fatalf("signed in: %d mails, current %d, error %q", len(in.mails), in.current, shown(in.errMsg))
+	}
+	for _, m := range in.mails {
+		if m.To != "maya@natunakab.go.id" {
+			t.Fatalf("Maya's Kotak Masuk shows mail to %s", m.To)
+		}
+	}
+	// Another address is not hers to read: no mail of Nanda's shows.
+	in.setFilter("nanda@natunakab.go.id")
+	h.wait()
+	for _, m := range in.mails {
+		if m.To == "nanda@natunakab.go.id" {
+			t.Fatal("Maya's session read Nanda's mail")
+		}
+	}
+	if shown(in.errMsg) == "" {
+		t.Fatal("asking for another address's mail says nothing")
+	}
+}
