@@ -258,6 +258,10 @@ func openFailure(dir string, err error) string {
 		return lang.L("Folder data {{.Path}} hanya-baca. Data tidak rusak; BeSign perlu menulis di sana. Hubungi bagian TI.", map[string]any{"Path": dir})
 	case errors.Is(err, datadir.ErrNotPrivate):
 		return lang.L("Folder data {{.Path}} dapat dibuka pengguna lain dan tidak dapat dibuat pribadi. Hubungi bagian TI.", map[string]any{"Path": dir})
+	case errors.Is(err, datadir.ErrServerCA):
+		// before the path error: a missing server_ca file is one too
+		return lang.L("Sertifikat server (server_ca) di konfigurasi tidak dapat dipakai; hubungi bagian TI: {{.Err}}",
+			map[string]any{"Err": err.Error()})
 	case errors.Is(err, authority.ErrDirectoryFile):
 		// before the path error: a missing directory file is one too
 		return lang.L("Direktori pegawai (directory_path) di konfigurasi tidak dapat dipakai; hubungi bagian TI: {{.Err}}",

@@ -81,6 +81,12 @@ func TestOpenFailure(t *testing.T) {
 		if msg := openFailure(dir, refused); !strings.Contains(msg, "allow_plain_master_key") {
 			t.Fatalf("refused key file: %q", msg)
 		}
+		cfg := config.Default()
+		cfg.Authority, cfg.ServerCA = "https://besign.natunakab.go.id", filepath.Join(dir, "missing-ca.pem")
+		_, err := datadir.Open(filepath.Join(dir, "server"), cfg)
+		if msg := openFailure(dir, err); !strings.Contains(msg, "server_ca") || !strings.Contains(msg, "missing-ca.pem") {
+			t.Fatalf("missing server_ca: %q (from %v)", msg, err)
+		}
 	})
 
 	// A key gone from a keyring that works is not a keyring that is not

@@ -21,6 +21,12 @@ import (
 // authority checks (and counts) as for the app. The CLI therefore takes a
 // short local session (embedded.Authority.LocalSession) and the passphrase.
 
+// ErrAccountNeedsEmbedded: sign --account with `authority = "https://..."`.
+// The local session it takes exists only for the embedded authority, whose
+// database the OS account owns; a server asks for the password and OTP,
+// which the app does.
+var ErrAccountNeedsEmbedded = errors.New("works with the embedded authority only; with an organisation server, sign in the app, or use --p12")
+
 // accountSigner is what sign --account uses of the authority.
 type accountSigner interface {
 	authority.Certificates

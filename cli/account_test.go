@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 )
@@ -172,7 +173,7 @@ func TestSignWithAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := local.Authority.LocalSession(context.Background(), email)
+	s, err := local.Authority.(*embedded.Authority).LocalSession(context.Background(), email)
 	if err == nil {
 		err = local.Authority.ForgotPassphrase(context.Background(), s.Token)
 	}

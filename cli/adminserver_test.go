@@ -85,3 +85,25 @@ func testAdminOnServer(t *testing.T, database string) {
 		t.Logf("wrong master key: %s", errOut)
 	}
 }
+
+// sign --account takes a local session, which only the embedded authority
+// has: with `authority = "https://..."` it says to sign in the app (or use
+// --p12) before touching the document.
+func TestSignAccountWithServer(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte("authority = \"https://besign.natunakab.go.id\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := copyCorpus(t, "T4.pdf", t.TempDir())
+	before, _ := os.ReadFile(in)
+	code, _, errOut := runIn(t, filepath.Join(dir, "data"), cfg, accountPassphrase+"\n", "sign", "--account", "siti@natunakab.go.id", "--passphrase-stdin", in)
+	if code != 1 || !strings.Contains(errOut, "sign --account: works with the embedded authority only") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	after, _ := os.ReadFile(in)
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(in), "*signed*"))
+	if string(before) != string(after) || len(matches) != 0 {
+		t.Fatalf("the document was touched: output %v", matches)
+	}
+}

@@ -181,7 +181,12 @@ func signWithAccount(env *Env, email, passphrase string, job signjob.Job, docs [
 		fmt.Fprintf(env.Stderr, "besign: warning: %s\n", w)
 	}
 	ctx := context.Background()
-	s, chain, err := accountChain(ctx, local.Authority, email)
+	a, ok := local.Authority.(accountSigner)
+	if !ok {
+		// A server signs only for a session opened with password and OTP.
+		return nil, fmt.Errorf("sign --account: %w", ErrAccountNeedsEmbedded)
+	}
+	s, chain, err := accountChain(ctx, a, email)
 	if err != nil {
 		return nil, err
 	}

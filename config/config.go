@@ -34,6 +34,10 @@ type Config struct {
 	DirectoryPath string `toml:"directory_path"`
 	// Authority is "embedded" (SQLite in the data dir) or an https URL.
 	Authority string `toml:"authority"`
+	// ServerCA is a PEM file of the root(s) that vouch for the authority
+	// server's TLS certificate, for an organisation's private CA; empty
+	// trusts the system's roots.
+	ServerCA string `toml:"server_ca"`
 	// Language is the default language of the app: "id" or "en".
 	Language string `toml:"language"`
 	// Theme is the app's look: "light" (the default, as the seeds' pages

@@ -213,3 +213,19 @@ func TestSaveUser(t *testing.T) {
 		t.Fatalf("a bad theme loads: %v", err)
 	}
 }
+
+// The shipped server.example.toml is a valid file that sets every key
+// `besign serve` requires.
+func TestServerExample(t *testing.T) {
+	c, err := Load(Paths{System: filepath.Join("..", "packaging", "server.example.toml"), DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Server
+	if s.Listen == "" || s.TLSCert == "" || s.TLSKey == "" || !IsPostgres(s.Database) || s.MasterKeyFile == "" || s.AdminKeyFile == "" {
+		t.Fatalf("server example: %+v", s)
+	}
+	if c.Instansi != "Pemerintah Kabupaten Natuna" || c.SelfRegistration {
+		t.Fatalf("the authority's rules: %q, self-registration %v", c.Instansi, c.SelfRegistration)
+	}
+}

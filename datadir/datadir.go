@@ -36,21 +36,28 @@ var (
 	ErrNotPrivate = errors.New("the data directory is open to other users and could not be made private")
 )
 
+// Authority is the authority a data dir opens: the embedded one, or the
+// client of an organisation server.
+type Authority interface {
+	authority.Authority
+	Close() error
+}
+
 // Local is an opened data directory.
 type Local struct {
-	Dir       string
-	Keys      *keystore.Store
-	Authority *embedded.Authority
+	Dir  string
+	Keys *keystore.Store
+	// Authority is an *embedded.Authority in the data dir, or, with
+	// `authority = "https://..."`, a *remote.Client of that server.
+	Authority Authority
 	// Warning, when not nil, must be shown to the user: the master key is
 	// kept in a file because no keyring is available.
 	Warning *keystore.Warning
 }
 
-// Open creates dir (0700) if needed and opens the embedded authority in it.
+// Open creates dir (0700) if needed and opens the embedded authority in it,
+// or, when cfg names a server, the client of that server.
 func Open(dir string, cfg config.Config) (*Local, error) {
-	if cfg.Authority != "embedded" {
-		return nil, fmt.Errorf("authority %s: only the embedded authority is available in this version", cfg.Authority)
-	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -59,6 +66,9 @@ func Open(dir string, cfg config.Config) (*Local, error) {
 	}
 	if err := checkWritable(dir); err != nil {
 		return nil, err
+	}
+	if cfg.Authority != "embedded" {
+		return openServer(dir, cfg)
 	}
 	unlock, err := lock(dir)
 	if err != nil {

@@ -46,18 +46,6 @@ func TestOpenTwice(t *testing.T) {
 	}
 }
 
-func TestOpenRefusesRemoteAuthority(t *testing.T) {
-	cfg := config.Default()
-	cfg.Authority = "https://besign.natunakab.go.id"
-	dir := filepath.Join(t.TempDir(), "d")
-	if _, err := Open(dir, cfg); err == nil || !strings.Contains(err.Error(), "embedded") {
-		t.Fatalf("err = %v", err)
-	}
-	if _, err := os.Stat(dir); err == nil {
-		t.Fatal("a refused open created the data dir")
-	}
-}
-
 func TestAuthorityOptionsFollowConfig(t *testing.T) {
 	cfg := config.Default()
 	cfg.SelfRegistration = false

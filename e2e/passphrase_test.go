@@ -158,12 +158,13 @@ func beside(t *testing.T, dataDir string) (a *embedded.Authority, token string, 
 		t.Fatal(err)
 	}
 	bg := context.Background()
-	s, err := local.Authority.LocalSession(bg, email)
+	e := local.Authority.(*embedded.Authority)
+	s, err := e.LocalSession(bg, email)
 	if err != nil {
 		local.Close()
 		t.Fatal(err)
 	}
-	return local.Authority, s.Token, func() {
+	return e, s.Token, func() {
 		local.Authority.SignOut(bg, s.Token)
 		local.Close()
 	}

@@ -134,11 +134,11 @@ for _ in $(seq 100); do
 	fi
 	sleep 0.1
 done
-[ -n "$healthy" ] || { kill "$serve_pid"; cat "$tmp/serve.log" >&2; fail "besign serve with server.example.toml never answered /healthz"; }
+[ -n "$healthy" ] || { kill "$serve_pid" 2>/dev/null || true; cat "$tmp/serve.log" >&2; fail "besign serve with server.example.toml never answered /healthz"; }
 besign --config "$srv/server.toml" admin users add --name "Uji Server" --email server@natunakab.go.id >/dev/null 2>"$tmp/err" ||
-	{ kill "$serve_pid"; fail "admin users add on the server's database: $(cat "$tmp/err")"; }
+	{ kill "$serve_pid" 2>/dev/null || true; fail "admin users add on the server's database: $(cat "$tmp/err")"; }
 besign --config "$srv/server.toml" admin users list 2>"$tmp/err" | grep -q server@natunakab.go.id ||
-	{ kill "$serve_pid"; fail "admin users list on the server's database: $(cat "$tmp/err")"; }
+	{ kill "$serve_pid" 2>/dev/null || true; fail "admin users list on the server's database: $(cat "$tmp/err")"; }
 kill -TERM "$serve_pid"
 status=0
 wait "$serve_pid" || status=$?

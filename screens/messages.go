@@ -8,6 +8,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/link"
+	"github.com/natunakab/besign/authority/remote"
 )
 
 // message turns an error into the Indonesian (or translated) sentence shown
@@ -22,6 +23,9 @@ func message(err error) string {
 		return msg
 	}
 	if msg, ok := signingText(err); ok {
+		return msg
+	}
+	if msg, ok := serverText(err); ok {
 		return msg
 	}
 	switch {
@@ -94,4 +98,22 @@ func message(err error) string {
 	}
 	fyne.LogError("authority", err)
 	return lang.L("Terjadi kesalahan. Coba lagi; jika terus terjadi, hubungi bagian TI.")
+}
+
+// serverText says what went wrong between the app and an organisation
+// server (authority = "https://..."). Nothing was changed on the laptop; a
+// request whose answer was lost may have been carried out, and the person
+// decides whether to try again.
+func serverText(err error) (string, bool) {
+	switch {
+	case errors.Is(err, remote.ErrCertificate):
+		return lang.L("Server BeSign tidak dapat dipercaya: sertifikat TLS-nya bukan yang dikenal. Jangan lanjutkan; hubungi bagian TI."), true
+	case errors.Is(err, remote.ErrTimeout):
+		return lang.L("Server BeSign tidak menjawab tepat waktu. Periksa jaringan, lalu coba lagi."), true
+	case errors.Is(err, remote.ErrUnreachable):
+		return lang.L("Server BeSign tidak dapat dihubungi. Periksa jaringan, lalu coba lagi; dokumen dan antrean Anda tetap tersimpan."), true
+	case errors.Is(err, remote.ErrBadResponse):
+		return lang.L("Jawaban server BeSign tidak dapat dibaca (mungkin proxy jaringan). Coba lagi; jika terus terjadi, hubungi bagian TI."), true
+	}
+	return "", false
 }

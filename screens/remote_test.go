@@ -86,3 +86,51 @@ func TestInboxOnServer(t *testing.T) {
 		t.Fatal("asking for another address's mail says nothing")
 	}
 }
+
+// What goes wrong between the app and a server is said in words at the
+// form concerned: a server that cannot be reached, and one whose TLS
+// certificate the configured roots do not vouch for.
+func TestServerTroubleOnScreen(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		dial func(t *testing.T, a authority.Authority) authority.Authority
+		want string
+	}{
+		{"unreachable", func(t *testing.T, a authority.Authority) authority.Authority {
+			h, _ := httpapi.New(a, httpapi.Options{})
+			srv := httptest.NewTLSServer(h)
+			pool := x509.NewCertPool()
+			pool.AddCert(srv.Certificate())
+			srv.Close() // the server vanished
+			cl, err := remote.New(remote.Options{URL: srv.URL, RootCAs: pool})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cl
+		}, "Server BeSign tidak dapat dihubungi. Periksa jaringan, lalu coba lagi; dokumen dan antrean Anda tetap tersimpan."},
+		{"untrusted certificate", func(t *testing.T, a authority.Authority) authority.Authority {
+			h, _ := httpapi.New(a, httpapi.Options{})
+			srv := httptest.NewTLSServer(h)
+			t.Cleanup(srv.Close)
+			cl, err := remote.New(remote.Options{URL: srv.URL, RootCAs: x509.NewCertPool()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cl
+		}, "Server BeSign tidak dapat dipercaya: sertifikat TLS-nya bukan yang dikenal. Jangan lanjutkan; hubungi bagian TI."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, func(hc *harnessConfig) {
+				hc.wrap = func(a authority.Authority) authority.Authority { return c.dial(t, a) }
+			})
+			v := h.ui.account.signIn
+			h.typeIn(v.login.entry, "maya")
+			h.typeIn(v.password.entry, "password-maya")
+			h.enter()
+			h.wantLabel("sign-in", v.f.top, c.want)
+			if v.f.button.Disabled() || v.password.entry.Text != "password-maya" {
+				t.Fatal("the form is not ready to try again as it was")
+			}
+		})
+	}
+}

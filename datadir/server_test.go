@@ -1,0 +1,157 @@
+package datadir
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
+	"github.com/natunakab/besign/authority/httpapi"
+	"github.com/natunakab/besign/authority/remote"
+	"github.com/natunakab/besign/config"
+)
+
+// testServer serves a real embedded authority over TLS on loopback and
+// writes its certificate as a server_ca file.
+func testServer(t *testing.T) (srv *httptest.Server, caFile string, a *embedded.Authority) {
+	t.Helper()
+	opts := embedded.DefaultOptions()
+	opts.Path = filepath.Join(t.TempDir(), "server.db")
+	opts.MasterKey = bytes.Repeat([]byte{9}, authority.MasterKeySize)
+	opts.Logf = func(string, ...any) {}
+	a, err := embedded.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	h, err := httpapi.New(a, httpapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = httptest.NewTLSServer(h)
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
+	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(caFile, block, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return srv, caFile, a
+}
+
+// With authority = "https://...", the data dir opens the server's client,
+// trusting the server_ca file; the data dir holds no authority database
+// and no master key.
+func TestOpenServer(t *testing.T) {
+	srv, caFile, a := testServer(t)
+	cfg := config.Default()
+	cfg.Authority, cfg.ServerCA = srv.URL, caFile
+	dir := filepath.Join(t.TempDir(), "d")
+	l, err := Open(dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, ok := l.Authority.(*remote.Client); !ok {
+		t.Fatalf("authority is %T, not the server's client", l.Authority)
+	}
+	got, err := l.Authority.RootCertificate(context.Background())
+	want, _ := a.RootCertificate(context.Background())
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("the server's root through the client: %v", err)
+	}
+	for _, name := range []string{DatabaseName, "master.key"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s in a server's data dir (%v)", name, err)
+		}
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("data dir: %v; want 0700", err)
+	}
+}
+
+// otherCA writes a new self-signed root for 127.0.0.1 as a PEM file.
+func otherCA(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Root CA Lain"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "other.pem")
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A server whose certificate server_ca does not vouch for is refused at the
+// first request (the system's roots do not know a private CA), a server_ca
+// that is no PEM file is refused at once, and a server gone says so.
+func TestOpenServerRefusals(t *testing.T) {
+	srv, _, _ := testServer(t)
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.Authority = srv.URL
+	l, err := Open(t.TempDir(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Authority.RootCertificate(ctx); !errors.Is(err, remote.ErrCertificate) {
+		t.Fatalf("unknown certificate: %v, want ErrCertificate", err)
+	}
+	l.Close()
+
+	cfg.ServerCA = otherCA(t) // another organisation's root
+	if l, err = Open(t.TempDir(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Authority.RootCertificate(ctx); !errors.Is(err, remote.ErrCertificate) {
+		t.Fatalf("another server's CA: %v, want ErrCertificate", err)
+	}
+	l.Close()
+
+	bad := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(bad, []byte("not a certificate\n"), 0o644)
+	cfg.ServerCA = bad
+	if _, err := Open(t.TempDir(), cfg); !errors.Is(err, ErrServerCA) {
+		t.Fatalf("server_ca without a certificate: %v", err)
+	}
+	cfg.ServerCA = filepath.Join(t.TempDir(), "missing.pem")
+	if _, err := Open(t.TempDir(), cfg); !errors.Is(err, ErrServerCA) {
+		t.Fatalf("missing server_ca: %v", err)
+	}
+
+	gone, goneCA, _ := testServer(t)
+	cfg.Authority, cfg.ServerCA = gone.URL, goneCA
+	gone.Close()
+	if l, err = Open(t.TempDir(), cfg); err != nil {
+		t.Fatalf("the window must open with the server offline: %v", err)
+	}
+	defer l.Close()
+	if _, err := l.Authority.RootCertificate(ctx); !errors.Is(err, remote.ErrUnreachable) {
+		t.Fatalf("server gone: %v, want ErrUnreachable", err)
+	}
+}
