@@ -134,6 +134,22 @@ wait "$app_pid" 2>/dev/null || true
 proto=$(w reg query 'HKLM\Software\Classes\besign' /s 2>/dev/null | tr -d '\r') || fail "setup.exe did not register the besign URL protocol"
 grep -q 'URL Protocol' <<<"$proto" || fail "besign protocol key lacks \"URL Protocol\""
 grep -qF '"C:\Program Files\BeSign\besign.exe" "%1"' <<<"$proto" || fail "besign protocol does not open besign.exe with the link: $proto"
+check_open_with() { # $1: which installer
+	w reg query 'HKLM\Software\Classes\BeSign.PDF\shell\open\command' 2>/dev/null | tr -d '\r' | grep -qF '"C:\Program Files\BeSign\besign.exe" "%1"' ||
+		fail "$1 did not register BeSign.PDF to open PDFs in besign.exe"
+	w reg query 'HKLM\Software\Classes\.pdf\OpenWithProgids' 2>/dev/null | tr -d '\r' | grep -q 'BeSign.PDF' ||
+		fail "$1 did not offer BeSign Desktop in Open with for .pdf"
+	w reg query 'HKLM\Software\Classes\Applications\besign.exe\SupportedTypes' 2>/dev/null | tr -d '\r' | grep -q '\.pdf' ||
+		fail "$1 did not list .pdf among besign.exe's supported types"
+}
+check_open_with_gone() {
+	w reg query 'HKLM\Software\Classes\BeSign.PDF' >/dev/null 2>&1 && fail "$1: BeSign.PDF left behind"
+	w reg query 'HKLM\Software\Classes\.pdf\OpenWithProgids' 2>/dev/null | tr -d '\r' | grep -q 'BeSign.PDF' && fail "$1: Open with entry left behind"
+	w reg query 'HKLM\Software\Classes\Applications\besign.exe' >/dev/null 2>&1 && fail "$1: Applications\\besign.exe left behind"
+	return 0
+}
+check_open_with setup.exe
+ok "setup.exe offers BeSign Desktop in Open with for PDFs"
 link_email=tautan@natunakab.go.id
 besign_exe="C:\\Program Files\\BeSign\\besign.exe"
 w "$besign_exe" admin users add --name "Uji Tautan" --email "$link_email" >/dev/null 2>"$tmp/err" || fail "admin users add under Wine: $(cat "$tmp/err")"
@@ -179,6 +195,7 @@ wineserver -w
 [ ! -e "$startmenu/BeSign Desktop.lnk" ] || fail "Start Menu shortcut left behind"
 w reg query "$UNINST\\BeSign" >/dev/null 2>&1 && fail "Apps & features entry left behind"
 w reg query 'HKLM\Software\Classes\besign' >/dev/null 2>&1 && fail "besign URL protocol left behind"
+check_open_with_gone "NSIS uninstall"
 [ -f "$c/ProgramData/BeSign/config.toml" ] || fail "uninstall removed IT's config"
 ok "NSIS uninstalled silently; IT's config kept"
 
@@ -202,6 +219,7 @@ got=$(w "C:\\Program Files\\BeSign\\besign.exe" version | tr -d '\r')
 [ "$got" = "besign $VERSION" ] || fail "MSI-installed besign.exe version says \"$got\""
 w reg query 'HKLM\Software\Classes\besign\shell\open\command' 2>/dev/null | tr -d '\r' | grep -qF '"C:\Program Files\BeSign\besign.exe" "%1"' ||
 	fail "MSI did not register the besign URL protocol"
+check_open_with MSI
 ok "MSI installed per machine with CONFIG: files, shortcut, Apps & features, config" and the besign URL protocol
 w msiexec /x "$(winpath "$msi")" /qn || fail "msiexec /x /qn failed ($?)"
 wineserver -w
@@ -209,6 +227,7 @@ wineserver -w
 [ -z "$(find "$startmenu" "$c/users" -name 'BeSign Desktop.lnk' 2>/dev/null)" ] || fail "MSI: shortcut left behind"
 w reg query "$UNINST\\$product" >/dev/null 2>&1 && fail "MSI: Apps & features entry left behind"
 w reg query 'HKLM\Software\Classes\besign\shell\open\command' >/dev/null 2>&1 && fail "MSI: besign URL protocol left behind"
+check_open_with_gone "MSI uninstall"
 [ -f "$c/ProgramData/BeSign/config.toml" ] || fail "MSI uninstall removed IT's config"
 ok "MSI uninstalled silently; IT's config kept"
 

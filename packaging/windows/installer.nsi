@@ -186,6 +186,15 @@ Section "BeSign Desktop" SecMain
 	WriteRegStr HKLM "Software\Classes\besign" "URL Protocol" ""
 	WriteRegStr HKLM "Software\Classes\besign\DefaultIcon" "" "$INSTDIR\besign.exe,0"
 	WriteRegStr HKLM "Software\Classes\besign\shell\open\command" "" '"$INSTDIR\besign.exe" "%1"'
+	; "Open with" BeSign Desktop for PDFs: the document goes to the signing
+	; queue. The person's default PDF viewer stays as it was.
+	WriteRegStr HKLM "Software\Classes\BeSign.PDF" "" "PDF (BeSign Desktop)"
+	WriteRegStr HKLM "Software\Classes\BeSign.PDF\DefaultIcon" "" "$INSTDIR\besign.exe,0"
+	WriteRegStr HKLM "Software\Classes\BeSign.PDF\shell\open\command" "" '"$INSTDIR\besign.exe" "%1"'
+	WriteRegStr HKLM "Software\Classes\.pdf\OpenWithProgids" "BeSign.PDF" ""
+	WriteRegStr HKLM "Software\Classes\Applications\besign.exe" "FriendlyAppName" "BeSign Desktop"
+	WriteRegStr HKLM "Software\Classes\Applications\besign.exe\SupportedTypes" ".pdf" ""
+	WriteRegStr HKLM "Software\Classes\Applications\besign.exe\shell\open\command" "" '"$INSTDIR\besign.exe" "%1"'
 	${GetSize} "$INSTDIR" "/S=0K" $0 $1 $2
 	IntFmt $0 "0x%08X" $0
 	WriteRegDWORD HKLM "${UNINST_KEY}" "EstimatedSize" "$0"
@@ -206,4 +215,8 @@ Section "Uninstall"
 	RMDir "$INSTDIR"
 	DeleteRegKey HKLM "${UNINST_KEY}"
 	DeleteRegKey HKLM "Software\Classes\besign"
+	DeleteRegKey HKLM "Software\Classes\BeSign.PDF"
+	DeleteRegValue HKLM "Software\Classes\.pdf\OpenWithProgids" "BeSign.PDF"
+	DeleteRegKey /ifempty HKLM "Software\Classes\.pdf\OpenWithProgids"
+	DeleteRegKey HKLM "Software\Classes\Applications\besign.exe"
 SectionEnd
