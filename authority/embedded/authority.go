@@ -69,8 +69,11 @@ type Options struct {
 	// CRLURL is the CRL distribution point written into certificates; ""
 	// for none. The CRL itself is published beside Path (CRLPath).
 	CRLURL string
-	Now    func() time.Time
-	Logf   func(format string, args ...any) // never given secrets
+	// KDFWorkers bounds the passphrase key derivations that run at once
+	// (128 MiB each); more callers queue. 0: no bound (a laptop).
+	KDFWorkers int
+	Now        func() time.Time
+	Logf       func(format string, args ...any) // never given secrets
 }
 
 // Lifetimes not configurable from outside.
@@ -170,6 +173,7 @@ type Authority struct {
 	kdf       argonParams // of signing keys (see keyseal.go)
 	dummyHash string      // verified for unknown users, so that timing tells little
 	sender    Sender      // nil: outbox only
+	kdfPool   *kdfPool
 
 	mu      sync.Mutex
 	closed  bool
@@ -230,7 +234,8 @@ func open(opts Options) (*Authority, error) {
 		}
 		db = s
 	}
-	e := &Authority{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender, stopSending: make(chan struct{})}
+	e := &Authority{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender, stopSending: make(chan struct{}),
+		kdfPool: newKDFPool(opts.KDFWorkers)}
 	if err := e.init(ctx); err != nil {
 		if opts.DB == nil {
 			db.Close()

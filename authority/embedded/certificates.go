@@ -196,7 +196,13 @@ func (e *Authority) CreatePassphrase(ctx context.Context, req authority.CreatePa
 	if err != nil {
 		return authority.CertificateInfo{}, fmt.Errorf("encode key: %w", err)
 	}
+	release, err := e.kdfPool.acquire(ctx)
+	if err != nil {
+		clear(pkcs8)
+		return authority.CertificateInfo{}, err
+	}
 	sealed, err := e.sealSigningKey(pkcs8, req.Passphrase, hexSerial, userID)
+	release()
 	clear(pkcs8)
 	if err != nil {
 		return authority.CertificateInfo{}, err
@@ -271,6 +277,14 @@ func (e *Authority) unlockKey(ctx context.Context, token, passphrase string, fn 
 	// the suspension is reached after exactly MaxFailures of them.
 	unlock := e.lockUser(userID)
 	defer unlock()
+	// A slot of the derivation pool before the transaction: a request
+	// queued behind others holds no database connection. ChangePassphrase
+	// seals again within the same slot.
+	release, err := e.kdfPool.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var result error
 	err = e.update(ctx, func(tx store.Tx) error {
 		result = nil // fn may run again (store.DB.Update)
