@@ -71,31 +71,15 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TLS certificate %s and key %s: %w", sc.TLSCert, sc.TLSKey, err)
 	}
-	master, err := ReadMasterKey(sc.MasterKeyFile)
-	if err != nil {
-		return nil, err
-	}
 	var adminKey string
 	if sc.AdminKeyFile != "" {
 		if adminKey, err = ReadAdminKey(sc.AdminKeyFile); err != nil {
 			return nil, err
 		}
 	}
-	opts := datadir.AuthorityOptions(sc.Database, master, cfg)
-	opts.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
-	name := sc.Database
-	if config.IsPostgres(sc.Database) {
-		// The connection string may hold a password: messages name the
-		// database by pg's Name instead.
-		db, err := pg.Open(context.Background(), sc.Database)
-		if err != nil {
-			return nil, fmt.Errorf("authority database: %w", err)
-		}
-		opts.Path, opts.DB, name = "", db, db.Name()
-	}
-	a, err := embedded.Open(opts)
+	a, err := OpenAuthority(cfg, log)
 	if err != nil {
-		return nil, fmt.Errorf("authority database %s: %w", name, err)
+		return nil, err
 	}
 	h, err := httpapi.New(a, httpapi.Options{AdminKey: adminKey, Log: log})
 	if err != nil {
@@ -122,6 +106,42 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// OpenAuthority opens the authority of the configuration's [server]
+// section: its database (PostgreSQL or a SQLite file) under the master key
+// file. `besign serve` serves it; `besign admin` run on the server host
+// with the server's configuration administers it directly.
+func OpenAuthority(cfg config.Config, log *slog.Logger) (*embedded.Authority, error) {
+	sc := cfg.Server
+	for _, r := range []struct{ key, value string }{
+		{"server.database", sc.Database}, {"server.master_key_file", sc.MasterKeyFile},
+	} {
+		if r.value == "" {
+			return nil, fmt.Errorf("configuration key %q %w", r.key, ErrMissing)
+		}
+	}
+	master, err := ReadMasterKey(sc.MasterKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	opts := datadir.AuthorityOptions(sc.Database, master, cfg)
+	opts.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
+	name := sc.Database
+	if config.IsPostgres(sc.Database) {
+		// The connection string may hold a password: messages name the
+		// database by pg's Name instead.
+		db, err := pg.Open(context.Background(), sc.Database)
+		if err != nil {
+			return nil, fmt.Errorf("authority database: %w", err)
+		}
+		opts.Path, opts.DB, name = "", db, db.Name()
+	}
+	a, err := embedded.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("authority database %s: %w", name, err)
+	}
+	return a, nil
 }
 
 // Addr is the address the server listens on (with the port chosen when

@@ -373,19 +373,21 @@ func (e *Authority) SignDigests(ctx context.Context, req authority.SignDigestsRe
 		}
 	}
 	var key *rsa.PrivateKey
+	defer func() { clearKey(key) }()
 	var resp authority.SignDigestsResponse
-	err := e.unlockKey(ctx, req.Token, req.Passphrase, func(tx store.Tx, _ store.User, c store.Certificate, k *rsa.PrivateKey) error {
+	err := e.unlockKey(ctx, req.Token, req.Passphrase, func(tx store.Tx, u store.User, c store.Certificate, k *rsa.PrivateKey) error {
+		key = k // cleared below, also when the rest fails
 		root, err := tx.CA(ctx)
 		if err != nil {
 			return err
 		}
-		key, resp.Chain = k, [][]byte{c.Cert, root.Cert}
-		return nil
+		resp.Chain = [][]byte{c.Cert, root.Cert}
+		// In the unlock's transaction: no signature leaves without its row.
+		return e.audit(ctx, tx, u, c, req.Digests)
 	})
 	if err != nil {
 		return authority.SignDigestsResponse{}, err
 	}
-	defer clearKey(key)
 	if resp.Signatures, err = signAll(key, req.Digests); err != nil {
 		return authority.SignDigestsResponse{}, err
 	}

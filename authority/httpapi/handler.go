@@ -196,6 +196,7 @@ func (h *Handler) register() {
 	handle(h, RemoveQueuedDocument, done(func(ctx context.Context, r TokenIDRequest) error {
 		return a.RemoveQueuedDocument(ctx, r.Token, r.ID)
 	}))
+	h.registerOps()
 }
 
 // ServeHTTP checks the method, the media type and the caller's access
@@ -238,6 +239,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, authority.ErrSessionExpired, nil)
 		return
 	}
+	r = r.WithContext(authority.WithClient(r.Context(), clientOf(r)))
 	ep.serve(h, w, r, c)
 }
 

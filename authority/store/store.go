@@ -192,4 +192,10 @@ type Tx interface {
 	// DeleteQueued removes a document; ErrNotFound unless the account has
 	// it.
 	DeleteQueued(ctx context.Context, userID, id int64) error
+
+	// InsertAudit appends a row to the audit log and sets a.ID. The
+	// database refuses to change or remove a row once written.
+	InsertAudit(ctx context.Context, a *AuditEntry) error
+	// AuditEntries lists the rows at or after since, oldest first.
+	AuditEntries(ctx context.Context, since time.Time) ([]AuditEntry, error)
 }
