@@ -50,6 +50,16 @@ type Scrubber interface {
 	Scrub(ctx context.Context) (bool, error)
 }
 
+// RateCounter counts requests per key in fixed windows, in the database,
+// so that every server process sharing it counts together and a restart
+// forgets nothing. The server's rate limits stand on it.
+type RateCounter interface {
+	// Hit counts one request of key in the window that holds now and
+	// returns the count in that window, this one included. It commits on
+	// its own, outside any transaction.
+	Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, error)
+}
+
 // Tx is one unit of work. Reads and writes go through its methods. Times
 // keep their nanoseconds and come back in UTC; a zero time is "not set".
 type Tx interface {

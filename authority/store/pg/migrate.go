@@ -174,6 +174,16 @@ CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 	FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 `,
+	// 3: request counts of the rate limits (RateCounter), one row per key
+	// (a hash: no address or login in clear) and current window.
+	// Self-contained so that it can be renumbered.
+	`
+CREATE TABLE rate_limits (
+	key          BYTEA PRIMARY KEY, -- SHA-256 of the limit's key
+	window_start BIGINT NOT NULL,
+	hits         INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -186,6 +186,16 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `,
+	// 9: request counts of the rate limits (RateCounter), one row per key
+	// (a hash: no address or login in clear) and current window.
+	// Self-contained so that it can be renumbered.
+	`
+CREATE TABLE rate_limits (
+	key          BLOB PRIMARY KEY, -- SHA-256 of the limit's key
+	window_start INTEGER NOT NULL,
+	hits         INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -2,10 +2,19 @@ package authority
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode"
 )
+
+// The server's operations as the contract sees them: the audit log, and
+// the rate limits a server may answer any request with.
+
+// ErrRateLimited: the account or the address sent too many requests in a
+// short time; the organisation server refused this one without looking at
+// it. Waiting a minute and trying again is the cure.
+var ErrRateLimited = errors.New("too many requests in a short time; wait a minute and try again")
 
 // The audit log: who had which digests signed, when, and from which
 // client. Append-only (the databases refuse UPDATE and DELETE on it); it
