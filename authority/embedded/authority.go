@@ -69,6 +69,14 @@ type Options struct {
 	// CRLURL is the CRL distribution point written into certificates; ""
 	// for none. The CRL itself is published beside Path (CRLPath).
 	CRLURL string
+	// LinkPage, when set, is the organisation server's public address
+	// (https://besign.example): the mail it sends links to its hand-over
+	// page (link.Page) instead of besign://, which mail programs rarely
+	// open. The outbox keeps the besign:// form.
+	LinkPage string
+	// Signed, when set, is told how many digests each SignDigests signed
+	// (the server's metrics); it must not block.
+	Signed func(digests int)
 	// KDFWorkers bounds the passphrase key derivations that run at once
 	// (128 MiB each); more callers queue. 0: no bound (a laptop).
 	KDFWorkers int

@@ -391,6 +391,9 @@ func (e *Authority) SignDigests(ctx context.Context, req authority.SignDigestsRe
 	if resp.Signatures, err = signAll(key, req.Digests); err != nil {
 		return authority.SignDigestsResponse{}, err
 	}
+	if e.opts.Signed != nil {
+		e.opts.Signed(len(req.Digests))
+	}
 	return resp, nil
 }
 

@@ -3,6 +3,8 @@ package embedded
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/natunakab/besign/authority/store"
 )
 
 // kdfPool bounds how many passphrase key derivations run at once. Each
@@ -52,4 +54,14 @@ func (p *kdfPool) measure(derive func()) {
 	}
 	defer p.active.Add(-1)
 	derive()
+}
+
+// KDFRunning is how many passphrase key derivations run now (metrics).
+func (e *Authority) KDFRunning() int64 { return e.kdfPool.active.Load() }
+
+// RateCounter is the database's request counter (store.RateCounter) for a
+// server's rate limits, when the database has one.
+func (e *Authority) RateCounter() (store.RateCounter, bool) {
+	rc, ok := e.db.(store.RateCounter)
+	return rc, ok
 }
