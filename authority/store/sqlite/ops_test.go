@@ -43,3 +43,30 @@ func TestAuditLogAppendOnly(t *testing.T) {
 		t.Fatalf("since after the row: %+v, %v", got, err)
 	}
 }
+
+// The rate limits' count on a single-process server's SQLite file: 1, 2,
+// 3 in a window, 1 in the next, and a clock behind does not go back.
+func TestHit(t *testing.T) {
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "authority.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 12, 7, 9, 0, 10, 0, time.UTC)
+	for want := 1; want <= 3; want++ {
+		if got, err := s.Hit(ctx, "account:siti@natunakab.go.id", now, time.Minute); err != nil || got != want {
+			t.Fatalf("hit %d: %d, %v", want, got, err)
+		}
+	}
+	if got, _ := s.Hit(ctx, "account:siti@natunakab.go.id", now.Add(time.Minute), time.Minute); got != 1 {
+		t.Errorf("next window: %d", got)
+	}
+	if got, _ := s.Hit(ctx, "account:siti@natunakab.go.id", now, time.Minute); got != 2 {
+		t.Errorf("a clock one window behind: %d, want 2", got)
+	}
+	var clear int
+	s.db.QueryRow("SELECT count(*) FROM rate_limits WHERE instr(key, 'siti') > 0").Scan(&clear)
+	if clear != 0 {
+		t.Error("the login is stored in clear")
+	}
+}
