@@ -421,8 +421,11 @@ func (c *Config) check() error {
 	if c.Server.KDFWorkers < 1 || c.Server.KDFWorkers > 256 {
 		return keyErrorf("server.kdf_workers", "must be 1-256, not %d", c.Server.KDFWorkers)
 	}
-	if c.Server.RateLimitPerAddress < 0 || c.Server.RateLimitPerAccount < 0 {
-		return keyErrorf("server.rate_limit_per_address", "limits must not be negative")
+	if c.Server.RateLimitPerAddress < 0 {
+		return keyErrorf("server.rate_limit_per_address", "must not be negative (0: no limit), not %d", c.Server.RateLimitPerAddress)
+	}
+	if c.Server.RateLimitPerAccount < 0 {
+		return keyErrorf("server.rate_limit_per_account", "must not be negative (0: no limit), not %d", c.Server.RateLimitPerAccount)
 	}
 	for _, f := range []struct{ key, path string }{
 		{"smtp.password_file", c.SMTP.PasswordFile},
