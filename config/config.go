@@ -123,6 +123,9 @@ type Server struct {
 	// minute of one client address, and naming one account; 0: no bound.
 	RateLimitPerAddress int `toml:"rate_limit_per_address"`
 	RateLimitPerAccount int `toml:"rate_limit_per_account"`
+	// RateLimitMailPerHour bounds the requests per hour that mail one
+	// account (registration, reset, forgotten passphrase); 0: no bound.
+	RateLimitMailPerHour int `toml:"rate_limit_mail_per_hour"`
 }
 
 // Duration is a time.Duration written as "24h" or "90s" in TOML.
@@ -180,8 +183,9 @@ func Default() Config {
 			Suspension:    Duration{a.Passphrase.Suspension},
 			MaxSuspension: Duration{a.Passphrase.MaxSuspend},
 		},
-		SMTP:   SMTP{Port: 587, TLS: "starttls"},
-		Server: Server{Listen: ":8443", KDFWorkers: 4, RateLimitPerAddress: 600, RateLimitPerAccount: 60},
+		SMTP: SMTP{Port: 587, TLS: "starttls"},
+		Server: Server{Listen: ":8443", KDFWorkers: 4, RateLimitPerAddress: 600, RateLimitPerAccount: 60,
+			RateLimitMailPerHour: 10},
 	}
 }
 
@@ -426,6 +430,9 @@ func (c *Config) check() error {
 	}
 	if c.Server.RateLimitPerAccount < 0 {
 		return keyErrorf("server.rate_limit_per_account", "must not be negative (0: no limit), not %d", c.Server.RateLimitPerAccount)
+	}
+	if c.Server.RateLimitMailPerHour < 0 {
+		return keyErrorf("server.rate_limit_mail_per_hour", "must not be negative (0: no limit), not %d", c.Server.RateLimitMailPerHour)
 	}
 	for _, f := range []struct{ key, path string }{
 		{"smtp.password_file", c.SMTP.PasswordFile},

@@ -28,7 +28,7 @@ rate_limit_per_account = 30
 		s.RateLimitPerAddress != 0 || s.RateLimitPerAccount != 30 || cfg.SMTP.PasswordFile != "/etc/besign/server/smtp.password" {
 		t.Fatalf("loaded %+v, smtp %+v", s, cfg.SMTP)
 	}
-	if d := Default().Server; d.KDFWorkers != 4 || d.RateLimitPerAddress != 600 || d.RateLimitPerAccount != 60 {
+	if d := Default().Server; d.KDFWorkers != 4 || d.RateLimitPerAddress != 600 || d.RateLimitPerAccount != 60 || d.RateLimitMailPerHour != 10 {
 		t.Errorf("defaults %+v", d)
 	}
 	for _, c := range []struct{ text, key string }{
@@ -38,6 +38,7 @@ rate_limit_per_account = 30
 		{"[server]\nkdf_workers = 0\n", "server.kdf_workers"},
 		{"[server]\nrate_limit_per_address = -1\n", "server.rate_limit_per_address"},
 		{"[server]\nrate_limit_per_account = -1\n", "server.rate_limit_per_account"},
+		{"[server]\nrate_limit_mail_per_hour = -1\n", "server.rate_limit_mail_per_hour"},
 		{"[smtp]\npassword_file = \"smtp.password\"\n", "smtp.password_file"},
 	} {
 		_, err := Load(Paths{System: write(t, dir, "bad.toml", c.text), DataDir: dir})

@@ -188,9 +188,25 @@ func TestRateLimitsAcrossServers(t *testing.T) {
 		t.Errorf("raw request over the limit: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
 	}
 
+	// Mail per account and hour: the fourth reset mail to one address in
+	// the hour is refused, whichever server it reaches.
+	cfg.Server.Database = pgtest.DSN(t)
+	cfg.Server.RateLimitPerAccount, cfg.Server.RateLimitMailPerHour = 60, 3
+	a, b = start(t, cfg, pool), start(t, cfg, pool)
+	servers = []*running{a, b}
+	for i := range 5 {
+		err := servers[i%2].user.RequestReset(ctx, authority.ResetRequest{Login: "siti@natunakab.go.id"})
+		if i < 3 && err != nil || i >= 3 && !errors.Is(err, authority.ErrRateLimited) {
+			t.Errorf("reset request %d: %v", i, err)
+		}
+	}
+	if err := a.user.RequestReset(ctx, authority.ResetRequest{Login: "budi@natunakab.go.id"}); err != nil {
+		t.Errorf("another account's reset: %v", err)
+	}
+
 	// Per address: a new pair of servers on a database of its own.
 	cfg.Server.Database = pgtest.DSN(t)
-	cfg.Server.RateLimitPerAccount, cfg.Server.RateLimitPerAddress = 0, 8
+	cfg.Server.RateLimitPerAccount, cfg.Server.RateLimitPerAddress, cfg.Server.RateLimitMailPerHour = 0, 8, 0
 	a, b = start(t, cfg, pool), start(t, cfg, pool)
 	servers = []*running{a, b}
 	limited := 0

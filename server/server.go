@@ -96,7 +96,8 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	running = a.KDFRunning
 	hopts := httpapi.Options{AdminKey: adminKey, Log: log, MailOnly: true}
 	if rc, ok := a.RateCounter(); ok {
-		hopts.Limits = &httpapi.Limits{Counter: rc, PerAddress: sc.RateLimitPerAddress, PerAccount: sc.RateLimitPerAccount}
+		hopts.Limits = &httpapi.Limits{Counter: rc, PerAddress: sc.RateLimitPerAddress, PerAccount: sc.RateLimitPerAccount,
+			MailPerHour: sc.RateLimitMailPerHour}
 	} else {
 		log.Warn("the database keeps no request counts: no rate limits")
 	}

@@ -93,7 +93,7 @@ func handle[Req, Resp any](h *Handler, rt Route, call func(ctx context.Context, 
 			h.fail(w, r, err, nil)
 			return
 		}
-		if !c.admin && h.limits != nil && !h.allow(w, r, accountKey(req), h.limits.PerAccount) {
+		if !c.admin && h.limits != nil && !h.allowAccount(w, r, rt, req) {
 			return
 		}
 		resp, err := call(r.Context(), req)
@@ -247,7 +247,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := h.credential(r)
 	// Before the body is read: a flood from one address costs one counter.
-	if !c.admin && h.limits != nil && !h.allow(w, r, addressKey(r), h.limits.PerAddress) {
+	if !c.admin && h.limits != nil && !h.allow(w, r, addressKey(r), h.limits.PerAddress, 0) {
 		return
 	}
 	switch {

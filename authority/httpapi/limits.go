@@ -32,19 +32,47 @@ type Limits struct {
 	// its login or email, or by the session or link token they carry
 	// (guesses at one account from many addresses); 0: no bound.
 	PerAccount int
-	Window     time.Duration // default one minute
-	Now        func() time.Time
+	// MailPerHour bounds, per account, the requests of an hour that make
+	// the authority send a mail (mailRoutes): a stranger could otherwise
+	// fill somebody's mailbox with reset mails within PerAccount; 0: no
+	// bound.
+	MailPerHour int
+	Window      time.Duration // default one minute
+	Now         func() time.Time
 }
 
-// allow counts one request under key against limit; it answers 429 (or
-// 500 when the count cannot be kept) and returns false when the request
-// must stop here.
-func (h *Handler) allow(w http.ResponseWriter, r *http.Request, key string, limit int) bool {
+// mailRoutes are the public routes whose request sends a mail to the
+// account it names.
+var mailRoutes = map[string]bool{Register.Path: true, RequestReset.Path: true, ForgotPassphrase.Path: true}
+
+// allowAccount applies the account's limits to a decoded request of rt.
+func (h *Handler) allowAccount(w http.ResponseWriter, r *http.Request, rt Route, req any) bool {
+	key := accountKey(req)
+	if !h.allow(w, r, key, h.limits.PerAccount, 0) {
+		return false
+	}
+	return !mailRoutes[rt.Path] || h.allow(w, r, mailKey(key), h.limits.MailPerHour, time.Hour)
+}
+
+// mailKey is the mail limit's key of an account key.
+func mailKey(key string) string {
+	if key == "" {
+		return ""
+	}
+	return "mail:" + key
+}
+
+// allow counts one request under key against limit in a window (0: the
+// Limits' own); it answers 429 (or 500 when the count cannot be kept) and
+// returns false when the request must stop here.
+func (h *Handler) allow(w http.ResponseWriter, r *http.Request, key string, limit int, window time.Duration) bool {
 	l := h.limits
 	if l == nil || l.Counter == nil || limit <= 0 || key == "" {
 		return true
 	}
-	window := l.Window
+	if window <= 0 {
+		window = l.Window
+	}
 	if window <= 0 {
 		window = time.Minute
 	}
