@@ -171,6 +171,9 @@ func openAuthority(cfg config.Config, log *slog.Logger, signed func(int)) (*embe
 		}
 	}
 	opts.KDFWorkers, opts.LinkPage, opts.Signed = sc.KDFWorkers, sc.PublicURL, signed
+	// Password checks are CPU work of 19 MiB each: more at once than twice
+	// the processors buys no speed, only memory, when hundreds sign in.
+	opts.PasswordWorkers = 2 * runtime.GOMAXPROCS(0)
 	name := sc.Database
 	if config.IsPostgres(sc.Database) {
 		// The connection string may hold a password: messages name the

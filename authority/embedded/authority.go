@@ -80,8 +80,11 @@ type Options struct {
 	// KDFWorkers bounds the passphrase key derivations that run at once
 	// (128 MiB each); more callers queue. 0: no bound (a laptop).
 	KDFWorkers int
-	Now        func() time.Time
-	Logf       func(format string, args ...any) // never given secrets
+	// PasswordWorkers bounds the password hashes (19 MiB each) computed at
+	// once, so that a storm of sign-ins queues too; 0: no bound.
+	PasswordWorkers int
+	Now             func() time.Time
+	Logf            func(format string, args ...any) // never given secrets
 }
 
 // Lifetimes not configurable from outside.
@@ -182,6 +185,7 @@ type Authority struct {
 	dummyHash string      // verified for unknown users, so that timing tells little
 	sender    Sender      // nil: outbox only
 	kdfPool   *kdfPool
+	pwPool    *kdfPool // of password hashes
 
 	mu      sync.Mutex
 	closed  bool
@@ -243,7 +247,7 @@ func open(opts Options) (*Authority, error) {
 		db = s
 	}
 	e := &Authority{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender, stopSending: make(chan struct{}),
-		kdfPool: newKDFPool(opts.KDFWorkers)}
+		kdfPool: newKDFPool(opts.KDFWorkers), pwPool: newKDFPool(opts.PasswordWorkers)}
 	if err := e.init(ctx); err != nil {
 		if opts.DB == nil {
 			db.Close()
