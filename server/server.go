@@ -178,7 +178,7 @@ func openAuthority(cfg config.Config, log *slog.Logger, signed func(int)) (*embe
 	if config.IsPostgres(sc.Database) {
 		// The connection string may hold a password: messages name the
 		// database by pg's Name instead.
-		db, err := pg.Open(context.Background(), sc.Database)
+		db, err := pg.Open(context.Background(), withPoolSize(sc.Database, sc.KDFWorkers+4*runtime.GOMAXPROCS(0)+2))
 		if err != nil {
 			return nil, fmt.Errorf("authority database: %w", err)
 		}
