@@ -85,7 +85,10 @@ type SMTP struct {
 	// PasswordFile holds the password instead of the file itself, readable
 	// by its owner only (`besign serve` refuses smtp.password).
 	PasswordFile string `toml:"password_file"`
-	From         string `toml:"from"`
+	// CAFile holds the PEM certificates that verify the mail server's
+	// TLS certificate instead of the system's roots (`besign serve`).
+	CAFile string `toml:"ca_file"`
+	From   string `toml:"from"`
 	// TLS is "starttls" (default), "tls" or "none".
 	TLS string `toml:"tls"`
 }
@@ -435,7 +438,7 @@ func (c *Config) check() error {
 		return keyErrorf("server.rate_limit_mail_per_hour", "must not be negative (0: no limit), not %d", c.Server.RateLimitMailPerHour)
 	}
 	for _, f := range []struct{ key, path string }{
-		{"smtp.password_file", c.SMTP.PasswordFile},
+		{"smtp.password_file", c.SMTP.PasswordFile}, {"smtp.ca_file", c.SMTP.CAFile},
 		{"server.tls_cert", c.Server.TLSCert}, {"server.tls_key", c.Server.TLSKey}, {"server.database", sqlitePath(c.Server.Database)},
 		{"server.master_key_file", c.Server.MasterKeyFile}, {"server.admin_key_file", c.Server.AdminKeyFile},
 	} {

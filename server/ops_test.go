@@ -13,8 +13,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/httpapi"
@@ -289,4 +291,52 @@ func testPhoto() []byte {
 	var b bytes.Buffer
 	jpeg.Encode(&b, img, nil)
 	return b.Bytes()
+}
+
+// Mail over TLS, as a real mail server speaks it: STARTTLS (the default)
+// and TLS from the start, the server's certificate verified with
+// smtp.ca_file. A mail server whose certificate nothing vouches for (a
+// stand-in on the network) gets no mail, and the outbox says why.
+func TestMailOverTLS(t *testing.T) {
+	for _, mode := range []string{"starttls", "tls"} {
+		t.Run(mode, func(t *testing.T) {
+			cfg, pool := setup(t)
+			sk, caPEM := startTLSSink(t, "besign", "surat-rahasia-2026", mode)
+			cfg.SMTP = config.SMTP{Host: "127.0.0.1", Port: sk.Addr.Port, From: "besign@natunakab.go.id", TLS: mode,
+				Username: "besign", PasswordFile: writeFile(t, t.TempDir(), "smtp.password", "surat-rahasia-2026\n", 0o600)}
+
+			untrusted := start(t, cfg, pool)
+			ctx := context.Background()
+			if _, err := untrusted.admin.CreateUser(ctx, authority.CreateUserRequest{Name: "Budi Santoso", Email: "budi@natunakab.go.id"}); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				ms, err := untrusted.admin.Outbox(ctx, authority.OutboxQuery{To: "budi@natunakab.go.id"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(ms) == 1 && strings.Contains(ms[0].SendError, "certificate") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("an untrusted mail server: %+v", ms)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if sk.count() != 0 {
+				t.Fatal("a mail server with an unverified certificate got the mail")
+			}
+
+			cfg.SMTP.CAFile = writeFile(t, t.TempDir(), "mail-ca.pem", string(caPEM), 0o644)
+			cfg.Server.Database = filepath.Join(t.TempDir(), "authority.db")
+			r := start(t, cfg, pool)
+			if _, err := r.admin.CreateUser(ctx, authority.CreateUserRequest{Name: "Siti Rahmawati", Email: "siti@natunakab.go.id"}); err != nil {
+				t.Fatal(err)
+			}
+			if m := sk.wait(t, "siti@natunakab.go.id", "Siti Rahmawati"); m.Header.Get("Subject") == "" {
+				t.Errorf("mail without a subject: %v", m.Header)
+			}
+		})
+	}
 }

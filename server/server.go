@@ -9,6 +9,7 @@ package server
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -38,6 +39,8 @@ var (
 	// ErrSecretInConfig: a secret written in the configuration file, which
 	// a server takes only from a file of its own.
 	ErrSecretInConfig = errors.New("must not hold a secret")
+	// ErrNoCertificates: a CA file without a PEM certificate.
+	ErrNoCertificates = errors.New("holds no PEM certificate")
 )
 
 // Timeouts of the HTTP server: a client that sends its headers or body too
@@ -168,6 +171,16 @@ func openAuthority(cfg config.Config, log *slog.Logger, signed func(int)) (*embe
 	if opts.SMTP != nil && cfg.SMTP.PasswordFile != "" {
 		if opts.SMTP.Password, err = readPrivate(cfg.SMTP.PasswordFile); err != nil {
 			return nil, fmt.Errorf("smtp.password_file: %w", err)
+		}
+	}
+	if opts.SMTP != nil && cfg.SMTP.CAFile != "" {
+		pem, err := os.ReadFile(cfg.SMTP.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("smtp.ca_file: %w", err)
+		}
+		opts.SMTP.RootCAs = x509.NewCertPool()
+		if !opts.SMTP.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("smtp.ca_file %s: %w", cfg.SMTP.CAFile, ErrNoCertificates)
 		}
 	}
 	opts.KDFWorkers, opts.LinkPage, opts.Signed = sc.KDFWorkers, sc.PublicURL, signed

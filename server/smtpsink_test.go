@@ -1,8 +1,16 @@
 package server
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -36,19 +44,57 @@ type sunk struct {
 
 func startSink(t testing.TB, user, password string) *sink {
 	t.Helper()
+	s, _ := startTLSSink(t, user, password, "none")
+	return s
+}
+
+// startTLSSink is startSink with TLS: "starttls" offers STARTTLS, "tls"
+// speaks TLS from the first byte; the certificate (for 127.0.0.1) is
+// returned as PEM, for smtp.ca_file.
+func startTLSSink(t testing.TB, user, password, mode string) (*sink, []byte) {
+	t.Helper()
 	s := &sink{user: user, password: password}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
+	srv.AllowInsecureAuth = mode == "none"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var certPEM []byte
+	if mode != "none" {
+		var cert tls.Certificate
+		cert, certPEM = loopbackCert(t)
+		tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if mode == "starttls" {
+			srv.TLSConfig = tc
+		} else {
+			ln = tls.NewListener(ln, tc)
+		}
+	}
 	s.Addr = ln.Addr().(*net.TCPAddr)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return s
+	return s, certPEM
+}
+
+// loopbackCert is a self-signed certificate for 127.0.0.1.
+func loopbackCert(t testing.TB) (tls.Certificate, []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "mail.natunakab.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 type sinkSession struct {
@@ -119,6 +165,13 @@ func (s *sink) wait(t testing.TB, to, want string) sunk {
 	}
 	t.Fatalf("no mail to %s with %q", to, want)
 	return sunk{}
+}
+
+// count is the number of messages delivered so far.
+func (s *sink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.mails)
 }
 
 var httpsLink = regexp.MustCompile(`https://\S+`)
