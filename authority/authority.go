@@ -125,6 +125,9 @@ type Admin interface {
 	// its sessions and pending sign-ins, and mails the person a reset link:
 	// the next sign-in goes through OTP set-up again.
 	ResetOTP(ctx context.Context, email string) error
+	// Audit lists the audit log from since on (everything for a zero
+	// time), oldest first.
+	Audit(ctx context.Context, since time.Time) ([]AuditEntry, error)
 }
 
 // Role of an account.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,12 +19,12 @@ import (
 )
 
 func init() {
-	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users reset-otp EMAIL | users import FILE.csv | outbox [--to EMAIL] | directory import FILE.csv | activations list | show EMAIL | approve EMAIL | reject EMAIL --reason TEXT | ca export --out FILE.pem | ca crl --out FILE.crl", runAdmin})
+	register(command{"admin", "besign admin users add --name NAME --email EMAIL [--role verifier] [--language id|en] | users list | users unlock EMAIL | users reset-otp EMAIL | users import FILE.csv | outbox [--to EMAIL] | directory import FILE.csv | activations list | show EMAIL | approve EMAIL | reject EMAIL --reason TEXT | ca export --out FILE.pem | ca crl --out FILE.crl | audit [--since T]", runAdmin})
 }
 
 func runAdmin(env *Env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("admin: which? users add | users list | users unlock | users reset-otp | users import | outbox | directory import | activations | ca")
+		return usageErrorf("admin: which? users add | users list | users unlock | users reset-otp | users import | outbox | directory import | activations | ca | audit")
 	}
 	switch args[0] {
 	case "users":
@@ -45,6 +46,8 @@ func runAdmin(env *Env, args []string) error {
 		return usageErrorf("admin users: unknown command %q", args[1])
 	case "outbox":
 		return withAuthority(env, args[1:], adminOutbox)
+	case "audit":
+		return withAuthority(env, args[1:], adminAudit)
 	case "directory":
 		return runAdminDirectory(env, args[1:])
 	case "activations":
@@ -94,11 +97,9 @@ func withAuthority(env *Env, args []string, f adminFunc) error {
 		return err
 	}
 	if cfg.Server.Database != "" {
-		// On the server host with its configuration: the server's database,
-		// which a running `besign serve` shares.
-		a, err := server.OpenAuthority(cfg, func(format string, args ...any) {
-			fmt.Fprintf(env.Stderr, "besign: "+format+"\n", args...)
-		})
+		// On the server host with the server's configuration: its
+		// database, under its master key file (run as the server's user).
+		a, err := server.OpenAuthority(cfg, slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		if err != nil {
 			return err
 		}

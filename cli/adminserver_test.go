@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,8 +18,9 @@ import (
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
 // On the server host, `besign --config server.toml admin ...` administers
-// the server's database (the one `besign serve` opens), not a data dir.
-func TestAdminOnServerDatabase(t *testing.T) {
+// the server's database (the one `besign serve` opens), not a data dir: on
+// SQLite and on PostgreSQL, and a wrong master key is refused.
+func TestAdminOnServerStores(t *testing.T) {
 	t.Run("SQLite", func(t *testing.T) {
 		testAdminOnServer(t, filepath.Join(t.TempDir(), "server", "authority.db"))
 	})
@@ -64,7 +66,7 @@ func testAdminOnServer(t *testing.T, database string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := server.OpenAuthority(cfg, t.Logf)
+	a, err := server.OpenAuthority(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

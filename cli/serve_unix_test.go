@@ -77,6 +77,11 @@ tls_cert = %q
 tls_key = %q
 database = %q
 master_key_file = %q
+[smtp]
+host = "127.0.0.1"
+port = 25
+from = "besign@natunakab.go.id"
+tls = "none"
 `, filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"), filepath.Join(dir, "authority.db"), filepath.Join(dir, "master.key"))
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
@@ -144,6 +149,13 @@ func TestServeErrors(t *testing.T) {
 	code, _, stderr = run(t, t.TempDir(), "serve") // the empty configuration: no [server] keys
 	if code != 1 || !strings.Contains(stderr, `"server.tls_cert"`) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("serve without [server]: %d %s", code, stderr)
+	}
+	noMail := filepath.Join(t.TempDir(), "nomail.toml")
+	text, _ := os.ReadFile(cfg)
+	os.WriteFile(noMail, []byte(strings.Split(string(text), "[smtp]")[0]), 0o600)
+	code, _, stderr = run(t, t.TempDir(), "serve", "--config", noMail) // mail goes by SMTP only
+	if code != 1 || !strings.Contains(stderr, `"smtp.host" is required`) {
+		t.Errorf("serve without SMTP: %d %s", code, stderr)
 	}
 	if err := os.Chmod(filepath.Join(filepath.Dir(cfg), "master.key"), 0o644); err != nil {
 		t.Fatal(err)

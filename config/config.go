@@ -86,7 +86,13 @@ type SMTP struct {
 	Port     int    `toml:"port"`
 	Username string `toml:"username"`
 	Password string `toml:"password"`
-	From     string `toml:"from"`
+	// PasswordFile holds the password instead of the file itself, readable
+	// by its owner only (`besign serve` refuses smtp.password).
+	PasswordFile string `toml:"password_file"`
+	// CAFile holds the PEM certificates that verify the mail server's
+	// TLS certificate instead of the system's roots (`besign serve`).
+	CAFile string `toml:"ca_file"`
+	From   string `toml:"from"`
 	// TLS is "starttls" (default), "tls" or "none".
 	TLS string `toml:"tls"`
 }
@@ -109,6 +115,24 @@ type Server struct {
 	// AdminKeyFile, when set, holds the key that opens the administration
 	// routes over the network; without it they refuse everybody.
 	AdminKeyFile string `toml:"admin_key_file"`
+	// PublicURL is the server's address as mail readers reach it
+	// (https://besign.example): links in mail open its /buka page, which
+	// hands them to the app. Empty: mail carries besign:// links only.
+	PublicURL string `toml:"public_url"`
+	// MetricsListen is the TCP address of the Prometheus metrics
+	// (/metrics, plain HTTP: bind it to loopback or an internal network);
+	// empty: no metrics.
+	MetricsListen string `toml:"metrics_listen"`
+	// KDFWorkers bounds the passphrase key derivations run at once
+	// (128 MiB each); more clients queue.
+	KDFWorkers int `toml:"kdf_workers"`
+	// RateLimitPerAddress and RateLimitPerAccount bound the requests per
+	// minute of one client address, and naming one account; 0: no bound.
+	RateLimitPerAddress int `toml:"rate_limit_per_address"`
+	RateLimitPerAccount int `toml:"rate_limit_per_account"`
+	// RateLimitMailPerHour bounds the requests per hour that mail one
+	// account (registration, reset, forgotten passphrase); 0: no bound.
+	RateLimitMailPerHour int `toml:"rate_limit_mail_per_hour"`
 }
 
 // Duration is a time.Duration written as "24h" or "90s" in TOML.
@@ -166,8 +190,9 @@ func Default() Config {
 			Suspension:    Duration{a.Passphrase.Suspension},
 			MaxSuspension: Duration{a.Passphrase.MaxSuspend},
 		},
-		SMTP:   SMTP{Port: 587, TLS: "starttls"},
-		Server: Server{Listen: ":8443"},
+		SMTP: SMTP{Port: 587, TLS: "starttls"},
+		Server: Server{Listen: ":8443", KDFWorkers: 4, RateLimitPerAddress: 600, RateLimitPerAccount: 60,
+			RateLimitMailPerHour: 10},
 	}
 }
 
@@ -394,7 +419,30 @@ func (c *Config) check() error {
 	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
 		return keyErrorf("server.listen", "must be an address like \":8443\" or \"10.0.0.5:443\", not %q", c.Server.Listen)
 	}
+	if c.Server.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.Server.MetricsListen); err != nil {
+			return keyErrorf("server.metrics_listen", "must be an address like \"127.0.0.1:9443\", not %q", c.Server.MetricsListen)
+		}
+	}
+	if c.Server.PublicURL != "" {
+		if u, err := url.Parse(c.Server.PublicURL); err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return keyErrorf("server.public_url", "must be an https URL like \"https://besign.example\", not %q", c.Server.PublicURL)
+		}
+	}
+	if c.Server.KDFWorkers < 1 || c.Server.KDFWorkers > 256 {
+		return keyErrorf("server.kdf_workers", "must be 1-256, not %d", c.Server.KDFWorkers)
+	}
+	if c.Server.RateLimitPerAddress < 0 {
+		return keyErrorf("server.rate_limit_per_address", "must not be negative (0: no limit), not %d", c.Server.RateLimitPerAddress)
+	}
+	if c.Server.RateLimitPerAccount < 0 {
+		return keyErrorf("server.rate_limit_per_account", "must not be negative (0: no limit), not %d", c.Server.RateLimitPerAccount)
+	}
+	if c.Server.RateLimitMailPerHour < 0 {
+		return keyErrorf("server.rate_limit_mail_per_hour", "must not be negative (0: no limit), not %d", c.Server.RateLimitMailPerHour)
+	}
 	for _, f := range []struct{ key, path string }{
+		{"smtp.password_file", c.SMTP.PasswordFile}, {"smtp.ca_file", c.SMTP.CAFile},
 		{"server.tls_cert", c.Server.TLSCert}, {"server.tls_key", c.Server.TLSKey}, {"server.database", sqlitePath(c.Server.Database)},
 		{"server.master_key_file", c.Server.MasterKeyFile}, {"server.admin_key_file", c.Server.AdminKeyFile},
 	} {

@@ -67,6 +67,8 @@ func message(err error) string {
 		return lang.L("Tautan reset sudah pernah dipakai. Minta tautan baru lewat Lupa Password.")
 	case errors.Is(err, authority.ErrSessionExpired):
 		return lang.L("Sesi Anda telah berakhir. Silakan masuk lagi.")
+	case errors.Is(err, authority.ErrRateLimited):
+		return lang.L("Terlalu banyak permintaan dalam waktu singkat. Tunggu satu menit, lalu coba lagi.")
 	case errors.Is(err, authority.ErrOTPRequired):
 		return lang.L("Kode OTP wajib diisi.")
 	case errors.Is(err, authority.ErrOTPFormat):

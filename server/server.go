@@ -9,6 +9,7 @@ package server
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,7 +24,10 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/authority/httpapi"
+	"github.com/natunakab/besign/authority/link"
+	"github.com/natunakab/besign/authority/store/pg"
 	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/datadir"
 )
 
 // Errors of starting the server; each names the configuration key or file.
@@ -32,6 +36,11 @@ var (
 	ErrMissing = errors.New("is required for besign serve")
 	// ErrKeyFile: a key file is unreadable, malformed, or open to others.
 	ErrKeyFile = errors.New("key file is not usable")
+	// ErrSecretInConfig: a secret written in the configuration file, which
+	// a server takes only from a file of its own.
+	ErrSecretInConfig = errors.New("must not hold a secret")
+	// ErrNoCertificates: a CA file without a PEM certificate.
+	ErrNoCertificates = errors.New("holds no PEM certificate")
 )
 
 // Timeouts of the HTTP server: a client that sends its headers or body too
@@ -51,6 +60,10 @@ type Server struct {
 	ln  net.Listener
 	srv *http.Server
 	log *slog.Logger
+	// metricsLn and metricsSrv serve /metrics apart from the public port
+	// (server.metrics_listen); nil without it.
+	metricsLn  net.Listener
+	metricsSrv *http.Server
 }
 
 // Open reads the key files, opens the authority and binds the address of
@@ -60,6 +73,8 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	for _, r := range []struct{ key, value string }{
 		{"server.tls_cert", sc.TLSCert}, {"server.tls_key", sc.TLSKey},
 		{"server.database", sc.Database}, {"server.master_key_file", sc.MasterKeyFile},
+		// Mail reaches people by SMTP only: there is no outbox for users.
+		{"smtp.host", cfg.SMTP.Host},
 	} {
 		if r.value == "" {
 			return nil, fmt.Errorf("configuration key %q %w", r.key, ErrMissing)
@@ -75,11 +90,21 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 			return nil, err
 		}
 	}
-	a, err := OpenAuthority(cfg, func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) })
+	var running func() int64
+	m := newMetrics(func() int64 { return running() })
+	a, err := openAuthority(cfg, log, m.signed)
 	if err != nil {
 		return nil, err
 	}
-	h, err := httpapi.New(a, httpapi.Options{AdminKey: adminKey, Log: log})
+	running = a.KDFRunning
+	hopts := httpapi.Options{AdminKey: adminKey, Log: log, MailOnly: true}
+	if rc, ok := a.RateCounter(); ok {
+		hopts.Limits = &httpapi.Limits{Counter: rc, PerAddress: sc.RateLimitPerAddress, PerAccount: sc.RateLimitPerAccount,
+			MailPerHour: sc.RateLimitMailPerHour}
+	} else {
+		log.Warn("the database keeps no request counts: no rate limits")
+	}
+	h, err := httpapi.New(a, hopts)
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("admin key %s: %w", sc.AdminKeyFile, err)
@@ -91,10 +116,11 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", health(a))
+	mux.HandleFunc("GET "+link.PagePath, handover)
 	mux.Handle("/", h)
 	s := &Server{a: a, ln: ln, log: log}
 	s.srv = &http.Server{
-		Handler:           logRequests(log, mux),
+		Handler:           logRequests(log, m, mux),
 		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}},
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -103,7 +129,79 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if sc.MetricsListen != "" {
+		if s.metricsLn, err = net.Listen("tcp", sc.MetricsListen); err != nil {
+			ln.Close()
+			a.Close()
+			return nil, fmt.Errorf("metrics: listen on %s: %w", sc.MetricsListen, err)
+		}
+		s.metricsSrv = &http.Server{Handler: m.handler(), ReadHeaderTimeout: readHeaderTimeout,
+			WriteTimeout: writeTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	}
 	return s, nil
+}
+
+// OpenAuthority opens the authority of the configuration's [server]
+// section: its database (PostgreSQL or a SQLite file) under the master key
+// file. `besign serve` serves it; `besign admin` run on the server host
+// with the server's configuration administers it directly.
+func OpenAuthority(cfg config.Config, log *slog.Logger) (*embedded.Authority, error) {
+	return openAuthority(cfg, log, nil)
+}
+
+// openAuthority is OpenAuthority; signed counts the digests signed.
+func openAuthority(cfg config.Config, log *slog.Logger, signed func(int)) (*embedded.Authority, error) {
+	sc := cfg.Server
+	for _, r := range []struct{ key, value string }{
+		{"server.database", sc.Database}, {"server.master_key_file", sc.MasterKeyFile},
+	} {
+		if r.value == "" {
+			return nil, fmt.Errorf("configuration key %q %w", r.key, ErrMissing)
+		}
+	}
+	master, err := ReadMasterKey(sc.MasterKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SMTP.Password != "" {
+		return nil, fmt.Errorf("configuration key \"smtp.password\": %w: a server reads it from smtp.password_file", ErrSecretInConfig)
+	}
+	opts := datadir.AuthorityOptions(sc.Database, master, cfg)
+	opts.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
+	if opts.SMTP != nil && cfg.SMTP.PasswordFile != "" {
+		if opts.SMTP.Password, err = readPrivate(cfg.SMTP.PasswordFile); err != nil {
+			return nil, fmt.Errorf("smtp.password_file: %w", err)
+		}
+	}
+	if opts.SMTP != nil && cfg.SMTP.CAFile != "" {
+		pem, err := os.ReadFile(cfg.SMTP.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("smtp.ca_file: %w", err)
+		}
+		opts.SMTP.RootCAs = x509.NewCertPool()
+		if !opts.SMTP.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("smtp.ca_file %s: %w", cfg.SMTP.CAFile, ErrNoCertificates)
+		}
+	}
+	opts.KDFWorkers, opts.LinkPage, opts.Signed = sc.KDFWorkers, sc.PublicURL, signed
+	// Password checks are CPU work of 19 MiB each: more at once than twice
+	// the processors buys no speed, only memory, when hundreds sign in.
+	opts.PasswordWorkers = 2 * runtime.GOMAXPROCS(0)
+	name := sc.Database
+	if config.IsPostgres(sc.Database) {
+		// The connection string may hold a password: messages name the
+		// database by pg's Name instead.
+		db, err := pg.Open(context.Background(), withPoolSize(sc.Database, sc.KDFWorkers+4*runtime.GOMAXPROCS(0)+2))
+		if err != nil {
+			return nil, fmt.Errorf("authority database: %w", err)
+		}
+		opts.Path, opts.DB, name = "", db, db.Name()
+	}
+	a, err := embedded.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("authority database %s: %w", name, err)
+	}
+	return a, nil
 }
 
 // Addr is the address the server listens on (with the port chosen when
@@ -115,6 +213,13 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 func (s *Server) Serve(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- s.srv.ServeTLS(s.ln, "", "") }()
+	if s.metricsSrv != nil {
+		go func() {
+			if err := s.metricsSrv.Serve(s.metricsLn); !errors.Is(err, http.ErrServerClosed) {
+				s.log.Error("metrics listener stopped", "error", err.Error())
+			}
+		}()
+	}
 	var err error
 	select {
 	case err = <-done:
@@ -126,10 +231,21 @@ func (s *Server) Serve(ctx context.Context) error {
 			err = serr
 		}
 	}
+	if s.metricsSrv != nil {
+		s.metricsSrv.Close()
+	}
 	if cerr := s.a.Close(); err == nil || errors.Is(err, http.ErrServerClosed) {
 		err = cerr
 	}
 	return err
+}
+
+// MetricsAddr is the address of the metrics listener, nil without one.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metricsLn == nil {
+		return nil
+	}
+	return s.metricsLn.Addr()
 }
 
 // health answers whether the authority can read its database: a load
@@ -162,14 +278,27 @@ func (w *statusWriter) WriteHeader(code int) {
 
 // logRequests logs one line per request: route, status, duration and the
 // client's address; never a body or a header, which carry secrets.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+func logRequests(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"ms", time.Since(start).Milliseconds(), "client", r.RemoteAddr)
+		d := time.Since(start)
+		m.observe(r.Method, r.URL.Path, sw.status, d)
+		// The metrics' route, not the path: a scanner's paths stay out
+		// of the log as they stay out of the metrics.
+		log.Info("request", "method", r.Method, "path", m.route(r.URL.Path), "status", sw.status,
+			"ms", d.Milliseconds(), "client", r.RemoteAddr, "user_agent", userAgent(r))
 	})
+}
+
+// userAgent is r's user agent for the log, cut short.
+func userAgent(r *http.Request) string {
+	ua := r.UserAgent()
+	if len(ua) > 128 {
+		ua = ua[:128]
+	}
+	return ua
 }
 
 // ReadMasterKey reads the master key file: authority.MasterKeySize bytes

@@ -65,11 +65,17 @@ func setup(t *testing.T) (config.Config, *x509.CertPool) {
 		MasterKeyFile: writeFile(t, dir, "master.key", strings.Repeat("ab", authority.MasterKeySize)+"\n", 0o600),
 		AdminKeyFile:  writeFile(t, dir, "admin.key", adminKey+"\n", 0o600),
 	}
+	// Mail goes by SMTP only: to a real SMTP server on loopback.
+	mailSink = startSink(t, "", "")
+	cfg.SMTP = config.SMTP{Host: "127.0.0.1", Port: mailSink.Addr.Port, From: "besign@natunakab.go.id", TLS: "none"}
 	cert, _ := x509.ParseCertificate(der)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return cfg, pool
 }
+
+// mailSink is the SMTP server of the newest setup.
+var mailSink *sink
 
 func writeFile(t *testing.T, dir, name, body string, mode os.FileMode) string {
 	t.Helper()

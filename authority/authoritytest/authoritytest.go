@@ -544,6 +544,12 @@ func testActivationToSignature(t *testing.T, s *subject) {
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], resp.Signatures[0]); err != nil {
 		t.Errorf("the signature does not verify under the certificate: %v", err)
 	}
+	// The audit log holds the signature (account, certificate, digest);
+	// the wrong passphrase before it signed nothing and left no row.
+	if log, err := s.a.Audit(ctx, time.Time{}); err != nil || len(log) != 1 || log[0].Account != email ||
+		log[0].Serial != info.Serial || len(log[0].Digests) != 1 || !bytes.Equal(log[0].Digests[0], digest[:]) {
+		t.Errorf("audit log after one signature: %+v, %v", log, err)
+	}
 
 	const next = "Ganti#Passphrase2027"
 	if err := s.a.ChangePassphrase(ctx, authority.ChangePassphraseRequest{Token: ses.Token, Old: passphrase, New: next, Confirmation: next}); err != nil {

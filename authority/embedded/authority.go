@@ -69,8 +69,22 @@ type Options struct {
 	// CRLURL is the CRL distribution point written into certificates; ""
 	// for none. The CRL itself is published beside Path (CRLPath).
 	CRLURL string
-	Now    func() time.Time
-	Logf   func(format string, args ...any) // never given secrets
+	// LinkPage, when set, is the organisation server's public address
+	// (https://besign.example): the mail it sends links to its hand-over
+	// page (link.Page) instead of besign://, which mail programs rarely
+	// open. The outbox keeps the besign:// form.
+	LinkPage string
+	// Signed, when set, is told how many digests each SignDigests signed
+	// (the server's metrics); it must not block.
+	Signed func(digests int)
+	// KDFWorkers bounds the passphrase key derivations that run at once
+	// (128 MiB each); more callers queue. 0: no bound (a laptop).
+	KDFWorkers int
+	// PasswordWorkers bounds the password hashes (19 MiB each) computed at
+	// once, so that a storm of sign-ins queues too; 0: no bound.
+	PasswordWorkers int
+	Now             func() time.Time
+	Logf            func(format string, args ...any) // never given secrets
 }
 
 // Lifetimes not configurable from outside.
@@ -170,6 +184,8 @@ type Authority struct {
 	kdf       argonParams // of signing keys (see keyseal.go)
 	dummyHash string      // verified for unknown users, so that timing tells little
 	sender    Sender      // nil: outbox only
+	kdfPool   *kdfPool
+	pwPool    *kdfPool // of password hashes
 
 	mu      sync.Mutex
 	closed  bool
@@ -230,7 +246,8 @@ func open(opts Options) (*Authority, error) {
 		}
 		db = s
 	}
-	e := &Authority{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender, stopSending: make(chan struct{})}
+	e := &Authority{opts: opts, db: db, box: box, argon: defaultArgon, kdf: defaultKDF, sender: opts.Sender, stopSending: make(chan struct{}),
+		kdfPool: newKDFPool(opts.KDFWorkers), pwPool: newKDFPool(opts.PasswordWorkers)}
 	if err := e.init(ctx); err != nil {
 		if opts.DB == nil {
 			db.Close()

@@ -196,7 +196,13 @@ func (e *Authority) CreatePassphrase(ctx context.Context, req authority.CreatePa
 	if err != nil {
 		return authority.CertificateInfo{}, fmt.Errorf("encode key: %w", err)
 	}
+	release, err := e.kdfPool.acquire(ctx)
+	if err != nil {
+		clear(pkcs8)
+		return authority.CertificateInfo{}, err
+	}
 	sealed, err := e.sealSigningKey(pkcs8, req.Passphrase, hexSerial, userID)
+	release()
 	clear(pkcs8)
 	if err != nil {
 		return authority.CertificateInfo{}, err
@@ -271,6 +277,14 @@ func (e *Authority) unlockKey(ctx context.Context, token, passphrase string, fn 
 	// the suspension is reached after exactly MaxFailures of them.
 	unlock := e.lockUser(userID)
 	defer unlock()
+	// A slot of the derivation pool before the transaction: a request
+	// queued behind others holds no database connection. ChangePassphrase
+	// seals again within the same slot.
+	release, err := e.kdfPool.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var result error
 	err = e.update(ctx, func(tx store.Tx) error {
 		result = nil // fn may run again (store.DB.Update)
@@ -359,21 +373,26 @@ func (e *Authority) SignDigests(ctx context.Context, req authority.SignDigestsRe
 		}
 	}
 	var key *rsa.PrivateKey
+	defer func() { clearKey(key) }()
 	var resp authority.SignDigestsResponse
-	err := e.unlockKey(ctx, req.Token, req.Passphrase, func(tx store.Tx, _ store.User, c store.Certificate, k *rsa.PrivateKey) error {
+	err := e.unlockKey(ctx, req.Token, req.Passphrase, func(tx store.Tx, u store.User, c store.Certificate, k *rsa.PrivateKey) error {
+		key = k // cleared below, also when the rest fails
 		root, err := tx.CA(ctx)
 		if err != nil {
 			return err
 		}
-		key, resp.Chain = k, [][]byte{c.Cert, root.Cert}
-		return nil
+		resp.Chain = [][]byte{c.Cert, root.Cert}
+		// In the unlock's transaction: no signature leaves without its row.
+		return e.audit(ctx, tx, u, c, req.Digests)
 	})
 	if err != nil {
 		return authority.SignDigestsResponse{}, err
 	}
-	defer clearKey(key)
 	if resp.Signatures, err = signAll(key, req.Digests); err != nil {
 		return authority.SignDigestsResponse{}, err
+	}
+	if e.opts.Signed != nil {
+		e.opts.Signed(len(req.Digests))
 	}
 	return resp, nil
 }

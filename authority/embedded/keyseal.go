@@ -108,7 +108,9 @@ func wrapAAD(serial string, userID int64) string {
 
 // sealSigningKey seals pkcs8 under passphrase, then under the master key.
 func (e *Authority) sealSigningKey(pkcs8 []byte, passphrase, serial string, userID int64) ([]byte, error) {
-	inner, err := sealKey(pkcs8, passphrase, e.kdf, certAAD(serial, userID))
+	var inner []byte
+	var err error
+	e.kdfPool.measure(func() { inner, err = sealKey(pkcs8, passphrase, e.kdf, certAAD(serial, userID)) })
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +128,10 @@ func (e *Authority) openSigningKey(c store.Certificate, passphrase string) ([]by
 			return nil, err
 		}
 	}
-	return openKey(inner, passphrase, certAAD(c.Serial, c.UserID))
+	var out []byte
+	var err error
+	e.kdfPool.measure(func() { out, err = openKey(inner, passphrase, certAAD(c.Serial, c.UserID)) })
+	return out, err
 }
 
 // wrapOldKeys seals every key stored under the passphrase alone under the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/link"
 	"github.com/natunakab/besign/authority/store"
 )
 
@@ -81,7 +82,7 @@ func (e *Authority) deliver(id int64) {
 			return
 		}
 		um, _ := e.unmaskLink(m)
-		sendErr := e.sender.Send(ctx, publicMail(um))
+		sendErr := e.sender.Send(ctx, e.withLinkPage(publicMail(um)))
 		msg := ""
 		final := sendErr == nil
 		if sendErr != nil {
@@ -114,4 +115,21 @@ func (e *Authority) deliver(id int64) {
 			return
 		}
 	}
+}
+
+// withLinkPage points the mail's link at the server's hand-over page
+// (Options.LinkPage), in the body and the action; a mail without a link,
+// or without LinkPage, goes as it is.
+func (e *Authority) withLinkPage(m authority.Mail) authority.Mail {
+	if e.opts.LinkPage == "" || m.ActionLink == "" {
+		return m
+	}
+	l, err := link.Parse(m.ActionLink)
+	if err != nil {
+		return m
+	}
+	page := l.Page(e.opts.LinkPage)
+	m.Body = strings.ReplaceAll(m.Body, m.ActionLink, page)
+	m.ActionLink = page
+	return m
 }

@@ -139,7 +139,11 @@ func (e *Authority) SetPassword(ctx context.Context, req authority.SetPasswordRe
 	}); err != nil {
 		return err
 	}
-	hash, err := hashPassword(req.Password, e.argon)
+	var hash string
+	var err error
+	if werr := e.passwordWork(ctx, func() { hash, err = hashPassword(req.Password, e.argon) }); werr != nil {
+		return werr
+	}
 	if err != nil {
 		return err
 	}

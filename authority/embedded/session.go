@@ -61,10 +61,17 @@ func (e *Authority) SignIn(ctx context.Context, req authority.SignInRequest) (au
 	}
 	if refuse {
 		// Spend the time a real check takes, then refuse alike.
-		verifyPassword(req.Password[:min(len(req.Password), 4*authority.MaxPasswordLen)], e.dummyHash)
+		if err := e.passwordWork(ctx, func() {
+			verifyPassword(req.Password[:min(len(req.Password), 4*authority.MaxPasswordLen)], e.dummyHash)
+		}); err != nil {
+			return authority.SignInResponse{}, err
+		}
 		return authority.SignInResponse{}, authority.ErrInvalidCredentials
 	}
-	ok, err := verifyPassword(req.Password, u.PasswordHash)
+	var ok bool
+	if werr := e.passwordWork(ctx, func() { ok, err = verifyPassword(req.Password, u.PasswordHash) }); werr != nil {
+		return authority.SignInResponse{}, werr
+	}
 	if err != nil {
 		e.opts.Logf("account %d: stored password hash unreadable: %v", u.ID, err)
 		return authority.SignInResponse{}, authority.ErrInvalidCredentials

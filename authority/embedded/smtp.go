@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type SMTPConfig struct {
 	From     string
 	// TLS is "starttls" (default), "tls" (implicit TLS, port 465) or "none".
 	TLS string
+	// RootCAs verifies the mail server's certificate; nil: the system's
+	// roots. An organisation's internal mail server often has its own CA.
+	RootCAs *x509.CertPool
 }
 
 // smtpSender sends through the configured SMTP server.
@@ -60,7 +64,7 @@ func sendSMTP(ctx context.Context, c *SMTPConfig, m authority.Mail, now time.Tim
 	}
 	deadline, _ := ctx.Deadline()
 	conn.SetDeadline(deadline)
-	tlsConf := &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12}
+	tlsConf := &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12, RootCAs: c.RootCAs}
 	if c.TLS == "tls" {
 		tc := tls.Client(conn, tlsConf)
 		if err := tc.HandshakeContext(ctx); err != nil {

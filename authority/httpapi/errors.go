@@ -145,6 +145,9 @@ var Codes = []Code{
 	// so that every sentinel of the contract has its code)
 	{"directory_file", http.StatusUnprocessableEntity, authority.ErrDirectoryFile},
 
+	// operations.go: a server's rate limits (with Retry-After)
+	{"rate_limited", http.StatusTooManyRequests, authority.ErrRateLimited},
+
 	// the transport's own
 	{"admin_required", http.StatusForbidden, ErrAdminRequired},
 	{"outbox_foreign", http.StatusForbidden, ErrOutboxForeign},

@@ -35,6 +35,12 @@ type Options struct {
 	// Log receives the causes of internal errors (never request bodies);
 	// nil discards them.
 	Log *slog.Logger
+	// Limits, when set, are the per-address and per-account rate limits.
+	Limits *Limits
+	// MailOnly: mail reaches people by SMTP only (an organisation server);
+	// the Outbox answers the admin key alone, so that no session reads a
+	// link there instead of from its mailbox.
+	MailOnly bool
 }
 
 // Handler serves an authority.Authority over HTTP: give it to an
@@ -45,6 +51,8 @@ type Handler struct {
 	admin    bool
 	log      *slog.Logger
 	routes   map[string]endpoint
+	limits   *Limits
+	mailOnly bool
 }
 
 type endpoint struct {
@@ -63,7 +71,7 @@ func New(a authority.Authority, opts Options) (*Handler, error) {
 	if a == nil {
 		return nil, errors.New("httpapi: no authority to serve")
 	}
-	h := &Handler{a: a, log: opts.Log, routes: map[string]endpoint{}}
+	h := &Handler{a: a, log: opts.Log, routes: map[string]endpoint{}, limits: opts.Limits, mailOnly: opts.MailOnly}
 	if opts.AdminKey != "" {
 		if len(opts.AdminKey) < MinAdminKeyLen {
 			return nil, ErrAdminKeyWeak
@@ -79,10 +87,13 @@ func New(a authority.Authority, opts Options) (*Handler, error) {
 
 // handle registers one route whose method takes Req and returns Resp.
 func handle[Req, Resp any](h *Handler, rt Route, call func(ctx context.Context, req Req) (Resp, error)) {
-	h.routes[rt.Path] = endpoint{rt, func(h *Handler, w http.ResponseWriter, r *http.Request, _ credential) {
+	h.routes[rt.Path] = endpoint{rt, func(h *Handler, w http.ResponseWriter, r *http.Request, c credential) {
 		var req Req
 		if err := decode(w, r, rt.MaxBody, &req); err != nil {
 			h.fail(w, r, err, nil)
+			return
+		}
+		if !c.admin && h.limits != nil && !h.allowAccount(w, r, rt, req) {
 			return
 		}
 		resp, err := call(r.Context(), req)
@@ -127,6 +138,10 @@ func (h *Handler) register() {
 		var q authority.OutboxQuery
 		if err := decode(w, r, Outbox.MaxBody, &q); err != nil {
 			h.fail(w, r, err, nil)
+			return
+		}
+		if !c.admin && h.mailOnly {
+			h.fail(w, r, ErrAdminRequired, nil)
 			return
 		}
 		if !c.admin {
@@ -196,6 +211,7 @@ func (h *Handler) register() {
 	handle(h, RemoveQueuedDocument, done(func(ctx context.Context, r TokenIDRequest) error {
 		return a.RemoveQueuedDocument(ctx, r.Token, r.ID)
 	}))
+	h.registerOps()
 }
 
 // ServeHTTP checks the method, the media type and the caller's access
@@ -230,6 +246,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := h.credential(r)
+	// Before the body is read: a flood from one address costs one counter.
+	if !c.admin && h.limits != nil && !h.allow(w, r, addressKey(r), h.limits.PerAddress, 0) {
+		return
+	}
 	switch {
 	case ep.Access == AdminOnly && !c.admin:
 		h.fail(w, r, ErrAdminRequired, nil)
@@ -238,6 +258,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, authority.ErrSessionExpired, nil)
 		return
 	}
+	r = r.WithContext(authority.WithClient(r.Context(), clientOf(r)))
 	ep.serve(h, w, r, c)
 }
 

@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -139,6 +140,8 @@ func call[Resp any](c *Client, ctx context.Context, rt httpapi.Route, req any) (
 	}
 	hr.Header.Set("Content-Type", httpapi.ContentType)
 	hr.Header.Set("Accept", httpapi.ContentType)
+	// Names the program in the server's audit log, beside the address.
+	hr.Header.Set("User-Agent", UserAgent)
 	switch {
 	case rt.Access != httpapi.Public && c.admin != "":
 		hr.Header.Set(httpapi.AuthHeader, httpapi.BearerPrefix+c.admin)
@@ -283,6 +286,14 @@ func (c *Client) ListUsers(ctx context.Context) ([]authority.Account, error) {
 
 func (c *Client) UnlockUser(ctx context.Context, email string) error {
 	return noBody(call[httpapi.Empty](c, ctx, httpapi.UnlockUser, httpapi.EmailRequest{Email: email}))
+}
+
+// UserAgent is what the client sends as User-Agent, shown in the server's
+// audit log; the app may add its version.
+var UserAgent = "BeSign Desktop (" + runtime.GOOS + ")"
+
+func (c *Client) Audit(ctx context.Context, since time.Time) ([]authority.AuditEntry, error) {
+	return call[[]authority.AuditEntry](c, ctx, httpapi.Audit, httpapi.AuditRequest{Since: since})
 }
 
 func (c *Client) ResetOTP(ctx context.Context, email string) error {

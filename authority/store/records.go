@@ -151,3 +151,16 @@ type QueuedDocument struct {
 	OutputDir string
 	AddedAt   time.Time
 }
+
+// AuditEntry is one row of the append-only audit log: a SignDigests call
+// that signed. No foreign key: a row outlives its account.
+type AuditEntry struct {
+	ID        int64
+	At        time.Time
+	UserID    int64
+	Email     string
+	Serial    string
+	Digests   []byte // the SHA-256 digests, 32 bytes each, concatenated
+	Address   string
+	UserAgent string
+}

@@ -50,6 +50,16 @@ type Scrubber interface {
 	Scrub(ctx context.Context) (bool, error)
 }
 
+// RateCounter counts requests per key in fixed windows, in the database,
+// so that every server process sharing it counts together and a restart
+// forgets nothing. The server's rate limits stand on it.
+type RateCounter interface {
+	// Hit counts one request of key in the window that holds now and
+	// returns the count in that window, this one included. It commits on
+	// its own, outside any transaction.
+	Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, error)
+}
+
 // Tx is one unit of work. Reads and writes go through its methods. Times
 // keep their nanoseconds and come back in UTC; a zero time is "not set".
 type Tx interface {
@@ -192,4 +202,10 @@ type Tx interface {
 	// DeleteQueued removes a document; ErrNotFound unless the account has
 	// it.
 	DeleteQueued(ctx context.Context, userID, id int64) error
+
+	// InsertAudit appends a row to the audit log and sets a.ID. The
+	// database refuses to change or remove a row once written.
+	InsertAudit(ctx context.Context, a *AuditEntry) error
+	// AuditEntries lists the rows at or after since, oldest first.
+	AuditEntries(ctx context.Context, since time.Time) ([]AuditEntry, error)
 }

@@ -150,6 +150,40 @@ CREATE TABLE queued_documents (
 	UNIQUE (user_id, path)
 );
 `,
+	// 2: the audit log of signatures, append-only: a trigger refuses UPDATE
+	// and DELETE, and TRUNCATE. No foreign key, so that no cascade can
+	// remove a row. Self-contained so that it can be renumbered.
+	`
+CREATE TABLE audit_log (
+	id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	at         BIGINT NOT NULL,
+	user_id    BIGINT NOT NULL,
+	email      TEXT NOT NULL,
+	serial     TEXT NOT NULL,
+	digests    BYTEA NOT NULL CHECK (length(digests) % 32 = 0), -- SHA-256, concatenated
+	address    TEXT NOT NULL DEFAULT '',
+	user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'audit_log is append-only';
+END $$;
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+	FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+`,
+	// 3: request counts of the rate limits (RateCounter), one row per key
+	// (a hash: no address or login in clear) and current window.
+	// Self-contained so that it can be renumbered.
+	`
+CREATE TABLE rate_limits (
+	key          BYTEA PRIMARY KEY, -- SHA-256 of the limit's key
+	window_start BIGINT NOT NULL,
+	hits         INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -207,3 +207,29 @@ func fromNanos(n *int64) time.Time {
 	}
 	return time.Unix(0, *n).UTC()
 }
+
+var _ store.RateCounter = (*Store)(nil)
+
+// Hit counts one request of key (store.RateCounter) in one statement: a
+// new window starts the count at 1, and a clock a little behind another
+// process's never moves a window back. ON CONFLICT locks the row, so that
+// processes hitting one key at once all count. Now and then it removes
+// the rows of past windows.
+func (s *Store) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	start := store.RateWindow(now, window)
+	var hits int
+	err := s.pool.QueryRow(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
+		ON CONFLICT (key) DO UPDATE SET
+			hits = CASE WHEN excluded.window_start > rate_limits.window_start THEN 1 ELSE rate_limits.hits + 1 END,
+			window_start = GREATEST(excluded.window_start, rate_limits.window_start)
+		RETURNING hits`, store.RateKey(key), start).Scan(&hits)
+	if err != nil {
+		return 0, fmt.Errorf("count request: %w", err)
+	}
+	if rand.IntN(512) == 0 {
+		if _, err := s.pool.Exec(ctx, "DELETE FROM rate_limits WHERE window_start < $1", start-2*int64(window)); err != nil {
+			return 0, fmt.Errorf("forget old request counts: %w", err)
+		}
+	}
+	return hits, nil
+}

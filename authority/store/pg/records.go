@@ -3,6 +3,7 @@ package pg
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -406,4 +407,41 @@ func (tx *Tx) ForgetSpentMailLinks(ctx context.Context, now time.Time) error {
 // SetMailText replaces a message's body and action link.
 func (tx *Tx) SetMailText(ctx context.Context, id int64, body, link string) error {
 	return tx.execOne(ctx, "update mail", "UPDATE mail SET body = $1, action_link = $2 WHERE id = $3", body, link, id)
+}
+
+// InsertAudit appends a row to the audit log and sets a.ID.
+func (tx *Tx) InsertAudit(ctx context.Context, a *store.AuditEntry) error {
+	err := tx.row(ctx, []any{&a.ID}, `INSERT INTO audit_log (at, user_id, email, serial, digests, address, user_agent)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, nanos(a.At), a.UserID, a.Email, a.Serial, a.Digests, a.Address, a.UserAgent)
+	if err != nil {
+		return fmt.Errorf("insert audit entry: %w", err)
+	}
+	return nil
+}
+
+// AuditEntries lists the audit log from since on, oldest first.
+func (tx *Tx) AuditEntries(ctx context.Context, since time.Time) ([]store.AuditEntry, error) {
+	var out []store.AuditEntry
+	err := tx.rows(ctx, func(r pgx.Rows) error {
+		var a store.AuditEntry
+		var at *int64
+		err := r.Scan(&a.ID, &at, &a.UserID, &a.Email, &a.Serial, &a.Digests, &a.Address, &a.UserAgent)
+		a.At = fromNanos(at)
+		out = append(out, a)
+		return err
+	}, `SELECT id, at, user_id, email, serial, digests, address, user_agent
+		FROM audit_log WHERE at >= $1 ORDER BY at, id`, sinceNanos(since))
+	if err != nil {
+		return nil, fmt.Errorf("list audit log: %w", err)
+	}
+	return out, nil
+}
+
+// sinceNanos is since in Unix nanoseconds; a zero time (all of it) is the
+// smallest, where UnixNano would be undefined.
+func sinceNanos(since time.Time) int64 {
+	if since.IsZero() {
+		return math.MinInt64
+	}
+	return since.UnixNano()
 }

@@ -166,6 +166,36 @@ CREATE UNIQUE INDEX queued_documents_path ON queued_documents (user_id, path);
 	`
 ALTER TABLE certificates ADD COLUMN key_wrapped INTEGER NOT NULL DEFAULT 0 CHECK (key_wrapped IN (0, 1));
 `,
+	// 8: the audit log of signatures, append-only: triggers refuse UPDATE
+	// and DELETE. No foreign key, so that no cascade can remove a row.
+	// Self-contained so that it can be renumbered.
+	`
+CREATE TABLE audit_log (
+	id         INTEGER PRIMARY KEY,
+	at         INTEGER NOT NULL,
+	user_id    INTEGER NOT NULL,
+	email      TEXT NOT NULL,
+	serial     TEXT NOT NULL,
+	digests    BLOB NOT NULL CHECK (length(digests) % 32 = 0), -- SHA-256, concatenated
+	address    TEXT NOT NULL DEFAULT '',
+	user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+`,
+	// 9: request counts of the rate limits (RateCounter), one row per key
+	// (a hash: no address or login in clear) and current window.
+	// Self-contained so that it can be renumbered.
+	`
+CREATE TABLE rate_limits (
+	key          BLOB PRIMARY KEY, -- SHA-256 of the limit's key
+	window_start INTEGER NOT NULL,
+	hits         INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

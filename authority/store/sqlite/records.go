@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/natunakab/besign/authority/store"
+	"math"
 	"time"
 )
 
@@ -453,4 +454,45 @@ func (tx *Tx) ForgetSpentMailLinks(ctx context.Context, now time.Time) error {
 // stored in clear by an older version).
 func (tx *Tx) SetMailText(ctx context.Context, id int64, body, link string) error {
 	return tx.execOne(ctx, "update mail", "UPDATE mail SET body = ?, action_link = ? WHERE id = ?", body, link, id)
+}
+
+// InsertAudit appends a row to the audit log and sets a.ID.
+func (tx *Tx) InsertAudit(ctx context.Context, a *store.AuditEntry) error {
+	res, err := tx.q.ExecContext(ctx, `INSERT INTO audit_log (at, user_id, email, serial, digests, address, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, nanos(a.At), a.UserID, a.Email, a.Serial, a.Digests, a.Address, a.UserAgent)
+	if err != nil {
+		return fmt.Errorf("insert audit entry: %w", err)
+	}
+	a.ID, err = res.LastInsertId()
+	return err
+}
+
+// AuditEntries lists the audit log from since on, oldest first.
+func (tx *Tx) AuditEntries(ctx context.Context, since time.Time) ([]store.AuditEntry, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT id, at, user_id, email, serial, digests, address, user_agent
+		FROM audit_log WHERE at >= ? ORDER BY at, id`, sinceNanos(since))
+	if err != nil {
+		return nil, fmt.Errorf("list audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AuditEntry
+	for rows.Next() {
+		var a store.AuditEntry
+		var at sql.NullInt64
+		if err := rows.Scan(&a.ID, &at, &a.UserID, &a.Email, &a.Serial, &a.Digests, &a.Address, &a.UserAgent); err != nil {
+			return nil, fmt.Errorf("list audit log: %w", err)
+		}
+		a.At = fromNanos(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// sinceNanos is since in Unix nanoseconds; a zero time (all of it) is the
+// smallest, where UnixNano would be undefined.
+func sinceNanos(since time.Time) int64 {
+	if since.IsZero() {
+		return math.MinInt64
+	}
+	return since.UnixNano()
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -261,4 +262,31 @@ func privateFiles(abs string) error {
 		}
 	}
 	return nil
+}
+
+var _ store.RateCounter = (*Store)(nil)
+
+// Hit counts one request of key (store.RateCounter); see the PostgreSQL
+// store's, which this follows. Now and then it removes past windows.
+func (s *Store) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	start := store.RateWindow(now, window)
+	var hits int
+	err := s.update(ctx, func(tx *Tx) error {
+		if err := tx.q.QueryRowContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES (?1, ?2, 1)
+			ON CONFLICT (key) DO UPDATE SET
+				hits = CASE WHEN excluded.window_start > rate_limits.window_start THEN 1 ELSE rate_limits.hits + 1 END,
+				window_start = max(excluded.window_start, rate_limits.window_start)
+			RETURNING hits`, store.RateKey(key), start).Scan(&hits); err != nil {
+			return err
+		}
+		if rand.IntN(512) == 0 {
+			_, err := tx.q.ExecContext(ctx, "DELETE FROM rate_limits WHERE window_start < ?", start-2*int64(window))
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count request: %w", err)
+	}
+	return hits, nil
 }
