@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/httpapi"
 )
 
 // inboxTab is "Kotak Masuk": the authority's outbox, a reading pane, and the
@@ -135,14 +136,14 @@ func (t *inboxTab) load() {
 		return t.outbox.Outbox(ctx, authority.OutboxQuery{To: to})
 	}, func(ms []authority.Mail, err error) {
 		t.refresh.Enable()
-		if err != nil && token == "" && errors.Is(err, authority.ErrSessionExpired) {
-			// An organisation server mails people; it shows the outbox to
-			// the signed-in person only.
+		if errors.Is(err, httpapi.ErrAdminRequired) || (err != nil && token == "" && errors.Is(err, authority.ErrSessionExpired)) {
+			// An organisation server mails people by SMTP: its outbox is
+			// IT's, not this window's.
 			t.mails, t.current = nil, -1
 			t.list.Refresh()
 			t.showMail(-1)
 			setText(t.errMsg, "")
-			t.empty.SetText(lang.L("Surat BeSign dikirim ke email Anda. Masuk untuk melihat surat akun Anda di sini."))
+			t.empty.SetText(lang.L("Surat BeSign dikirim ke email Anda; tautan di dalamnya membuka aplikasi ini."))
 			return
 		}
 		if err != nil {

@@ -77,6 +77,17 @@ func verifiedSignedIn(t testing.TB, more ...func(*embedded.Options)) *harness {
 // openApprovalMail taps "Buat Passphrase" on the "[BSrE] Set Passphrase" mail.
 func (h *harness) openPassphraseMail(kind authority.MailKind) {
 	h.t.Helper()
+	if h.remote {
+		// from the mailbox: the link opens the app
+		ms := h.mails(actEmail)
+		if len(ms) == 0 || ms[0].Kind != kind || ms[0].ActionLink == "" {
+			h.t.Fatalf("newest mail is not %s with a link", kind)
+		}
+		h.ui.OpenLink(ms[0].ActionLink)
+		h.wait()
+		h.wantView("Buat Passphrase", h.ui.account.create.content)
+		return
+	}
 	in := h.ui.inbox
 	h.ui.tabs.Select(h.ui.inItem)
 	h.wait()
