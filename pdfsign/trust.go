@@ -290,7 +290,8 @@ func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, 
 // ocsp.Unknown (with why).
 func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
 	for _, der := range v.dss.ocsps {
-		if st, d, ok := ocspStatus(der, c, issuer); ok {
+		// the DSS's freshness is judged against the timestamps (B-LT)
+		if st, d, err := ocspStatus(der, c, issuer, time.Time{}); err == nil {
 			return st, d
 		}
 	}
@@ -317,10 +318,11 @@ func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
 			why = append(why, err.Error())
 			continue
 		}
-		if st, d, ok := ocspStatus(der, c, issuer); ok {
+		st, d, err := ocspStatus(der, c, issuer, time.Now())
+		if err == nil {
 			return st, d
 		}
-		why = append(why, url+": unusable OCSP response")
+		why = append(why, url+": "+err.Error())
 	}
 	for _, url := range c.CRLDistributionPoints {
 		der, err := v.fetch(http.MethodGet, url, nil)
@@ -331,6 +333,11 @@ func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
 		crl, err := x509.ParseRevocationList(der)
 		if err != nil {
 			why = append(why, url+": unreadable CRL")
+			continue
+		}
+		if !crl.NextUpdate.IsZero() && time.Now().After(crl.NextUpdate) {
+			// an old CRL replayed by whoever sits on the network path
+			why = append(why, url+": the CRL is out of date (next update "+crl.NextUpdate.UTC().Format(time.RFC3339)+")")
 			continue
 		}
 		if st, d, ok := crlStatus(crl, c, issuer); ok {
@@ -385,20 +392,6 @@ func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: unreadable answer", url)
 	}
 	return b, nil
-}
-
-func ocspStatus(der []byte, c, issuer *x509.Certificate) (int, string, bool) {
-	r, err := ocsp.ParseResponseForCert(der, c, issuer)
-	if err != nil || r.SerialNumber.Cmp(c.SerialNumber) != 0 {
-		return 0, "", false
-	}
-	switch r.Status {
-	case ocsp.Good:
-		return ocsp.Good, "", true
-	case ocsp.Revoked:
-		return ocsp.Revoked, r.RevokedAt.UTC().Format(time.RFC3339), true
-	}
-	return ocsp.Unknown, "the OCSP responder does not know the certificate", true
 }
 
 func crlStatus(crl *x509.RevocationList, c, issuer *x509.Certificate) (int, string, bool) {
