@@ -69,8 +69,11 @@ type Options struct {
 	// CRLURL is the CRL distribution point written into certificates; ""
 	// for none. The CRL itself is published beside Path (CRLPath).
 	CRLURL string
-	Now    func() time.Time
-	Logf   func(format string, args ...any) // never given secrets
+	// OCSPURL is the OCSP responder written into certificates (their
+	// authority information access); "" for none (a laptop alone).
+	OCSPURL string
+	Now     func() time.Time
+	Logf    func(format string, args ...any) // never given secrets
 }
 
 // Lifetimes not configurable from outside.
@@ -170,6 +173,8 @@ type Authority struct {
 	kdf       argonParams // of signing keys (see keyseal.go)
 	dummyHash string      // verified for unknown users, so that timing tells little
 	sender    Sender      // nil: outbox only
+
+	crl crlCache // the CRL CurrentCRL serves (see revocation.go)
 
 	mu      sync.Mutex
 	closed  bool
