@@ -105,6 +105,14 @@ type Server struct {
 	// AdminKeyFile, when set, holds the key that opens the administration
 	// routes over the network; without it they refuse everybody.
 	AdminKeyFile string `toml:"admin_key_file"`
+	// PublicURL is the server's address as others reach it, written into
+	// the certificates it issues: the CRL at PublicURL/besign-ca.crl and
+	// OCSP at PublicURL/ocsp. Empty: certificates name no server.
+	PublicURL string `toml:"public_url"`
+	// RevocationListen, when set, also serves the CRL and OCSP (and only
+	// them) over plain HTTP on this address: signed answers need no TLS,
+	// and verifiers need not trust the server's TLS certificate.
+	RevocationListen string `toml:"revocation_listen"`
 }
 
 // Duration is a time.Duration written as "24h" or "90s" in TOML.
@@ -389,6 +397,9 @@ func (c *Config) check() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
 		return keyErrorf("server.listen", "must be an address like \":8443\" or \"10.0.0.5:443\", not %q", c.Server.Listen)
+	}
+	if err := validateRevocation(c.Server); err != nil {
+		return err
 	}
 	for _, f := range []struct{ key, path string }{
 		{"server.tls_cert", c.Server.TLSCert}, {"server.tls_key", c.Server.TLSKey}, {"server.database", sqlitePath(c.Server.Database)},

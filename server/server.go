@@ -53,6 +53,9 @@ type Server struct {
 	ln  net.Listener
 	srv *http.Server
 	log *slog.Logger
+	// plain serves only the CRL and OCSP over HTTP (revocation_listen);
+	// nil without it.
+	plain *plainServer
 }
 
 // Open reads the key files, opens the authority and binds the address of
@@ -83,6 +86,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}
 	opts := datadir.AuthorityOptions(sc.Database, master, cfg)
 	opts.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
+	revocationURLs(&opts, sc.PublicURL)
 	name := sc.Database
 	if config.IsPostgres(sc.Database) {
 		// The connection string may hold a password: messages name the
@@ -111,8 +115,13 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	mux.HandleFunc("GET /healthz", health(a))
 	mux.Handle("/", h)
 	s := &Server{a: a, ln: ln, log: log}
+	if s.plain, err = listenPlain(sc.RevocationListen, a, log); err != nil {
+		ln.Close()
+		a.Close()
+		return nil, err
+	}
 	s.srv = &http.Server{
-		Handler:           logRequests(log, mux),
+		Handler:           logRequests(log, withRevocation(a, log, mux)),
 		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}},
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -133,6 +142,9 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 func (s *Server) Serve(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- s.srv.ServeTLS(s.ln, "", "") }()
+	if s.plain != nil {
+		go s.plain.serve()
+	}
 	var err error
 	select {
 	case err = <-done:
@@ -143,6 +155,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 			err = serr
 		}
+	}
+	if s.plain != nil {
+		s.plain.stop()
 	}
 	if cerr := s.a.Close(); err == nil || errors.Is(err, http.ErrServerClosed) {
 		err = cerr
