@@ -1,16 +1,22 @@
-package server
+package server_test
 
 import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -27,9 +33,12 @@ import (
 	"github.com/natunakab/besign/authority/store"
 	"github.com/natunakab/besign/authority/store/pg"
 	"github.com/natunakab/besign/authority/store/sqlite"
+	"github.com/natunakab/besign/cli"
+	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/internal/pgtest"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/testpdf"
+	"github.com/natunakab/besign/server"
 	"github.com/natunakab/besign/verifytrust"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -52,14 +61,14 @@ func TestRevocationServed(t *testing.T) {
 }
 
 func testRevocationServed(t *testing.T, dsn string) {
-	cfg, pool := setup(t)
+	cfg, pool := revocationSetup(t)
 	if dsn != "" {
 		cfg.Server.Database = dsn
 	}
 	plain := freeAddr(t)
 	cfg.Server.RevocationListen = plain
 	cfg.Server.PublicURL = "http://" + plain + "/"
-	s, err := Open(cfg, slog.New(slog.DiscardHandler))
+	s, err := server.Open(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +164,109 @@ func testRevocationServed(t *testing.T, dsn string) {
 	if v := verify(true); !v.Valid || v.Revocation != "not checked" || !strings.Contains(strings.Join(v.Warnings, ";"), "revocation not checked") {
 		t.Fatalf("offline: valid %v, revocation %q, warnings %v", v.Valid, v.Revocation, v.Warnings)
 	}
+
+	// The command itself, on another laptop (an empty data dir): online the
+	// signature is not valid, revoked; offline it stays valid with the
+	// revocation not checked.
+	pdf := filepath.Join(dir, "surat_signed.pdf")
+	os.WriteFile(pdf, signed, 0o644)
+	for _, c := range []struct {
+		args             []string
+		code             int
+		valid            bool
+		revocation, text string
+	}{
+		{nil, 1, false, "revoked", "was revoked on"},
+		{[]string{"--offline"}, 0, true, "not checked", "revocation not checked"},
+	} {
+		code, out := besignVerify(t, append(c.args, "--trust", rootPEM, pdf)...)
+		var res []struct {
+			Valid      bool `json:"valid"`
+			Signatures []struct {
+				Valid      bool     `json:"valid"`
+				Revocation string   `json:"revocation"`
+				Problem    string   `json:"problem"`
+				Warnings   []string `json:"warnings"`
+			} `json:"signatures"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 1 || len(res[0].Signatures) != 1 {
+			t.Fatalf("besign verify %v: %v\n%s", c.args, err, out)
+		}
+		sig := res[0].Signatures[0]
+		if code != c.code || res[0].Valid != c.valid || sig.Revocation != c.revocation ||
+			!strings.Contains(sig.Problem+strings.Join(sig.Warnings, ";"), c.text) {
+			t.Fatalf("besign verify %v: exit %d\n%s", c.args, code, out)
+		}
+	}
+}
+
+// besignVerify runs `besign verify --json ARGS` in-process with an empty
+// data dir and configuration; it returns the exit status and the output.
+func besignVerify(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.toml")
+	os.WriteFile(cfgPath, nil, 0o644)
+	var out, errb bytes.Buffer
+	code := cli.Run(append([]string{"--data-dir", filepath.Join(dir, "data"), "--config", cfgPath, "verify", "--json"}, args...),
+		strings.NewReader(""), &out, &errb, func(*cli.Env) error {
+			t.Fatal("GUI started by besign verify")
+			return nil
+		})
+	if errb.Len() > 0 {
+		t.Logf("besign verify: %s", errb.String())
+	}
+	return code, out.String()
+}
+
+const adminKey = "5e1f0a9c3b7d2e4f6a8c0b1d3e5f7a9c-admin"
+
+// revocationSetup writes a TLS certificate for 127.0.0.1, the key files and
+// the configuration of a server on a free loopback port (as the package's
+// own tests do); it returns the configuration and the pool that trusts
+// the TLS certificate.
+func revocationSetup(t *testing.T) (config.Config, *x509.CertPool) {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "besign.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, body []byte, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg := config.Default()
+	cfg.EmailDomain = "natunakab.go.id"
+	cfg.Server = config.Server{
+		Listen:        "127.0.0.1:0",
+		TLSCert:       write("server.crt", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644),
+		TLSKey:        write("server.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600),
+		Database:      filepath.Join(dir, "db", "authority.db"),
+		MasterKeyFile: write("master.key", []byte(strings.Repeat("cd", authority.MasterKeySize)+"\n"), 0o600),
+		AdminKeyFile:  write("admin.key", []byte(adminKey+"\n"), 0o600),
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return cfg, pool
 }
 
 // freeAddr is a loopback address with a port free a moment ago: the public
