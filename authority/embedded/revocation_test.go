@@ -169,3 +169,25 @@ func addNonce(t *testing.T, der, nonce []byte) []byte {
 	}
 	return out
 }
+
+// BenchmarkOCSP answers one OCSP request per operation as the server does:
+// the certificate looked up and the CA's key unsealed in one read
+// transaction, the answer signed (ECDSA P-256). On SQLite.
+func BenchmarkOCSP(b *testing.B) {
+	e, _, _, _ := verifiedAccount(b, nil)
+	info, err := e.CreatePassphrase(ctx, authority.CreatePassphraseRequest{Token: approve(b, e), Passphrase: testPassphrase, Confirmation: testPassphrase, Consent: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(info.Chain[0])
+	root, _ := x509.ParseCertificate(info.Chain[1])
+	req, err := ocsp.CreateRequest(cert, root, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := e.OCSP(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
