@@ -6,7 +6,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"net"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,5 +115,55 @@ func TestOCSPAnswersRefused(t *testing.T) {
 				t.Fatalf("revocation %q valid %v, want %q with %q: %s", s.Revocation, s.Valid, c.revocation, c.text, all)
 			}
 		})
+	}
+}
+
+// A revocation server that accepts connections and never answers (a
+// network that drops packets) costs one timeout per file, not one per
+// address: the CRL of the same host is not tried after its OCSP responder
+// timed out, and the signature stays valid with revocation not checked.
+func TestRevocationHostTimesOutOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var accepted atomic.Int32
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			held = append(held, c)
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+	p := testpki.New(testpki.LeafOptions{})
+	signer := issue(t, p, p.Key, func(c *x509.Certificate) {
+		c.OCSPServer = []string{base + "/ocsp"}
+		c.CRLDistributionPoints = []string{base + "/besign-ca.crl"}
+	})
+	spec := sigSpec{field: "Sah", subFilter: "ETSI.CAdES.detached", fieldNum: 5}
+	signed := signUpdate(t, basePDF(), spec, goSignChain(t, p, signer.cert))
+	start := time.Now()
+	infos, err := VerifyWith(bytesReader(signed), int64(len(signed)), VerifyOptions{Roots: rootsOf(p),
+		HTTPClient: &http.Client{Timeout: 300 * time.Millisecond}})
+	if err != nil || len(infos) != 1 {
+		t.Fatal(err, infos)
+	}
+	s := infos[0]
+	if !s.Valid || s.Revocation != "not checked" || !strings.Contains(strings.Join(s.Warnings, ";"), "did not answer before") {
+		t.Fatalf("valid %v, revocation %q, warnings %v", s.Valid, s.Revocation, s.Warnings)
+	}
+	if n := accepted.Load(); n != 1 {
+		t.Errorf("%d connections to the silent server, want 1 (%s)", n, time.Since(start))
 	}
 }

@@ -5,9 +5,12 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"time"
@@ -349,15 +352,36 @@ type fetched struct {
 }
 
 // fetch gets a CRL (GET) or an OCSP answer (POST); answers are kept for
-// the other signatures of the file.
+// the other signatures of the file. A host that let a request time out is
+// not asked again for this file: behind a network that drops packets each
+// try would wait the whole timeout, the CRL after the OCSP responder of
+// the same server, and again for each signer of the same organisation.
 func (v *verifier) fetch(method, url string, body []byte) ([]byte, error) {
 	key := method + " " + url + " " + string(body)
 	if f, ok := v.fetched[key]; ok {
 		return f.data, f.err
 	}
+	down := "timed out " + hostOf(url)
+	if _, ok := v.fetched[down]; ok {
+		return nil, fmt.Errorf("%s: unreachable (its server did not answer before)", url)
+	}
 	b, err := v.fetchNow(method, url, body)
 	v.fetched[key] = fetched{b, err}
+	if errors.Is(err, errTimedOut) {
+		v.fetched[down] = fetched{}
+	}
 	return b, err
+}
+
+// errTimedOut: the revocation service did not answer in time.
+var errTimedOut = errors.New("unreachable (no answer in time)")
+
+// hostOf is the host (and port) of a URL; the URL itself when it has none.
+func hostOf(raw string) string {
+	if u, err := neturl.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }
 
 func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
@@ -376,6 +400,10 @@ func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			return nil, fmt.Errorf("%s: %w", url, errTimedOut)
+		}
 		return nil, fmt.Errorf("%s: unreachable", url)
 	}
 	defer resp.Body.Close()
