@@ -111,7 +111,8 @@ func TestOCSPAnswersRefused(t *testing.T) {
 			}
 			s := infos[0]
 			all := s.Problem + ";" + strings.Join(s.Warnings, ";")
-			if s.Revocation != c.revocation || !strings.Contains(all, c.text) || s.Valid != (c.revocation != "revoked") {
+			if s.Revocation != c.revocation || !strings.Contains(all, c.text) || s.Valid != (c.revocation != "revoked") ||
+				(s.RevokedAt != "") != (c.revocation == "revoked") {
 				t.Fatalf("revocation %q valid %v, want %q with %q: %s", s.Revocation, s.Valid, c.revocation, c.text, all)
 			}
 		})

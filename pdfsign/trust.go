@@ -247,8 +247,11 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 		info.distrust(FindNotTrusted, "certificate not trusted: %v", err)
 		return
 	}
-	status, detail := v.revocation(chains[0], at)
+	status, detail, when := v.revocation(chains[0], at)
 	info.Revocation = status
+	if status == "revoked" {
+		info.RevokedAt = when.UTC().Format(time.RFC3339)
+	}
 	switch status {
 	case "revoked":
 		info.distrust(FindRevoked, "%s", detail)
@@ -264,7 +267,8 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 // revocation checks each certificate of chain but the root: the DSS first,
 // then the OCSP responders and CRL distribution points the certificates
 // name.
-func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, detail string) {
+// revokedAt is the revocation time when status is "revoked".
+func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, detail string, revokedAt time.Time) {
 	var unchecked, later []string
 	for i := 0; i+1 < len(chain); i++ {
 		c, issuer := chain[i], chain[i+1]
@@ -278,15 +282,15 @@ func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, 
 				later = append(later, fmt.Sprintf("the certificate %q was revoked on %s, after the validation time", c.Subject.CommonName, when.Format("2006-01-02")))
 				continue
 			}
-			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, when.Format("2006-01-02"))
+			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, when.Format("2006-01-02")), when
 		case ocsp.Unknown:
 			unchecked = append(unchecked, fmt.Sprintf("%q: %s", c.Subject.CommonName, d))
 		}
 	}
 	if len(unchecked) > 0 {
-		return "not checked", strings.Join(unchecked, "; ")
+		return "not checked", strings.Join(unchecked, "; "), time.Time{}
 	}
-	return "good", strings.Join(later, "; ")
+	return "good", strings.Join(later, "; "), time.Time{}
 }
 
 // certStatus returns ocsp.Good, ocsp.Revoked (with the RFC 3339 time) or

@@ -259,6 +259,9 @@ func revocationText(s pdfsign.SignatureInfo) string {
 	case "good":
 		return lang.L("Tidak dicabut (sudah diperiksa).")
 	case "revoked":
+		if t := showTime(s.RevokedAt); t != "" {
+			return lang.L("Dicabut pada {{.Time}}.", map[string]any{"Time": t})
+		}
 		return lang.L("Dicabut.")
 	case "not checked":
 		return lang.L("Tidak diperiksa: layanan pencabutan tidak dapat dihubungi, jawabannya tidak dapat dipercaya, atau tidak disebutkan (lihat Catatan).")

@@ -63,7 +63,7 @@ func TestVerifyDocumentRevocationOnline(t *testing.T) {
 
 	v := h.openInTab(signed)
 	rows := cardRows(t, v, 0)
-	wantRow(t, rows, "Status pencabutan", "Dicabut.")
+	wantRow(t, rows, "Status pencabutan", "Dicabut pada ")
 	wantRow(t, rows, "Hasil", "Tidak valid")
 	if !strings.HasPrefix(v.summary.Text, "Tidak valid") {
 		t.Errorf("summary %q", v.summary.Text)

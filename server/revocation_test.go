@@ -185,6 +185,7 @@ func testRevocationServed(t *testing.T, dsn string) {
 			Signatures []struct {
 				Valid      bool     `json:"valid"`
 				Revocation string   `json:"revocation"`
+				RevokedAt  string   `json:"revoked_at"`
 				Problem    string   `json:"problem"`
 				Warnings   []string `json:"warnings"`
 			} `json:"signatures"`
@@ -193,7 +194,7 @@ func testRevocationServed(t *testing.T, dsn string) {
 			t.Fatalf("besign verify %v: %v\n%s", c.args, err, out)
 		}
 		sig := res[0].Signatures[0]
-		if code != c.code || res[0].Valid != c.valid || sig.Revocation != c.revocation ||
+		if code != c.code || res[0].Valid != c.valid || sig.Revocation != c.revocation || (sig.RevokedAt != "") != (c.revocation == "revoked") ||
 			!strings.Contains(sig.Problem+strings.Join(sig.Warnings, ";"), c.text) {
 			t.Fatalf("besign verify %v: exit %d\n%s", c.args, code, out)
 		}
