@@ -185,7 +185,10 @@ func printHuman(env *Env, r verifyResult, haveRoots bool) {
 		default:
 			fmt.Fprintf(w, "    trusted:       no\n")
 		}
-		if s.Revocation != "" {
+		switch {
+		case s.RevokedAt != "":
+			fmt.Fprintf(w, "    revocation:    %s on %s\n", s.Revocation, s.RevokedAt)
+		case s.Revocation != "":
 			fmt.Fprintf(w, "    revocation:    %s\n", s.Revocation)
 		}
 		if s.Problem != "" {

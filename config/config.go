@@ -117,8 +117,20 @@ type Server struct {
 	AdminKeyFile string `toml:"admin_key_file"`
 	// PublicURL is the server's address as mail readers reach it
 	// (https://besign.example): links in mail open its /buka page, which
-	// hands them to the app. Empty: mail carries besign:// links only.
+	// hands them to the app. Empty: mail carries besign:// links only. It
+	// is also where certificates name the CRL and OCSP, unless
+	// RevocationURL says otherwise.
 	PublicURL string `toml:"public_url"`
+	// RevocationURL is the address written into the certificates issued
+	// for their CRL (RevocationURL/besign-ca.crl) and OCSP
+	// (RevocationURL/ocsp); http:// suits RevocationListen, which
+	// verifiers reach without trusting the server's TLS certificate.
+	// Empty: PublicURL; both empty: certificates name no server.
+	RevocationURL string `toml:"revocation_url"`
+	// RevocationListen, when set, also serves the CRL and OCSP (and only
+	// them) over plain HTTP on this address: signed answers need no TLS,
+	// and verifiers need not trust the server's TLS certificate.
+	RevocationListen string `toml:"revocation_listen"`
 	// MetricsListen is the TCP address of the Prometheus metrics
 	// (/metrics, plain HTTP: bind it to loopback or an internal network);
 	// empty: no metrics.
@@ -440,6 +452,9 @@ func (c *Config) check() error {
 	}
 	if c.Server.RateLimitMailPerHour < 0 {
 		return keyErrorf("server.rate_limit_mail_per_hour", "must not be negative (0: no limit), not %d", c.Server.RateLimitMailPerHour)
+	}
+	if err := validateRevocation(c.Server); err != nil {
+		return err
 	}
 	for _, f := range []struct{ key, path string }{
 		{"smtp.password_file", c.SMTP.PasswordFile}, {"smtp.ca_file", c.SMTP.CAFile},

@@ -372,6 +372,7 @@ func (v *verifier) check(info *SignatureInfo, contents []byte, br [4]int64, sub 
 	info.Integrity = r.Integrity
 	info.Trusted = r.Trusted
 	info.Revocation = r.Revocation
+	info.RevokedAt = r.RevokedAt
 	if r.DigestAlgorithm != "" {
 		info.DigestAlgorithm = r.DigestAlgorithm
 	}
@@ -647,6 +648,7 @@ func (v *verifier) trustOnce(info *SignatureInfo, p *cms.Parsed, at time.Time, u
 	}
 	info.Trusted = r.Trusted
 	info.Revocation = r.Revocation
+	info.RevokedAt = r.RevokedAt
 	info.warnings = append(info.warnings, r.warnings...)
 	info.trustProblems = append(info.trustProblems, r.trustProblems...)
 }

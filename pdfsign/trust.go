@@ -5,9 +5,12 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"time"
@@ -244,8 +247,11 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 		info.distrust(FindNotTrusted, "certificate not trusted: %v", err)
 		return
 	}
-	status, detail := v.revocation(chains[0], at)
+	status, detail, when := v.revocation(chains[0], at)
 	info.Revocation = status
+	if status == "revoked" {
+		info.RevokedAt = when.UTC().Format(time.RFC3339)
+	}
 	switch status {
 	case "revoked":
 		info.distrust(FindRevoked, "%s", detail)
@@ -261,7 +267,8 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 // revocation checks each certificate of chain but the root: the DSS first,
 // then the OCSP responders and CRL distribution points the certificates
 // name.
-func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, detail string) {
+// revokedAt is the revocation time when status is "revoked".
+func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, detail string, revokedAt time.Time) {
 	var unchecked, later []string
 	for i := 0; i+1 < len(chain); i++ {
 		c, issuer := chain[i], chain[i+1]
@@ -275,22 +282,23 @@ func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, 
 				later = append(later, fmt.Sprintf("the certificate %q was revoked on %s, after the validation time", c.Subject.CommonName, when.Format("2006-01-02")))
 				continue
 			}
-			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, when.Format("2006-01-02"))
+			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, when.Format("2006-01-02")), when
 		case ocsp.Unknown:
 			unchecked = append(unchecked, fmt.Sprintf("%q: %s", c.Subject.CommonName, d))
 		}
 	}
 	if len(unchecked) > 0 {
-		return "not checked", strings.Join(unchecked, "; ")
+		return "not checked", strings.Join(unchecked, "; "), time.Time{}
 	}
-	return "good", strings.Join(later, "; ")
+	return "good", strings.Join(later, "; "), time.Time{}
 }
 
 // certStatus returns ocsp.Good, ocsp.Revoked (with the RFC 3339 time) or
 // ocsp.Unknown (with why).
 func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
 	for _, der := range v.dss.ocsps {
-		if st, d, ok := ocspStatus(der, c, issuer); ok {
+		// the DSS's freshness is judged against the timestamps (B-LT)
+		if st, d, err := ocspStatus(der, c, issuer, time.Time{}); err == nil {
 			return st, d
 		}
 	}
@@ -317,10 +325,11 @@ func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
 			why = append(why, err.Error())
 			continue
 		}
-		if st, d, ok := ocspStatus(der, c, issuer); ok {
+		st, d, err := ocspStatus(der, c, issuer, time.Now())
+		if err == nil {
 			return st, d
 		}
-		why = append(why, url+": unusable OCSP response")
+		why = append(why, url+": "+err.Error())
 	}
 	for _, url := range c.CRLDistributionPoints {
 		der, err := v.fetch(http.MethodGet, url, nil)
@@ -347,15 +356,36 @@ type fetched struct {
 }
 
 // fetch gets a CRL (GET) or an OCSP answer (POST); answers are kept for
-// the other signatures of the file.
+// the other signatures of the file. A host that let a request time out is
+// not asked again for this file: behind a network that drops packets each
+// try would wait the whole timeout, the CRL after the OCSP responder of
+// the same server, and again for each signer of the same organisation.
 func (v *verifier) fetch(method, url string, body []byte) ([]byte, error) {
 	key := method + " " + url + " " + string(body)
 	if f, ok := v.fetched[key]; ok {
 		return f.data, f.err
 	}
+	down := "timed out " + hostOf(url)
+	if _, ok := v.fetched[down]; ok {
+		return nil, fmt.Errorf("%s: unreachable (its server did not answer before)", url)
+	}
 	b, err := v.fetchNow(method, url, body)
 	v.fetched[key] = fetched{b, err}
+	if errors.Is(err, errTimedOut) {
+		v.fetched[down] = fetched{}
+	}
 	return b, err
+}
+
+// errTimedOut: the revocation service did not answer in time.
+var errTimedOut = errors.New("unreachable (no answer in time)")
+
+// hostOf is the host (and port) of a URL; the URL itself when it has none.
+func hostOf(raw string) string {
+	if u, err := neturl.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }
 
 func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
@@ -374,6 +404,10 @@ func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			return nil, fmt.Errorf("%s: %w", url, errTimedOut)
+		}
 		return nil, fmt.Errorf("%s: unreachable", url)
 	}
 	defer resp.Body.Close()
@@ -385,20 +419,6 @@ func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: unreadable answer", url)
 	}
 	return b, nil
-}
-
-func ocspStatus(der []byte, c, issuer *x509.Certificate) (int, string, bool) {
-	r, err := ocsp.ParseResponseForCert(der, c, issuer)
-	if err != nil || r.SerialNumber.Cmp(c.SerialNumber) != 0 {
-		return 0, "", false
-	}
-	switch r.Status {
-	case ocsp.Good:
-		return ocsp.Good, "", true
-	case ocsp.Revoked:
-		return ocsp.Revoked, r.RevokedAt.UTC().Format(time.RFC3339), true
-	}
-	return ocsp.Unknown, "the OCSP responder does not know the certificate", true
 }
 
 func crlStatus(crl *x509.RevocationList, c, issuer *x509.Certificate) (int, string, bool) {

@@ -44,7 +44,10 @@ type SignatureInfo struct {
 	Trusted       bool   `json:"trusted"`
 	// Revocation is "good", "revoked" or "not checked"; "" when the chain
 	// was not built (no roots given, or not trusted for another reason).
-	Revocation      string `json:"revocation,omitempty"`
+	Revocation string `json:"revocation,omitempty"`
+	// RevokedAt is when the signer's certificate (or an issuer's) was
+	// revoked (RFC 3339), with Revocation "revoked".
+	RevokedAt       string `json:"revoked_at,omitempty"`
 	SubFilter       string `json:"subfilter"`
 	DigestAlgorithm string `json:"digest_algorithm,omitempty"`
 	// Valid is the bottom line: integrity, byte-range rules, no disallowed

@@ -156,7 +156,7 @@ func findingText(code string) string {
 	case pdfsign.FindRevoked:
 		return lang.L("Sertifikat penanda tangan telah dicabut.")
 	case pdfsign.FindRevocation:
-		return lang.L("Status pencabutan sertifikat tidak dapat diperiksa: layanannya tidak dapat dihubungi atau tidak disebutkan.")
+		return lang.L("Status pencabutan sertifikat tidak dapat diperiksa: layanannya tidak dapat dihubungi, jawabannya tidak dapat dipercaya atau sudah usang, atau tidak disebutkan.")
 	case pdfsign.FindTrustNotChecked:
 		return lang.L("Kepercayaan tidak diperiksa: tidak ada akar tepercaya.")
 	}
@@ -259,9 +259,12 @@ func revocationText(s pdfsign.SignatureInfo) string {
 	case "good":
 		return lang.L("Tidak dicabut (sudah diperiksa).")
 	case "revoked":
+		if t := showTime(s.RevokedAt); t != "" {
+			return lang.L("Dicabut pada {{.Time}}.", map[string]any{"Time": t})
+		}
 		return lang.L("Dicabut.")
 	case "not checked":
-		return lang.L("Tidak diperiksa: layanan pencabutan tidak dapat dihubungi atau tidak disebutkan (lihat Catatan).")
+		return lang.L("Tidak diperiksa: layanan pencabutan tidak dapat dihubungi, jawabannya tidak dapat dipercaya, atau tidak disebutkan (lihat Catatan).")
 	}
 	if has(s, pdfsign.FindNotTrusted, pdfsign.FindCertExpired, pdfsign.FindCertNotYet, pdfsign.FindCertUnusable) {
 		return lang.L("Tidak diperiksa, karena sertifikatnya tidak tepercaya.")

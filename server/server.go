@@ -64,6 +64,9 @@ type Server struct {
 	// (server.metrics_listen); nil without it.
 	metricsLn  net.Listener
 	metricsSrv *http.Server
+	// plain serves only the CRL and OCSP over HTTP (revocation_listen);
+	// nil without it.
+	plain *plainServer
 }
 
 // Open reads the key files, opens the authority and binds the address of
@@ -119,8 +122,13 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	mux.HandleFunc("GET "+link.PagePath, handover)
 	mux.Handle("/", h)
 	s := &Server{a: a, ln: ln, log: log}
+	if s.plain, err = listenPlain(sc.RevocationListen, a, log, m); err != nil {
+		ln.Close()
+		a.Close()
+		return nil, err
+	}
 	s.srv = &http.Server{
-		Handler:           logRequests(log, m, mux),
+		Handler:           logRequests(log, m, withRevocation(a, log, mux)),
 		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}},
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -132,6 +140,9 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if sc.MetricsListen != "" {
 		if s.metricsLn, err = net.Listen("tcp", sc.MetricsListen); err != nil {
 			ln.Close()
+			if s.plain != nil {
+				s.plain.ln.Close() // bound, never served
+			}
 			a.Close()
 			return nil, fmt.Errorf("metrics: listen on %s: %w", sc.MetricsListen, err)
 		}
@@ -168,6 +179,7 @@ func openAuthority(cfg config.Config, log *slog.Logger, signed func(int)) (*embe
 	}
 	opts := datadir.AuthorityOptions(sc.Database, master, cfg)
 	opts.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
+	revocationURLs(&opts, sc.RevocationBase())
 	if opts.SMTP != nil && cfg.SMTP.PasswordFile != "" {
 		if opts.SMTP.Password, err = readPrivate(cfg.SMTP.PasswordFile); err != nil {
 			return nil, fmt.Errorf("smtp.password_file: %w", err)
@@ -220,6 +232,9 @@ func (s *Server) Serve(ctx context.Context) error {
 			}
 		}()
 	}
+	if s.plain != nil {
+		go s.plain.serve()
+	}
 	var err error
 	select {
 	case err = <-done:
@@ -233,6 +248,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	if s.metricsSrv != nil {
 		s.metricsSrv.Close()
+	}
+	if s.plain != nil {
+		s.plain.stop()
 	}
 	if cerr := s.a.Close(); err == nil || errors.Is(err, http.ErrServerClosed) {
 		err = cerr

@@ -83,8 +83,11 @@ type Options struct {
 	// PasswordWorkers bounds the password hashes (19 MiB each) computed at
 	// once, so that a storm of sign-ins queues too; 0: no bound.
 	PasswordWorkers int
-	Now             func() time.Time
-	Logf            func(format string, args ...any) // never given secrets
+	// OCSPURL is the OCSP responder written into certificates (their
+	// authority information access); "" for none (a laptop alone).
+	OCSPURL string
+	Now     func() time.Time
+	Logf    func(format string, args ...any) // never given secrets
 }
 
 // Lifetimes not configurable from outside.
@@ -186,6 +189,8 @@ type Authority struct {
 	sender    Sender      // nil: outbox only
 	kdfPool   *kdfPool
 	pwPool    *kdfPool // of password hashes
+
+	crl crlCache // the CRL CurrentCRL serves (see revocation.go)
 
 	mu      sync.Mutex
 	closed  bool

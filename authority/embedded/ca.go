@@ -163,6 +163,9 @@ func (e *Authority) issue(ctx context.Context, tx store.Tx, serial *big.Int, ema
 	if e.opts.CRLURL != "" {
 		tmpl.CRLDistributionPoints = []string{e.opts.CRLURL}
 	}
+	if e.opts.OCSPURL != "" {
+		tmpl.OCSPServer = []string{e.opts.OCSPURL}
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, pub, caKey)
 	if err != nil {
 		return nil, fmt.Errorf("issue certificate: %w", err)

@@ -182,6 +182,9 @@ type Tx interface {
 	RevokeCertificate(ctx context.Context, serial string, t time.Time) error
 	// RevokedCertificates lists every revoked certificate, oldest first.
 	RevokedCertificates(ctx context.Context) ([]Certificate, error)
+	// CertificateBySerial returns the certificate of that serial (lower-case
+	// hexadecimal, as stored), or ErrNotFound: the OCSP responder's lookup.
+	CertificateBySerial(ctx context.Context, serial string) (Certificate, error)
 	// ClearCertificateFailures lifts the suspension of every certificate
 	// of an account and forgets its wrong passphrases.
 	ClearCertificateFailures(ctx context.Context, userID int64) error
