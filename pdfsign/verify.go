@@ -36,8 +36,8 @@ type SignatureInfo struct {
 	// TimestampAuthority names the TSA of Timestamp (its certificate's
 	// common name).
 	TimestampAuthority string `json:"timestamp_authority,omitempty"`
-	Reason    string `json:"reason"`
-	Location  string `json:"location"`
+	Reason             string `json:"reason"`
+	Location           string `json:"location"`
 	// Integrity is "valid" when the digest matches the byte ranges and the
 	// signature verifies with the signer's key, else "invalid".
 	Integrity            string `json:"integrity"`
