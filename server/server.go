@@ -97,7 +97,12 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authority database %s: %w", name, err)
 	}
-	h, err := httpapi.New(a, httpapi.Options{AdminKey: adminKey, Log: log})
+	tsa, err := a.TimeStampIssuer(context.Background())
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("time-stamping authority: %w", err)
+	}
+	h, err := httpapi.New(a, httpapi.Options{AdminKey: adminKey, Log: log, TimeStamps: tsa})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("admin key %s: %w", sc.AdminKeyFile, err)

@@ -35,7 +35,16 @@ type Options struct {
 	// Log receives the causes of internal errors (never request bodies);
 	// nil discards them.
 	Log *slog.Logger
+	// TimeStamps, when set, answers RFC 3161 time-stamp queries (POST
+	// application/timestamp-query) at TSAPath, for anybody: a token
+	// vouches only for a time, and the signatures it dates need the
+	// signer's own key. The authority's TSA (embedded.TimeStampIssuer).
+	TimeStamps http.Handler
 }
+
+// TSAPath is where the server answers time-stamp queries; the app's
+// configuration (config.TSAPath) names the same path.
+const TSAPath = "/tsa"
 
 // Handler serves an authority.Authority over HTTP: give it to an
 // http.Server with TLS. It keeps no state between requests.
@@ -45,6 +54,7 @@ type Handler struct {
 	admin    bool
 	log      *slog.Logger
 	routes   map[string]endpoint
+	tsa      http.Handler
 }
 
 type endpoint struct {
@@ -63,7 +73,7 @@ func New(a authority.Authority, opts Options) (*Handler, error) {
 	if a == nil {
 		return nil, errors.New("httpapi: no authority to serve")
 	}
-	h := &Handler{a: a, log: opts.Log, routes: map[string]endpoint{}}
+	h := &Handler{a: a, log: opts.Log, routes: map[string]endpoint{}, tsa: opts.TimeStamps}
 	if opts.AdminKey != "" {
 		if len(opts.AdminKey) < MinAdminKeyLen {
 			return nil, ErrAdminKeyWeak
@@ -213,6 +223,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, ErrInternal, nil)
 		}
 	}()
+	if r.URL.Path == TSAPath && h.tsa != nil {
+		// RFC 3161's own media types, not JSON: the TSA checks them.
+		h.tsa.ServeHTTP(w, r)
+		return
+	}
 	ep, ok := h.routes[r.URL.Path]
 	if !ok {
 		h.fail(w, r, ErrNotServed, nil)
