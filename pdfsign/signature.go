@@ -370,7 +370,7 @@ func (v *verifier) check(info *SignatureInfo, contents []byte, br [4]int64, sub 
 	}
 	info.Timestamp = r.Timestamp
 	info.TimestampAuthority = r.TimestampAuthority
-	if info.Timestamp != "" && info.SigningTime != info.Timestamp {
+	if info.Timestamp != "" {
 		// The signer's clock is only a claim: a trusted token's time is
 		// the signing time shown.
 		info.ClaimedSigningTime, info.SigningTime = info.SigningTime, info.Timestamp

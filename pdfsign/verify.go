@@ -26,8 +26,8 @@ type SignatureInfo struct {
 	// is one, else the signer's claim (/M, or the CMS signing time); ""
 	// when absent.
 	SigningTime string `json:"signing_time"`
-	// ClaimedSigningTime is the signer's own claim (/M) when Timestamp
-	// replaced it as SigningTime: the signer's clock, for comparison.
+	// ClaimedSigningTime is the signer's own claim (/M) when there is a
+	// Timestamp, which is then SigningTime: the signer's clock, to compare.
 	ClaimedSigningTime string `json:"claimed_signing_time,omitempty"`
 	// Timestamp is the time a trusted RFC 3161 token vouches for (the
 	// document timestamp's own time, or a PAdES B-T signature-time-stamp),
