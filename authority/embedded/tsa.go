@@ -60,6 +60,11 @@ func (e *Authority) createTSA(ctx context.Context, tx store.Tx, now time.Time) e
 	}
 	tmpl := timestamp.CertificateTemplate(pkix.Name{CommonName: "BeSign TSA " + org, Organization: []string{org}, Country: []string{"ID"}},
 		serial, now.Add(-time.Hour), notAfter)
+	if e.opts.CRLURL != "" {
+		// Verification checks the TSA's certificate as it checks the
+		// signers' (and B-LT stores its CRL beside theirs).
+		tmpl.CRLDistributionPoints = []string{e.opts.CRLURL}
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, key.Public(), caKey)
 	if err != nil {
 		return fmt.Errorf("create TSA certificate: %w", err)

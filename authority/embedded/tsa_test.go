@@ -128,3 +128,22 @@ func TestTimeStampSerialsPostgreSQL(t *testing.T) {
 		t.Fatalf("serials %v", seen)
 	}
 }
+
+// BenchmarkTimeStamp is one token of the authority's TSA as the server
+// gives it: its serial from the database (one write transaction, SQLite
+// here), then the token signed.
+func BenchmarkTimeStamp(b *testing.B) {
+	e, _, _ := openTest(b, func(o *Options) { o.Logf = func(string, ...any) {} })
+	is, err := e.TimeStampIssuer(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := sha256.Sum256([]byte("x"))
+	req, _ := timestamp.NewRequest(d[:])
+	q, _ := req.Marshal()
+	for b.Loop() {
+		if _, err := is.Respond(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
