@@ -141,3 +141,41 @@ func mustHex(t *testing.T, b []byte) []byte {
 	}
 	return out
 }
+
+// Attack test on the verifying side: a genuine token of our TSA, but over
+// another signature's value, grafted onto a signature whose certificate
+// has since expired, does not date it: no timestamp is reported, the
+// finding says why, and the signature is judged now (expired: not valid).
+func TestVerifyIgnoresForeignToken(t *testing.T) {
+	rsaPKI, _ := pkis()
+	c, _ := ourTSA(t, rsaPKI)
+	signer := issue(t, rsaPKI, rsaPKI.Key, nil) // valid for one more day
+	chain := []*x509.Certificate{signer.cert, rsaPKI.CA}
+	other := sha256.Sum256([]byte("nilai tanda tangan lain"))
+	grafted := func(b []byte) []byte {
+		d := sha256.Sum256(b)
+		der, err := cms.Sign(d[:], rsaPKI.Key, chain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := c.Stamp(context.Background(), other[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := cms.AddSignatureTimeStamp(der, tok.DER)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	b := signUpdate(t, basePDF(), sigSpec{field: "Sah", subFilter: "ETSI.CAdES.detached", fieldNum: 5}, grafted)
+	infos, err := VerifyWith(bytes.NewReader(b), int64(len(b)), VerifyOptions{Roots: rootsOf(rsaPKI), Time: time.Now().Add(72 * time.Hour)})
+	if err != nil || len(infos) != 1 {
+		t.Fatal(err, infos)
+	}
+	s := infos[0]
+	if s.Timestamp != "" || s.TimestampAuthority != "" || s.Valid || !strings.Contains(s.Problem, "expired") ||
+		!strings.Contains(strings.Join(s.Warnings, ";"), "does not cover this signature") {
+		t.Fatalf("grafted token: %+v", s)
+	}
+}
