@@ -16,6 +16,7 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/pdfsign/timestamp"
 	"github.com/natunakab/besign/signjob"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
@@ -65,6 +66,17 @@ func runSign(env *Env, args []string) error {
 	}
 	settings := authority.SignatureSettings{Reason: *reason, Location: *location, Invisible: !*visible}
 	job := signjob.Job{Unqueued: true, Existing: signjob.Refuse}
+	cfg, err := env.Config()
+	if err != nil {
+		return err
+	}
+	if u := cfg.TimeStampURL(); u != "" {
+		// A configured TSA is never skipped: without its token the
+		// document is not signed (PAdES B-T or nothing).
+		if job.TimeStamp, err = signjob.TimeStamper(u, nil); err != nil {
+			return fmt.Errorf("tsa_url: %w", err)
+		}
+	}
 	if *force {
 		job.Existing = signjob.Replace
 	}
@@ -83,10 +95,6 @@ func runSign(env *Env, args []string) error {
 			return usageErrorf("sign: --page must be 1 or more")
 		}
 		settings.Box = authority.Box{X: r.X, Y: r.Y, W: r.W, H: r.H}
-		cfg, err := env.Config()
-		if err != nil {
-			return err
-		}
 		job.QR = cfg.VerificationURL
 		// --p12 has no account: the default language words the stamp
 		job.Labels = assets.StampLabels(assets.Languages[0])
@@ -123,6 +131,9 @@ func runSign(env *Env, args []string) error {
 				err = fmt.Errorf("%w (use --force to replace it)", err)
 			}
 			last = fmt.Errorf("%s: %w", in, err)
+			if errors.Is(err, timestamp.ErrUnreachable) {
+				last = fmt.Errorf("%w (not signed: the configuration names this TSA; check the network or tsa_url)", last)
+			}
 			if errors.Is(err, pdfsign.ErrPasswordRequired) && !*pdfPassStdin {
 				last = fmt.Errorf("%w (give it on the second line of standard input with --pdf-password-stdin)", last)
 			}

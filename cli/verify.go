@@ -156,11 +156,16 @@ func printHuman(env *Env, r verifyResult, haveRoots bool) {
 	for i, s := range r.Signatures {
 		fmt.Fprintf(w, "  signature %d (field %s)\n", i+1, s.Field)
 		fmt.Fprintf(w, "    signer:        %s\n", s.Signer)
-		if s.SigningTime != "" {
+		switch {
+		case s.Timestamp != "":
+			// The token's time is the signing time and the validation
+			// time; the signer's own clock is shown apart.
+			fmt.Fprintf(w, "    signed at:     %s (timestamp by %s, the validation time)\n", s.Timestamp, s.TimestampAuthority)
+			if s.ClaimedSigningTime != "" {
+				fmt.Fprintf(w, "    signer's clock: %s (the signer's claim)\n", s.ClaimedSigningTime)
+			}
+		case s.SigningTime != "":
 			fmt.Fprintf(w, "    signed at:     %s (the signer's claim)\n", s.SigningTime)
-		}
-		if s.Timestamp != "" {
-			fmt.Fprintf(w, "    timestamp:     %s (from a timestamp authority)\n", s.Timestamp)
 		}
 		if s.Reason != "" {
 			fmt.Fprintf(w, "    reason:        %s\n", s.Reason)

@@ -45,6 +45,11 @@ type Config struct {
 	Theme string `toml:"theme"`
 	// VerificationURL is printed in the QR code of visible signatures.
 	VerificationURL string `toml:"verification_url"`
+	// TSAURL names an RFC 3161 time-stamping authority (http or https):
+	// every signature then carries its token (PAdES B-T), and signing
+	// fails when it cannot be reached. Empty: the organisation server's
+	// own TSA when Authority is a URL, else none (see TimeStampURL).
+	TSAURL string `toml:"tsa_url"`
 	// AutoApproveActivations approves activations without a verifier.
 	AutoApproveActivations bool `toml:"auto_approve_activations"`
 	// ResetLinkLifetime is how long a password reset link stays valid.
@@ -428,6 +433,11 @@ func (c *Config) check() error {
 			return keyErrorf("verification_url", "must be an http(s) URL, not %q", c.VerificationURL)
 		}
 	}
+	if c.TSAURL != "" {
+		if u, err := url.Parse(c.TSAURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return keyErrorf("tsa_url", "must be an http(s) URL, not %q", c.TSAURL)
+		}
+	}
 	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
 		return keyErrorf("server.listen", "must be an address like \":8443\" or \"10.0.0.5:443\", not %q", c.Server.Listen)
 	}
@@ -480,6 +490,23 @@ func (c *Config) check() error {
 		}
 	}
 	return nil
+}
+
+// TSAPath is where the organisation server answers RFC 3161 time-stamp
+// queries, under its authority URL.
+const TSAPath = "/tsa"
+
+// TimeStampURL is the TSA signatures are time-stamped by: tsa_url, else
+// the organisation server's (authority + TSAPath) when the authority is a
+// server, else "" (signatures stay PAdES B-B).
+func (c Config) TimeStampURL() string {
+	if c.TSAURL != "" {
+		return c.TSAURL
+	}
+	if c.Authority != "embedded" && c.Authority != "" {
+		return strings.TrimRight(c.Authority, "/") + TSAPath
+	}
+	return ""
 }
 
 // keyLine returns the line (1-based) on which the dotted key is set in a

@@ -79,6 +79,8 @@ func TestBadFiles(t *testing.T) {
 		{"passphrase failures", "[passphrase]\nmax_failures = 0\n", "", []string{"sys.toml", `"passphrase.max_failures"`}},
 		{"passphrase suspension", "[passphrase]\nsuspension = \"2h\"\nmax_suspension = \"1h\"\n", "", []string{"sys.toml", `"passphrase.max_suspension"`}},
 		{"authority", "authority = \"http://x\"\n", "", []string{"authority", "https"}},
+		{"tsa_url", "instansi = \"x\"\ntsa_url = \"tsa.example\"\n", "", []string{"line 2", `"tsa_url"`, "http(s)"}},
+		{"user sets tsa_url", "", "tsa_url = \"http://tsa.example\"\n", []string{"config.toml", `"tsa_url"`, "IT"}},
 		{"smtp port", "[smtp]\nhost = \"h\"\nport = 0\nfrom = \"a@b.c\"\n", "", []string{"smtp.port"}},
 		{"language line", "instansi = \"x\"\n\nlanguage = \"fr\"\n", "", []string{"sys.toml", "line 3", `"language"`}},
 		{"smtp port line", "[smtp]\nhost = \"h\"\nport = 70000\nfrom = \"a@b.c\"\n", "", []string{"sys.toml", "line 3", "smtp.port", "70000"}},
@@ -227,5 +229,24 @@ func TestServerExample(t *testing.T) {
 	}
 	if c.Instansi != "Pemerintah Kabupaten Natuna" || c.SelfRegistration {
 		t.Fatalf("the authority's rules: %q, self-registration %v", c.Instansi, c.SelfRegistration)
+	}
+}
+
+// TimeStampURL: tsa_url wins; an organisation server's own TSA otherwise;
+// none for the embedded authority.
+func TestTimeStampURL(t *testing.T) {
+	for _, c := range []struct {
+		authority, tsa, want string
+	}{
+		{"embedded", "", ""},
+		{"embedded", "http://tsa.example/ts", "http://tsa.example/ts"},
+		{"https://besign.example/", "", "https://besign.example/tsa"},
+		{"https://besign.example", "https://tsa.example", "https://tsa.example"},
+	} {
+		cfg := Default()
+		cfg.Authority, cfg.TSAURL = c.authority, c.tsa
+		if got := cfg.TimeStampURL(); got != c.want {
+			t.Errorf("authority %q tsa_url %q: %q, want %q", c.authority, c.tsa, got, c.want)
+		}
 	}
 }

@@ -46,7 +46,15 @@ var (
 	// field that is signed already, or that is not a signature field.
 	ErrFieldSigned = errors.New("the signature field is already signed")
 	ErrFieldType   = errors.New("the field is not a signature field")
+	// ErrTimeStamp: the token Options.TimeStamp returned is not a valid
+	// one over this signature, or does not fit.
+	ErrTimeStamp = errors.New("unusable time-stamp token")
 )
+
+// TimeStampReserve is the room kept in /Contents for a signature's
+// time-stamp token (Options.TimeStamp): a token with its TSA's chain of
+// two or three RSA certificates takes 4 to 7 KB.
+const TimeStampReserve = 12 << 10
 
 // Options describe one signature.
 type Options struct {
@@ -72,6 +80,13 @@ type Options struct {
 	Page int
 	// Appearance makes the signature visible; nil means invisible.
 	Appearance *Appearance
+	// TimeStamp, when set, makes the signature PAdES B-T: it gets the
+	// SHA-256 digest of the signature value and returns an RFC 3161
+	// TimeStampToken over it (timestamp.Client.Stamp's DER), which becomes
+	// the signature-time-stamp attribute. Its error fails the signature,
+	// wrapped whole; a token that is not over this signature is refused
+	// (ErrTimeStamp).
+	TimeStamp func(digest []byte) ([]byte, error)
 	// PDFPassword opens an encrypted PDF whose user password is not empty
 	// (the user or the owner password). The signature is added with the
 	// document's own encryption, which stays as it was.

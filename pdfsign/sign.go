@@ -55,7 +55,15 @@ func Sign(dst io.Writer, src io.ReaderAt, size int64, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrKey, err)
 	}
+	if opts.TimeStamp != nil {
+		if der, err = stampSignature(der, opts.TimeStamp); err != nil {
+			return err
+		}
+	}
 	if 2*len(der) > u.contentsEnd-u.contentsStart-2 {
+		if opts.TimeStamp != nil {
+			return fmt.Errorf("%w: the time-stamp token is larger than the %d bytes kept for it", ErrTimeStamp, TimeStampReserve)
+		}
 		// cms.MaxSize is an upper bound, so this is a bug, not bad input.
 		return errors.New("internal error: signature larger than its placeholder")
 	}
@@ -198,6 +206,11 @@ func prepare(f *pdf.File, size int64, opts *Options) (*update, error) {
 	placeholder, err := cms.MaxSize(opts.Chain)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCertificate, err)
+	}
+	if opts.TimeStamp != nil {
+		// The token's size is known only once the TSA answered, after the
+		// byte range is fixed: room for it is kept beforehand.
+		placeholder += TimeStampReserve
 	}
 	form, err := loadAcroForm(f, doc.catalog)
 	if err != nil {

@@ -369,6 +369,12 @@ func (v *verifier) check(info *SignatureInfo, contents []byte, br [4]int64, sub 
 		info.SigningTime = r.SigningTime
 	}
 	info.Timestamp = r.Timestamp
+	info.TimestampAuthority = r.TimestampAuthority
+	if info.Timestamp != "" {
+		// The signer's clock is only a claim: a trusted token's time is
+		// the signing time shown.
+		info.ClaimedSigningTime, info.SigningTime = info.SigningTime, info.Timestamp
+	}
 	info.Integrity = r.Integrity
 	info.Trusted = r.Trusted
 	info.Revocation = r.Revocation

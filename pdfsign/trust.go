@@ -129,6 +129,7 @@ func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed) time.T
 		}
 	}
 	info.Timestamp = ts.GenTime.Format(time.RFC3339)
+	info.TimestampAuthority = ts.SignerName
 	return ts.GenTime
 }
 
@@ -158,6 +159,7 @@ func (v *verifier) checkDocTimestamp(info *SignatureInfo, contents []byte, br [4
 	}
 	info.Integrity = Valid
 	info.Timestamp = ts.GenTime.Format(time.RFC3339)
+	info.TimestampAuthority = ts.SignerName
 	for _, w := range ts.Weak() {
 		info.fail(FindWeak, "weak algorithm: %s", w)
 	}

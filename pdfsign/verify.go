@@ -22,14 +22,22 @@ type SignatureInfo struct {
 	// document timestamp.
 	Kind   string `json:"kind"`
 	Signer string `json:"signer"`
-	// SigningTime is the signer's claim (/M), RFC 3339, "" when absent.
+	// SigningTime is the time of signing, RFC 3339: Timestamp when there
+	// is one, else the signer's claim (/M, or the CMS signing time); ""
+	// when absent.
 	SigningTime string `json:"signing_time"`
+	// ClaimedSigningTime is the signer's own claim (/M) when there is a
+	// Timestamp, which is then SigningTime: the signer's clock, to compare.
+	ClaimedSigningTime string `json:"claimed_signing_time,omitempty"`
 	// Timestamp is the time a trusted RFC 3161 token vouches for (the
 	// document timestamp's own time, or a PAdES B-T signature-time-stamp),
-	// RFC 3339; "" when there is none.
+	// RFC 3339; "" when there is none. It is the validation time.
 	Timestamp string `json:"timestamp,omitempty"`
-	Reason    string `json:"reason"`
-	Location  string `json:"location"`
+	// TimestampAuthority names the TSA of Timestamp (its certificate's
+	// common name).
+	TimestampAuthority string `json:"timestamp_authority,omitempty"`
+	Reason             string `json:"reason"`
+	Location           string `json:"location"`
 	// Integrity is "valid" when the digest matches the byte ranges and the
 	// signature verifies with the signer's key, else "invalid".
 	Integrity            string `json:"integrity"`

@@ -9,6 +9,8 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/link"
 	"github.com/natunakab/besign/authority/remote"
+	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/pdfsign/timestamp"
 )
 
 // message turns an error into the Indonesian (or translated) sentence shown
@@ -29,6 +31,11 @@ func message(err error) string {
 		return msg
 	}
 	switch {
+	// A configured TSA that fails stops the signature (never a quiet B-B).
+	case errors.Is(err, timestamp.ErrUnreachable):
+		return lang.L("TSA tidak dapat dihubungi. Dokumen belum ditandatangani; periksa jaringan atau tsa_url di konfigurasi, lalu coba lagi.")
+	case errors.Is(err, timestamp.ErrRefused), errors.Is(err, timestamp.ErrBadReply), errors.Is(err, pdfsign.ErrTimeStamp):
+		return lang.L("TSA tidak memberikan cap waktu yang sah. Dokumen belum ditandatangani; hubungi bagian TI.")
 	case errors.Is(err, authority.ErrNameRequired):
 		return lang.L("Nama lengkap wajib diisi.")
 	case errors.Is(err, authority.ErrNameTooLong):

@@ -63,7 +63,18 @@ func signatureValues(s pdfsign.SignatureInfo) []signatureValue {
 		signer = lang.L("tidak diketahui")
 	}
 	add(lang.L("Penanda tangan"), signer, widget.MediumImportance)
-	if t := showTime(s.SigningTime); t != "" {
+	if t := showTime(s.Timestamp); t != "" {
+		// The token's time is the signing time (and the validation time);
+		// the laptop's clock is only the signer's claim, shown apart.
+		tsa := s.TimestampAuthority
+		if tsa == "" {
+			tsa = lang.L("tidak diketahui")
+		}
+		add(lang.L("Waktu penandatanganan"), lang.L("{{.Time}} (cap waktu dari {{.TSA}})", map[string]any{"Time": t, "TSA": tsa}), widget.MediumImportance)
+		if c := showTime(s.ClaimedSigningTime); c != "" {
+			add(lang.L("Jam penanda tangan"), lang.L("{{.Time}} (menurut penanda tangan)", map[string]any{"Time": c}), widget.MediumImportance)
+		}
+	} else if t := showTime(s.SigningTime); t != "" {
 		add(lang.L("Waktu penandatanganan"), lang.L("{{.Time}} (menurut penanda tangan)", map[string]any{"Time": t}), widget.MediumImportance)
 	}
 	if t := showTime(s.Timestamp); t != "" {

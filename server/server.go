@@ -100,7 +100,12 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	running = a.KDFRunning
-	hopts := httpapi.Options{AdminKey: adminKey, Log: log, MailOnly: true}
+	tsa, err := a.TimeStampIssuer(context.Background())
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("time-stamping authority: %w", err)
+	}
+	hopts := httpapi.Options{AdminKey: adminKey, Log: log, MailOnly: true, TimeStamps: tsa}
 	if rc, ok := a.RateCounter(); ok {
 		hopts.Limits = &httpapi.Limits{Counter: rc, PerAddress: sc.RateLimitPerAddress, PerAccount: sc.RateLimitPerAccount,
 			MailPerHour: sc.RateLimitMailPerHour}

@@ -20,6 +20,7 @@ import (
 	"image"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/pdfsign"
+	"github.com/natunakab/besign/pdfsign/timestamp"
 	"github.com/natunakab/besign/signjob/batch"
 )
 
@@ -147,6 +149,12 @@ type Job struct {
 	// checks against a fingerprint. Without it a document with no
 	// fingerprint is refused (ErrChanged).
 	Unqueued bool
+	// TimeStamp, when set, makes every signature PAdES B-T: it returns an
+	// RFC 3161 token over a SHA-256 digest (of the signature value), for
+	// example TimeStamper's. A document whose token cannot be had fails
+	// with that error (timestamp.ErrUnreachable, ...) and nothing is
+	// written: a configured TSA is never skipped quietly.
+	TimeStamp func(ctx context.Context, digest []byte) ([]byte, error)
 	// Progress, when not nil, is called from one goroutine of Run's with
 	// each document's stage and bytes, in order per document. A slow
 	// Progress never holds up the signing: updates that came meanwhile
@@ -163,6 +171,22 @@ func WithAuthority(a authority.Certificates, token, passphrase string) func(cont
 		resp, err := a.SignDigests(ctx, authority.SignDigestsRequest{Token: token, Passphrase: passphrase, Digests: digests})
 		return resp.Signatures, err
 	}
+}
+
+// TimeStamper is a Job.TimeStamp asking the TSA at tsaURL (see
+// timestamp.Client) with the HTTP client hc (nil: the system's roots).
+func TimeStamper(tsaURL string, hc *http.Client) (func(context.Context, []byte) ([]byte, error), error) {
+	c, err := timestamp.NewClient(tsaURL, hc)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, digest []byte) ([]byte, error) {
+		tok, err := c.Stamp(ctx, digest)
+		if err != nil {
+			return nil, err
+		}
+		return tok.DER, nil
+	}, nil
 }
 
 // Run signs docs and returns one result per document, in order. A cancelled
@@ -324,6 +348,16 @@ func (d *doc) sign() (string, error) {
 		Location:    d.Settings.Location,
 		PDFPassword: d.PDFPassword,
 		FieldName:   d.FieldName,
+	}
+	if d.job.TimeStamp != nil {
+		opts.TimeStamp = func(digest []byte) ([]byte, error) {
+			tok, err := d.job.TimeStamp(d.ctx, digest)
+			if err != nil {
+				// Kept whole: pdfsign would flatten it.
+				d.signErr = err
+			}
+			return tok, err
+		}
 	}
 	if !d.Settings.Invisible {
 		bx := d.Settings.Box

@@ -280,6 +280,9 @@ func (e *Authority) init(ctx context.Context) error {
 		if err := e.createCA(ctx, tx, e.now()); err != nil {
 			return err
 		}
+		if err := e.createTSA(ctx, tx, e.now()); err != nil {
+			return err
+		}
 		if err := tx.DeleteExpired(ctx, e.now().Add(-time.Hour)); err != nil {
 			return err
 		}

@@ -41,7 +41,16 @@ type Options struct {
 	// the Outbox answers the admin key alone, so that no session reads a
 	// link there instead of from its mailbox.
 	MailOnly bool
+	// TimeStamps, when set, answers RFC 3161 time-stamp queries (POST
+	// application/timestamp-query) at TSAPath, for anybody: a token
+	// vouches only for a time, and the signatures it dates need the
+	// signer's own key. The authority's TSA (embedded.TimeStampIssuer).
+	TimeStamps http.Handler
 }
+
+// TSAPath is where the server answers time-stamp queries; the app's
+// configuration (config.TSAPath) names the same path.
+const TSAPath = "/tsa"
 
 // Handler serves an authority.Authority over HTTP: give it to an
 // http.Server with TLS. It keeps no state between requests.
@@ -53,6 +62,7 @@ type Handler struct {
 	routes   map[string]endpoint
 	limits   *Limits
 	mailOnly bool
+	tsa      http.Handler
 }
 
 type endpoint struct {
@@ -71,7 +81,8 @@ func New(a authority.Authority, opts Options) (*Handler, error) {
 	if a == nil {
 		return nil, errors.New("httpapi: no authority to serve")
 	}
-	h := &Handler{a: a, log: opts.Log, routes: map[string]endpoint{}, limits: opts.Limits, mailOnly: opts.MailOnly}
+	h := &Handler{a: a, log: opts.Log, routes: map[string]endpoint{}, limits: opts.Limits, mailOnly: opts.MailOnly,
+		tsa: opts.TimeStamps}
 	if opts.AdminKey != "" {
 		if len(opts.AdminKey) < MinAdminKeyLen {
 			return nil, ErrAdminKeyWeak
@@ -229,6 +240,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, ErrInternal, nil)
 		}
 	}()
+	if r.URL.Path == TSAPath && h.tsa != nil {
+		// RFC 3161's own media types, not JSON: the TSA checks them.
+		h.tsa.ServeHTTP(w, r)
+		return
+	}
 	ep, ok := h.routes[r.URL.Path]
 	if !ok {
 		h.fail(w, r, ErrNotServed, nil)

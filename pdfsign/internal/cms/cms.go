@@ -167,8 +167,13 @@ func attr(oid asn1.ObjectIdentifier, value any) ([]byte, error) {
 
 // signedAttributes returns the DER SET of the signed attributes.
 func signedAttributes(digest []byte, cert *x509.Certificate) ([]byte, error) {
+	return signedAttributesFor(oidData, digest, cert)
+}
+
+// signedAttributesFor is signedAttributes for content of the given type.
+func signedAttributesFor(contentType asn1.ObjectIdentifier, digest []byte, cert *x509.Certificate) ([]byte, error) {
 	h := sha256.Sum256(cert.Raw)
-	ct, err := attr(oidContentType, oidData)
+	ct, err := attr(oidContentType, contentType)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +192,12 @@ func signedAttributes(digest []byte, cert *x509.Certificate) ([]byte, error) {
 }
 
 func assemble(attrs []byte, sig []byte, sigAlg pkix.AlgorithmIdentifier, chain []*x509.Certificate) ([]byte, error) {
+	return assembleWith(attrs, sig, sigAlg, chain, true, 1, encapContentInfo{EContentType: oidData})
+}
+
+// assembleWith is assemble with a SignedData version and encapsulated
+// content of the caller's (a timestamp token's TSTInfo).
+func assembleWith(attrs []byte, sig []byte, sigAlg pkix.AlgorithmIdentifier, chain []*x509.Certificate, withCerts bool, version int, eci encapContentInfo) ([]byte, error) {
 	leaf := chain[0]
 	sid, err := asn1.Marshal(issuerAndSerial{Issuer: asn1.RawValue{FullBytes: leaf.RawIssuer}, Serial: leaf.SerialNumber})
 	if err != nil {
@@ -210,13 +221,16 @@ func assemble(attrs []byte, sig []byte, sigAlg pkix.AlgorithmIdentifier, chain [
 	for _, c := range chain {
 		certs = append(certs, c.Raw...)
 	}
-	sd, err := asn1.Marshal(signedData{
-		Version:          1,
+	sdv := signedData{
+		Version:          version,
 		DigestAlgorithms: []pkix.AlgorithmIdentifier{sha256Alg()},
-		EncapContentInfo: encapContentInfo{EContentType: oidData},
-		Certificates:     asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: certs},
+		EncapContentInfo: eci,
 		SignerInfos:      []asn1.RawValue{{FullBytes: si}},
-	})
+	}
+	if withCerts {
+		sdv.Certificates = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: certs}
+	}
+	sd, err := asn1.Marshal(sdv)
 	if err != nil {
 		return nil, err
 	}

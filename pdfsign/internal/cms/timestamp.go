@@ -2,8 +2,12 @@ package cms
 
 import (
 	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"math/big"
 	"time"
@@ -22,8 +26,10 @@ type TimeStamp struct {
 }
 
 type tstInfo struct {
-	Version        int
-	Policy         asn1.ObjectIdentifier
+	Version int
+	// Policy stays raw: a policy under the UUID arc (2.25, BeSign's own
+	// TSA's) overflows ObjectIdentifier.
+	Policy         asn1.RawValue
 	MessageImprint struct {
 		Alg    pkix.AlgorithmIdentifier
 		Digest []byte
@@ -107,4 +113,41 @@ func AddSignatureTimeStamp(der, token []byte) ([]byte, error) {
 	}
 	return asn1.Marshal(contentInfoOut{ContentType: oidSignedData,
 		Content: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: sdDER}})
+}
+
+// SignTimeStamp returns a TimeStampToken: a SignedData that encapsulates
+// the DER TSTInfo, signed by the TSA's signer whose certificate is
+// chain[0], with the signed attributes content-type (id-ct-TSTInfo),
+// message-digest and ESS signing-certificate-v2 (RFC 3161 2.4.1 and RFC
+// 5816: the TSA's certificate must be bound by the signature).
+// With certs false (a request without certReq) the token carries no
+// certificate.
+func SignTimeStamp(tstInfo []byte, signer crypto.Signer, chain []*x509.Certificate, certs bool) ([]byte, error) {
+	if len(chain) == 0 {
+		return nil, errors.New("no certificate")
+	}
+	alg, _, err := signatureAlg(chain[0].PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	d := sha256.Sum256(tstInfo)
+	attrs, err := signedAttributesFor(oidTSTInfo, d[:], chain[0])
+	if err != nil {
+		return nil, fmt.Errorf("encode signed attributes: %w", err)
+	}
+	h := sha256.Sum256(attrs)
+	sig, err := signer.Sign(rand.Reader, h[:], crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	// SignedData version 3: the encapsulated content is not id-data (RFC
+	// 5652 5.1).
+	return assembleWith(attrs, sig, alg, chain, certs, 3,
+		encapContentInfo{EContentType: oidTSTInfo, EContent: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: mustOctets(tstInfo)}})
+}
+
+// mustOctets is the DER OCTET STRING of b.
+func mustOctets(b []byte) []byte {
+	v, _ := asn1.Marshal(b)
+	return v
 }
