@@ -70,12 +70,10 @@ func runSign(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if u := cfg.TimeStampURL(); u != "" {
-		// A configured TSA is never skipped: without its token the
-		// document is not signed (PAdES B-T or nothing).
-		if job.TimeStamp, err = signjob.TimeStamper(u, nil); err != nil {
-			return fmt.Errorf("tsa_url: %w", err)
-		}
+	// A configured TSA is never skipped: without its token the document
+	// is not signed (PAdES B-T or nothing).
+	if job.TimeStamp, err = datadir.TimeStamper(cfg); err != nil {
+		return err
 	}
 	if *force {
 		job.Existing = signjob.Replace

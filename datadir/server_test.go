@@ -23,6 +23,7 @@ import (
 	"github.com/natunakab/besign/authority/httpapi"
 	"github.com/natunakab/besign/authority/remote"
 	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/pdfsign/timestamp"
 )
 
 // testServer serves a real embedded authority over TLS on loopback and
@@ -38,7 +39,11 @@ func testServer(t *testing.T) (srv *httptest.Server, caFile string, a *embedded.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	h, err := httpapi.New(a, httpapi.Options{})
+	tsa, err := a.TimeStampIssuer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := httpapi.New(a, httpapi.Options{TimeStamps: tsa})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,5 +158,40 @@ func TestOpenServerRefusals(t *testing.T) {
 	defer l.Close()
 	if _, err := l.Authority.RootCertificate(ctx); !errors.Is(err, remote.ErrUnreachable) {
 		t.Fatalf("server gone: %v, want ErrUnreachable", err)
+	}
+}
+
+// With a server under a private root, signing time-stamps at the server's
+// own TSA (AUTHORITY/tsa), trusting server_ca as the client does; without
+// server_ca the TSA is not trusted and signing would stop.
+func TestTimeStamperTrustsServerCA(t *testing.T) {
+	srv, caFile, _ := testServer(t)
+	cfg := config.Default()
+	cfg.Authority, cfg.ServerCA = srv.URL, caFile
+	ts, err := TimeStamper(cfg)
+	if err != nil || ts == nil {
+		t.Fatalf("TimeStamper: %v", err)
+	}
+	digest := bytes.Repeat([]byte{0x5a}, 32)
+	der, err := ts(context.Background(), digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := timestamp.Check(der, digest, nil)
+	if err != nil || tok.GenTime.IsZero() {
+		t.Fatalf("the token: %+v, %v", tok, err)
+	}
+
+	cfg.ServerCA = ""
+	if ts, err = TimeStamper(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts(context.Background(), digest); err == nil {
+		t.Fatal("a TSA under a root nobody configured was trusted")
+	}
+
+	cfg.Authority = "embedded"
+	if ts, err := TimeStamper(cfg); err != nil || ts != nil {
+		t.Fatalf("the embedded authority without tsa_url time-stamps: %v", err)
 	}
 }
