@@ -198,7 +198,7 @@ func run(in Input) error {
 				SaveSettings: func(s config.UserSettings) error {
 					return config.SaveUser(in.DataDir, s)
 				},
-				History:     history.Open(filepath.Join(in.DataDir, "history")),
+				History:     history.Open(filepath.Join(in.DataDir, history.Folder)),
 				FileChooser: filechooser.Open,
 				Specimens:   specimen.Open(filepath.Join(in.DataDir, "specimen")),
 			})

@@ -22,6 +22,10 @@ import (
 	"github.com/natunakab/besign/internal/atomicfile"
 )
 
+// Folder is the histories' folder in the data directory, where the app
+// and besign sign both keep them.
+const Folder = "history"
+
 // MaxEntries is how many entries an account's history keeps; the oldest go
 // first. A year of a busy signer's letters, and a file read at once.
 const MaxEntries = 2000
