@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -73,8 +72,6 @@ func (u *UI) aboutDialog() *rootsSection {
 	note := wrapped(lang.L("Pengaturan ini ditetapkan oleh bagian TI dan hanya dapat diubah di berkas konfigurasi sistem."))
 	roots := newRootsSection(u, u.opts.Authority)
 	body := container.NewVScroll(container.NewVBox(title("BeSign Desktop"), note, form, widget.NewSeparator(), roots.content))
-	d := dialog.NewCustom(lang.L("Tentang dan Pengaturan"), lang.L("Tutup"), body, u.win)
-	d.Resize(fyne.NewSize(760, 600))
-	d.Show()
+	u.showCustom(lang.L("Tentang dan Pengaturan"), body, fyne.NewSize(760, 600))
 	return roots
 }

@@ -305,6 +305,7 @@ func (t *docVerifyTab) askPassword(f *checkedFile, msg string) {
 	p.d.Resize(fyne.NewSize(420, 0))
 	t.prompt = p
 	p.d.Show()
+	t.u.dialogShown(p.d, nil)
 	if c := t.u.win.Canvas(); c != nil {
 		c.Focus(p.entry)
 	}

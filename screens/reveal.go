@@ -1,0 +1,165 @@
+package screens
+
+import (
+	"reflect"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Fyne's scroll containers do not follow the keyboard focus: Tab into a
+// field below the fold leaves it out of sight, and on a 1024x600 screen
+// most forms have one. reveal, called from our keyboard widgets'
+// FocusGained, scrolls every container.Scroll around the focused widget
+// just enough to bring it into view.
+
+// revealMargin is the room kept around the revealed widget, so that the
+// focus ring (drawn just outside a button) and the field's label above an
+// entry's box stay in view too.
+var revealMargin = theme.Padding() * 2
+
+// reveal scrolls the scrolls that hold o, innermost first, so that o lies
+// inside each one's view. A widget that is in no scroll, or not on a
+// canvas, is left alone.
+func reveal(o fyne.CanvasObject) {
+	a := fyne.CurrentApp()
+	if a == nil || o == nil {
+		return
+	}
+	d := a.Driver()
+	c := d.CanvasForObject(o)
+	if c == nil {
+		return
+	}
+	path := focusPath(c, o)
+	for i := len(path) - 1; i >= 0; i-- {
+		if s, ok := path[i].(*container.Scroll); ok {
+			scrollTo(d, s, o)
+		}
+	}
+}
+
+// scrollTo moves s's offset the least that shows o in s's view (the top of
+// o when o is taller than the view).
+func scrollTo(d fyne.Driver, s *container.Scroll, o fyne.CanvasObject) {
+	at := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(s))
+	// at is where o lies in s's view; plus the offset, where it lies in s's
+	// content
+	off := s.Offset
+	view := s.Size()
+	size := o.Size()
+	if s.Direction != container.ScrollHorizontalOnly && s.Direction != container.ScrollNone {
+		off.Y = revealAxis(off.Y, at.Y, size.Height, view.Height)
+	}
+	if s.Direction != container.ScrollVerticalOnly && s.Direction != container.ScrollNone {
+		off.X = revealAxis(off.X, at.X, size.Width, view.Width)
+	}
+	if off != s.Offset {
+		// ScrollToOffset keeps the offset within the content
+		s.ScrollToOffset(off)
+	}
+}
+
+// revealAxis is the new offset along one axis: at is o's place in the view,
+// n its length, view the view's length.
+func revealAxis(off, at, n, view float32) float32 {
+	top, bottom := at-revealMargin, at+n+revealMargin
+	if bottom-top > view && at < view && at+n > 0 {
+		// taller than the view (a page) and partly seen already: a click
+		// on it must not make it jump
+		return off
+	}
+	switch {
+	case top < 0 || bottom-top > view:
+		return max(0, off+top)
+	case bottom > view:
+		return off + bottom - view
+	}
+	return off
+}
+
+// focusPath is the chain of objects from the canvas's root (the top
+// dialog first, then the window's content) down to o, or nil when o was
+// not found. It walks the containers and the widgets the screens build
+// layouts with; a widget's private parts are not reachable, but the focus
+// never rests on those that hold a scroll.
+func focusPath(c fyne.Canvas, o fyne.CanvasObject) []fyne.CanvasObject {
+	var roots []fyne.CanvasObject
+	list := c.Overlays().List()
+	for i := len(list) - 1; i >= 0; i-- {
+		roots = append(roots, list[i])
+	}
+	roots = append(roots, c.Content())
+	for _, r := range roots {
+		if p := pathTo(r, o, nil); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func pathTo(from, o fyne.CanvasObject, path []fyne.CanvasObject) []fyne.CanvasObject {
+	if from == nil || !from.Visible() {
+		return nil
+	}
+	path = append(path, from)
+	if from == o {
+		return path
+	}
+	for _, ch := range children(from) {
+		if p := pathTo(ch, o, path); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// holder is a widget of ours that lays out other objects, for the walk.
+type holder interface {
+	heldObjects() []fyne.CanvasObject
+}
+
+// children are the objects o lays out, as far as they can be known from
+// outside its renderer.
+func children(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch w := o.(type) {
+	case *fyne.Container:
+		return w.Objects
+	case *container.Scroll:
+		return []fyne.CanvasObject{w.Content}
+	case *widget.PopUp:
+		return []fyne.CanvasObject{w.Content}
+	case *container.AppTabs:
+		if sel := w.Selected(); sel != nil {
+			return []fyne.CanvasObject{sel.Content}
+		}
+	case *container.DocTabs:
+		if sel := w.Selected(); sel != nil {
+			return []fyne.CanvasObject{sel.Content}
+		}
+	case *container.Split:
+		return []fyne.CanvasObject{w.Leading, w.Trailing}
+	case *widget.Card:
+		return []fyne.CanvasObject{w.Content}
+	case *widget.Form:
+		objs := make([]fyne.CanvasObject, 0, len(w.Items))
+		for _, it := range w.Items {
+			objs = append(objs, it.Widget)
+		}
+		return objs
+	case holder:
+		return w.heldObjects()
+	}
+	// Fyne's own holders whose type is not exported (the overlay around a
+	// dialog's pop-up) still name what they hold Content
+	if v := reflect.ValueOf(o); v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+		if f := v.Elem().FieldByName("Content"); f.IsValid() && f.CanInterface() {
+			if c, ok := f.Interface().(fyne.CanvasObject); ok && c != nil {
+				return []fyne.CanvasObject{c}
+			}
+		}
+	}
+	return nil
+}
