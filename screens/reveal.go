@@ -22,34 +22,55 @@ var revealMargin = theme.Padding() * 2
 
 // reveal scrolls the scrolls that hold o, innermost first, so that o lies
 // inside each one's view. A widget that is in no scroll, or not on a
-// canvas, is left alone.
+// canvas, is left alone. It runs again once the event in hand is done: a
+// view shown with its first field focused, or a tab selected, is laid out
+// in its place only then.
 func reveal(o fyne.CanvasObject) {
+	revealNow(o)
+	if a := fyne.CurrentApp(); a != nil {
+		a.Driver().DoFromGoroutine(func() { revealNow(o) }, false)
+	}
+}
+
+func revealNow(o fyne.CanvasObject) {
 	a := fyne.CurrentApp()
 	if a == nil || o == nil {
 		return
 	}
-	d := a.Driver()
-	c := d.CanvasForObject(o)
-	if c == nil {
-		return
+	path := focusPath(a.Driver().CanvasForObject(o), o)
+	if path == nil {
+		// a view shown a moment ago is not yet known to the driver's
+		// object-to-canvas cache (filled as frames are drawn): look in
+		// every window
+		for _, w := range a.Driver().AllWindows() {
+			if path = focusPath(w.Canvas(), o); path != nil {
+				break
+			}
+		}
 	}
-	path := focusPath(c, o)
 	for i := len(path) - 1; i >= 0; i-- {
 		if s, ok := path[i].(*container.Scroll); ok {
-			scrollTo(d, s, o)
+			scrollTo(s, path[i+1:], o)
 		}
 	}
 }
 
 // scrollTo moves s's offset the least that shows o in s's view (the top of
-// o when o is taller than the view).
-func scrollTo(d fyne.Driver, s *container.Scroll, o fyne.CanvasObject) {
-	at := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(s))
-	// at is where o lies in s's view; plus the offset, where it lies in s's
-	// content
+// o when o is taller than the view); below is the chain from s's content
+// down to o, whose positions (each in its parent) add up to o's place in
+// s's view: the driver's absolute positions are not known yet for a view
+// just shown.
+func scrollTo(s *container.Scroll, below []fyne.CanvasObject, o fyne.CanvasObject) {
+	var at fyne.Position
+	for _, x := range below {
+		at = at.Add(x.Position())
+	}
 	off := s.Offset
 	view := s.Size()
 	size := o.Size()
+	if view.IsZero() {
+		return // not laid out yet: the second pass (see reveal) does it
+	}
 	if s.Direction != container.ScrollHorizontalOnly && s.Direction != container.ScrollNone {
 		off.Y = revealAxis(off.Y, at.Y, size.Height, view.Height)
 	}
@@ -86,6 +107,9 @@ func revealAxis(off, at, n, view float32) float32 {
 // layouts with; a widget's private parts are not reachable, but the focus
 // never rests on those that hold a scroll.
 func focusPath(c fyne.Canvas, o fyne.CanvasObject) []fyne.CanvasObject {
+	if c == nil {
+		return nil
+	}
 	var roots []fyne.CanvasObject
 	list := c.Overlays().List()
 	for i := len(list) - 1; i >= 0; i-- {
