@@ -352,6 +352,8 @@ func TestScreenshots(t *testing.T) {
 			ui.showAbout()
 			s.wait()
 			s.shoot("tentang", nil)
+			ui.showNotices()
+			s.shoot("tentang-lisensi", nil)
 			s.closeOverlays()
 			showBundledText(ui, assets.TextAgreement, "Perjanjian pemilik sertifikat elektronik")
 			s.shoot("teks-perjanjian", nil)
