@@ -82,6 +82,16 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		t.Fatal("Escape with no focus left the prompt open")
 	}
 
+	// Fyne's file dialog (the fallback without a desktop portal): Escape
+	// with no focus is its Cancel
+	chose := false
+	h.ui.fyneFileDialog([]string{".pdf"}, func([]string) { chose = true })
+	c.Unfocus()
+	h.escape()
+	if c.Overlays().Top() != nil || chose {
+		t.Fatalf("Escape on the file dialog: overlay %v, chosen %v", c.Overlays().Top(), chose)
+	}
+
 	// under a drop-down's menu, Escape is the menu's, not the dialog's
 	h.ui.inform("Berhasil", "Pesan.")
 	c.Overlays().Add(widget.NewLabel("menu"))
