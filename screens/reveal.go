@@ -17,8 +17,9 @@ import (
 
 // revealMargin is the room kept around the revealed widget, so that the
 // focus ring (drawn just outside a button) and the field's label above an
-// entry's box stay in view too.
-var revealMargin = theme.Padding() * 2
+// entry's box stay in view too. A function: the theme is known only once
+// the app runs.
+func revealMargin() float32 { return theme.Padding() * 2 }
 
 // reveal scrolls the scrolls that hold o, innermost first, so that o lies
 // inside each one's view. A widget that is in no scroll, or not on a
@@ -86,7 +87,8 @@ func scrollTo(s *container.Scroll, below []fyne.CanvasObject, o fyne.CanvasObjec
 // revealAxis is the new offset along one axis: at is o's place in the view,
 // n its length, view the view's length.
 func revealAxis(off, at, n, view float32) float32 {
-	top, bottom := at-revealMargin, at+n+revealMargin
+	m := revealMargin()
+	top, bottom := at-m, at+n+m
 	if bottom-top > view && at < view && at+n > 0 {
 		// taller than the view (a page) and partly seen already: a click
 		// on it must not make it jump
