@@ -101,3 +101,31 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		t.Fatal("Escape closed a dialog that was not on top")
 	}
 }
+
+// The signing tab's buttons are the keyboard buttons: Tandatangani has the
+// focus ring and Enter opens the passphrase prompt, as Space does.
+func TestSigningButtonsTakeEnter(t *testing.T) {
+	h, _ := signReady(t)
+	letter := writePDF(t, t.TempDir(), "Surat.pdf", a4)
+	h.ui.OpenFiles([]string{letter})
+	h.wait()
+	tab := h.ui.sign
+	c := h.win.Canvas()
+	for _, b := range []*button{tab.add, tab.remove, tab.historyBtn, tab.signBtn, tab.prepareBtn, tab.outPick, tab.zoomIn, tab.fitWidth} {
+		if b == nil {
+			t.Fatal("a signing tab button is not the keyboard button")
+		}
+	}
+	c.Focus(tab.signBtn)
+	if !tab.signBtn.hasFocusRing() {
+		t.Fatal("the focused Tandatangani has no ring")
+	}
+	h.key(fyne.KeyReturn)
+	if !tab.prompt.open {
+		t.Fatal("Enter on Tandatangani did not open the passphrase prompt")
+	}
+	h.escape()
+	if tab.prompt.open {
+		t.Fatal("Escape left the prompt open")
+	}
+}
