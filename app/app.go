@@ -41,8 +41,11 @@ const ID = "id.go.natunakab.besign"
 // Title is the window title.
 const Title = "BeSign Desktop"
 
-// windowSize fits a 1366x768 office laptop with room for the task bar.
-var windowSize = fyne.NewSize(1024, 700)
+// windowSize fits the smallest screen the office laptops have, 1024x600
+// (every view fits it: screens TestScreenshots; a form longer than that
+// scrolls to the field Tab reaches: screens reveal); on a 1366x768 one it
+// leaves room for the task bar. Fyne cannot read the monitor's size.
+var windowSize = fyne.NewSize(1024, 600)
 
 // Input is what the app needs from the command line; main fills it.
 type Input struct {
@@ -198,7 +201,7 @@ func run(in Input) error {
 				SaveSettings: func(s config.UserSettings) error {
 					return config.SaveUser(in.DataDir, s)
 				},
-				History:     history.Open(filepath.Join(in.DataDir, "history")),
+				History:     history.Open(filepath.Join(in.DataDir, history.Folder)),
 				FileChooser: filechooser.Open,
 				Specimens:   specimen.Open(filepath.Join(in.DataDir, "specimen")),
 			})

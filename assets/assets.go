@@ -21,6 +21,14 @@ var translations embed.FS
 //go:embed texts/*.txt
 var texts embed.FS
 
+// Notices is the third-party licence notices: every Go module in the
+// binary with its licence texts (gen_notices.go writes it), shown in
+// Tentang and shipped beside the binary in every package.
+//
+//go:generate go run gen_notices.go
+//go:embed notices.txt
+var Notices string
+
 //go:embed foto_contoh.svg
 var samplePhotoSVG []byte
 

@@ -16,6 +16,7 @@ import (
 	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/history"
 )
 
 const accountPassphrase = "Tanda#Tangan2026"
@@ -110,6 +111,18 @@ func TestSignWithAccount(t *testing.T) {
 		t.Fatalf("sign: exit %d %q %q", code, out, errOut)
 	}
 	signed := []string{filepath.Join(docs, "T4_signed.pdf"), filepath.Join(docs, "empty_signed.pdf")}
+	// the app's Riwayat lists them, as if signed in the app; the failed
+	// tries before did not get there
+	es, err := history.Open(filepath.Join(dir, history.Folder)).List(email)
+	if err != nil || len(es) != 2 {
+		t.Fatalf("Riwayat after signing two: %v %+v", err, es)
+	}
+	for i, e := range es { // newest first: the order within a batch is the batch's, reversed
+		want := map[string]string{signed[0]: in1, signed[1]: in2}
+		if want[e.Output] != e.Input || e.SignedAt.IsZero() {
+			t.Errorf("Riwayat entry %d: %+v", i, e)
+		}
+	}
 	for _, f := range signed {
 		got := pdfsig(t, "", f)
 		mustHave(t, "pdfsig "+f, got, "Signature Validation: Signature is Valid.", "Siti Rahmawati, S.Kom.")

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/history"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/timestamp"
 	"github.com/natunakab/besign/signjob"
@@ -209,7 +211,35 @@ func signWithAccount(env *Env, email, passphrase string, job signjob.Job, docs [
 		return sigs, passphraseError(err)
 	}
 	job.Chain = chain
-	return signjob.Run(ctx, job, docs), nil
+	res := signjob.Run(ctx, job, docs)
+	recordHistory(env, history.Open(filepath.Join(env.DataDir, history.Folder)), s.Account.Email, docs, res)
+	return res, nil
+}
+
+// recordHistory adds what was signed to the account's Riwayat, as the app
+// does, so that a letter signed from a script shows in the app too (with
+// absolute paths: the app does not run in the script's folder). The
+// documents are signed whatever happens here: a failure is a warning.
+func recordHistory(env *Env, book *history.Book, account string, docs []signjob.Document, res []signjob.Result) {
+	now := time.Now()
+	var es []history.Entry
+	for i, r := range res {
+		if r.Err != nil {
+			continue
+		}
+		in, err := filepath.Abs(docs[i].Path)
+		if err != nil {
+			in = docs[i].Path
+		}
+		out, err := filepath.Abs(r.Output)
+		if err != nil {
+			out = r.Output
+		}
+		es = append(es, history.Entry{Input: in, Output: out, SignedAt: now})
+	}
+	if err := book.Add(account, es...); err != nil {
+		fmt.Fprintf(env.Stderr, "besign: warning: the signing history (Riwayat) in %s could not be saved: %v; the documents are signed\n", book.Dir(), err)
+	}
 }
 
 func parseRect(s string) (pdfsign.Rect, error) {

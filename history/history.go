@@ -22,6 +22,10 @@ import (
 	"github.com/natunakab/besign/internal/atomicfile"
 )
 
+// Folder is the histories' folder in the data directory, where the app
+// and besign sign both keep them.
+const Folder = "history"
+
 // MaxEntries is how many entries an account's history keeps; the oldest go
 // first. A year of a busy signer's letters, and a file read at once.
 const MaxEntries = 2000
@@ -45,8 +49,10 @@ type file struct {
 }
 
 // Book is the histories of the accounts of one data directory. The app runs
-// once per data directory (package instance), so a lock in memory is enough
-// to keep two saves from losing each other's entries.
+// once per data directory (package instance), but besign sign --account may
+// add to the same history while it runs: a save holds a lock file in the
+// folder (flock, LockFileEx) as well as the lock in memory, so that neither
+// loses the other's entries.
 type Book struct {
 	dir string
 	mu  sync.Mutex
@@ -116,6 +122,11 @@ func (b *Book) Add(account string, entries ...Entry) error {
 	if err := os.MkdirAll(b.dir, 0o700); err != nil {
 		return err
 	}
+	unlock, err := b.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	f, err := b.read(account)
 	if errors.Is(err, ErrDamaged) {
 		p := b.path(account)
@@ -136,4 +147,21 @@ func (b *Book) Add(account string, entries ...Entry) error {
 		return err
 	}
 	return atomicfile.Replace(b.path(account), data, 0o600)
+}
+
+// lockName is the lock file that one save at a time holds, across
+// processes.
+const lockName = ".lock"
+
+// lock takes the folder's lock file, waiting for another process's save.
+func (b *Book) lock() (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(b.dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("history: lock: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("history: lock: %w", err)
+	}
+	return func() { unlockFile(f); f.Close() }, nil
 }

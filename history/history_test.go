@@ -2,6 +2,7 @@ package history
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -84,5 +85,37 @@ func TestDamaged(t *testing.T) {
 	}
 	if data, err := os.ReadFile(b.path("a") + ".damaged"); err != nil || string(data) != "{not json" {
 		t.Fatalf("damaged file not kept: %q, %v", data, err)
+	}
+}
+
+// The app and besign sign --account are two processes with a Book each on
+// one folder: saving at the same time, neither loses the other's entries.
+// Two Books here open the lock file apart, as two processes do (flock
+// locks an open file, not a process); with the in-memory lock alone,
+// entries go missing.
+func TestAddTwoWriters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "history")
+	const each = 60
+	books := []*Book{Open(dir), Open(dir)}
+	errs := make(chan error, len(books))
+	for w, b := range books {
+		go func() {
+			for i := 0; i < each; i++ {
+				if err := b.Add("a@natunakab.go.id", Entry{Input: fmt.Sprintf("/w%d/%d.pdf", w, i), Output: "/o.pdf", SignedAt: time.Now()}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range books {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := Open(dir).List("a@natunakab.go.id")
+	if err != nil || len(es) != 2*each {
+		t.Fatalf("%d entries of %d saved (%v)", len(es), 2*each, err)
 	}
 }

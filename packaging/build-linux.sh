@@ -49,6 +49,8 @@ sed -e "s/@VERSION@/$VERSION/" -e "s/@DATE@/$date/" packaging/linux/$APP_ID.meta
 	>"$stage/share/metainfo/$APP_ID.metainfo.xml"
 install -m 0644 packaging/config.example.toml packaging/server.example.toml README.md "$stage/share/doc/besign/"
 install -D -m 0644 packaging/linux/besign-server.service "$stage/lib/systemd/system/besign-server.service"
+# the licences of every Go module in the binary (go generate ./assets)
+install -m 0644 assets/notices.txt "$stage/share/doc/besign/THIRD_PARTY_NOTICES.txt"
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage" -type f ! -path '*/bin/*' -exec chmod 0644 {} +
 

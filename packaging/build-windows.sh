@@ -51,6 +51,7 @@ else
 		-o "$out/besign.exe" .
 fi
 cp packaging/config.example.toml "$out/"
+cp assets/notices.txt "$out/THIRD_PARTY_NOTICES.txt"
 [ -z "$sign" ] || "$sign" "$out/besign.exe"
 
 rm -f "$setup" "$msi"

@@ -62,6 +62,7 @@ expected_files=(
 	/usr/share/doc/besign/config.example.toml
 	/usr/share/doc/besign/server.example.toml
 	/usr/lib/systemd/system/besign-server.service
+	/usr/share/doc/besign/THIRD_PARTY_NOTICES.txt
 )
 for size in 16 22 24 32 48 64 128 256 512; do
 	expected_files+=("/usr/share/icons/hicolor/${size}x${size}/apps/$APP_ID.png")

@@ -86,7 +86,7 @@ ok "setup.exe /S /CONFIG=missing refused with exit 2, nothing installed"
 w "$setup" /S "/CONFIG=$(winpath "$tmp/it config.toml")" || fail "setup.exe /S /CONFIG=... failed ($?)"
 wineserver -w
 inst="$c/Program Files/BeSign"
-for f in besign.exe uninstall.exe config.example.toml; do
+for f in besign.exe uninstall.exe config.example.toml THIRD_PARTY_NOTICES.txt; do
 	[ -f "$inst/$f" ] || fail "$inst/$f not installed"
 done
 cmp -s "$inst/besign.exe" "$exe" || fail "installed besign.exe differs from $exe"
@@ -208,6 +208,7 @@ w msiexec /i "$(winpath "$msi")" /qn "CONFIG=$(winpath "$tmp/msi config.toml")" 
 wineserver -w
 cmp -s "$inst/besign.exe" "$exe" || fail "MSI: besign.exe not installed in Program Files"
 [ -f "$inst/config.example.toml" ] || fail "MSI: config.example.toml not installed"
+[ -f "$inst/THIRD_PARTY_NOTICES.txt" ] || fail "MSI: THIRD_PARTY_NOTICES.txt not installed"
 cmp -s "$c/ProgramData/BeSign/config.toml" "$tmp/msi config.toml" || fail "MSI: CONFIG was not copied to %ProgramData%\\BeSign\\config.toml"
 # Windows puts a per-machine ProgramMenuFolder shortcut in the all-users
 # Start Menu; Wine's msi puts it in the installing user's.

@@ -6,10 +6,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/config"
 )
 
@@ -72,9 +72,27 @@ func (u *UI) aboutDialog() *rootsSection {
 	}
 	note := wrapped(lang.L("Pengaturan ini ditetapkan oleh bagian TI dan hanya dapat diubah di berkas konfigurasi sistem."))
 	roots := newRootsSection(u, u.opts.Authority)
-	body := container.NewVScroll(container.NewVBox(title("BeSign Desktop"), note, form, widget.NewSeparator(), roots.content))
-	d := dialog.NewCustom(lang.L("Tentang dan Pengaturan"), lang.L("Tutup"), body, u.win)
-	d.Resize(fyne.NewSize(760, 600))
-	d.Show()
+	notices := newButton(lang.L("Lisensi Pihak Ketiga"), u.showNotices)
+	body := container.NewVScroll(container.NewVBox(title("BeSign Desktop"), note, form,
+		container.NewHBox(notices), widget.NewSeparator(), roots.content))
+	u.showCustom(lang.L("Tentang dan Pengaturan"), body, fyne.NewSize(760, 600))
 	return roots
+}
+
+// showNotices shows the third-party licence notices (assets.Notices, as
+// shipped beside the binary) over Tentang. They run to thousands of lines,
+// so a list draws only the lines in view: one label for the whole text
+// would take seconds to lay out.
+func (u *UI) showNotices() {
+	lines := strings.Split(assets.Notices, "\n")
+	list := widget.NewList(func() int { return len(lines) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.TextStyle.Monospace = true
+			l.Truncation = fyne.TextTruncateClip
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(lines[i]) })
+	list.HideSeparators = true
+	u.showCustom(lang.L("Lisensi Pihak Ketiga"), list, fyne.NewSize(760, 480))
 }

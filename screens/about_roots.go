@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -35,7 +34,7 @@ type rootsSection struct {
 	roots     []trustedroots.Root
 	problems  []trustedroots.Problem
 	// confirm is the open "Hapus" question (for tests).
-	confirm *dialog.ConfirmDialog
+	confirm *confirmDialog
 }
 
 func newRootsSection(u *UI, trust authority.Trust) *rootsSection {
@@ -187,15 +186,15 @@ func (s *rootsSection) addFile(path string) {
 
 // askRemove asks before r is no longer trusted.
 func (s *rootsSection) askRemove(r trustedroots.Root) {
-	s.confirm = dialog.NewConfirm(lang.L("Hapus sertifikat akar?"),
+	s.confirm = s.u.confirm(lang.L("Hapus sertifikat akar?"),
 		lang.L("Tanda tangan di bawah {{.Name}} tidak akan dianggap tepercaya lagi.", map[string]any{"Name": r.Cert.Subject.String()}),
+		lang.L("Hapus"), lang.L("Batal"), widget.DangerImportance,
 		func(ok bool) {
 			s.confirm = nil
 			if ok {
 				s.remove(r)
 			}
-		}, s.u.win)
-	s.confirm.Show()
+		})
 }
 
 // remove stops trusting r.

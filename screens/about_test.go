@@ -75,3 +75,53 @@ func TestAboutShowsConfigurationInForce(t *testing.T) {
 		t.Errorf("defaults shown as files %q, smtp %q", files, smtp)
 	}
 }
+
+// Tentang's "Lisensi Pihak Ketiga" shows the notices shipped in the
+// packages, every line of them (a list: only the lines in view are drawn),
+// and Escape goes back to Tentang.
+func TestAboutShowsLicenceNotices(t *testing.T) {
+	h := newHarness(t)
+	h.ui.showAbout()
+	c := h.win.Canvas()
+	about := c.Overlays().Top()
+	var notices *button
+	walkAll(about, func(o fyne.CanvasObject) {
+		if b, ok := o.(*button); ok && b.Text == "Lisensi Pihak Ketiga" {
+			notices = b
+		}
+	})
+	if notices == nil {
+		t.Fatal("no Lisensi Pihak Ketiga in Tentang")
+	}
+	h.tap(notices)
+	top := c.Overlays().Top()
+	if top == about {
+		t.Fatal("Lisensi Pihak Ketiga opened nothing")
+	}
+	var list *widget.List
+	walkAll(top, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.List); ok {
+			list = l
+		}
+	})
+	lines := strings.Split(assets.Notices, "\n")
+	if list == nil || list.Length() != len(lines) || len(lines) < 1000 {
+		t.Fatalf("the notices' list: %v, %d lines of %d", list, list.Length(), len(lines))
+	}
+	if !strings.Contains(strings.Join(lines[:12], "\n"), "\n  fyne.io/fyne/v2 v") {
+		t.Fatalf("Fyne is not among the first lines: %q", lines[:12])
+	}
+	h.escape()
+	if c.Overlays().Top() != about {
+		t.Fatal("Escape did not go back to Tentang")
+	}
+}
+
+// walkAll calls fn on o and everything reveal's walk reaches under it
+// (pop-ups and dialogs included).
+func walkAll(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	fn(o)
+	for _, ch := range children(o) {
+		walkAll(ch, fn)
+	}
+}

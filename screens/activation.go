@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -352,7 +351,7 @@ func (t *activationTab) doSubmit() {
 		if a.Status == authority.ActivationVerified {
 			msg = lang.L("Data aktivasi Anda berhasil dikirim dan telah disetujui.")
 		}
-		dialog.ShowInformation(lang.L("Berhasil"), msg, t.u.win)
+		t.u.inform(lang.L("Berhasil"), msg)
 	})
 }
 

@@ -28,7 +28,7 @@ type cameraDialog struct {
 	s       *photoStep
 	d       dialog.Dialog
 	devices []camera.Device
-	device  *widget.Select // shown when there are several cameras
+	device  *dropdown // shown when there are several cameras
 	preview *canvas.Image
 	start   *button // "Aktifkan Kamera"
 	shoot   *button // "Ambil Foto", then "Ambil ulang foto"
@@ -54,7 +54,7 @@ func (s *photoStep) openCamera() {
 	c.preview.SetMinSize(fyne.NewSize(previewW*3/4, previewH*3/4))
 	oval := canvas.NewImageFromImage(ovalOverlay(previewW, previewH))
 	oval.FillMode = canvas.ImageFillContain
-	c.device = widget.NewSelect(nil, nil)
+	c.device = newDropdown(nil, nil)
 	c.device.PlaceHolder = lang.L("Pilih kamera")
 	c.device.Hide()
 	c.start = newButton(lang.L("Aktifkan Kamera"), c.activate)
@@ -82,6 +82,7 @@ func (s *photoStep) openCamera() {
 	c.d.SetOnClosed(c.release)
 	c.d.Resize(fyne.NewSize(640, 560))
 	c.d.Show()
+	s.t.u.dialogShown(c.d, nil)
 	background(s.t.u, func(context.Context) ([]camera.Device, error) {
 		return camera.Devices(), nil
 	}, func(devs []camera.Device, _ error) {

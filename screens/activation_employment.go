@@ -31,7 +31,7 @@ type employmentStep struct {
 	unit     *field
 	jabatan  *field
 	province *choice
-	provSel  *widget.Select
+	provSel  *dropdown
 	content  fyne.CanvasObject
 }
 
@@ -92,7 +92,7 @@ func newEmploymentStep(t *activationTab) *employmentStep {
 	s.nipRow = container.NewVBox(s.nip.label, container.NewBorder(nil, nil, nil, s.check, s.nip.entry), s.nip.msg, s.lookup, s.warning)
 	s.unit = s.f.field(lang.L("Unit Organisasi"), newEntry(), authority.MaxTextLen)
 	s.jabatan = s.f.field(lang.L("Jabatan"), newEntry(), authority.MaxTextLen)
-	s.provSel = widget.NewSelect(region.Names(), func(string) { s.province.setError("") })
+	s.provSel = newDropdown(region.Names(), func(string) { s.province.setError("") })
 	s.provSel.PlaceHolder = lang.L("Pilih provinsi")
 	s.province = newChoice(lang.L("Provinsi"), s.provSel)
 	t.fields[authority.FieldEmployment] = s.status

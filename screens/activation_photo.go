@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -33,7 +32,7 @@ type photoStep struct {
 	howTo    *button
 	file     *button
 	msg      *choice // the photo's problems
-	consent  *widget.Check
+	consent  *check
 	consentF *choice
 	content  fyne.CanvasObject
 	// cam is the open "Ambil foto" dialog, nil when closed.
@@ -51,10 +50,10 @@ func newPhotoStep(t *activationTab) *photoStep {
 	s.preview.Hide()
 	s.take = newIconButton(lang.L("Ambil foto"), theme.MediaPhotoIcon(), s.openCamera)
 	s.take.Importance = widget.HighImportance
-	s.howTo = newButton(lang.L("Cara pengambilan foto"), func() { showPhotoHowTo(t.u.win) })
+	s.howTo = newButton(lang.L("Cara pengambilan foto"), func() { showPhotoHowTo(t.u) })
 	s.file = newButton(lang.L("Pilih file foto"), s.chooseFile)
 	s.msg = newChoice(lang.L("Foto Diri"), container.NewHBox(s.preview))
-	s.consent = widget.NewCheck(lang.L("Dengan melakukan pendaftaran ini, berarti kamu telah menyetujui"), func(bool) {
+	s.consent = newCheck(lang.L("Dengan melakukan pendaftaran ini, berarti kamu telah menyetujui"), func(bool) {
 		s.consentF.setError("")
 		t.updateSubmit()
 	})
@@ -198,15 +197,13 @@ func photoMessage(err error) string {
 }
 
 // showPhotoHowTo is "Cara pengambilan foto".
-func showPhotoHowTo(win fyne.Window) {
+func showPhotoHowTo(u *UI) {
 	sample := canvas.NewImageFromResource(assets.SamplePhoto)
 	sample.FillMode = canvas.ImageFillContain
 	sample.SetMinSize(fyne.NewSize(160, 200))
 	steps := wrapped(lang.L("1. Klik \"Aktifkan Kamera\" dan izinkan akses ke kamera.\n2. Posisikan wajah di dalam lingkaran putih, menghadap lurus ke kamera.\n3. Pastikan wajah terang dan tidak tertutup (tanpa masker atau kacamata hitam), dengan latar polos.\n4. Klik \"Ambil Foto\", periksa hasilnya, lalu klik \"Simpan\". Klik \"Ambil ulang foto\" bila kurang jelas.\n5. Tanpa kamera, klik \"Pilih file foto\" dan pilih foto JPEG atau PNG yang diambil dengan cara yang sama."))
 	body := container.NewBorder(nil, nil, sample, nil, steps)
-	d := dialog.NewCustom(lang.L("Cara pengambilan foto"), lang.L("Tutup"), body, win)
-	d.Resize(fyne.NewSize(640, 360))
-	d.Show()
+	u.showCustom(lang.L("Cara pengambilan foto"), body, fyne.NewSize(640, 360))
 }
 
 // showBundledText opens a bundled text (privacy policy, agreement).
@@ -220,6 +217,5 @@ func showBundledText(u *UI, name, heading string) {
 	l.Wrapping = fyne.TextWrapWord
 	scroll := container.NewVScroll(l)
 	scroll.SetMinSize(fyne.NewSize(560, 360))
-	d := dialog.NewCustom(heading, lang.L("Tutup"), scroll, u.win)
-	d.Show()
+	u.showCustom(heading, scroll, fyne.Size{})
 }

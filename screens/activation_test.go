@@ -443,7 +443,7 @@ func TestConsentTexts(t *testing.T) {
 	h.tap(h.ui.act.next)
 	links := h.ui.act.photo.consentF.obj.(*fyne.Container).Objects[1].(*fyne.Container).Objects
 	for i, want := range []string{"Kebijakan Privasi BeSign Desktop", "Perjanjian Pemilik Sertifikat Elektronik"} {
-		h.tap(links[i].(*widget.Hyperlink))
+		h.tap(links[i].(*textLink))
 		top := h.win.Canvas().Overlays().Top()
 		if top == nil || !containsText(top, want) {
 			t.Fatalf("link %d did not open %q", i, want)

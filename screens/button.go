@@ -49,8 +49,10 @@ func (b *button) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyEscape:
 		if b.onEscape != nil {
 			b.onEscape()
-			return
+		} else {
+			passEscape(b) // the dialog around, if any, takes it
 		}
+		return
 	}
 	b.Button.TypedKey(ev)
 }
@@ -58,6 +60,7 @@ func (b *button) TypedKey(ev *fyne.KeyEvent) {
 func (b *button) FocusGained() {
 	b.focused = true
 	b.Button.FocusGained()
+	reveal(b)
 }
 
 func (b *button) FocusLost() {

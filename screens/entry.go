@@ -38,11 +38,22 @@ func newMultiLineEntry() *entry {
 
 // TypedKey runs onEscape on Escape; everything else is the entry's.
 func (e *entry) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyEscape && e.onEscape != nil {
-		e.onEscape()
+	if ev.Name == fyne.KeyEscape {
+		if e.onEscape != nil {
+			e.onEscape()
+		} else {
+			passEscape(e) // the dialog around, if any, takes it
+		}
 		return
 	}
 	e.Entry.TypedKey(ev)
+}
+
+// FocusGained brings the entry into view in its scroll, as Tab may reach one
+// below the fold.
+func (e *entry) FocusGained() {
+	e.Entry.FocusGained()
+	reveal(e)
 }
 
 // revealer is the eye at the end of a password entry that shows or hides

@@ -69,6 +69,7 @@ func (u *UI) chooseFolder(title string, open func(dir string), cancelled func())
 			open(l.Path())
 		}, u.win)
 		d.Show()
+		u.dialogShown(d, d.Dismiss) // Escape with no focus is its Cancel
 	}
 	if u.opts.FileChooser == nil {
 		fallback()
@@ -132,4 +133,5 @@ func (u *UI) fyneFileDialog(exts []string, open func(paths []string)) {
 	}
 	d.SetFilter(storage.NewExtensionFileFilter(all))
 	d.Show()
+	u.dialogShown(d, d.Dismiss) // Escape with no focus is its Cancel
 }

@@ -86,8 +86,18 @@ func shownTexts(obj fyne.CanvasObject, where string, see func(text, where string
 		say(o.Text)
 	case *widget.Check:
 		say(o.Text)
+	case *check:
+		say(o.Text)
 	case *widget.Hyperlink:
 		say(o.Text)
+	case *textLink:
+		say(o.Text)
+	case *dropdown:
+		say(o.PlaceHolder)
+		say(o.Selected)
+		for _, s := range o.Options {
+			say(s)
+		}
 	case *widget.Select:
 		say(o.PlaceHolder)
 		say(o.Selected)

@@ -173,9 +173,11 @@ func title(s string) *widget.Label {
 	return l
 }
 
-func hyperlink(s string, tapped func()) *widget.Hyperlink {
-	h := widget.NewHyperlink(s, nil)
+func hyperlink(s string, tapped func()) *textLink {
+	h := &textLink{}
+	h.Text = s
 	h.OnTapped = tapped
+	h.ExtendBaseWidget(h)
 	return h
 }
 

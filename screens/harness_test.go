@@ -197,7 +197,7 @@ func (h *harness) enter() {
 // (focus, Space), since a test tap lands outside their text.
 func (h *harness) tap(o fyne.Tappable) {
 	h.t.Helper()
-	if l, ok := o.(*widget.Hyperlink); ok {
+	if l, ok := o.(*textLink); ok {
 		h.win.Canvas().Focus(l)
 		l.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
 	} else {

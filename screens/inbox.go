@@ -33,8 +33,11 @@ type inboxTab struct {
 	action  *button
 	empty   *widget.Label
 	pane    *fyne.Container
-	current int   // index of the mail shown, -1 for none
-	newest  int64 // ID of the newest mail listed
+	// paneScroll scrolls the shown mail; a newly shown one starts at its
+	// top, wherever Tab had scrolled the last one
+	paneScroll *container.Scroll
+	current    int   // index of the mail shown, -1 for none
+	newest     int64 // ID of the newest mail listed
 }
 
 func newInboxTab(u *UI, outbox authority.Outbox) *inboxTab {
@@ -90,7 +93,8 @@ func newInboxTab(u *UI, outbox authority.Outbox) *inboxTab {
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Email")), t.refresh, t.filter),
 		t.errMsg,
 	)
-	split := container.NewHSplit(t.list, container.NewVScroll(container.NewPadded(t.pane)))
+	t.paneScroll = container.NewVScroll(container.NewPadded(t.pane))
+	split := container.NewHSplit(t.list, t.paneScroll)
 	split.Offset = 0.4
 	t.content = container.NewBorder(top, nil, nil, nil, split)
 	return t
@@ -190,6 +194,9 @@ func (t *inboxTab) showMail(i int) {
 		return
 	}
 	m := t.mails[i]
+	if t.paneScroll != nil {
+		t.paneScroll.ScrollToTop()
+	}
 	t.empty.Hide()
 	for _, o := range t.pane.Objects[1:] {
 		o.Show()

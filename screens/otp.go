@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -29,7 +28,7 @@ type otpTab struct {
 	hint    fyne.CanvasObject
 	setup   *otpSetupView
 	// confirm is the open removal dialog, for tests.
-	confirm *dialog.ConfirmDialog
+	confirm *confirmDialog
 }
 
 func newOTPTab(u *UI, devices authority.Devices, flows authority.Flows) *otpTab {
@@ -121,16 +120,12 @@ func (t *otpTab) setDevices(ds []authority.OTPDevice) {
 func (t *otpTab) askRemove(d authority.OTPDevice) {
 	msg := lang.L("Hapus perangkat \"{{.Name}}\"? Kode dari perangkat ini tidak lagi dapat dipakai untuk masuk.",
 		map[string]any{"Name": d.Name})
-	t.confirm = dialog.NewConfirm(lang.L("Hapus perangkat"), msg, func(ok bool) {
+	t.confirm = t.u.confirm(lang.L("Hapus perangkat"), msg, lang.L("Hapus"), lang.L("Batal"), widget.DangerImportance, func(ok bool) {
 		t.confirm = nil
 		if ok {
 			t.remove(d)
 		}
-	}, t.u.win)
-	t.confirm.SetConfirmText(lang.L("Hapus"))
-	t.confirm.SetDismissText(lang.L("Batal"))
-	t.confirm.SetConfirmImportance(widget.DangerImportance)
-	t.confirm.Show()
+	})
 }
 
 func (t *otpTab) remove(d authority.OTPDevice) {

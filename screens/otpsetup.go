@@ -34,7 +34,7 @@ type otpSetupView struct {
 	name  *field
 
 	qr       *canvas.Image
-	toggle   *widget.Hyperlink
+	toggle   *textLink
 	manual   *fyne.Container
 	key      *widget.Label // the key in groups of four, selectable
 	copyKey  *button

@@ -160,7 +160,7 @@ type createPassphraseView struct {
 	pw         *field
 	confirm    *field
 	rules      *checklist
-	consent    *widget.Check
+	consent    *check
 	consentMsg *widget.Label
 	content    fyne.CanvasObject
 	// token is the passphrase link's token, or "" to use the session.
@@ -177,7 +177,7 @@ func newCreatePassphraseView(a *accountTab) *createPassphraseView {
 	v.consentMsg = wrapped("")
 	v.consentMsg.Importance = widget.DangerImportance
 	v.consentMsg.Hide()
-	v.consent = widget.NewCheck(lang.L("Saya menyetujui sertifikat saya diterbitkan dan saya menyetujui"), func(bool) {
+	v.consent = newCheck(lang.L("Saya menyetujui sertifikat saya diterbitkan dan saya menyetujui"), func(bool) {
 		setText(v.consentMsg, "")
 	})
 	agreement := hyperlink(lang.L("Perjanjian pemilik sertifikat elektronik"), func() {

@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
@@ -155,7 +154,9 @@ type UI struct {
 	// themeItems are Tampilan's "Tema terang" and "Tema gelap";
 	// settingsPrompt the last restart prompt, for tests.
 	themeItems     [2]*fyne.MenuItem
-	settingsPrompt *dialog.ConfirmDialog
+	settingsPrompt *confirmDialog
+	// dialogs are the dialogs Escape may cancel (dialogShown)
+	dialogs []openDialog
 
 	// tasks counts background work so that tests can wait for it.
 	tasks sync.WaitGroup
@@ -170,6 +171,7 @@ type UI struct {
 func New(win fyne.Window, opts Options) *UI {
 	a := opts.Authority
 	u := &UI{opts: opts, flows: a, win: win, deliver: fyne.Do}
+	win.Canvas().SetOnTypedKey(u.typedKey)
 	u.account = newAccountTab(u, a, a)
 	u.otp = newOTPTab(u, a, a)
 	u.inbox = newInboxTab(u, a)

@@ -111,6 +111,9 @@ func (s *shooter) shoot(name string, primary fyne.CanvasObject) {
 			}
 			f.Close()
 			s.checkFits(file, primary)
+			if size == screenSizes[0] && th.name == themes[0].name {
+				s.checkFocus(file)
+			}
 		}
 	}
 }
@@ -332,7 +335,7 @@ func TestScreenshots(t *testing.T) {
 			s.shoot("aktivasi-data-kedinasan", act.next)
 			act.showStep(2)
 			s.shoot("aktivasi-foto-diri", act.submit)
-			showPhotoHowTo(win)
+			showPhotoHowTo(ui)
 			s.shoot("aktivasi-cara-foto", nil)
 			s.closeOverlays()
 			act.photo.openCamera()
@@ -349,6 +352,8 @@ func TestScreenshots(t *testing.T) {
 			ui.showAbout()
 			s.wait()
 			s.shoot("tentang", nil)
+			ui.showNotices()
+			s.shoot("tentang-lisensi", nil)
 			s.closeOverlays()
 			showBundledText(ui, assets.TextAgreement, "Perjanjian pemilik sertifikat elektronik")
 			s.shoot("teks-perjanjian", nil)

@@ -2,8 +2,8 @@ package screens
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/config"
 )
@@ -41,20 +41,18 @@ func (u *UI) setLanguage(code, name string) {
 	if u.opts.SaveSettings != nil {
 		if err := u.opts.SaveSettings(config.UserSettings{Language: code}); err != nil {
 			fyne.LogError("save language", err)
-			dialog.ShowInformation(lang.L("Bahasa"), lang.L("Pilihan bahasa tidak dapat disimpan: {{.Err}}", map[string]any{"Err": err.Error()}), u.win)
+			u.inform(lang.L("Bahasa"), lang.L("Pilihan bahasa tidak dapat disimpan: {{.Err}}", map[string]any{"Err": err.Error()}))
 			return
 		}
 	}
-	u.settingsPrompt = dialog.NewConfirm(lang.L("Bahasa"),
+	u.settingsPrompt = u.confirm(lang.L("Bahasa"),
 		lang.L("Mulai pembukaan berikutnya, BeSign Desktop tampil dalam {{.Name}}. Tutup sekarang untuk membukanya lagi?", map[string]any{"Name": name}),
+		lang.L("Tutup sekarang"), lang.L("Nanti"), widget.HighImportance,
 		func(now bool) {
 			if now {
 				fyne.CurrentApp().Quit()
 			}
-		}, u.win)
-	u.settingsPrompt.SetConfirmText(lang.L("Tutup sekarang"))
-	u.settingsPrompt.SetDismissText(lang.L("Nanti"))
-	u.settingsPrompt.Show()
+		})
 }
 
 // setTheme shows the theme at once and keeps it for the next start.

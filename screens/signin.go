@@ -29,9 +29,9 @@ type signInView struct {
 	f        *form
 	login    *field
 	password *field
-	remember *widget.Check
+	remember *check
 	reason   *widget.Label // why "Ingat Akun ini" is disabled
-	forgot   *widget.Hyperlink
+	forgot   *textLink
 	content  fyne.CanvasObject
 }
 
@@ -45,7 +45,7 @@ func newSignInView(a *accountTab) *signInView {
 	v.forgot = hyperlink(lang.L("Lupa Password"), func() {
 		a.showForgot(strings.TrimSpace(v.login.entry.Text))
 	})
-	v.remember = widget.NewCheck(lang.L("Ingat Akun ini"), nil)
+	v.remember = newCheck(lang.L("Ingat Akun ini"), nil)
 	v.remember.Disable()
 	v.reason = wrapped("")
 	v.reason.Importance = widget.LowImportance

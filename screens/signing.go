@@ -94,10 +94,10 @@ type signTab struct {
 	addMsg     *widget.Label
 	pendingMsg *widget.Label
 	list       *widget.List
-	add        *widget.Button
-	remove     *widget.Button
-	historyBtn *widget.Button
-	signBtn    *widget.Button
+	add        *button
+	remove     *button
+	historyBtn *button
+	signBtn    *button
 	empty      *widget.Label
 
 	left      *fyne.Container // the queue and the selected document's settings
@@ -105,27 +105,27 @@ type signTab struct {
 	right     *fyne.Container // the editor, or a batch's progress and results
 	editor    fyne.CanvasObject
 	docName   *widget.Label
-	prev      *widget.Button
-	next      *widget.Button
-	pageSel   *widget.Select
+	prev      *button
+	next      *button
+	pageSel   *dropdown
 	pageLabel *widget.Label
 	// view shows the pages; preview is the page the box is on.
 	view       *docView
 	preview    *pagePreview
 	thumbList  *widget.List
 	zoomLabel  *widget.Label
-	zoomOut    *widget.Button
-	zoomIn     *widget.Button
-	fitWidth   *widget.Button
-	fitPage    *widget.Button
+	zoomOut    *button
+	zoomIn     *button
+	fitWidth   *button
+	fitPage    *button
 	previewMsg *widget.Label
-	unlock     *widget.Button
-	invisible  *widget.Check
-	reason     *widget.Entry
-	location   *widget.Entry
+	unlock     *button
+	invisible  *check
+	reason     *entry
+	location   *entry
 	outMode    *widget.RadioGroup
 	outDir     *widget.Label
-	outPick    *widget.Button
+	outPick    *button
 	settingMsg *widget.Label
 	form       *widget.Form
 
@@ -134,13 +134,13 @@ type signTab struct {
 	// none (signing_stamp.go).
 	stamp     image.Image
 	stampImg  *canvas.Image
-	stampPick *widget.Button
-	stampDrop *widget.Button
+	stampPick *button
+	stampDrop *button
 	stampMsg  *widget.Label
 	// prepareBtn opens Siapkan Dokumen, repairBtn repairs a damaged file
 	// that checkMsg describes; preparing is set while a result is made.
-	prepareBtn *widget.Button
-	repairBtn  *widget.Button
+	prepareBtn *button
+	repairBtn  *button
 	checkMsg   *widget.Label
 	preparing  bool
 	// prepMsg says where the last prepared result went while it is the
@@ -244,10 +244,10 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 			t.selectDoc(t.docs[i].ID)
 		}
 	}
-	t.add = widget.NewButton(lang.L("Tambah Dokumen"), t.chooseFiles)
-	t.remove = widget.NewButton(lang.L("Hapus dari Antrean"), t.removeSelected)
-	t.historyBtn = widget.NewButton(lang.L("Riwayat"), t.showHistory)
-	t.signBtn = widget.NewButton(lang.L("Tandatangani"), t.openPrompt)
+	t.add = newButton(lang.L("Tambah Dokumen"), t.chooseFiles)
+	t.remove = newButton(lang.L("Hapus dari Antrean"), t.removeSelected)
+	t.historyBtn = newButton(lang.L("Riwayat"), t.showHistory)
+	t.signBtn = newButton(lang.L("Tandatangani"), t.openPrompt)
 	t.signBtn.Importance = widget.HighImportance
 
 	queueTitle := title(lang.L("Antrean Dokumen"))
@@ -280,9 +280,9 @@ func newSignTab(u *UI, auth signingAuthority) *signTab {
 // (settings) sit in the queue's column.
 func (t *signTab) newEditor() fyne.CanvasObject {
 	t.docName = title("")
-	t.prev = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { t.setPage(t.page() - 1) })
-	t.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { t.setPage(t.page() + 1) })
-	t.pageSel = widget.NewSelect(nil, func(s string) {
+	t.prev = newIconButton("", theme.NavigateBackIcon(), func() { t.setPage(t.page() - 1) })
+	t.next = newIconButton("", theme.NavigateNextIcon(), func() { t.setPage(t.page() + 1) })
+	t.pageSel = newDropdown(nil, func(s string) {
 		if n, err := strconv.Atoi(s); err == nil && !t.filling {
 			t.setPage(n)
 		}
@@ -301,15 +301,15 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 	}
 	t.preview = t.newPage()
 	t.zoomLabel = widget.NewLabel("100%")
-	t.zoomOut = widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { t.view.zoomBy(1 / zoomStep) })
-	t.zoomIn = widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { t.view.zoomBy(zoomStep) })
-	t.fitWidth = widget.NewButtonWithIcon(lang.L("Lebar"), theme.ViewFullScreenIcon(), func() { t.view.setMode(zoomFitWidth, 0) })
-	t.fitPage = widget.NewButtonWithIcon(lang.L("Satu Halaman"), theme.ZoomFitIcon(), func() { t.view.setMode(zoomFitPage, 0) })
+	t.zoomOut = newIconButton("", theme.ZoomOutIcon(), func() { t.view.zoomBy(1 / zoomStep) })
+	t.zoomIn = newIconButton("", theme.ZoomInIcon(), func() { t.view.zoomBy(zoomStep) })
+	t.fitWidth = newIconButton(lang.L("Lebar"), theme.ViewFullScreenIcon(), func() { t.view.setMode(zoomFitWidth, 0) })
+	t.fitPage = newIconButton(lang.L("Satu Halaman"), theme.ZoomFitIcon(), func() { t.view.setMode(zoomFitPage, 0) })
 	t.thumbList = t.newThumbnails()
 	t.previewMsg = wrapped("")
 	t.previewMsg.Alignment = fyne.TextAlignCenter
 	t.previewMsg.Hide()
-	t.unlock = widget.NewButton(lang.L("Masukkan Password PDF"), func() {
+	t.unlock = newButton(lang.L("Masukkan Password PDF"), func() {
 		if d := t.current(); d != nil {
 			t.unlockDoc(d.Path, false, func() { t.renderKey = ""; t.render() })
 		}
@@ -328,7 +328,7 @@ func (t *signTab) newEditor() fyne.CanvasObject {
 // settings builds the selected document's settings: visibility, reason,
 // location and where the signed copy goes.
 func (t *signTab) settings() fyne.CanvasObject {
-	t.invisible = widget.NewCheck(lang.L("Tanpa tampilan (tidak terlihat)"), func(on bool) {
+	t.invisible = newCheck(lang.L("Tanpa tampilan (tidak terlihat)"), func(on bool) {
 		if !t.filling {
 			t.edit(func(s *authority.SignatureSettings) { s.Invisible = on })
 			t.render()
@@ -338,7 +338,7 @@ func (t *signTab) settings() fyne.CanvasObject {
 	t.location = t.textSetting(lang.L("Tempat penandatanganan"), func(st *authority.SignatureSettings, s string) { st.Location = s })
 	beside, other := outputChoices()
 	t.outDir = wrapped("")
-	t.outPick = widget.NewButton(lang.L("Pilih Folder"), t.chooseFolder)
+	t.outPick = newButton(lang.L("Pilih Folder"), t.chooseFolder)
 	t.outMode = widget.NewRadioGroup([]string{beside, other}, func(s string) {
 		if t.filling {
 			return
@@ -385,8 +385,8 @@ func (t *signTab) newPage() *pagePreview {
 
 // textSetting is an entry for a text setting (reason, location), cut to
 // the authority's limit and saved as it changes.
-func (t *signTab) textSetting(placeholder string, set func(*authority.SignatureSettings, string)) *widget.Entry {
-	e := widget.NewEntry()
+func (t *signTab) textSetting(placeholder string, set func(*authority.SignatureSettings, string)) *entry {
+	e := newEntry()
 	e.SetPlaceHolder(placeholder)
 	e.OnChanged = func(s string) {
 		if r := []rune(s); len(r) > authority.MaxSignatureTextLen {

@@ -260,16 +260,16 @@ func addMessage(err error) string {
 // this session only, never stored.
 type pdfPasswordDialog struct {
 	d      *dialog.CustomDialog
-	entry  *widget.Entry
+	entry  *entry
 	msg    *widget.Label
-	ok     *widget.Button
-	cancel *widget.Button
+	ok     *button
+	cancel *button
 }
 
 // askPassword asks for path's PDF password (wrong: the last one was
 // wrong), then calls done with it, or cancelled.
 func (t *signTab) askPassword(path string, wrong bool, done func(string), cancelled func()) {
-	p := &pdfPasswordDialog{entry: widget.NewPasswordEntry()}
+	p := &pdfPasswordDialog{entry: newPasswordEntry()}
 	p.msg = wrapped("")
 	p.msg.Importance = widget.DangerImportance
 	p.msg.Hide()
@@ -287,9 +287,9 @@ func (t *signTab) askPassword(path string, wrong bool, done func(string), cancel
 		done(pw)
 	}
 	p.entry.OnSubmitted = func(string) { submit() }
-	p.ok = widget.NewButton(lang.L("Buka"), submit)
+	p.ok = newButton(lang.L("Buka"), submit)
 	p.ok.Importance = widget.HighImportance
-	p.cancel = widget.NewButton(lang.L("Batal"), func() {
+	p.cancel = newButton(lang.L("Batal"), func() {
 		p.d.Hide()
 		t.pwDialog = nil
 		if cancelled != nil {
@@ -305,6 +305,7 @@ func (t *signTab) askPassword(path string, wrong bool, done func(string), cancel
 	p.d.Resize(fyne.NewSize(420, 0))
 	t.pwDialog = p
 	p.d.Show()
+	t.u.dialogShown(p.d, p.cancel.OnTapped)
 	t.u.win.Canvas().Focus(p.entry)
 }
 

@@ -274,7 +274,11 @@ func (p *pagePreview) Tapped(*fyne.PointEvent) {
 	}
 }
 
-func (p *pagePreview) FocusGained()   { p.focused = true; p.Refresh() }
+func (p *pagePreview) FocusGained() {
+	p.focused = true
+	p.Refresh()
+	reveal(p) // Tab may reach a page scrolled out of sight
+}
 func (p *pagePreview) FocusLost()     { p.focused = false; p.shift = false; p.Refresh() }
 func (p *pagePreview) TypedRune(rune) {}
 

@@ -26,7 +26,7 @@ import (
 type pathNote struct {
 	box  *fyne.Container
 	msg  *widget.Label
-	copy *widget.Button
+	copy *button
 	dir  string
 	// shown, when set, runs once the note appeared (a list row must
 	// take its new height).
@@ -36,7 +36,7 @@ type pathNote struct {
 func newPathNote() *pathNote {
 	n := &pathNote{msg: wrapped("")}
 	n.msg.Importance = widget.WarningImportance
-	n.copy = widget.NewButton(lang.L("Salin Lokasi Folder"), func() {
+	n.copy = newButton(lang.L("Salin Lokasi Folder"), func() {
 		fyne.CurrentApp().Clipboard().SetContent(n.dir)
 		n.copy.SetText(lang.L("Lokasi disalin"))
 	})
@@ -82,9 +82,9 @@ func (u *UI) verifyFiles(paths ...string) {
 func (t *signTab) signedActions(output string, note *pathNote) []fyne.CanvasObject {
 	dir := filepath.Dir(output)
 	return []fyne.CanvasObject{
-		widget.NewButton(lang.L("Buka Berkas"), func() { t.u.openPath(output, dir, note) }),
-		widget.NewButton(lang.L("Buka Folder"), func() { t.u.openPath(dir, dir, note) }),
-		widget.NewButton(lang.L("Verifikasi Dokumen"), func() { t.u.verifyFiles(output) }),
+		newButton(lang.L("Buka Berkas"), func() { t.u.openPath(output, dir, note) }),
+		newButton(lang.L("Buka Folder"), func() { t.u.openPath(dir, dir, note) }),
+		newButton(lang.L("Verifikasi Dokumen"), func() { t.u.verifyFiles(output) }),
 	}
 }
 
@@ -117,7 +117,7 @@ type historyView struct {
 	list    *widget.List
 	entries []history.Entry
 	notes   map[int]*pathNote
-	back    *widget.Button
+	back    *button
 }
 
 // showHistory puts the account's history in place of the editor.
@@ -162,7 +162,7 @@ func (t *signTab) showHistory() {
 			slot.Refresh()
 			v.list.SetItemHeight(i, o.(*fyne.Container).MinSize().Height)
 		})
-	v.back = widget.NewButton(lang.L("Kembali ke Antrean"), t.closeHistory)
+	v.back = newButton(lang.L("Kembali ke Antrean"), t.closeHistory)
 	top := container.NewVBox(title(lang.L("Riwayat Penandatanganan")),
 		wrapped(lang.L("Dokumen yang ditandatangani akun ini di laptop ini, terbaru di atas.")), v.msg, widget.NewSeparator())
 	v.content = container.NewBorder(top, container.NewHBox(v.back), nil, nil, v.list)

@@ -49,8 +49,8 @@ func signedNote() string {
 // newPrepareBar is the editor's line about the document's state: what the
 // check found, with Perbaiki, and Siapkan Dokumen.
 func (t *signTab) newPrepareBar() fyne.CanvasObject {
-	t.prepareBtn = widget.NewButtonWithIcon(lang.L("Siapkan Dokumen"), theme.DocumentCreateIcon(), t.showPrepare)
-	t.repairBtn = widget.NewButton(lang.L("Perbaiki"), t.repairSelected)
+	t.prepareBtn = newIconButton(lang.L("Siapkan Dokumen"), theme.DocumentCreateIcon(), t.showPrepare)
+	t.repairBtn = newButton(lang.L("Perbaiki"), t.repairSelected)
 	t.repairBtn.Importance = widget.WarningImportance
 	t.repairBtn.Hide()
 	t.checkMsg = wrapped("")
@@ -228,17 +228,17 @@ func parsePages(s string) ([]int, error) {
 // prepareDialog is "Siapkan Dokumen" for the selected document.
 type prepareDialog struct {
 	d      dialog.Dialog
-	action *widget.Select
-	pages  *widget.Entry
-	order  *widget.Entry
-	turn   *widget.Select
+	action *dropdown
+	pages  *entry
+	order  *entry
+	turn   *dropdown
 	merge  *fyne.Container
 	// mergeDocs are the documents to merge, in order; mergeOn which of
 	// them are ticked (the selected one always is).
 	mergeDocs []authority.QueuedDocument
 	mergeOn   map[int64]bool
 	msg       *widget.Label
-	ok        *widget.Button
+	ok        *button
 	parts     map[string]fyne.CanvasObject
 }
 
@@ -270,14 +270,14 @@ func (t *signTab) showPrepare() {
 	}
 	doc := *cur
 	mergeA, removeA, orderA, rotateA := prepareActions()
-	p := &prepareDialog{pages: widget.NewEntry(), order: widget.NewEntry(), merge: container.NewVBox(),
+	p := &prepareDialog{pages: newEntry(), order: newEntry(), merge: container.NewVBox(),
 		mergeOn: map[int64]bool{doc.ID: true}, msg: wrapped("")}
 	p.msg.Importance = widget.DangerImportance
 	p.msg.Hide()
 	p.pages.SetPlaceHolder(lang.L("contoh: 2, 5-7"))
 	p.order.SetPlaceHolder(lang.L("contoh: 3, 1, 2"))
 	opts, degrees := turns()
-	p.turn = widget.NewSelect(opts, nil)
+	p.turn = newDropdown(opts, nil)
 	p.turn.SetSelected(opts[0])
 	// the selected document first, then the rest of the queue
 	p.mergeDocs = append(p.mergeDocs, doc)
@@ -295,7 +295,7 @@ func (t *signTab) showPrepare() {
 		rotateA: container.NewVBox(widget.NewLabel(lang.L("Halaman (kosong: semua halaman)")), p.pages, p.turn),
 	}
 	body := container.NewStack()
-	p.action = widget.NewSelect([]string{mergeA, removeA, orderA, rotateA}, func(s string) {
+	p.action = newDropdown([]string{mergeA, removeA, orderA, rotateA}, func(s string) {
 		setText(p.msg, "")
 		if part := p.parts[s]; part != nil {
 			body.Objects = []fyne.CanvasObject{part}
@@ -307,7 +307,7 @@ func (t *signTab) showPrepare() {
 	})
 	p.fillMerge(t)
 	p.action.PlaceHolder = " " // Fyne's "(Select one)" is English; one is always chosen
-	p.ok = widget.NewButton(lang.L("Simpan sebagai Berkas Baru"), func() {
+	p.ok = newButton(lang.L("Simpan sebagai Berkas Baru"), func() {
 		var docs []authority.QueuedDocument
 		var produce func() (string, error)
 		switch p.action.Selected {
@@ -369,7 +369,7 @@ func (t *signTab) showPrepare() {
 		t.prepare(docs, produce)
 	})
 	p.ok.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.L("Batal"), func() { p.d.Hide() })
+	cancel := newButton(lang.L("Batal"), func() { p.d.Hide() })
 	content := container.NewBorder(
 		container.NewVBox(wrapped(lang.L("Hasilnya disimpan sebagai berkas baru di samping berkas aslinya; berkas aslinya tidak diubah.")),
 			container.NewBorder(nil, nil, widget.NewLabel(lang.L("Tindakan")), nil, p.action), widget.NewSeparator()),
@@ -380,23 +380,24 @@ func (t *signTab) showPrepare() {
 	p.action.SetSelected(removeA)
 	p.d.Resize(fyne.NewSize(520, 440))
 	p.d.Show()
+	t.u.dialogShown(p.d, cancel.OnTapped)
 }
 
 // fillMerge lists the documents to merge with a tick and arrows.
 func (p *prepareDialog) fillMerge(t *signTab) {
 	p.merge.RemoveAll()
 	for i, d := range p.mergeDocs {
-		check := widget.NewCheck(fmt.Sprintf("%d. %s", i+1, filepath.Base(d.Path)), func(on bool) { p.mergeOn[d.ID] = on })
-		check.SetChecked(p.mergeOn[d.ID])
-		up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { p.move(t, i, -1) })
-		down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { p.move(t, i, 1) })
+		pick := newCheck(fmt.Sprintf("%d. %s", i+1, filepath.Base(d.Path)), func(on bool) { p.mergeOn[d.ID] = on })
+		pick.SetChecked(p.mergeOn[d.ID])
+		up := newIconButton("", theme.MoveUpIcon(), func() { p.move(t, i, -1) })
+		down := newIconButton("", theme.MoveDownIcon(), func() { p.move(t, i, 1) })
 		if i == 0 {
 			up.Disable()
 		}
 		if i == len(p.mergeDocs)-1 {
 			down.Disable()
 		}
-		p.merge.Add(container.NewBorder(nil, nil, nil, container.NewHBox(up, down), check))
+		p.merge.Add(container.NewBorder(nil, nil, nil, container.NewHBox(up, down), pick))
 	}
 	p.merge.Refresh()
 }

@@ -44,7 +44,7 @@ func (enterShortcut) Key() fyne.KeyName { return fyne.KeyEnter }
 type signPrompt struct {
 	t        *signTab
 	d        *dialog.CustomDialog
-	entry    *widget.Entry
+	entry    *entry
 	msg      *widget.Label
 	attempts *widget.Label
 	subject  *widget.Label
@@ -52,14 +52,14 @@ type signPrompt struct {
 	valid    *widget.Label
 	issuer   *widget.Label
 	count    *widget.Label
-	ok       *widget.Button
-	cancel   *widget.Button
+	ok       *button
+	cancel   *button
 	content  fyne.CanvasObject
 	open     bool
 }
 
 func newSignPrompt(t *signTab) *signPrompt {
-	p := &signPrompt{t: t, entry: widget.NewPasswordEntry()}
+	p := &signPrompt{t: t, entry: newPasswordEntry()}
 	p.entry.OnSubmitted = func(string) { p.submit() }
 	p.msg = wrapped("")
 	p.msg.Importance = widget.DangerImportance
@@ -69,9 +69,9 @@ func newSignPrompt(t *signTab) *signPrompt {
 	p.attempts.Hide()
 	p.subject, p.serial, p.valid, p.issuer = wrapped(""), wrapped(""), wrapped(""), wrapped("")
 	p.count = wrapped("")
-	p.ok = widget.NewButton(lang.L("Tandatangani"), p.submit)
+	p.ok = newButton(lang.L("Tandatangani"), p.submit)
 	p.ok.Importance = widget.HighImportance
-	p.cancel = widget.NewButton(lang.L("Batal"), func() {
+	p.cancel = newButton(lang.L("Batal"), func() {
 		if r := t.run; r != nil && !r.finished {
 			// the batch started (the prompt is modal): Batal stops it
 			r.stop()
@@ -79,6 +79,8 @@ func newSignPrompt(t *signTab) *signPrompt {
 		}
 		p.close()
 	})
+	p.entry.onEscape = func() { p.cancel.OnTapped() }
+	p.ok.onEscape, p.cancel.onEscape = p.entry.onEscape, p.entry.onEscape
 	certForm := widget.NewForm(
 		widget.NewFormItem(lang.L("Pemilik"), p.subject),
 		widget.NewFormItem(lang.L("Nomor Seri"), p.serial),
@@ -110,6 +112,7 @@ func (p *signPrompt) show(info authority.CertificateInfo, docs int) {
 	}
 	p.open = true
 	p.d.Show()
+	p.t.u.dialogShown(p.d, p.entry.onEscape)
 	p.relayout()
 	p.t.u.win.Canvas().Focus(p.entry)
 }
@@ -230,8 +233,8 @@ type signRun struct {
 	overall   *widget.ProgressBar
 	summary   *widget.Label
 	rows      []*runRow
-	cancelBtn *widget.Button
-	closeBtn  *widget.Button
+	cancelBtn *button
+	closeBtn  *button
 
 	mu      sync.Mutex
 	prog    []signjob.Progress
@@ -407,8 +410,8 @@ func (t *signTab) showRun(run *signRun) {
 		run.rows = append(run.rows, r)
 		rows.Add(container.NewVBox(r.name, r.bar, r.status, r.actions, r.note.box, widget.NewSeparator()))
 	}
-	run.cancelBtn = widget.NewButton(lang.L("Batal"), run.stop)
-	run.closeBtn = widget.NewButton(lang.L("Kembali ke Antrean"), t.closeRun)
+	run.cancelBtn = newButton(lang.L("Batal"), run.stop)
+	run.closeBtn = newButton(lang.L("Kembali ke Antrean"), t.closeRun)
 	run.closeBtn.Hide()
 	top := container.NewVBox(title(lang.L("Hasil Penandatanganan")), run.summary,
 		widget.NewLabel(lang.L("Keseluruhan")), run.overall, widget.NewSeparator())
@@ -532,10 +535,10 @@ func (t *signTab) showFailed(run *signRun, row *runRow, doc authority.QueuedDocu
 	row.actions.Objects = nil
 	switch {
 	case errors.Is(err, signjob.ErrChanged):
-		row.actions.Add(widget.NewButton(lang.L("Terima perubahan"), func() { t.acceptChange(row, doc) }))
+		row.actions.Add(newButton(lang.L("Terima perubahan"), func() { t.acceptChange(row, doc) }))
 	case isPasswordErr(err):
 		had := t.passwords[doc.Path] != ""
-		row.actions.Add(widget.NewButton(lang.L("Masukkan Password PDF"), func() {
+		row.actions.Add(newButton(lang.L("Masukkan Password PDF"), func() {
 			t.unlockDoc(doc.Path, had, func() {
 				t.file(doc.Path).result = nil
 				row.status.Importance = widget.MediumImportance

@@ -26,8 +26,8 @@ func (t *signTab) newStampSetting() fyne.CanvasObject {
 	t.stampImg.FillMode = canvas.ImageFillContain
 	t.stampImg.SetMinSize(fyne.NewSize(120, 48))
 	t.stampImg.Hide()
-	t.stampPick = widget.NewButton(lang.L("Pilih Gambar"), t.chooseStamp)
-	t.stampDrop = widget.NewButton(lang.L("Hapus Gambar"), t.removeStamp)
+	t.stampPick = newButton(lang.L("Pilih Gambar"), t.chooseStamp)
+	t.stampDrop = newButton(lang.L("Hapus Gambar"), t.removeStamp)
 	t.stampDrop.Hide()
 	t.stampMsg = wrapped("")
 	t.stampMsg.Importance = widget.DangerImportance

@@ -300,6 +300,10 @@ func pixelWidth(w float64) int {
 	return min(max(n, renderBucket), 4000)
 }
 
+// heldObjects gives reveal the scroll of pages, so that Tab to a page
+// scrolled out of sight brings it into view.
+func (v *docView) heldObjects() []fyne.CanvasObject { return []fyne.CanvasObject{v.scroll} }
+
 func (v *docView) CreateRenderer() fyne.WidgetRenderer {
 	return &docViewRenderer{v: v}
 }

@@ -34,18 +34,18 @@ func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 func hasLink(o fyne.CanvasObject, text string) bool {
 	found := false
 	walk(o, func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Hyperlink); ok && l.Text == text {
+		if l, ok := o.(*textLink); ok && l.Text == text {
 			found = true
 		}
 	})
 	return found
 }
 
-func findLink(t *testing.T, o fyne.CanvasObject, text string) *widget.Hyperlink {
+func findLink(t *testing.T, o fyne.CanvasObject, text string) *textLink {
 	t.Helper()
-	var found *widget.Hyperlink
+	var found *textLink
 	walk(o, func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Hyperlink); ok && l.Text == text {
+		if l, ok := o.(*textLink); ok && l.Text == text {
 			found = l
 		}
 	})

@@ -55,5 +55,6 @@ func showRejectDialog(t *verifyTab) {
 	r.d.SetButtons([]fyne.CanvasObject{cancel, r.send})
 	r.d.Resize(fyne.NewSize(480, 280))
 	r.d.Show()
+	t.u.dialogShown(r.d, cancel.OnTapped)
 	t.rejecting = r
 }

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/natunakab/besign/authority"
@@ -275,12 +276,13 @@ func (t *docVerifyTab) setSummary(s string, imp widget.Importance) {
 
 // passwordPrompt asks for the password of a protected PDF.
 type passwordPrompt struct {
-	d     *dialog.FormDialog
+	d     *dialog.CustomDialog
 	entry *entry
 	msg   *widget.Label
 }
 
-// askPassword opens the password dialog for f; msg says why again.
+// askPassword opens the password dialog for f; msg says why again. Its
+// buttons are ours, so that Escape anywhere in it is Batal.
 func (t *docVerifyTab) askPassword(f *checkedFile, msg string) {
 	p := &passwordPrompt{entry: newPasswordEntry()}
 	p.msg = wrapped(msg)
@@ -289,7 +291,15 @@ func (t *docVerifyTab) askPassword(f *checkedFile, msg string) {
 	if msg != "" {
 		items = append(items, widget.NewFormItem("", p.msg))
 	}
-	p.d = dialog.NewForm(lang.L("Dokumen dilindungi password"), lang.L("Buka"), lang.L("Batal"), items, func(ok bool) {
+	answered := false
+	// finish runs once, however the prompt closes (Buka, Batal, Escape,
+	// or hidden from elsewhere)
+	finish := func(ok bool) {
+		if answered {
+			return
+		}
+		answered = true
+		p.d.Hide()
 		if t.prompt != p {
 			return
 		}
@@ -300,11 +310,19 @@ func (t *docVerifyTab) askPassword(f *checkedFile, msg string) {
 		}
 		f.password = p.entry.Text
 		t.check(f, nil)
-	}, t.u.win)
-	p.entry.OnSubmitted = func(string) { p.d.Submit() }
+	}
+	open := newButton(lang.L("Buka"), func() { finish(true) })
+	open.Importance = widget.HighImportance
+	cancel := newButton(lang.L("Batal"), func() { finish(false) })
+	open.onEscape, cancel.onEscape, p.entry.onEscape = cancel.OnTapped, cancel.OnTapped, cancel.OnTapped
+	p.entry.OnSubmitted = func(string) { finish(true) }
+	content := container.NewVBox(widget.NewForm(items...), container.NewHBox(layout.NewSpacer(), cancel, open, layout.NewSpacer()))
+	p.d = dialog.NewCustomWithoutButtons(lang.L("Dokumen dilindungi password"), content, t.u.win)
+	p.d.SetOnClosed(func() { finish(false) })
 	p.d.Resize(fyne.NewSize(420, 0))
 	t.prompt = p
 	p.d.Show()
+	t.u.dialogShown(p.d, cancel.OnTapped)
 	if c := t.u.win.Canvas(); c != nil {
 		c.Focus(p.entry)
 	}

@@ -1,6 +1,7 @@
 ; NSIS installer of BeSign Desktop (makensis from Debian's nsis).
 ; build-windows.sh defines VERSION (0.1.0), VIVERSION (0.1.0.1), SRCDIR (the
-; directory with besign.exe, besign.ico, config.example.toml), OUTFILE and,
+; directory with besign.exe, besign.ico, config.example.toml,
+; THIRD_PARTY_NOTICES.txt), OUTFILE and,
 ; when signing, SIGNCMD (run on the uninstaller before it is packed).
 ;
 ; Per-machine install into Program Files, Start Menu shortcut, uninstaller
@@ -136,6 +137,7 @@ Section "BeSign Desktop" SecMain
 	SetOutPath "$INSTDIR"
 	File "${SRCDIR}\besign.exe"
 	File "${SRCDIR}\config.example.toml"
+	File "${SRCDIR}\THIRD_PARTY_NOTICES.txt"
 	WriteUninstaller "$INSTDIR\uninstall.exe"
 	CreateShortCut "${SHORTCUT}" "$INSTDIR\besign.exe" "" "$INSTDIR\besign.exe" 0
 
@@ -211,6 +213,7 @@ Section "Uninstall"
 	Delete "${SHORTCUT}"
 	Delete "$INSTDIR\besign.exe"
 	Delete "$INSTDIR\config.example.toml"
+	Delete "$INSTDIR\THIRD_PARTY_NOTICES.txt"
 	Delete "$INSTDIR\uninstall.exe"
 	RMDir "$INSTDIR"
 	DeleteRegKey HKLM "${UNINST_KEY}"
