@@ -180,6 +180,13 @@ func run(in Input) error {
 				return
 			}
 			local = l
+			// the configuration was checked and server_ca read by Open:
+			// what could fail here failed there
+			timeStamp, err := datadir.TimeStamper(cfg)
+			if err != nil {
+				// B-T or nothing, as the CLI: each document says why
+				timeStamp = func(context.Context, []byte) ([]byte, error) { return nil, err }
+			}
 			var kr screens.Keyring
 			if l.Keys != nil {
 				kr = keyring{l.Keys}
@@ -197,6 +204,7 @@ func run(in Input) error {
 				Preview:               renderer,
 				MaxPassphraseFailures: cfg.Passphrase.MaxFailures,
 				VerificationURL:       cfg.VerificationURL,
+				TimeStamp:             timeStamp,
 				Dark:                  dark,
 				SaveSettings: func(s config.UserSettings) error {
 					return config.SaveUser(in.DataDir, s)

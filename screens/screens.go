@@ -83,6 +83,10 @@ type Options struct {
 	// VerificationURL goes into the QR code of visible signatures, as the
 	// CLI's; empty: no code.
 	VerificationURL string
+	// TimeStamp, when set, time-stamps every signature (PAdES B-T) at the
+	// configured TSA, as the CLI's (datadir.TimeStamper); a document whose
+	// token cannot be had is not signed.
+	TimeStamp func(ctx context.Context, digest []byte) ([]byte, error)
 	// Dark says the dark theme is shown (the app sets it); the Tampilan
 	// menu switches between the two.
 	Dark bool

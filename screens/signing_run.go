@@ -342,7 +342,7 @@ func (t *signTab) startRun(passphrase string) {
 		// the code names this document and this certificate (signjob's
 		// VerificationQuery tells what a verification page can check)
 		QRDocument: true, Serial: t.cert.Serial, Image: t.stamp,
-		Progress: run.progress,
+		Progress: run.progress, TimeStamp: t.u.opts.TimeStamp,
 	}
 	background(t.u, func(context.Context) ([]signjob.Result, error) {
 		defer cancel()
