@@ -68,6 +68,25 @@ func (a *accountTab) focus() {
 	}
 }
 
+// focusNextStep puts the focus on the details' next step (Aktivasi, Buat
+// Passphrase) once the certificate says which, so that Enter goes on
+// rather than signing out; Keluar has it only when there is nothing to do.
+func (a *accountTab) focusNextStep() {
+	if len(a.content.Objects) == 0 || a.content.Objects[0] != a.details.content {
+		return
+	}
+	next := a.details.signOut
+	for _, b := range []*button{a.details.cert.create, a.details.cert.activate} {
+		if b.Visible() {
+			next = b
+		}
+	}
+	if a.first != fyne.Focusable(next) {
+		a.first = next
+		a.focus()
+	}
+}
+
 // shown runs when the tab is selected: the details' certificate is asked
 // again, since an approval or a passphrase made elsewhere (the admin
 // command, a verifier, the mail's link) changes the next step.
@@ -137,6 +156,7 @@ func (a *accountTab) showRegister() {
 
 func (a *accountTab) showDetails() {
 	a.details.reset()
+	// the certificate's next step takes the focus once known (focusNextStep)
 	a.show(a.details.content, a.details.signOut)
 }
 

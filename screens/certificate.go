@@ -134,6 +134,7 @@ func (b *certificateBox) show(info authority.CertificateInfo) {
 	} else {
 		b.forgot.Hide()
 	}
+	b.a.focusNextStep()
 }
 
 // refresh asks the authority for the certificate of the signed-in account.

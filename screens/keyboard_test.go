@@ -114,6 +114,16 @@ func TestEnterOnFocusedButton(t *testing.T) {
 	tabTo(t, c, a.otpStep.f.button, 4)
 	h.key(fyne.KeyEnter) // the keypad's Enter
 	h.wantView("details", a.details.content)
+
+	// Signed in, the focus is on the next step, never on Keluar: a second
+	// Enter goes on to Aktivasi instead of signing out.
+	if c.Focused() != fyne.Focusable(a.details.cert.activate) {
+		t.Fatalf("after sign-in the focus is on %T, not the next step", c.Focused())
+	}
+	h.key(fyne.KeyReturn)
+	if h.ui.tabs.Selected() != h.ui.actItem || h.ui.state.session == nil {
+		t.Fatalf("Enter after sign-in: tab %q, signed in %v", h.ui.tabs.Selected().Text, h.ui.state.session != nil)
+	}
 }
 
 // Every form of the Akun tab with a way back takes Escape, from an entry
