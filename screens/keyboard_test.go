@@ -1,13 +1,19 @@
 package screens
 
 import (
+	"context"
 	"image"
 	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/natunakab/besign/filechooser"
 )
 
 // tabTo presses Tab until want has the focus, failing after max presses.
@@ -172,5 +178,47 @@ func TestEscapeLeavesForms(t *testing.T) {
 	h.key(fyne.KeyEscape)
 	if o.content.Objects[0] != o.listing {
 		t.Fatal("Escape did not go back to the device list")
+	}
+}
+
+// Signing with the keyboard alone, from adding a document to the result:
+// Tab to Tambah Dokumen and Enter (the desktop's file dialog, stood in for
+// here, answers with a letter), Tab to Tandatangani and Enter, the
+// passphrase typed into the prompt, Enter; the row shows the signed copy.
+func TestSignWithKeyboardAlone(t *testing.T) {
+	h, _ := signReady(t)
+	tab := h.ui.sign
+	dir := t.TempDir()
+	letter := writePDF(t, dir, "Surat Undangan.pdf", a4)
+	asked := 0
+	h.ui.opts.FileChooser = func(context.Context, filechooser.Options) ([]string, error) {
+		asked++
+		return []string{letter}, nil
+	}
+	c := h.win.Canvas()
+	c.Unfocus()
+	tabTo(t, c, tab.add, 40)
+	h.key(fyne.KeyReturn)
+	if asked != 1 || len(tab.docs) != 1 {
+		t.Fatalf("Enter on Tambah Dokumen: dialog asked %d times, %d queued", asked, len(tab.docs))
+	}
+	tabTo(t, c, tab.signBtn, 40)
+	h.key(fyne.KeyReturn)
+	if !tab.prompt.open || c.Focused() != fyne.Focusable(tab.prompt.entry) {
+		t.Fatalf("Enter on Tandatangani: prompt open %v, focus on %T", tab.prompt.open, c.Focused())
+	}
+	for _, r := range signPass {
+		c.Focused().TypedRune(r)
+	}
+	h.key(fyne.KeyReturn)
+	out := filepath.Join(dir, "Surat Undangan_signed.pdf")
+	if tab.prompt.open || tab.run == nil || !tab.run.finished || tab.run.rows[0].output != out {
+		t.Fatalf("after the passphrase and Enter: prompt open %v, run %v", tab.prompt.open, tab.run != nil)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tab.run.rows[0].status.Text, out) {
+		t.Fatalf("the row says %q", tab.run.rows[0].status.Text)
 	}
 }
