@@ -5,15 +5,18 @@
 package verifytrust
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
+	"github.com/natunakab/besign/internal/atomicfile"
 	"github.com/natunakab/besign/internal/localcrl"
 	"github.com/natunakab/besign/internal/trustedroots"
 	"github.com/natunakab/besign/pdfsign"
@@ -68,13 +71,9 @@ func Assemble(ctx context.Context, s Sources) (Trust, error) {
 	var t Trust
 	roots := append([]*x509.Certificate(nil), s.Roots...)
 	if s.Authority != nil {
-		der, err := s.Authority.RootCertificate(ctx)
+		root, err := authorityRoot(ctx, s)
 		if err != nil {
-			return Trust{}, fmt.Errorf("root certificate: %w", err)
-		}
-		root, err := x509.ParseCertificate(der)
-		if err != nil {
-			return Trust{}, fmt.Errorf("root certificate: %w", err)
+			return Trust{}, err
 		}
 		roots = append(roots, root)
 	}
@@ -91,6 +90,41 @@ func Assemble(ctx context.Context, s Sources) (Trust, error) {
 	// the authority's own CRL is local: offline still reads it
 	t.Offline = s.Offline && !t.LocalCRL
 	return t, nil
+}
+
+// RootCacheName is the copy of the authority's root kept in the data dir,
+// so that an organisation server's root is trusted while it cannot be
+// reached (a laptop offline verifies as it did online).
+const RootCacheName = "authority-root.der"
+
+// authorityRoot asks s.Authority for its root and keeps a copy in the data
+// dir; when the authority cannot answer, the copy stands in.
+func authorityRoot(ctx context.Context, s Sources) (*x509.Certificate, error) {
+	cache := ""
+	if s.DataDir != "" {
+		cache = filepath.Join(s.DataDir, RootCacheName)
+	}
+	der, err := s.Authority.RootCertificate(ctx)
+	if err != nil {
+		if cache != "" {
+			if kept, rerr := os.ReadFile(cache); rerr == nil {
+				if root, perr := x509.ParseCertificate(kept); perr == nil {
+					return root, nil
+				}
+			}
+		}
+		return nil, fmt.Errorf("root certificate: %w", err)
+	}
+	root, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("root certificate: %w", err)
+	}
+	if cache != "" {
+		if kept, _ := os.ReadFile(cache); !bytes.Equal(kept, der) {
+			_ = atomicfile.Replace(cache, der, 0o600) // only a copy: the next verification tries again
+		}
+	}
+	return root, nil
 }
 
 // revocationClient is the client of the revocation checks of s.

@@ -140,11 +140,31 @@ func TestAuthorityRoot(t *testing.T) {
 	if _, err := root.Verify(x509.VerifyOptions{Roots: tr.Roots}); err != nil {
 		t.Fatalf("the authority's root is not in the pool: %v", err)
 	}
+	if kept, err := os.ReadFile(filepath.Join(dir, RootCacheName)); err != nil || !bytes.Equal(kept, der) {
+		t.Fatalf("the root is not kept in the data dir: %v", err)
+	}
+	// An authority that cannot answer (an organisation server offline, here
+	// closed): the kept copy stands in, so a laptop offline trusts as it
+	// did online; without a copy, nothing is trusted in its name.
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Assemble(ctx, Sources{Authority: a, DataDir: dir}); err == nil || !strings.Contains(err.Error(), "root certificate") {
-		t.Fatalf("closed authority: %v", err)
+	tr, err = Assemble(ctx, Sources{Authority: a, DataDir: dir})
+	if err != nil || tr.Roots == nil {
+		t.Fatalf("offline with the kept root: %v", err)
+	}
+	if _, err := root.Verify(x509.VerifyOptions{Roots: tr.Roots}); err != nil {
+		t.Fatalf("the kept root is not trusted offline: %v", err)
+	}
+	if _, err := Assemble(ctx, Sources{Authority: a, DataDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "root certificate") {
+		t.Fatalf("closed authority, nothing kept: %v", err)
+	}
+	// A damaged copy is no root.
+	if err := os.WriteFile(filepath.Join(dir, RootCacheName), []byte("rusak"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Assemble(ctx, Sources{Authority: a, DataDir: dir}); err == nil {
+		t.Fatal("a damaged kept root was trusted")
 	}
 }
 
