@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"crypto/rand"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -46,6 +47,9 @@ type harnessConfig struct {
 	// remote puts the HTTPS client between the screens and the authority,
 	// as BESIGN_UI_AUTHORITY=remote does for every test.
 	remote bool
+	// serverWrap, with remote, wraps the server's handler (a server that
+	// misbehaves).
+	serverWrap func(http.Handler) http.Handler
 }
 
 // harness is a window with the screens on a real embedded authority in a
@@ -94,7 +98,11 @@ func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 	win := test.NewTempWindow(t, nil)
 	var auth authority.Authority = a
 	if uiRemote || hc.remote {
-		auth = overHTTPS(t, a)
+		if hc.serverWrap != nil {
+			auth = overHTTPSWrapped(t, a, hc.serverWrap)
+		} else {
+			auth = overHTTPS(t, a)
+		}
 	}
 	if hc.wrap != nil {
 		auth = hc.wrap(auth)

@@ -36,14 +36,21 @@ const seedRuleError = "Passphrase anda harus mengandung setidaknya satu huruf be
 // more tunes the authority.
 func verifiedSignedIn(t testing.TB, more ...func(*embedded.Options)) *harness {
 	t.Helper()
-	h := newHarness(t, func(c *harnessConfig) {
+	return verifiedSignedInWith(t, nil, more...)
+}
+
+// verifiedSignedInWith is verifiedSignedIn with the harness configured by
+// cfgs too.
+func verifiedSignedInWith(t testing.TB, cfgs []func(*harnessConfig), more ...func(*embedded.Options)) *harness {
+	t.Helper()
+	h := newHarness(t, append([]func(*harnessConfig){func(c *harnessConfig) {
 		c.authOpts = func(o *embedded.Options) {
 			o.Instansi = "Pemerintah Kabupaten Natuna"
 			for _, f := range more {
 				f(o)
 			}
 		}
-	})
+	}}, cfgs...)...)
 	h.user("Siti Rahmawati", actEmail)
 	secret := h.activate(actEmail, actPass)
 	h.signIn(actEmail, actPass, secret)

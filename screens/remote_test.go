@@ -2,6 +2,9 @@ package screens
 
 import (
 	"crypto/x509"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -24,11 +27,18 @@ var uiRemote = os.Getenv("BESIGN_UI_AUTHORITY") == "remote"
 // trusts only that server's certificate (the configuration's server_ca).
 func overHTTPS(t testing.TB, a authority.Authority) authority.Authority {
 	t.Helper()
+	return overHTTPSWrapped(t, a, func(h http.Handler) http.Handler { return h })
+}
+
+// overHTTPSWrapped is overHTTPS with the server's handler wrapped, to make
+// the server misbehave.
+func overHTTPSWrapped(t testing.TB, a authority.Authority, wrap func(http.Handler) http.Handler) authority.Authority {
+	t.Helper()
 	h, err := httpapi.New(a, httpapi.Options{MailOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewTLSServer(h)
+	srv := httptest.NewTLSServer(wrap(h))
 	t.Cleanup(srv.Close)
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
@@ -114,5 +124,60 @@ func TestServerTroubleOnScreen(t *testing.T) {
 				t.Fatal("the form is not ready to try again as it was")
 			}
 		})
+	}
+}
+
+// A server that vanishes in the middle of a batch (the connection drops
+// while it signs the digests): every document says the server cannot be
+// reached, nothing is written, and the queue keeps the documents for a
+// retry once the server is back.
+func TestSignServerVanishesMidBatch(t *testing.T) {
+	var drop atomic.Bool
+	h, _ := signReady(t, func(c *harnessConfig) {
+		c.remote = true
+		c.serverWrap = func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if drop.Load() && r.URL.Path == httpapi.SignDigests.Path {
+					if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+						conn.Close() // the server is gone mid-request
+					}
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		}
+	})
+	tab := h.ui.sign
+	dir := t.TempDir()
+	docs := []string{writePDF(t, dir, "satu.pdf", a4), writePDF(t, dir, "dua.pdf", a4)}
+	h.ui.OpenFiles(docs)
+	h.wait()
+	drop.Store(true)
+	pr := h.openPrompt()
+	h.typeIn(pr.entry, signPass)
+	h.enter()
+	if tab.run == nil || !tab.run.finished {
+		t.Fatal("the batch did not end")
+	}
+	for i, row := range tab.run.rows {
+		if row.output != "" || !strings.Contains(row.status.Text, "Server BeSign tidak dapat dihubungi") {
+			t.Fatalf("document %d: output %q, %q", i, row.output, row.status.Text)
+		}
+	}
+	if signed, _ := filepath.Glob(filepath.Join(dir, "*_signed*")); len(signed) != 0 {
+		t.Fatalf("written although the server vanished: %v", signed)
+	}
+	if len(tab.docs) != 2 {
+		t.Fatalf("the queue lost documents: %d left", len(tab.docs))
+	}
+	// Back again: the same queue signs.
+	drop.Store(false)
+	pr = h.openPrompt()
+	h.typeIn(pr.entry, signPass)
+	h.enter()
+	for i, row := range tab.run.rows {
+		if row.output == "" {
+			t.Fatalf("after the server came back, document %d: %q", i, row.status.Text)
+		}
 	}
 }

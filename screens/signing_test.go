@@ -57,9 +57,9 @@ func (o *opened) open(u *url.URL) error {
 
 // signReady signs in an account with an issued certificate, with the page
 // preview and a recorded OpenURL, on the Tanda Tangan tab.
-func signReady(t testing.TB) (*harness, *opened) {
+func signReady(t testing.TB, cfgs ...func(*harnessConfig)) (*harness, *opened) {
 	t.Helper()
-	h := verifiedSignedIn(t)
+	h := verifiedSignedInWith(t, cfgs)
 	_, err := h.auth.CreatePassphrase(context.Background(), authority.CreatePassphraseRequest{
 		Token: h.ui.state.session.Token, Passphrase: signPass, Confirmation: signPass, Consent: true})
 	if err != nil {
