@@ -3,11 +3,11 @@ package screens
 import (
 	"crypto/x509"
 	"net/http"
-	"path/filepath"
-	"sync/atomic"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/natunakab/besign/authority"
