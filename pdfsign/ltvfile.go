@@ -1,0 +1,81 @@
+package pdfsign
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// ExtendFile adds long-term validation material, and with l.DocTimeStamp
+// a document timestamp, to the signed PDF at in (ExtendUpdate) and writes
+// the result to out, which may be in itself. The output is written to a
+// temporary file in out's folder, synced and then renamed into place: out
+// is complete or untouched, and the input's bytes are never rewritten
+// where they are.
+func ExtendFile(in, out string, l LTV) (*LTVResult, error) {
+	src, st, err := OpenInput(in)
+	if errors.Is(err, ErrNotRegular) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open input: %w", err)
+	}
+	defer src.Close()
+	dir := filepath.Dir(out)
+	cleanFolder(dir)
+	tmp, err := createTemp(dir, st.Mode().Perm()&0o666)
+	if err != nil {
+		return nil, fmt.Errorf("create output: %w", err)
+	}
+	untrack := trackTemp(tmp.Name())
+	defer untrack()
+	fail := func(err error) (*LTVResult, error) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	// The update is computed from the copy, which no other process
+	// writes: the document timestamp covers exactly the bytes kept.
+	n, err := io.Copy(tmp, src)
+	if err != nil {
+		return fail(fmt.Errorf("copy document: %w", err))
+	}
+	if n != st.Size() {
+		return fail(fmt.Errorf("copy document: %w", ErrTruncated))
+	}
+	src.Close()
+	res, err := appendExtension(tmp, l)
+	if err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(fmt.Errorf("write output: %w", err))
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(fmt.Errorf("write output: %w", err))
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("write output: %w", err)
+	}
+	return res, nil
+}
+
+// appendExtension appends ExtendUpdate's update to the file f, read and
+// written at its end.
+func appendExtension(f *os.File, l LTV) (*LTVResult, error) {
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, fmt.Errorf("read output: %w", err)
+	}
+	upd, res, err := ExtendUpdate(f, size, l)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteAt(upd, size); err != nil {
+		return nil, fmt.Errorf("write output: %w", err)
+	}
+	return res, nil
+}
