@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/natunakab/besign/pdfsign/internal/cms"
@@ -46,6 +47,27 @@ type LTV struct {
 	PDFPassword string
 	// Report, when set, gets what SignFile's update added.
 	Report func(*LTVResult)
+	// Required makes a missing piece an error (ErrLTVIncomplete, nothing
+	// written): revocation data for a certificate, or the document
+	// timestamp asked for. Without it the update holds what could be had
+	// and the result says what is missing.
+	Required bool
+	// Cache, when set, keeps fetched OCSP answers, CRLs and issuers for
+	// other documents: a batch by one signer asks each responder once.
+	Cache *FetchCache
+}
+
+// ErrLTVIncomplete means the validation material or the document
+// timestamp a level needs could not be had (LTV.Required).
+var ErrLTVIncomplete = errors.New("the validation material for long-term signatures is incomplete")
+
+// FetchCache holds fetched revocation data and issuers, shared by the
+// documents of a batch; safe for concurrent use. Answers are used only
+// while they are current (ExtendUpdate checks each), so a long-lived
+// cache is harmless, if pointless.
+type FetchCache struct {
+	mu  sync.Mutex
+	got map[string][]byte
 }
 
 // LTVResult says what the DSS update holds.
@@ -167,7 +189,11 @@ func ExtendUpdate(src io.ReaderAt, size int64, l LTV) ([]byte, *LTVResult, error
 	}
 	existing := readExistingDSS(f, doc.catalog)
 	pool = append(pool, existing.certs...)
-	rev := &revFetcher{l: l, got: map[string][]byte{}}
+	cache := l.Cache
+	if cache == nil {
+		cache = &FetchCache{}
+	}
+	rev := &revFetcher{l: l, cache: cache}
 	for i := range sigs {
 		for j, c := range sigs[i].chains {
 			chain := buildChain(c[0], pool)
@@ -252,8 +278,14 @@ type vriIdx struct{ certs, ocsps, crls []int }
 // says why in the result.
 func build(src io.ReaderAt, size int64, f *pdf.File, doc *document, pl plan, l LTV) ([]byte, *LTVResult, error) {
 	res := pl.res
+	if l.Required && !res.Complete() {
+		return nil, nil, fmt.Errorf("%w: %s", ErrLTVIncomplete, strings.Join(res.Unchecked, "; "))
+	}
 	out, err := writeUpdate(src, size, f, doc, pl, l.DocTimeStamp != nil && res.Complete(), l)
 	var se *stampError
+	if errors.As(err, &se) && l.Required {
+		return nil, nil, fmt.Errorf("%w: document timestamp: %w", ErrLTVIncomplete, se.err)
+	}
 	if errors.As(err, &se) {
 		res.DocTimeStampErr = se.err
 		out, err = writeUpdate(src, size, f, doc, pl, false, l)
@@ -495,8 +527,8 @@ func (r *revFetcher) issuer(c *x509.Certificate) *x509.Certificate {
 // already in the DSS while still current, or fetched from its OCSP
 // responder, then its CRL distribution points.
 type revFetcher struct {
-	l   LTV
-	got map[string][]byte
+	l     LTV
+	cache *FetchCache
 }
 
 func (r *revFetcher) status(c, issuer *x509.Certificate, existing *existingDSS) (ocspDER, crlDER []byte, why string) {
@@ -566,7 +598,10 @@ func crlFor(der []byte, c, issuer *x509.Certificate, now time.Time) bool {
 // fetch gets a CRL (GET) or an OCSP answer (POST) once per document.
 func (r *revFetcher) fetch(method, url string, body []byte) ([]byte, error) {
 	key := method + " " + url + " " + string(body)
-	if b, ok := r.got[key]; ok {
+	r.cache.mu.Lock()
+	b, ok := r.cache.got[key]
+	r.cache.mu.Unlock()
+	if ok {
 		return b, nil
 	}
 	client := r.l.HTTPClient
@@ -590,10 +625,15 @@ func (r *revFetcher) fetch(method, url string, body []byte) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: %s", url, resp.Status)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxRevocationData+1))
+	b, err = io.ReadAll(io.LimitReader(resp.Body, maxRevocationData+1))
 	if err != nil || len(b) > maxRevocationData {
 		return nil, fmt.Errorf("%s: unreadable answer", url)
 	}
-	r.got[key] = b
+	r.cache.mu.Lock()
+	if r.cache.got == nil || len(r.cache.got) > 10000 {
+		r.cache.got = map[string][]byte{}
+	}
+	r.cache.got[key] = b
+	r.cache.mu.Unlock()
 	return b, nil
 }

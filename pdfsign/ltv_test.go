@@ -266,6 +266,20 @@ func TestSignLTDegrades(t *testing.T) {
 	if res.Complete() || res.DocTimeStamp || asked || !strings.Contains(strings.Join(res.Unchecked, ";"), "names no revocation service") {
 		t.Fatalf("result: %+v (asked %v)", res, asked)
 	}
+	// Asked for as required (besign sign --level B-LT), the same fails
+	// and writes nothing.
+	o.LTV.Required = true
+	req := filepath.Join(w.dir, "required.pdf")
+	if err := SignFile(in, req, o, FileOptions{}); !errors.Is(err, ErrLTVIncomplete) {
+		t.Fatalf("required: %v", err)
+	}
+	if _, err := os.Stat(req); !os.IsNotExist(err) {
+		t.Fatalf("output written: %v", err)
+	}
+	opts.LTV.Required = true
+	if err := SignFile(in, req, opts, FileOptions{}); !errors.Is(err, ErrLTVIncomplete) || !errors.Is(err, down) {
+		t.Fatalf("required document timestamp: %v", err)
+	}
 }
 
 // ExtendFile on a B-B document signed by another program's certificate
@@ -319,6 +333,25 @@ func TestExtendFile(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(w.dir, ".besign-*")); len(m) != 0 {
 		t.Fatalf("temporary files left: %v", m)
+	}
+}
+
+// A shared FetchCache asks the responder once for a batch.
+func TestLTVCache(t *testing.T) {
+	w := newLTVWorld(t)
+	in := filepath.Join(w.dir, "in.pdf")
+	os.WriteFile(in, basePDF(), 0o644)
+	cache := &FetchCache{}
+	opts := w.opts()
+	opts.LTV = &LTV{Cache: cache}
+	for i := range 3 {
+		if err := SignFile(in, filepath.Join(w.dir, "out"+string(rune('a'+i))+".pdf"), opts, FileOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Signer's OCSP, TSA's OCSP, the CA's CRL: three fetches, not nine.
+	if n := w.srv.fetches.Load(); n != 3 {
+		t.Fatalf("%d fetches", n)
 	}
 }
 
