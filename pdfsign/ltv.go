@@ -36,6 +36,9 @@ type LTV struct {
 	Offline bool
 	// Certs complete chains the signatures do not carry (issuers, roots).
 	Certs []*x509.Certificate
+	// Roots, when set, complete a chain up to one of them (trusted roots:
+	// a PKCS#12 file seldom carries its root).
+	Roots *x509.CertPool
 	// OCSPs and CRLs (DER) are revocation data the caller already has;
 	// each is used when it is about a certificate of a chain and verifies.
 	OCSPs, CRLs [][]byte
@@ -207,6 +210,11 @@ func ExtendUpdate(src io.ReaderAt, size int64, l LTV) ([]byte, *LTVResult, error
 				pool = append(pool, got)
 				if chain = buildChain(c[0], pool); chain[len(chain)-1] == top {
 					break
+				}
+			}
+			if top := chain[len(chain)-1]; !selfSigned(top) && l.Roots != nil {
+				if full := verifiedChain(c[0], pool, l.Roots); full != nil {
+					chain = full
 				}
 			}
 			sigs[i].chains[j] = chain
@@ -500,6 +508,22 @@ func buildChain(leaf *x509.Certificate, pool []*x509.Certificate) []*x509.Certif
 		c = next
 	}
 	return chain
+}
+
+// verifiedChain is a chain from leaf to one of roots through pool, judged
+// at the leaf's start of validity (the chain need not be valid now, only
+// complete), or nil.
+func verifiedChain(leaf *x509.Certificate, pool []*x509.Certificate, roots *x509.CertPool) []*x509.Certificate {
+	inter := x509.NewCertPool()
+	for _, c := range pool {
+		inter.AddCert(c)
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: leaf.NotBefore.Add(time.Second),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	if err != nil || len(chains) == 0 {
+		return nil
+	}
+	return chains[0]
 }
 
 func selfSigned(c *x509.Certificate) bool {

@@ -336,6 +336,32 @@ func TestExtendFile(t *testing.T) {
 	}
 }
 
+// A signature whose chain stops below the root (a PKCS#12 file without
+// it) is completed from LTV.Roots; without them the issuer is missing and
+// the result says so.
+func TestLTVRoots(t *testing.T) {
+	w := newLTVWorld(t)
+	in := filepath.Join(w.dir, "in.pdf")
+	os.WriteFile(in, basePDF(), 0o644)
+	opts := w.opts()
+	opts.Chain = opts.Chain[:2]
+	var res *LTVResult
+	opts.LTV = &LTV{Report: func(r *LTVResult) { res = r }}
+	if err := SignFile(in, filepath.Join(w.dir, "a.pdf"), opts, FileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if res.Complete() || !strings.Contains(strings.Join(res.Unchecked, ";"), "issuer is not at hand") {
+		t.Fatalf("without roots: %+v", res)
+	}
+	opts.LTV = &LTV{Roots: rootsOf(w.p), Report: func(r *LTVResult) { res = r }}
+	if err := SignFile(in, filepath.Join(w.dir, "b.pdf"), opts, FileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Complete() || res.CRLs != 1 {
+		t.Fatalf("with roots: %+v", res)
+	}
+}
+
 // A shared FetchCache asks the responder once for a batch.
 func TestLTVCache(t *testing.T) {
 	w := newLTVWorld(t)
