@@ -414,3 +414,45 @@ func TestLTVRefusesForeignOCSP(t *testing.T) {
 		t.Fatalf("%d OCSP answers in the DSS", len(ocsps))
 	}
 }
+
+// B-LTA on every corpus file that takes a signature (cross-reference
+// tables and streams, object streams, AcroForms, earlier updates): qpdf
+// --check and mutool accept the result, pdfsig calls the signature valid,
+// and our verifier finds it valid offline years later from the DSS.
+func TestLTACorpus(t *testing.T) {
+	k := getKit(t)
+	w := newLTVWorld(t)
+	for _, in := range corpusFiles(t) {
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.pdf")
+			var res *LTVResult
+			opts := w.opts()
+			opts.LTV = &LTV{DocTimeStamp: w.stamp, Required: true, Report: func(r *LTVResult) { res = r }}
+			if err := SignFile(in, out, opts, FileOptions{}); err != nil {
+				if errors.Is(err, ErrLTVIncomplete) {
+					t.Fatal(err)
+				}
+				t.Skipf("does not take a signature: %v", err)
+			}
+			if !res.DocTimeStamp {
+				t.Fatalf("result: %+v", res)
+			}
+			// Warnings the input already had are its own.
+			if err := k.qpdf(in, out); err != nil {
+				t.Fatal(err)
+			}
+			if o, err := run("mutool", "info", out); err != nil {
+				t.Fatalf("mutool info: %v\n%s", err, o)
+			}
+			b, _ := os.ReadFile(out)
+			v := pdfsigVerdicts(t, k, b)
+			if len(v) < 2 || v[len(v)-2][0] != "Signature is Valid." || v[len(v)-1][0] != "Signature has not yet been verified." {
+				t.Fatalf("pdfsig: %v", v)
+			}
+			infos, err := VerifyWith(bytes.NewReader(b), int64(len(b)), VerifyOptions{Roots: rootsOf(w.p), Offline: true, Time: time.Now().Add(3 * 365 * 24 * time.Hour)})
+			if err != nil || len(infos) < 2 || !infos[len(infos)-2].Valid {
+				t.Fatalf("verify: %v %+v", err, infos)
+			}
+		})
+	}
+}
