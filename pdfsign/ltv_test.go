@@ -207,6 +207,12 @@ func TestSignLTA(t *testing.T) {
 		}
 	}
 
+	crlFile := filepath.Join(w.dir, "ca.crl")
+	os.WriteFile(crlFile, crls[0], 0o644)
+	if o, err := run("openssl", "crl", "-inform", "DER", "-in", crlFile, "-CAfile", rootPEM, "-noout"); err != nil || !strings.Contains(o, "verify OK") {
+		t.Fatalf("openssl crl: %v\n%s", err, o)
+	}
+
 	// The document timestamp covers the whole file, DSS included.
 	br := lastByteRange(t, b)
 	if br[2]+br[3] != len(b) {
@@ -322,6 +328,22 @@ func TestExtendFile(t *testing.T) {
 	}
 	if o, err := run("qpdf", "--check", signed); err != nil {
 		t.Fatalf("qpdf --check: %v\n%s", err, o)
+	}
+
+	// Through a symbolic link the document it names is extended, and the
+	// link stays a link.
+	link := filepath.Join(w.dir, "link.pdf")
+	if err := os.Symlink(signed, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ExtendFile(link, link, LTV{}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v", err)
+	}
+	if b, _ := os.ReadFile(signed); bytes.Count(b, []byte("%%EOF")) != bytes.Count(final, []byte("%%EOF"))+1 {
+		t.Fatal("the linked document was not extended")
 	}
 
 	// A document without signatures is refused, and left alone.

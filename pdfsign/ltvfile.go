@@ -15,6 +15,13 @@ import (
 // is complete or untouched, and the input's bytes are never rewritten
 // where they are.
 func ExtendFile(in, out string, l LTV) (*LTVResult, error) {
+	if in == out {
+		// Replacing a symbolic link would leave the document it names
+		// unextended and turn the link into a copy.
+		if real, err := filepath.EvalSymlinks(in); err == nil {
+			in, out = real, real
+		}
+	}
 	src, st, err := OpenInput(in)
 	if errors.Is(err, ErrNotRegular) {
 		return nil, err
