@@ -405,7 +405,8 @@ func TestLTVCache(t *testing.T) {
 
 // Attack test: an OCSP answer the caller hands over (or a responder sends)
 // for another certificate, or signed by a key that is not the issuer's,
-// never enters the DSS as the signer's status.
+// and a CRL in the issuer's name signed by another key never enter the
+// DSS as the signer's status.
 func TestLTVRefusesForeignOCSP(t *testing.T) {
 	w := newLTVWorld(t)
 	in := filepath.Join(w.dir, "in.pdf")
@@ -423,17 +424,25 @@ func TestLTVRefusesForeignOCSP(t *testing.T) {
 	}
 	wrongCert, _ := ocsp.CreateResponse(w.p.CA, w.p.CA, ocsp.Response{Status: ocsp.Good, SerialNumber: big.NewInt(42),
 		ThisUpdate: now, NextUpdate: now.Add(time.Hour)}, w.p.CAKey)
-	res, err := ExtendFile(signed, signed, LTV{Offline: true, OCSPs: [][]byte{forged, wrongCert}})
+	// A CRL naming the CA as its issuer but signed by another key, which
+	// would vouch for the CA's certificates.
+	forgedCRL, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), Issuer: w.p.CA.Subject,
+		ThisUpdate: now, NextUpdate: now.Add(time.Hour)}, &x509.Certificate{Subject: w.p.CA.Subject, RawSubject: w.p.CA.RawSubject,
+		KeyUsage: x509.KeyUsageCRLSign, SubjectKeyId: w.p.CA.SubjectKeyId}, other.CAKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Complete() || res.OCSPs != 0 {
+	res, err := ExtendFile(signed, signed, LTV{Offline: true, OCSPs: [][]byte{forged, wrongCert}, CRLs: [][]byte{forgedCRL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Complete() || res.OCSPs != 0 || res.CRLs != 0 {
 		t.Fatalf("foreign OCSP answers used: %+v", res)
 	}
 	b, _ := os.ReadFile(signed)
-	_, ocsps, _, _ := dssOf(t, b)
-	if len(ocsps) != 0 {
-		t.Fatalf("%d OCSP answers in the DSS", len(ocsps))
+	_, ocsps, crls, _ := dssOf(t, b)
+	if len(ocsps) != 0 || len(crls) != 0 {
+		t.Fatalf("%d OCSP answers, %d CRLs in the DSS", len(ocsps), len(crls))
 	}
 }
 
