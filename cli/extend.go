@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/pdfsign"
@@ -16,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{"extend", "besign extend [--level B-LT|B-LTA] [--trust CERT.pem]... FILE...|FOLDER...", runExtend})
+	register(command{"extend", "besign extend [--level B-LT|B-LTA] [--renew-within DAYS] [--trust CERT.pem]... FILE...|FOLDER...", runExtend})
 }
 
 // runExtend adds the validation material (B-LT) and a new document
@@ -27,6 +28,7 @@ func init() {
 func runExtend(env *Env, args []string) error {
 	fset := newFlagSet("extend")
 	level := fset.String("level", "", "")
+	renew := fset.Int("renew-within", -1, "")
 	var trust multiFlag
 	fset.Var(&trust, "trust", "")
 	paths, err := parseFlags(fset, args)
@@ -35,6 +37,9 @@ func runExtend(env *Env, args []string) error {
 	}
 	if len(paths) == 0 {
 		return usageErrorf("extend: no PDF file or folder given")
+	}
+	if *renew < -1 {
+		return usageErrorf("extend: --renew-within takes a number of days, 0 or more")
 	}
 	want := signjob.LevelLTA
 	if *level != "" {
@@ -78,9 +83,19 @@ func runExtend(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// With --renew-within, a document whose newest archive timestamp stays
+	// renewable longer than that is left as it is: a yearly run grows only
+	// the documents that need it.
+	keepUntil := time.Now().AddDate(0, 0, *renew)
 	failed, done := 0, 0
 	var last error
 	for _, f := range files {
+		if *renew >= 0 {
+			if exp, ok, err := pdfsign.ArchiveExpiry(f, ""); err == nil && ok && exp.After(keepUntil) {
+				fmt.Fprintf(env.Stdout, "kept %s (its document timestamp is renewable until %s)\n", f, exp.Format("2006-01-02"))
+				continue
+			}
+		}
 		res, err := pdfsign.ExtendFile(f, f, l)
 		if errors.Is(err, pdfsign.ErrUnsigned) && !explicit[f] {
 			// A folder's unsigned documents are not the archive's business.

@@ -131,6 +131,17 @@ func TestSignLevelAndExtendFolder(t *testing.T) {
 			t.Fatalf("qpdf --check %s: %v\n%s", p, err, o)
 		}
 	}
+	// A second run with --renew-within leaves them: their archive
+	// timestamp (the TSA's certificate ends in an hour) has time left for
+	// 0 days, not for 1.
+	code, stdout, errOut = cliRunConfig(t, conf, "", "extend", "--trust", f.RootPEM, "--renew-within", "0", out)
+	if code != 0 || strings.Count(stdout, "kept ") != n {
+		t.Fatalf("extend --renew-within 0: exit %d:\n%s%s", code, stdout, errOut)
+	}
+	code, stdout, errOut = cliRunConfig(t, conf, "", "extend", "--trust", f.RootPEM, "--renew-within", "1", files[0])
+	if code != 0 || !strings.Contains(stdout, "B-LTA)") {
+		t.Fatalf("extend --renew-within 1: exit %d:\n%s%s", code, stdout, errOut)
+	}
 	if m, _ := filepath.Glob(filepath.Join(out, ".besign-*")); len(m) != 0 {
 		t.Fatalf("temporary files left: %v", m)
 	}

@@ -318,6 +318,13 @@ func TestExtendFile(t *testing.T) {
 	if !bytes.Equal(kept, before) {
 		t.Fatal("the old file was rewritten in place")
 	}
+	// The archive timestamp's renewal date: the TSA's certificate's end.
+	if exp, ok, err := ArchiveExpiry(signed, ""); err != nil || !ok || !exp.Equal(w.tsa.cert.NotAfter) {
+		t.Fatalf("archive expiry: %v %v %v, want %v", exp, ok, err, w.tsa.cert.NotAfter)
+	}
+	if _, ok, err := ArchiveExpiry(path, ""); err != nil || ok {
+		t.Fatalf("archive expiry of an unsigned file: %v %v", ok, err)
+	}
 	res2, err := ExtendFile(signed, signed, LTV{DocTimeStamp: w.stamp})
 	if err != nil || !res2.DocTimeStamp || res2.Signatures != 2 {
 		t.Fatalf("second extend: %v %+v", err, res2)

@@ -6,6 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/natunakab/besign/pdfsign/internal/cms"
+	"github.com/natunakab/besign/pdfsign/internal/pdf"
 )
 
 // ExtendFile adds long-term validation material, and with l.DocTimeStamp
@@ -85,4 +89,59 @@ func appendExtension(f *os.File, l LTV) (*LTVResult, error) {
 		return nil, fmt.Errorf("write output: %w", err)
 	}
 	return res, nil
+}
+
+// ArchiveExpiry returns when the newest document timestamp of the PDF at
+// path stops being renewable: the earliest end of validity among its
+// TSA's certificate and the certificates its token carries. ok is false
+// when the document has no readable document timestamp. besign extend
+// --renew-within uses it to leave documents alone whose archive
+// timestamp has time left.
+func ArchiveExpiry(path, password string) (expiry time.Time, ok bool, err error) {
+	src, st, err := OpenInput(path)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	defer src.Close()
+	f, err := pdf.OpenWith(src, st.Size(), pdf.OpenOptions{Password: password})
+	if err != nil {
+		return time.Time{}, false, mapParseErr(err)
+	}
+	fields, err := signatureFields(f)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	var newestEnd int64 = -1
+	for _, s := range fields {
+		if s.v == nil {
+			continue
+		}
+		if sub, _ := s.v["SubFilter"].(pdf.Name); sub != "ETSI.RFC3161" {
+			continue
+		}
+		br, err := byteRange(f, s.v, st.Size())
+		if err != nil || br[2]+br[3] <= newestEnd {
+			continue
+		}
+		gap := make([]byte, br[2]-br[1])
+		if _, err := src.ReadAt(gap, br[1]); err != nil {
+			continue
+		}
+		contents, readable := hexGap(gap)
+		if !readable {
+			continue
+		}
+		ts, err := cms.ParseTimeStamp(contents)
+		if err != nil || ts.Parsed == nil || ts.Parsed.Signer == nil {
+			continue
+		}
+		end := ts.Parsed.Signer.NotAfter
+		for _, c := range ts.Parsed.Certificates {
+			if c.NotAfter.Before(end) {
+				end = c.NotAfter
+			}
+		}
+		newestEnd, expiry, ok = br[2]+br[3], end, true
+	}
+	return expiry, ok, nil
 }
