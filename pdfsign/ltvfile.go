@@ -42,6 +42,9 @@ func ExtendFile(in, out string, l LTV) (*LTVResult, error) {
 	}
 	untrack := trackTemp(tmp.Name())
 	defer untrack()
+	if in == out {
+		keepOwner(tmp, st)
+	}
 	fail := func(err error) (*LTVResult, error) {
 		tmp.Close()
 		os.Remove(tmp.Name())
