@@ -24,6 +24,7 @@ import (
 
 	"github.com/natunakab/besign/pdfsign/internal/cms"
 	"github.com/natunakab/besign/pdfsign/internal/pdf"
+	"github.com/natunakab/besign/pdfsign/testpdf"
 	"github.com/natunakab/besign/pdfsign/testpki"
 	"github.com/natunakab/besign/pdfsign/timestamp"
 	"golang.org/x/crypto/ocsp"
@@ -233,9 +234,10 @@ func TestSignLTA(t *testing.T) {
 		t.Fatalf("openssl ts -verify: %v\n%s", err, o)
 	}
 	// Our verifier, offline and after the signer's certificate expired,
-	// finds all it needs in the DSS.
+	// finds all it needs in the DSS: the revocation status is "good", not
+	// "not checked" as for the same signature without a DSS.
 	infos, err := VerifyWith(bytes.NewReader(b), int64(len(b)), VerifyOptions{Roots: rootsOf(w.p), Offline: true, Time: time.Now().Add(3 * 365 * 24 * time.Hour)})
-	if err != nil || len(infos) != 2 || !infos[0].Valid {
+	if err != nil || len(infos) != 2 || !infos[0].Valid || infos[0].Revocation != "good" {
 		t.Fatalf("verify: %v %+v", err, infos)
 	}
 	if !bytes.Contains(b, []byte("/Type/DocTimeStamp")) && !bytes.Contains(b, []byte("/Type /DocTimeStamp")) {
@@ -488,9 +490,41 @@ func TestLTACorpus(t *testing.T) {
 				t.Fatalf("pdfsig: %v", v)
 			}
 			infos, err := VerifyWith(bytes.NewReader(b), int64(len(b)), VerifyOptions{Roots: rootsOf(w.p), Offline: true, Time: time.Now().Add(3 * 365 * 24 * time.Hour)})
-			if err != nil || len(infos) < 2 || !infos[len(infos)-2].Valid {
+			if err != nil || len(infos) < 2 || !infos[len(infos)-2].Valid || infos[len(infos)-2].Revocation != "good" {
 				t.Fatalf("verify: %v %+v", err, infos)
 			}
 		})
+	}
+}
+
+// An encrypted document gets its DSS streams encrypted like its other
+// streams: qpdf --check with the password decodes them, and our verifier
+// reads the certificates and revocation data from them offline.
+func TestLTAEncrypted(t *testing.T) {
+	k := getKit(t)
+	w := newLTVWorld(t)
+	enc := encryptPDF(t, testpdf.Base(), "rahasia", "pemilik", "256")
+	in := filepath.Join(w.dir, "enc.pdf")
+	os.WriteFile(in, enc, 0o644)
+	out := filepath.Join(w.dir, "out.pdf")
+	opts := w.opts()
+	opts.PDFPassword = "rahasia"
+	var res *LTVResult
+	opts.LTV = &LTV{DocTimeStamp: w.stamp, Required: true, Report: func(r *LTVResult) { res = r }}
+	if err := SignFile(in, out, opts, FileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !res.DocTimeStamp {
+		t.Fatalf("result: %+v", res)
+	}
+	if o, err := run("qpdf", "--password=rahasia", "--check", out); err != nil {
+		t.Fatalf("qpdf --check: %v\n%s", err, o)
+	}
+	_ = k
+	b, _ := os.ReadFile(out)
+	infos, err := VerifyWith(bytes.NewReader(b), int64(len(b)), VerifyOptions{Roots: rootsOf(w.p), Offline: true, Password: "rahasia",
+		Time: time.Now().Add(3 * 365 * 24 * time.Hour)})
+	if err != nil || len(infos) != 2 || !infos[0].Valid || infos[0].Revocation != "good" {
+		t.Fatalf("verify: %v %+v", err, infos)
 	}
 }

@@ -71,7 +71,7 @@ func TestRunLTA(t *testing.T) {
 		b, _ := os.ReadFile(p)
 		infos, err := pdfsign.VerifyWith(bytes.NewReader(b), int64(len(b)), pdfsign.VerifyOptions{Roots: poolOf(root), Offline: true,
 			Time: time.Now().Add(3 * 365 * 24 * time.Hour)})
-		if err != nil || len(infos) != 2 || !infos[0].Valid {
+		if err != nil || len(infos) != 2 || !infos[0].Valid || infos[0].Revocation != "good" {
 			t.Fatalf("%s: %v %+v", p, err, infos)
 		}
 	}
