@@ -94,11 +94,16 @@ func TestSignLevelAndExtendFolder(t *testing.T) {
 
 	one := filepath.Join(t.TempDir(), "one.pdf")
 	code, _, errOut = cliRunConfig(t, conf, f.Password+"\n", "sign", "--p12", f.P12, "--passphrase-stdin", "--level", "B-LT", "--out", one, args[0])
-	if code == 0 || !strings.Contains(errOut, "incomplete") || !strings.Contains(errOut, "--level B-LT") {
+	if code == 0 || !strings.Contains(errOut, "incomplete") || !strings.Contains(errOut, "asks for B-LT") {
 		t.Fatalf("sign --level B-LT: exit %d: %s", code, errOut)
 	}
 	if _, err := os.Stat(one); !os.IsNotExist(err) {
 		t.Fatal("written at a lower level than asked")
+	}
+	// IT's signature_level asks the same of every signature.
+	code, _, errOut = cliRunConfig(t, conf+"signature_level = \"B-LT\"\n", f.Password+"\n", "sign", "--p12", f.P12, "--passphrase-stdin", "--out", one, args[0])
+	if code == 0 || !strings.Contains(errOut, "asks for B-LT") {
+		t.Fatalf("signature_level B-LT: exit %d: %s", code, errOut)
 	}
 
 	files, _ := filepath.Glob(filepath.Join(out, "*.pdf"))

@@ -83,6 +83,10 @@ func runSign(env *Env, args []string) error {
 	// --level asks for a level, and a document that cannot reach it is not
 	// signed; without it every document gets the highest level reachable
 	// (B-LTA with a TSA and revocation data) and the output says which.
+	if *level == "" {
+		// IT's configuration may ask for a level for every signature.
+		*level = cfg.SignatureLevel
+	}
 	if *level != "" {
 		if job.Level, err = signjob.ParseLevel(*level); err != nil {
 			return usageErrorf("sign: --level: %v", err)
@@ -149,7 +153,7 @@ func runSign(env *Env, args []string) error {
 			}
 			last = fmt.Errorf("%s: %w", in, err)
 			if errors.Is(err, pdfsign.ErrLTVIncomplete) || errors.Is(err, signjob.ErrLevel) {
-				last = fmt.Errorf("%w (not signed: --level %s asks for it; without --level the highest level reachable is made)", last, *level)
+				last = fmt.Errorf("%w (not signed: --level or signature_level asks for %s; without them the highest level reachable is made)", last, *level)
 			}
 			if errors.Is(err, timestamp.ErrUnreachable) {
 				last = fmt.Errorf("%w (not signed: the configuration names this TSA; check the network or tsa_url)", last)
