@@ -15,16 +15,18 @@ import (
 
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/datadir"
 	"github.com/natunakab/besign/history"
 	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/pdfsign/timestamp"
 	"github.com/natunakab/besign/signjob"
+	"github.com/natunakab/besign/verifytrust"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
 func init() {
-	register(command{"sign", "besign sign [--p12 FILE | --account EMAIL] [--passphrase-stdin] [--pdf-password-stdin] [--field NAME] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] FILE...", runSign})
+	register(command{"sign", "besign sign [--p12 FILE | --account EMAIL] [--passphrase-stdin] [--pdf-password-stdin] [--field NAME] [--visible --page N --rect X,Y,W,H] [--reason R] [--location L] [--out FILE | --out-dir DIR] [--force] [--level B-B|B-T|B-LT|B-LTA] FILE...", runSign})
 }
 
 func runSign(env *Env, args []string) error {
@@ -42,6 +44,7 @@ func runSign(env *Env, args []string) error {
 	force := fs.Bool("force", false, "")
 	field := fs.String("field", "", "")
 	pdfPassStdin := fs.Bool("pdf-password-stdin", false, "")
+	level := fs.String("level", "", "")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -75,6 +78,23 @@ func runSign(env *Env, args []string) error {
 	// A configured TSA is never skipped: without its token the document
 	// is not signed (PAdES B-T or nothing).
 	if job.TimeStamp, err = datadir.TimeStamper(cfg); err != nil {
+		return err
+	}
+	// --level asks for a level, and a document that cannot reach it is not
+	// signed; without it every document gets the highest level reachable
+	// (B-LTA with a TSA and revocation data) and the output says which.
+	if *level == "" {
+		// IT's configuration may ask for a level for every signature.
+		*level = cfg.SignatureLevel
+	}
+	if *level != "" {
+		if job.Level, err = signjob.ParseLevel(*level); err != nil {
+			return usageErrorf("sign: --level: %v", err)
+		}
+	} else {
+		job.Level, job.BestEffort = signjob.LevelLTA, true
+	}
+	if job.LTV, err = ltvSources(env, cfg, nil); err != nil {
 		return err
 	}
 	if *force {
@@ -125,12 +145,16 @@ func runSign(env *Env, args []string) error {
 	}
 	failed := 0
 	var last error
+	notedB := false
 	for i, in := range files {
 		if err := res[i].Err; err != nil {
 			if errors.Is(err, pdfsign.ErrExists) {
 				err = fmt.Errorf("%w (use --force to replace it)", err)
 			}
 			last = fmt.Errorf("%s: %w", in, err)
+			if errors.Is(err, pdfsign.ErrLTVIncomplete) || errors.Is(err, signjob.ErrLevel) {
+				last = fmt.Errorf("%w (not signed: --level or signature_level asks for %s; without them the highest level reachable is made)", last, *level)
+			}
 			if errors.Is(err, timestamp.ErrUnreachable) {
 				last = fmt.Errorf("%w (not signed: the configuration names this TSA; check the network or tsa_url)", last)
 			}
@@ -143,7 +167,21 @@ func runSign(env *Env, args []string) error {
 			}
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "signed %s -> %s\n", in, res[i].Output)
+		r := res[i]
+		switch {
+		case r.Level == signjob.LevelB && *level == "":
+			// The level of every signature before tsa_url existed: the
+			// line stays as scripts know it, the reason goes to stderr once.
+			if !notedB && r.LevelWhy != "" {
+				notedB = true
+				fmt.Fprintf(env.Stderr, "besign: note: signed at PAdES B-B: %s (tsa_url)\n", r.LevelWhy)
+			}
+			fmt.Fprintf(env.Stdout, "signed %s -> %s\n", in, r.Output)
+		case r.LevelWhy != "":
+			fmt.Fprintf(env.Stdout, "signed %s -> %s (PAdES %s: %s)\n", in, r.Output, r.Level, r.LevelWhy)
+		default:
+			fmt.Fprintf(env.Stdout, "signed %s -> %s (PAdES %s)\n", in, r.Output, r.Level)
+		}
 	}
 	if failed == 1 && len(files) == 1 {
 		return last
@@ -152,6 +190,18 @@ func runSign(env *Env, args []string) error {
 		return fmt.Errorf("%d of %d files not signed", failed, len(files))
 	}
 	return nil
+}
+
+// ltvSources is how validation material is had: the chains completed
+// up to the roots besign trusts (the authority's, the trusted-roots
+// folder's, extra), revocation data fetched as verify fetches it (the
+// authority's own CRL read from the data dir).
+func ltvSources(env *Env, cfg config.Config, extra []*x509.Certificate) (*pdfsign.LTV, error) {
+	tr, err := verifytrust.Assemble(context.Background(), verifytrust.Sources{DataDir: env.DataDir, TrustedRoots: true, Config: &cfg, Roots: extra})
+	if err != nil {
+		return nil, err
+	}
+	return &pdfsign.LTV{Roots: tr.Roots, HTTPClient: tr.Client}, nil
 }
 
 // documents makes the job's documents: each file's output is --out, or

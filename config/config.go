@@ -50,6 +50,10 @@ type Config struct {
 	// fails when it cannot be reached. Empty: the organisation server's
 	// own TSA when Authority is a URL, else none (see TimeStampURL).
 	TSAURL string `toml:"tsa_url"`
+	// SignatureLevel is the PAdES level besign sign asks for without
+	// --level: "B-B", "B-T", "B-LT" or "B-LTA", and a document that cannot
+	// reach it is not signed. Empty: the highest level reachable.
+	SignatureLevel string `toml:"signature_level"`
 	// AutoApproveActivations approves activations without a verifier.
 	AutoApproveActivations bool `toml:"auto_approve_activations"`
 	// ResetLinkLifetime is how long a password reset link stays valid.
@@ -437,6 +441,11 @@ func (c *Config) check() error {
 		if u, err := url.Parse(c.TSAURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return keyErrorf("tsa_url", "must be an http(s) URL, not %q", c.TSAURL)
 		}
+	}
+	switch strings.ToUpper(c.SignatureLevel) {
+	case "", "B-B", "B-T", "B-LT", "B-LTA":
+	default:
+		return keyErrorf("signature_level", "must be \"B-B\", \"B-T\", \"B-LT\" or \"B-LTA\", not %q", c.SignatureLevel)
 	}
 	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
 		return keyErrorf("server.listen", "must be an address like \":8443\" or \"10.0.0.5:443\", not %q", c.Server.Listen)

@@ -81,6 +81,7 @@ func TestBadFiles(t *testing.T) {
 		{"authority", "authority = \"http://x\"\n", "", []string{"authority", "https"}},
 		{"tsa_url", "instansi = \"x\"\ntsa_url = \"tsa.example\"\n", "", []string{"line 2", `"tsa_url"`, "http(s)"}},
 		{"user sets tsa_url", "", "tsa_url = \"http://tsa.example\"\n", []string{"config.toml", `"tsa_url"`, "IT"}},
+		{"signature_level", "signature_level = \"B-LTV\"\n", "", []string{"sys.toml", `"signature_level"`, "B-LTA"}},
 		{"smtp port", "[smtp]\nhost = \"h\"\nport = 0\nfrom = \"a@b.c\"\n", "", []string{"smtp.port"}},
 		{"language line", "instansi = \"x\"\n\nlanguage = \"fr\"\n", "", []string{"sys.toml", "line 3", `"language"`}},
 		{"smtp port line", "[smtp]\nhost = \"h\"\nport = 70000\nfrom = \"a@b.c\"\n", "", []string{"sys.toml", "line 3", "smtp.port", "70000"}},

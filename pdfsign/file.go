@@ -164,6 +164,19 @@ func SignFileAs(in, out string, opts Options, fo FileOptions) (written string, e
 	if err := Sign(dst, src, st.Size(), opts); err != nil {
 		return "", err
 	}
+	if opts.LTV != nil {
+		l := *opts.LTV
+		if l.PDFPassword == "" {
+			l.PDFPassword = opts.PDFPassword
+		}
+		res, err := appendExtension(tmp, l)
+		if err != nil {
+			return "", err
+		}
+		if l.Report != nil {
+			l.Report(res)
+		}
+	}
 	if err := tmp.Sync(); err != nil {
 		return "", fmt.Errorf("write output: %w", err)
 	}

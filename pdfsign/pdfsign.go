@@ -91,6 +91,12 @@ type Options struct {
 	// (the user or the owner password). The signature is added with the
 	// document's own encryption, which stays as it was.
 	PDFPassword string
+	// LTV, when set, makes SignFile (not Sign, which cannot read back its
+	// output) append the validation material after the signature: PAdES
+	// B-LT, and B-LTA with LTV.DocTimeStamp (see ExtendUpdate). A failure
+	// to get revocation data or a document timestamp lowers the level
+	// reached (LTV.Report says which) but still signs.
+	LTV *LTV
 }
 
 // Rect is a box in PDF points on the page as displayed: origin at the

@@ -28,13 +28,19 @@ type account struct {
 	chain []*x509.Certificate
 }
 
-func newAccount(t testing.TB) *account {
+func newAccount(t testing.TB) *account { return newAccountWith(t, nil) }
+
+// newAccountWith is newAccount with the authority's options edited first.
+func newAccountWith(t testing.TB, edit func(*embedded.Options)) *account {
 	t.Helper()
 	opts := embedded.DefaultOptions()
 	opts.Path = filepath.Join(t.TempDir(), "authority.db")
 	opts.MasterKey = bytes.Repeat([]byte{7}, authority.MasterKeySize)
 	opts.AutoApproveActivations = true
 	opts.Logf = func(string, ...any) {}
+	if edit != nil {
+		edit(&opts)
+	}
 	a, err := embedded.Open(opts)
 	if err != nil {
 		t.Fatal(err)

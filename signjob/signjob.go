@@ -102,6 +102,10 @@ type Result struct {
 	Index  int
 	Output string
 	Err    error
+	// Level is the PAdES level the written signature reached, and
+	// LevelWhy why it is below the Job's Level (empty when it is not).
+	Level    Level
+	LevelWhy string
 }
 
 // Job is what a batch needs besides its documents.
@@ -155,6 +159,23 @@ type Job struct {
 	// with that error (timestamp.ErrUnreachable, ...) and nothing is
 	// written: a configured TSA is never skipped quietly.
 	TimeStamp func(ctx context.Context, digest []byte) ([]byte, error)
+	// Level is the PAdES level asked for: B-T and up need TimeStamp, B-LT
+	// adds the chains and revocation data in the /DSS after each
+	// signature, B-LTA a document timestamp from TimeStamp's TSA over it
+	// all. Empty: B-T with TimeStamp, else B-B. A level that cannot be
+	// reached fails the document (ErrLevel, pdfsign.ErrLTVIncomplete) and
+	// writes nothing, unless BestEffort.
+	Level Level
+	// BestEffort signs at the highest level reachable up to Level, and the
+	// result says which and why (no TSA: B-B; revocation data missing:
+	// B-T; the document timestamp failed: B-LT). A configured TSA that
+	// fails for the signature timestamp still fails the document.
+	BestEffort bool
+	// LTV sets how the validation material is had (HTTP client, Certs to
+	// complete chains such as the roots, Offline, OCSPs and CRLs at hand);
+	// nil: fetched from the certificates' addresses. Its DocTimeStamp,
+	// Required, Report and Cache are the job's own.
+	LTV *pdfsign.LTV
 	// Progress, when not nil, is called from one goroutine of Run's with
 	// each document's stage and bytes, in order per document. A slow
 	// Progress never holds up the signing: updates that came meanwhile
@@ -225,6 +246,14 @@ func Run(ctx context.Context, job Job, docs []Document) []Result {
 		}
 		return res
 	}
+	if err := job.checkLevel(); err != nil {
+		for i := range res {
+			res[i] = Result{Index: i, Err: err}
+			rep.set(Progress{Index: i, Stage: StageDone})
+		}
+		return res
+	}
+	cache := &pdfsign.FetchCache{}
 	var b *batch.Batch
 	if job.Key == nil {
 		b = batch.New(len(docs), job.Chain[0].PublicKey, func(digests [][]byte) ([][]byte, error) {
@@ -249,9 +278,12 @@ func Run(ctx context.Context, job Job, docs []Document) []Result {
 			if m != nil {
 				defer m.Finish()
 			}
-			d := &doc{ctx: ctx, job: &job, Document: &docs[i], index: i, member: m, slots: slots, rep: rep}
+			d := &doc{ctx: ctx, job: &job, Document: &docs[i], index: i, member: m, slots: slots, rep: rep, cache: cache}
 			out, err := d.sign()
 			res[i] = Result{Index: i, Output: out, Err: err}
+			if err == nil {
+				res[i].Level, res[i].LevelWhy = job.reached(d.ltv)
+			}
 			d.stage(StageDone)
 		})
 	}
@@ -276,9 +308,11 @@ type doc struct {
 	slots  chan struct{}
 	rep    *reporter
 
-	held        bool  // holds a reading slot
-	signErr     error // the batch's error, kept whole (pdfsign flattens it)
-	hashChecked bool  // Check ran: the bytes read were the queued ones
+	cache       *pdfsign.FetchCache // the batch's revocation fetches
+	ltv         *pdfsign.LTVResult  // what the DSS update added
+	held        bool                // holds a reading slot
+	signErr     error               // the batch's error, kept whole (pdfsign flattens it)
+	hashChecked bool                // Check ran: the bytes read were the queued ones
 	done, total int64
 	cur         Stage
 }
@@ -358,6 +392,20 @@ func (d *doc) sign() (string, error) {
 			}
 			return tok, err
 		}
+	}
+	if t := d.job.target(); t.rank() >= LevelLT.rank() && d.job.TimeStamp != nil {
+		l := pdfsign.LTV{}
+		if d.job.LTV != nil {
+			l = *d.job.LTV
+		}
+		l.Required = !d.job.BestEffort
+		l.Cache = d.cache
+		l.Report = func(r *pdfsign.LTVResult) { d.ltv = r }
+		l.DocTimeStamp = nil
+		if t == LevelLTA {
+			l.DocTimeStamp = func(digest []byte) ([]byte, error) { return d.job.TimeStamp(d.ctx, digest) }
+		}
+		opts.LTV = &l
 	}
 	if !d.Settings.Invisible {
 		bx := d.Settings.Box

@@ -84,3 +84,38 @@ func Update(b []byte, objs map[int]string) ([]byte, error) {
 	fmt.Fprintf(&u, "trailer\n<</Size %d /Root %s /Prev %s>>\nstartxref\n%d\n%%%%EOF\n", size, roots[len(roots)-1][1], m[1], x)
 	return u.Bytes(), nil
 }
+
+// Pages returns a PDF of n pages of 300 x 300 points, each with its own
+// content stream of about perPage bytes of text operators, for benchmarks
+// on longer documents.
+func Pages(n, perPage int) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	offs := map[int]int{}
+	obj := func(num int, body string) {
+		offs[num] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", num, body)
+	}
+	var kids bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&kids, "%d 0 R ", 3+2*i)
+	}
+	obj(1, "<</Type/Catalog/Pages 2 0 R>>")
+	obj(2, fmt.Sprintf("<</Type/Pages/Count %d/Kids[%s]>>", n, kids.String()))
+	for i := range n {
+		var c bytes.Buffer
+		for c.Len() < perPage {
+			fmt.Fprintf(&c, "BT /F1 9 Tf 20 %d Td (Halaman %d: Pemerintah Kabupaten Natuna) Tj ET\n", 20+c.Len()%260, i+1)
+		}
+		obj(3+2*i, fmt.Sprintf("<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Contents %d 0 R/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>>>", 4+2*i))
+		obj(4+2*i, Stream(c.String()))
+	}
+	size := 3 + 2*n
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f\r\n", size)
+	for num := 1; num < size; num++ {
+		fmt.Fprintf(&b, "%010d 00000 n\r\n", offs[num])
+	}
+	fmt.Fprintf(&b, "trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", size, x)
+	return b.Bytes()
+}
