@@ -29,6 +29,8 @@ type signingAuthority interface {
 	authority.Queue
 	authority.Certificates
 	Activation(ctx context.Context, token string) (authority.Activation, error)
+	// the roots a long-term signature's validation material chains to
+	authority.Trust
 }
 
 // signTab is the "Tanda Tangan" tab: the signing queue of the signed-in

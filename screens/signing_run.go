@@ -20,7 +20,9 @@ import (
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/docqueue"
+	"github.com/natunakab/besign/pdfsign"
 	"github.com/natunakab/besign/signjob"
+	"github.com/natunakab/besign/verifytrust"
 )
 
 // Signing the queue: the passphrase prompt, then one batch (signjob) over
@@ -344,8 +346,21 @@ func (t *signTab) startRun(passphrase string) {
 		QRDocument: true, Serial: t.cert.Serial, Image: t.stamp,
 		Progress: run.progress, TimeStamp: t.u.opts.TimeStamp,
 	}
+	if job.TimeStamp != nil {
+		// the highest level reachable, as `besign sign`: B-LTA when the
+		// revocation data and a document timestamp can be had
+		job.Level, job.BestEffort = signjob.LevelLTA, true
+	}
+	dataDir, cfg := t.u.opts.About.DataDir, t.u.opts.About.Config
 	background(t.u, func(context.Context) ([]signjob.Result, error) {
 		defer cancel()
+		if job.TimeStamp != nil {
+			// the validation material chains to the roots verification trusts
+			tr, err := verifytrust.Assemble(ctx, verifytrust.Sources{Authority: t.auth, DataDir: dataDir, TrustedRoots: true, Config: &cfg})
+			if err == nil {
+				job.LTV = &pdfsign.LTV{Roots: tr.Roots, HTTPClient: tr.Client}
+			}
+		}
 		return signjob.Run(ctx, job, docs), nil
 	}, func(res []signjob.Result, _ error) {
 		t.finish(run, res)
@@ -468,7 +483,7 @@ func (t *signTab) finish(run *signRun, res []signjob.Result) {
 			signed++
 			done = append(done, doc)
 			outputs = append(outputs, r.Output)
-			t.showSigned(row, r.Output)
+			t.showSigned(row, r.Output, r.Level)
 			continue
 		}
 		err := r.Err
@@ -519,10 +534,16 @@ func fileURL(path string) (*url.URL, error) {
 
 // showSigned offers to open the signed copy and its folder, and to check
 // it in Verifikasi Dokumen. The success line stays whatever happens next.
-func (t *signTab) showSigned(row *runRow, output string) {
+func (t *signTab) showSigned(row *runRow, output string, level signjob.Level) {
 	row.output = output
 	row.status.Importance = widget.SuccessImportance
-	row.status.SetText(lang.L("Ditandatangani: {{.Path}}", map[string]any{"Path": output}))
+	if level != "" && level != signjob.LevelB {
+		// B-T and up are worth saying: the time and, from B-LT, the
+		// validation material travel with the document
+		row.status.SetText(lang.L("Ditandatangani (PAdES {{.Level}}): {{.Path}}", map[string]any{"Path": output, "Level": string(level)}))
+	} else {
+		row.status.SetText(lang.L("Ditandatangani: {{.Path}}", map[string]any{"Path": output}))
+	}
 	row.actions.Objects = t.signedActions(output, row.note)
 	row.actions.Refresh()
 }

@@ -41,6 +41,11 @@ func TestSignTimeStamped(t *testing.T) {
 	if tab.run == nil || !tab.run.finished || tab.run.rows[0].output != out {
 		t.Fatalf("not signed: %q", tab.run.rows[0].status.Text)
 	}
+	// the test authority names no revocation source: B-T is as high as it
+	// goes, and the row says so
+	if got := tab.run.rows[0].status.Text; !strings.Contains(got, "(PAdES B-T)") {
+		t.Fatalf("the row does not name the level: %q", got)
+	}
 	der, err := h.auth.RootCertificate(ctx)
 	if err != nil {
 		t.Fatal(err)
