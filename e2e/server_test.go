@@ -1,0 +1,530 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/pquerna/otp"
+	pqtotp "github.com/pquerna/otp/totp"
+
+	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
+	"github.com/natunakab/besign/authority/remote"
+	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/server"
+)
+
+// TestServerJourney is TestJourney against an organisation server: a real
+// `besign serve` process on loopback (HTTPS under a private TLS root, a
+// SQLite file database), mailing by SMTP to a real sink on loopback, and
+// two app instances as its clients, each with its own data dir and display.
+// IT creates the signer and a verifier with `besign --config server.toml
+// admin users add`; the signer's reset mail arrives at the sink and its
+// besign:// link is handed to the app; OTP from the QR code, the password,
+// the activation; the verifier, signed in on the second instance, approves
+// it in Verifikasi; the approval mail's link opens the passphrase form; a
+// PDF handed to the app is signed through the server, which signs the
+// digest and time-stamps it. pdfsig finds the signature valid and trusted
+// under the root `admin ca export` writes, and openssl ts -verify accepts
+// the signature's time-stamp token under the same root.
+func TestServerJourney(t *testing.T) {
+	const passphrase = "Natuna#Sign2026"
+	e := setup(t)
+	started := time.Now()
+	photoAtHome(t)
+	e.srv = startOrgServer(t, e)
+	e.cli(t, "admin", "users", "add", "--name", "Arman Salim", "--email", email)
+	e.cli(t, "admin", "users", "add", "--name", "Budi Verifikator", "--email", verifierEmail, "--role", "verifier")
+
+	d := startXvfb(t)
+	e.startApp(t, d)
+	_, _, before := e.firstSignIn(t, d, "50-")
+	before = e.activate(t, d, "51-", before, "2103010101900001", "081234567890")
+	e.waitCLI(t, "WAITING_FOR_VERIFICATION", "admin", "activations", "list")
+	d.closeNotice(t)
+	before = d.settled(t, e.artifacts, "52-notice-closed", before)
+
+	// The verifier, on a second laptop (its own data dir and display),
+	// signs in with password and OTP and approves in Verifikasi.
+	vsecret := e.srv.prepareAccount(t, verifierEmail)
+	v := e
+	v.dataDir = t.TempDir()
+	vd := startXvfb(t)
+	v.startApp(t, vd)
+	vbefore := vd.screenshot(t, v.artifacts, "60-verifikator-masuk")
+	vd.typeText(t, verifierEmail)
+	vd.key(t, "Tab")
+	vd.typeText(t, password)
+	vd.key(t, "Return")
+	vbefore = vd.settled(t, v.artifacts, "61-verifikator-kode-otp", vbefore)
+	code, _ := totp(t, vsecret, 0)
+	vd.typeText(t, code)
+	vd.key(t, "Return")
+	vbefore = vd.settled(t, v.artifacts, "62-verifikator-masuk-berhasil", vbefore)
+	vd.key(t, "ctrl+7")
+	vbefore = vd.settled(t, v.artifacts, "63-verifikasi", vbefore)
+	vd.key(t, "space") // Setujui has the focus
+	e.waitCLI(t, "verified", "admin", "activations", "list")
+	vd.settled(t, v.artifacts, "64-disetujui", vbefore)
+	if show := e.cli(t, "admin", "activations", "show", email); !strings.Contains(show, verifierEmail) {
+		t.Errorf("not decided by the verifier:\n%s", show)
+	}
+
+	// The approval mail's "Set Passphrase" link, clicked in the mail program.
+	link := e.srv.mail.link(t, email, "besign://passphrase?token=")
+	e.handOver(t, d, link)
+	before = d.settled(t, e.artifacts, "53-buat-passphrase", before)
+	d.typeText(t, passphrase)
+	d.key(t, "Tab")
+	d.typeText(t, passphrase)
+	d.key(t, "Tab", "space", "Tab", "Tab", "space")
+	waitCertificateOn(t, e.srv.beside(t))
+	before = d.settled(t, e.artifacts, "54-passphrase-berhasil", before)
+
+	// A PDF opened with BeSign: queued on the server (its path and box;
+	// the document stays here), previewed, signed after the passphrase.
+	docs := t.TempDir()
+	in := filepath.Join(docs, "nota-dinas.pdf")
+	if err := os.WriteFile(in, letterPDF("Nota Dinas Nomor 800/45/2026"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.handOver(t, d, in)
+	waitQueuedOn(t, e.srv.beside(t), in, func(authority.Box) bool { return true })
+	before, _ = d.waitColour(t, e.artifacts, "55-tanda-tangan-ditambahkan", boxColour, 60*time.Second)
+	d.key(t, "ctrl+Return")
+	before = d.settled(t, e.artifacts, "56-passphrase-diminta", before)
+	d.typeText(t, passphrase)
+	d.key(t, "Return")
+	out := filepath.Join(docs, "nota-dinas_signed.pdf")
+	waitFile(t, out, 60*time.Second)
+	d.settled(t, e.artifacts, "57-ditandatangani", before)
+
+	// pdfsig: valid, and trusted under the organisation's exported root.
+	root := filepath.Join(t.TempDir(), "besign-root.pem")
+	e.cli(t, "admin", "ca", "export", "--out", root)
+	nss := t.TempDir()
+	run(t, "certutil", "-N", "-d", "sql:"+nss, "--empty-password")
+	run(t, "certutil", "-A", "-d", "sql:"+nss, "-n", "BeSign Root", "-t", "CT,C,C", "-i", root)
+	report := run(t, "pdfsig", "-nssdir", "sql:"+nss, out)
+	for _, want := range []string{"Signer Certificate Common Name: Arman Salim, S.Kom.", "Signature Validation: Signature is Valid.",
+		"Certificate Validation: Certificate is Trusted.", "Total document signed"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("pdfsig lacks %q:\n%s", want, report)
+		}
+	}
+
+	// The signature's time-stamp token, taken out of the CMS, verifies
+	// with openssl for the SHA-256 of the signature value, under the same
+	// root: the server's TSA stamped it.
+	sig, token := signatureTimeStamp(t, out)
+	sum := sha256.Sum256(sig)
+	tok := filepath.Join(t.TempDir(), "token.der")
+	if err := os.WriteFile(tok, token, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res := run(t, "openssl", "ts", "-verify", "-digest", hex.EncodeToString(sum[:]), "-token_in", "-in", tok, "-CAfile", root); !strings.Contains(res, "Verification: OK") {
+		t.Errorf("openssl ts -verify:\n%s", res)
+	}
+	t.Logf("the server journey took %s", time.Since(started).Round(time.Second))
+}
+
+// orgServer is a `besign serve` process on loopback with its SMTP sink.
+type orgServer struct {
+	url    string    // https://127.0.0.1:PORT
+	config string    // server.toml, for `besign --config ... admin`
+	laptop string    // the laptops' configuration: authority and server_ca
+	tlsCA  string    // the private root of the server's TLS certificate
+	mail   *mailSink // where the server's mail arrives
+}
+
+// startOrgServer writes a server's files (TLS certificate under a private
+// root, master key, server.toml with a SQLite file database and SMTP to a
+// sink) into a temporary directory, runs `besign serve` on a free loopback
+// port and waits until it is healthy. Its log is the artifacts' server.log.
+func startOrgServer(t *testing.T, e env) *orgServer {
+	t.Helper()
+	dir := t.TempDir()
+	o := &orgServer{config: filepath.Join(dir, "server.toml"), laptop: filepath.Join(dir, "laptop.toml"),
+		tlsCA: filepath.Join(dir, "tls-ca.pem"), mail: startMailSink(t)}
+	crt, key := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+	writeTLS(t, o.tlsCA, crt, key)
+	master := make([]byte, 32)
+	rand.Read(master)
+	writeFile(t, filepath.Join(dir, "master.key"), hex.EncodeToString(master)+"\n", 0o600)
+	writeFile(t, o.config, fmt.Sprintf(`instansi = "Pemerintah Kabupaten Natuna"
+email_domain = "natunakab.go.id"
+self_registration = false
+language = "id"
+
+[smtp]
+host = "127.0.0.1"
+port = %d
+tls = "none"
+from = "besign@natunakab.go.id"
+
+[server]
+listen = "127.0.0.1:0"
+tls_cert = %q
+tls_key = %q
+database = %q
+master_key_file = %q
+`, o.mail.port, crt, key, filepath.Join(dir, "besign.db"), filepath.Join(dir, "master.key")), 0o644)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, e.bin, "serve", "--config", o.config)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
+	logf, err := os.OpenFile(filepath.Join(e.artifacts, "server.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(logf, "---- %s: %s\n", t.Name(), strings.Join(cmd.Args, " "))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("besign serve: %v", err)
+	}
+	// The JSON log names the address bound; every line goes to server.log.
+	addr := make(chan string, 1)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			fmt.Fprintln(logf, sc.Text())
+			var l struct{ Msg, Address string }
+			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Address != "" && strings.HasPrefix(l.Msg, "serving") {
+				addr <- l.Address
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+		<-copied
+		fmt.Fprintf(logf, "---- %s\n", cmd.ProcessState)
+		logf.Close()
+	})
+	select {
+	case a := <-addr:
+		o.url = "https://" + a
+	case <-copied:
+		t.Fatalf("besign serve exited: see %s", logf.Name())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("besign serve named no address within 30 s: see %s", logf.Name())
+	}
+	writeFile(t, o.laptop, fmt.Sprintf("authority = %q\nserver_ca = %q\n", o.url, o.tlsCA), 0o644)
+	return o
+}
+
+// writeTLS makes a private root and, under it, the server's certificate
+// for 127.0.0.1, as IT would with its own CA.
+func writeTLS(t *testing.T, caFile, crtFile, keyFile string) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Natuna IT TLS Root (e2e)"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "besign.natunakab.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, caFile, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})), 0o644)
+	writeFile(t, crtFile, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), 0o644)
+	writeFile(t, keyFile, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})), 0o600)
+}
+
+func writeFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// client is the HTTPS client of the server, as a laptop's app has it.
+func (o *orgServer) client(t *testing.T) *remote.Client {
+	t.Helper()
+	pool := x509.NewCertPool()
+	b, err := os.ReadFile(o.tlsCA)
+	if err != nil || !pool.AppendCertsFromPEM(b) {
+		t.Fatalf("TLS root %s: %v", o.tlsCA, err)
+	}
+	c, err := remote.New(remote.Options{URL: o.url, RootCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// prepareAccount gives an account IT created a password and an OTP device
+// over HTTPS, from the reset mail the sink receives, and returns the OTP
+// key (the seed path's screens are the signer's, in the test). The
+// enrolment's code is the previous time step's, so that the current one is
+// free for the sign-in.
+func (o *orgServer) prepareAccount(t *testing.T, addr string) string {
+	t.Helper()
+	a, ctx := o.client(t), context.Background()
+	if err := a.RequestReset(ctx, authority.ResetRequest{Login: addr}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(o.mail.link(t, addr, "besign://reset?token="))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := a.OpenReset(ctx, u.Query().Get("token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := a.BeginOTPEnrolment(ctx, tk.Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := pqtotp.GenerateCodeCustom(en.Secret, time.Now().Add(-30*time.Second),
+		pqtotp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if _, err := a.ConfirmOTPEnrolment(ctx, authority.ConfirmOTPRequest{Token: tk.Ticket, EnrolmentID: en.ID, Code: code, DeviceName: "HP"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetPassword(ctx, authority.SetPasswordRequest{Ticket: tk.Ticket, Password: password, Confirmation: password}); err != nil {
+		t.Fatal(err)
+	}
+	return en.Secret
+}
+
+// beside opens the server's database as `besign admin` does on the server
+// host, with a session of the test's account, for waitQueuedOn and
+// waitCertificateOn.
+func (o *orgServer) beside(t *testing.T) func() (*embedded.Authority, string, func()) {
+	return func() (*embedded.Authority, string, func()) {
+		t.Helper()
+		cfg, err := config.Load(config.Paths{System: o.config})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := server.OpenAuthority(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bg := context.Background()
+		s, err := a.LocalSession(bg, email)
+		if err != nil {
+			a.Close()
+			t.Fatal(err)
+		}
+		return a, s.Token, func() {
+			a.SignOut(bg, s.Token)
+			a.Close()
+		}
+	}
+}
+
+// mailSink is a real SMTP server on loopback (github.com/emersion/go-smtp)
+// that keeps what it is sent: the organisation server's mailbox.
+type mailSink struct {
+	port  int
+	mu    sync.Mutex
+	mails []sunkMail
+}
+
+type sunkMail struct {
+	To, Subject, Body string // Body decoded
+}
+
+func startMailSink(t *testing.T) *mailSink {
+	t.Helper()
+	s := &mailSink{}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.port = ln.Addr().(*net.TCPAddr).Port
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return s
+}
+
+type sinkSession struct {
+	s  *mailSink
+	to []string
+}
+
+func (x *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (x *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.to = append(x.to, to)
+	return nil
+}
+func (x *sinkSession) Reset()        { x.to = nil }
+func (x *sinkSession) Logout() error { return nil }
+
+func (x *sinkSession) Data(r io.Reader) error {
+	m, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	var body io.Reader = m.Body
+	if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		body = quotedprintable.NewReader(m.Body)
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		subject = m.Header.Get("Subject")
+	}
+	x.s.mu.Lock()
+	for _, to := range x.to {
+		x.s.mails = append(x.s.mails, sunkMail{To: to, Subject: subject, Body: string(b)})
+	}
+	x.s.mu.Unlock()
+	return nil
+}
+
+// wait returns the newest mail to `to` whose subject or body holds want,
+// waiting for the server's delivery.
+func (s *mailSink) wait(t *testing.T, to, want string) sunkMail {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		s.mu.Lock()
+		for i := len(s.mails) - 1; i >= 0; i-- {
+			if m := s.mails[i]; strings.EqualFold(m.To, to) && strings.Contains(m.Subject+"\n"+m.Body, want) {
+				s.mu.Unlock()
+				return m
+			}
+		}
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t.Fatalf("no mail to %s with %q; the sink holds %d: %+v", to, want, len(s.mails), s.mails)
+	return sunkMail{}
+}
+
+var linkEnd = regexp.MustCompile(`[\s"<>]`)
+
+// link waits for a mail to `to` holding a link that begins with prefix and
+// returns the link.
+func (s *mailSink) link(t *testing.T, to, prefix string) string {
+	t.Helper()
+	body := s.wait(t, to, prefix).Body
+	l := body[strings.Index(body, prefix):]
+	if i := linkEnd.FindStringIndex(l); i != nil {
+		l = l[:i[0]]
+	}
+	return l
+}
+
+// signatureTimeStamp reads the last signature of a signed PDF: its CMS
+// from /Contents, the signature value and the signature-time-stamp token
+// (id-aa-signatureTimeStampToken) among the signer's unsigned attributes.
+// It parses the ASN.1 itself rather than with pdfsign's reader, which the
+// test checks.
+func signatureTimeStamp(t *testing.T, path string) (sig, token []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranges := regexp.MustCompile(`/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]`).FindAllSubmatch(b, -1)
+	if len(ranges) == 0 {
+		t.Fatalf("%s has no /ByteRange", path)
+	}
+	last := ranges[len(ranges)-1]
+	start, _ := strconv.Atoi(string(last[2]))
+	end, _ := strconv.Atoi(string(last[3]))
+	// The zeros padding /Contents follow the DER: Unmarshal leaves them.
+	der, err := hex.DecodeString(string(b[start+1 : end-1]))
+	if err != nil {
+		t.Fatalf("/Contents of %s: %v", path, err)
+	}
+	children := func(raw []byte) []asn1.RawValue {
+		var out []asn1.RawValue
+		for len(raw) > 0 {
+			var v asn1.RawValue
+			rest, err := asn1.Unmarshal(raw, &v)
+			if err != nil {
+				t.Fatalf("the CMS of %s: %v", path, err)
+			}
+			out, raw = append(out, v), rest
+		}
+		return out
+	}
+	var ci asn1.RawValue
+	if _, err := asn1.Unmarshal(der, &ci); err != nil {
+		t.Fatalf("the CMS of %s: %v", path, err)
+	}
+	// ContentInfo { contentType, [0] EXPLICIT SignedData }; SignedData's
+	// last element is signerInfos, a SET of SignerInfo.
+	parts := children(ci.Bytes)
+	sd := children(children(parts[1].Bytes)[0].Bytes)
+	signers := children(sd[len(sd)-1].Bytes)
+	tsOID := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+	for _, f := range children(signers[0].Bytes) {
+		switch {
+		case f.Class == asn1.ClassUniversal && f.Tag == asn1.TagOctetString:
+			sig = f.Bytes
+		case f.Class == asn1.ClassContextSpecific && f.Tag == 1: // unsignedAttrs
+			for _, attr := range children(f.Bytes) {
+				av := children(attr.Bytes)
+				var oid asn1.ObjectIdentifier
+				if _, err := asn1.Unmarshal(av[0].FullBytes, &oid); err == nil && oid.Equal(tsOID) {
+					token = children(av[1].Bytes)[0].FullBytes
+				}
+			}
+		}
+	}
+	if sig == nil || token == nil {
+		t.Fatalf("the signature of %s has no time-stamp token", path)
+	}
+	return sig, token
+}
