@@ -275,9 +275,16 @@ func (e env) firstSignIn(t *testing.T, d *display, prefix string) (secret string
 	d.typeText(t, password)
 	pwShot := shot("08-perbarui-password-diisi")
 	d.key(t, "Return")
-	users := e.waitCLI(t, "yes", "admin", "users", "list")
-	if fields := strings.Fields(lineOf(users, email)); len(fields) < 7 || fields[len(fields)-3] != "yes" || fields[len(fields)-2] != "yes" {
-		t.Fatalf("after the reset the account should have a password and OTP:\n%s", users)
+	// The account's row (the listing may hold others) shows a password
+	// and OTP; waiting for both, since OTP is set before the password.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		users := e.cli(t, "admin", "users", "list")
+		if fields := strings.Fields(lineOf(users, email)); len(fields) >= 7 && fields[len(fields)-3] == "yes" && fields[len(fields)-2] == "yes" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the reset the account should have a password and OTP:\n%s", users)
+		}
 	}
 	done := settled("09-password-berhasil", pwShot)
 

@@ -40,12 +40,16 @@ import (
 	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/authority/remote"
 	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/internal/pgtest"
 	"github.com/natunakab/besign/server"
 )
 
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
 // TestServerJourney is TestJourney against an organisation server: a real
-// `besign serve` process on loopback (HTTPS under a private TLS root, a
-// SQLite file database), mailing by SMTP to a real sink on loopback, and
+// `besign serve` process on loopback (HTTPS under a private TLS root, its
+// database on a PostgreSQL that internal/pgtest starts, or a SQLite file
+// where PostgreSQL is not installed), mailing by SMTP to a real sink on loopback, and
 // two app instances as its clients, each with its own data dir and display.
 // IT creates the signer and a verifier with `besign --config server.toml
 // admin users add`; the signer's reset mail arrives at the sink and its
@@ -175,6 +179,16 @@ func startOrgServer(t *testing.T, e env) *orgServer {
 	dir := t.TempDir()
 	o := &orgServer{config: filepath.Join(dir, "server.toml"), laptop: filepath.Join(dir, "laptop.toml"),
 		tlsCA: filepath.Join(dir, "tls-ca.pem"), mail: startMailSink(t)}
+	// PostgreSQL as an organisation runs it; a SQLite file (the server's
+	// other store) only where Debian's postgresql is missing and
+	// BESIGN_PG_TEST=1 does not ask for it.
+	database := filepath.Join(dir, "besign.db")
+	if _, err := pgtest.BinDir(); err == nil || os.Getenv("BESIGN_PG_TEST") == "1" {
+		database = pgtest.DSN(t)
+	} else {
+		t.Logf("the server's database is a SQLite file: %v", err)
+	}
+	t.Logf("the server's database: %s", database)
 	crt, key := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
 	writeTLS(t, o.tlsCA, crt, key)
 	master := make([]byte, 32)
@@ -197,7 +211,7 @@ tls_cert = %q
 tls_key = %q
 database = %q
 master_key_file = %q
-`, o.mail.port, crt, key, filepath.Join(dir, "besign.db"), filepath.Join(dir, "master.key")), 0o644)
+`, o.mail.port, crt, key, database, filepath.Join(dir, "master.key")), 0o644)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, e.bin, "serve", "--config", o.config)
