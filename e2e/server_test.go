@@ -158,6 +158,30 @@ func TestServerJourney(t *testing.T) {
 	if res := run(t, "openssl", "ts", "-verify", "-digest", hex.EncodeToString(sum[:]), "-token_in", "-in", tok, "-CAfile", root); !strings.Contains(res, "Verification: OK") {
 		t.Errorf("openssl ts -verify:\n%s", res)
 	}
+
+	// besign verify on another laptop that trusts the same root: valid
+	// and trusted, the signing time the server's token's, taken during
+	// this test, not the signer's clock.
+	var verdict []struct {
+		Valid      bool
+		Signatures []struct {
+			Valid, Trusted     bool
+			SigningTime        string `json:"signing_time"`
+			Timestamp          string
+			TimestampAuthority string `json:"timestamp_authority"`
+			Problem            string
+		}
+	}
+	vout := run(t, e.bin, "--data-dir", t.TempDir(), "verify", "--json", "--trust", root, out)
+	if err := json.Unmarshal([]byte(vout), &verdict); err != nil || len(verdict) != 1 || len(verdict[0].Signatures) != 1 {
+		t.Fatalf("besign verify --json: %v\n%s", err, vout)
+	}
+	s := verdict[0].Signatures[0]
+	at, err := time.Parse(time.RFC3339, s.Timestamp)
+	if !verdict[0].Valid || !s.Valid || !s.Trusted || err != nil || s.SigningTime != s.Timestamp || s.TimestampAuthority == "" ||
+		at.Before(started.Truncate(time.Second)) || at.After(time.Now()) {
+		t.Errorf("besign verify: %+v (%v)\n%s", s, err, vout)
+	}
 	t.Logf("the server journey took %s", time.Since(started).Round(time.Second))
 }
 
