@@ -219,7 +219,7 @@ func (d *display) waitColour(t *testing.T, dir, step string, c color.RGBA, timeo
 			return shot, r
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no signature box of colour %v on the screen within %s (see %s)", c, timeout, shot)
+			t.Fatalf("nothing of colour %v (the signature box, a button) on the screen within %s (see %s)", c, timeout, shot)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"image/color"
 	"io"
 	"log/slog"
 	"math/big"
@@ -94,9 +95,11 @@ func TestServerJourney(t *testing.T) {
 	vd.typeText(t, code)
 	vd.key(t, "Return")
 	vbefore = vd.settled(t, v.artifacts, "62-verifikator-masuk-berhasil", vbefore)
+	// The pending activation comes from the server after the tab opens:
+	// Setujui has the focus once it is shown beside Tolak, found by its red.
 	vd.key(t, "ctrl+7")
-	vbefore = vd.settled(t, v.artifacts, "63-verifikasi", vbefore)
-	vd.key(t, "space") // Setujui has the focus
+	vbefore, _ = vd.waitColour(t, v.artifacts, "63-verifikasi", rejectColour, 15*time.Second)
+	vd.key(t, "space")
 	e.waitCLI(t, "verified", "admin", "activations", "list")
 	vd.settled(t, v.artifacts, "64-disetujui", vbefore)
 	if show := e.cli(t, "admin", "activations", "show", email); !strings.Contains(show, verifierEmail) {
@@ -184,6 +187,10 @@ func TestServerJourney(t *testing.T) {
 	}
 	t.Logf("the server journey took %s", time.Since(started).Round(time.Second))
 }
+
+// rejectColour is the Verifikasi tab's Tolak button (danger importance),
+// shown with Setujui once an activation is.
+var rejectColour = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
 
 // orgServer is a `besign serve` process on loopback with its SMTP sink.
 type orgServer struct {
