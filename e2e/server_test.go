@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -185,7 +186,41 @@ func TestServerJourney(t *testing.T) {
 		at.Before(started.Truncate(time.Second)) || at.After(time.Now()) {
 		t.Errorf("besign verify: %+v (%v)\n%s", s, err, vout)
 	}
+
+	// The server keeps the activation and the keys: neither laptop's data
+	// dir holds the NIK, the phone number, a photo or a private key.
+	for _, dir := range []string{e.dataDir, v.dataDir} {
+		noneInClear(t, dir, map[string][]byte{"NIK": []byte("2103010101900001"), "phone": []byte("81234567890"),
+			"JPEG": {0xff, 0xd8, 0xff}, "private key": []byte("PRIVATE KEY")})
+	}
 	t.Logf("the server journey took %s", time.Since(started).Round(time.Second))
+}
+
+// noneInClear fails when a file at the top of dir (the data dir's own
+// files; its folders hold caches) contains one of needles.
+func noneInClear(t *testing.T, dir string, needles map[string][]byte) {
+	t.Helper()
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scanned []string
+	for _, f := range files {
+		if !f.Type().IsRegular() {
+			continue // folders, and the running app's socket
+		}
+		scanned = append(scanned, f.Name())
+		b, err := os.ReadFile(filepath.Join(dir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, needle := range needles {
+			if bytes.Contains(b, needle) {
+				t.Errorf("%s holds the %s in clear", filepath.Join(dir, f.Name()), what)
+			}
+		}
+	}
+	t.Logf("scanned %s: %s", dir, strings.Join(scanned, " "))
 }
 
 // rejectColour is the Verifikasi tab's Tolak button (danger importance),
