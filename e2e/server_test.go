@@ -153,7 +153,7 @@ func TestServerJourney(t *testing.T) {
 	// The signature's time-stamp token, taken out of the CMS, verifies
 	// with openssl for the SHA-256 of the signature value, under the same
 	// root: the server's TSA stamped it.
-	sig, token := signatureTimeStamp(t, out)
+	sig, token, certs := signatureParts(t, out)
 	sum := sha256.Sum256(sig)
 	tok := filepath.Join(t.TempDir(), "token.der")
 	if err := os.WriteFile(tok, token, 0o600); err != nil {
@@ -193,6 +193,9 @@ func TestServerJourney(t *testing.T) {
 		noneInClear(t, dir, map[string][]byte{"NIK": []byte("2103010101900001"), "phone": []byte("81234567890"),
 			"JPEG": {0xff, 0xd8, 0xff}, "private key": []byte("PRIVATE KEY")})
 	}
+	// The certificate names the server's OCSP responder, which answers
+	// "good" for it, signed under the same root.
+	checkOCSP(t, certs, root, e.srv.revocation)
 	t.Logf("the server journey took %s", time.Since(started).Round(time.Second))
 }
 
@@ -229,17 +232,22 @@ var rejectColour = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
 
 // orgServer is a `besign serve` process on loopback with its SMTP sink.
 type orgServer struct {
-	url    string    // https://127.0.0.1:PORT
-	config string    // server.toml, for `besign --config ... admin`
-	laptop string    // the laptops' configuration: authority and server_ca
-	tlsCA  string    // the private root of the server's TLS certificate
-	mail   *mailSink // where the server's mail arrives
+	url string // https://127.0.0.1:PORT
+	// revocation is the plain HTTP address of the CRL and OCSP, named in
+	// the certificates
+	revocation string
+	config     string    // server.toml, for `besign --config ... admin`
+	laptop     string    // the laptops' configuration: authority and server_ca
+	tlsCA      string    // the private root of the server's TLS certificate
+	mail       *mailSink // where the server's mail arrives
 }
 
 // startOrgServer writes a server's files (TLS certificate under a private
-// root, master key, server.toml with a SQLite file database and SMTP to a
-// sink) into a temporary directory, runs `besign serve` on a free loopback
-// port and waits until it is healthy. Its log is the artifacts' server.log.
+// root, master key, server.toml with its database and SMTP to a sink) into
+// a temporary directory, runs `besign serve` on a free loopback port and
+// waits until it names its address. The CRL and OCSP are served on plain
+// HTTP too, at the address certificates name. Its log is the artifacts'
+// server.log.
 func startOrgServer(t *testing.T, e env) *orgServer {
 	t.Helper()
 	dir := t.TempDir()
@@ -260,7 +268,22 @@ func startOrgServer(t *testing.T, e env) *orgServer {
 	master := make([]byte, 32)
 	rand.Read(master)
 	writeFile(t, filepath.Join(dir, "master.key"), hex.EncodeToString(master)+"\n", 0o600)
-	writeFile(t, o.config, fmt.Sprintf(`instansi = "Pemerintah Kabupaten Natuna"
+	logf, err := os.OpenFile(filepath.Join(e.artifacts, "server.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logf.Close() })
+
+	// The certificates name the revocation address, so it is fixed before
+	// the start: a free port now, another try if it is taken meanwhile.
+	for attempt := 0; attempt < 5; attempt++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.revocation = "http://" + ln.Addr().String()
+		ln.Close()
+		writeFile(t, o.config, fmt.Sprintf(`instansi = "Pemerintah Kabupaten Natuna"
 email_domain = "natunakab.go.id"
 self_registration = false
 language = "id"
@@ -277,16 +300,27 @@ tls_cert = %q
 tls_key = %q
 database = %q
 master_key_file = %q
-`, o.mail.port, crt, key, database, filepath.Join(dir, "master.key")), 0o644)
+revocation_listen = %q
+revocation_url = %q
+`, o.mail.port, crt, key, database, filepath.Join(dir, "master.key"), strings.TrimPrefix(o.revocation, "http://"), o.revocation), 0o644)
+		if addr := o.serve(t, e, logf); addr != "" {
+			o.url = "https://" + addr
+			writeFile(t, o.laptop, fmt.Sprintf("authority = %q\nserver_ca = %q\n", o.url, o.tlsCA), 0o644)
+			return o
+		}
+	}
+	t.Fatalf("besign serve did not start in 5 tries: see %s", logf.Name())
+	return nil
+}
 
+// serve runs `besign serve` on o.config until the test ends and returns
+// the address it names, or "" when it exits first (a port taken).
+func (o *orgServer) serve(t *testing.T, e env, logf *os.File) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, e.bin, "serve", "--config", o.config)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
-	logf, err := os.OpenFile(filepath.Join(e.artifacts, "server.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fmt.Fprintf(logf, "---- %s: %s\n", t.Name(), strings.Join(cmd.Args, " "))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -310,23 +344,24 @@ master_key_file = %q
 			}
 		}
 	}()
-	t.Cleanup(func() {
+	stop := func() {
 		cancel()
-		cmd.Wait()
 		<-copied
+		cmd.Wait()
 		fmt.Fprintf(logf, "---- %s\n", cmd.ProcessState)
-		logf.Close()
-	})
+	}
 	select {
 	case a := <-addr:
-		o.url = "https://" + a
+		t.Cleanup(stop)
+		return a
 	case <-copied:
-		t.Fatalf("besign serve exited: see %s", logf.Name())
+		stop()
+		return ""
 	case <-time.After(30 * time.Second):
+		stop()
 		t.Fatalf("besign serve named no address within 30 s: see %s", logf.Name())
+		return ""
 	}
-	writeFile(t, o.laptop, fmt.Sprintf("authority = %q\nserver_ca = %q\n", o.url, o.tlsCA), 0o644)
-	return o
 }
 
 // writeTLS makes a private root and, under it, the server's certificate
@@ -544,12 +579,12 @@ func (s *mailSink) link(t *testing.T, to, prefix string) string {
 	return l
 }
 
-// signatureTimeStamp reads the last signature of a signed PDF: its CMS
-// from /Contents, the signature value and the signature-time-stamp token
-// (id-aa-signatureTimeStampToken) among the signer's unsigned attributes.
-// It parses the ASN.1 itself rather than with pdfsign's reader, which the
-// test checks.
-func signatureTimeStamp(t *testing.T, path string) (sig, token []byte) {
+// signatureParts reads the last signature of a signed PDF: its CMS from
+// /Contents, the signature value, the signature-time-stamp token
+// (id-aa-signatureTimeStampToken) among the signer's unsigned attributes,
+// and the certificates. It parses the ASN.1 itself rather than with
+// pdfsign's reader, which the test checks.
+func signatureParts(t *testing.T, path string) (sig, token []byte, certs []*x509.Certificate) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -587,6 +622,17 @@ func signatureTimeStamp(t *testing.T, path string) (sig, token []byte) {
 	// last element is signerInfos, a SET of SignerInfo.
 	parts := children(ci.Bytes)
 	sd := children(children(parts[1].Bytes)[0].Bytes)
+	for _, f := range sd {
+		if f.Class == asn1.ClassContextSpecific && f.Tag == 0 { // certificates
+			for _, c := range children(f.Bytes) {
+				cert, err := x509.ParseCertificate(c.FullBytes)
+				if err != nil {
+					t.Fatalf("a certificate in the signature of %s: %v", path, err)
+				}
+				certs = append(certs, cert)
+			}
+		}
+	}
 	signers := children(sd[len(sd)-1].Bytes)
 	tsOID := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 	for _, f := range children(signers[0].Bytes) {
@@ -606,5 +652,38 @@ func signatureTimeStamp(t *testing.T, path string) (sig, token []byte) {
 	if sig == nil || token == nil {
 		t.Fatalf("the signature of %s has no time-stamp token", path)
 	}
-	return sig, token
+	return sig, token, certs
+}
+
+// checkOCSP asks the OCSP responder the signer's certificate names (at
+// base, the server's revocation address), with openssl ocsp, and requires
+// a verified "good" for it.
+func checkOCSP(t *testing.T, certs []*x509.Certificate, root, base string) {
+	t.Helper()
+	var signer, issuer *x509.Certificate
+	for _, c := range certs {
+		if !c.IsCA {
+			signer = c
+		}
+	}
+	for _, c := range certs {
+		if signer != nil && c.IsCA && bytes.Equal(c.RawSubject, signer.RawIssuer) {
+			issuer = c
+		}
+	}
+	if signer == nil || issuer == nil || len(signer.OCSPServer) != 1 || len(signer.CRLDistributionPoints) != 1 {
+		t.Fatalf("the signature's chain lacks the signer, its issuer or their revocation addresses: %d certificates", len(certs))
+	}
+	if !strings.HasPrefix(signer.OCSPServer[0], base+"/") || !strings.HasPrefix(signer.CRLDistributionPoints[0], base+"/") {
+		t.Errorf("the certificate names OCSP %s and CRL %s, not at the server's %s", signer.OCSPServer[0], signer.CRLDistributionPoints[0], base)
+	}
+	dir := t.TempDir()
+	signerFile, issuerFile := filepath.Join(dir, "signer.pem"), filepath.Join(dir, "issuer.pem")
+	writeFile(t, signerFile, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Raw})), 0o644)
+	writeFile(t, issuerFile, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: issuer.Raw})), 0o644)
+	out := run(t, "openssl", "ocsp", "-issuer", issuerFile, "-cert", signerFile, "-url", signer.OCSPServer[0],
+		"-CAfile", root, "-verify_other", issuerFile)
+	if !strings.Contains(out, "Response verify OK") || !strings.Contains(out, signerFile+": good") {
+		t.Errorf("openssl ocsp for the signer's certificate at %s:\n%s", signer.OCSPServer[0], out)
+	}
 }
