@@ -153,7 +153,7 @@ func TestServerJourney(t *testing.T) {
 	// The signature's time-stamp token, taken out of the CMS, verifies
 	// with openssl for the SHA-256 of the signature value, under the same
 	// root: the server's TSA stamped it.
-	sig, token, certs := signatureParts(t, out)
+	sig, token, certs, signed := signatureParts(t, out)
 	sum := sha256.Sum256(sig)
 	tok := filepath.Join(t.TempDir(), "token.der")
 	if err := os.WriteFile(tok, token, 0o600); err != nil {
@@ -193,6 +193,17 @@ func TestServerJourney(t *testing.T) {
 		noneInClear(t, dir, map[string][]byte{"NIK": []byte("2103010101900001"), "phone": []byte("81234567890"),
 			"JPEG": {0xff, 0xd8, 0xff}, "private key": []byte("PRIVATE KEY")})
 	}
+	// The server's audit log has who had which digest signed from where:
+	// the signature's signed attributes, never the document's hash.
+	audit := e.cli(t, "admin", "audit")
+	row := lineOf(audit, email)
+	doc, _ := os.ReadFile(in)
+	docSum := sha256.Sum256(doc)
+	if !strings.Contains(row, hex.EncodeToString(signed[:])) || !strings.Contains(row, "127.0.0.1") ||
+		!strings.Contains(row, "BeSign Desktop") || strings.Contains(audit, hex.EncodeToString(docSum[:])) {
+		t.Errorf("the audit log lacks the signing of %x by %s from the app, or holds the document's hash:\n%s", signed, email, audit)
+	}
+
 	// The certificate names the server's OCSP responder, which answers
 	// "good" for it, signed under the same root.
 	checkOCSP(t, certs, root, e.srv.revocation)
@@ -582,9 +593,10 @@ func (s *mailSink) link(t *testing.T, to, prefix string) string {
 // signatureParts reads the last signature of a signed PDF: its CMS from
 // /Contents, the signature value, the signature-time-stamp token
 // (id-aa-signatureTimeStampToken) among the signer's unsigned attributes,
-// and the certificates. It parses the ASN.1 itself rather than with
-// pdfsign's reader, which the test checks.
-func signatureParts(t *testing.T, path string) (sig, token []byte, certs []*x509.Certificate) {
+// the certificates, and the SHA-256 of the signed attributes (what the
+// authority signed). It parses the ASN.1 itself rather than with pdfsign's
+// reader, which the test checks.
+func signatureParts(t *testing.T, path string) (sig, token []byte, certs []*x509.Certificate, signed [32]byte) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -637,6 +649,10 @@ func signatureParts(t *testing.T, path string) (sig, token []byte, certs []*x509
 	tsOID := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 	for _, f := range children(signers[0].Bytes) {
 		switch {
+		case f.Class == asn1.ClassContextSpecific && f.Tag == 0: // signedAttrs
+			// signed as a SET OF, not with the [0] tag it is stored under
+			der := append([]byte{0x31}, f.FullBytes[1:]...)
+			signed = sha256.Sum256(der)
 		case f.Class == asn1.ClassUniversal && f.Tag == asn1.TagOctetString:
 			sig = f.Bytes
 		case f.Class == asn1.ClassContextSpecific && f.Tag == 1: // unsignedAttrs
@@ -652,7 +668,7 @@ func signatureParts(t *testing.T, path string) (sig, token []byte, certs []*x509
 	if sig == nil || token == nil {
 		t.Fatalf("the signature of %s has no time-stamp token", path)
 	}
-	return sig, token, certs
+	return sig, token, certs, signed
 }
 
 // checkOCSP asks the OCSP responder the signer's certificate names (at
