@@ -182,8 +182,8 @@ func TestSeedPath(t *testing.T) {
 }
 
 // firstSignIn drives the seed's first sign-in in the running app, from the
-// sign-in form: Lupa Password, the reset link from Kotak Masuk, OTP set-up
-// from the QR code, the new password, sign-in with OTP and "Ingat Akun
+// sign-in form: Lupa Password, the reset link from Kotak Masuk (with a
+// server, from the mail its SMTP sink received), OTP set-up from the QR code, the new password, sign-in with OTP and "Ingat Akun
 // ini". Screenshots are named prefix+step. It returns the OTP key, the
 // time step of the last code used and the signed-in screenshot.
 func (e env) firstSignIn(t *testing.T, d *display, prefix string) (secret string, step int64, signedIn string) {
