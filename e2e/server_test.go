@@ -51,17 +51,19 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 // TestServerJourney is TestJourney against an organisation server: a real
 // `besign serve` process on loopback (HTTPS under a private TLS root, its
 // database on a PostgreSQL that internal/pgtest starts, or a SQLite file
-// where PostgreSQL is not installed), mailing by SMTP to a real sink on loopback, and
-// two app instances as its clients, each with its own data dir and display.
-// IT creates the signer and a verifier with `besign --config server.toml
-// admin users add`; the signer's reset mail arrives at the sink and its
-// besign:// link is handed to the app; OTP from the QR code, the password,
-// the activation; the verifier, signed in on the second instance, approves
-// it in Verifikasi; the approval mail's link opens the passphrase form; a
-// PDF handed to the app is signed through the server, which signs the
-// digest and time-stamps it. pdfsig finds the signature valid and trusted
-// under the root `admin ca export` writes, and openssl ts -verify accepts
-// the signature's time-stamp token under the same root.
+// where PostgreSQL is not installed), mailing by SMTP to a real sink on
+// loopback, and two app instances as its clients, each with its own data
+// dir and display. IT creates the signer and a verifier with `besign
+// --config server.toml admin users add`; the signer's reset mail arrives at
+// the sink and its besign:// link is handed to the app; OTP from the QR
+// code, the password, the activation; the verifier, signed in on the second
+// instance, approves it in Verifikasi; the approval mail's link opens the
+// passphrase form; a PDF handed to the app is signed through the server,
+// which signs the digest and time-stamps it. pdfsig (asking the server's
+// OCSP online) finds the signature valid and trusted under the root `admin
+// ca export` writes; openssl ts -verify accepts its time-stamp token and
+// openssl ocsp a "good" for its certificate under the same root; the audit
+// log has the digest, and neither laptop keeps personal data or keys.
 func TestServerJourney(t *testing.T) {
 	const passphrase = "Natuna#Sign2026"
 	e := setup(t)
