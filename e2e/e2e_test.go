@@ -30,12 +30,19 @@ const (
 
 type env struct {
 	bin, dataDir, artifacts string
+	// srv is the organisation server the app is a client of
+	// (TestServerJourney); nil: the embedded authority in dataDir.
+	srv *orgServer
 }
 
-// cli runs a besign subcommand on the test's data dir.
+// cli runs a besign subcommand on the test's data dir, or with the
+// server's configuration (admin on the server host) when there is one.
 func (e env) cli(t *testing.T, args ...string) string {
 	t.Helper()
 	full := append([]string{"--data-dir", e.dataDir}, args...)
+	if e.srv != nil {
+		full = append([]string{"--config", e.srv.config}, full...)
+	}
 	out, err := exec.Command(e.bin, full...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("besign %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -85,7 +92,7 @@ func setup(t *testing.T) env {
 func (e env) startApp(t *testing.T, d *display) (win string, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, e.bin, "--data-dir", e.dataDir)
+	cmd := exec.CommandContext(ctx, e.bin, e.appArgs()...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
 	logf := e.appLog(t, cmd)
 	started := time.Now()
@@ -102,6 +109,16 @@ func (e env) startApp(t *testing.T, d *display) (win string, stop func()) {
 	// the sign-in form is there once the screen holds still.
 	d.settled(t, e.artifacts, "00-start", "")
 	return win, stop
+}
+
+// appArgs are the app's arguments before any link or file: its data dir,
+// and the laptop's configuration naming the server when there is one.
+func (e env) appArgs(args ...string) []string {
+	base := []string{"--data-dir", e.dataDir}
+	if e.srv != nil {
+		base = append(base, "--config", e.srv.laptop)
+	}
+	return append(base, args...)
 }
 
 // appLog sends cmd's output to the artifacts' app.log. Every start
@@ -165,8 +182,8 @@ func TestSeedPath(t *testing.T) {
 }
 
 // firstSignIn drives the seed's first sign-in in the running app, from the
-// sign-in form: Lupa Password, the reset link from Kotak Masuk, OTP set-up
-// from the QR code, the new password, sign-in with OTP and "Ingat Akun
+// sign-in form: Lupa Password, the reset link from Kotak Masuk (with a
+// server, from the mail its SMTP sink received), OTP set-up from the QR code, the new password, sign-in with OTP and "Ingat Akun
 // ini". Screenshots are named prefix+step. It returns the OTP key, the
 // time step of the last code used and the signed-in screenshot.
 func (e env) firstSignIn(t *testing.T, d *display, prefix string) (secret string, step int64, signedIn string) {
@@ -181,13 +198,21 @@ func (e env) firstSignIn(t *testing.T, d *display, prefix string) (secret string
 	d.typeText(t, email)
 	typed := shot("02-lupa-password")
 	d.key(t, "Return")
-	e.waitCLI(t, "besign://reset?token=", "admin", "outbox", "--to", email)
-	sent := settled("03-lupa-password-terkirim", typed)
+	if e.srv != nil {
+		// A server mails by SMTP only: the link arrives at the sink and
+		// is clicked in the mail program ("besign LINK").
+		link := e.srv.mail.link(t, email, "besign://reset?token=")
+		settled("03-lupa-password-terkirim", typed)
+		e.handOver(t, d, link)
+	} else {
+		e.waitCLI(t, "besign://reset?token=", "admin", "outbox", "--to", email)
+		sent := settled("03-lupa-password-terkirim", typed)
 
-	// Kotak Masuk: the newest mail is selected; its action opens the reset.
-	d.key(t, "ctrl+3")
-	settled("04-kotak-masuk", sent)
-	d.key(t, "Tab", "Tab", "space")
+		// Kotak Masuk: the newest mail is selected; its action opens the reset.
+		d.key(t, "ctrl+3")
+		settled("04-kotak-masuk", sent)
+		d.key(t, "Tab", "Tab", "space")
+	}
 
 	// Scan the QR code as a phone would, once the set-up screen is drawn.
 	var out []byte
@@ -237,7 +262,11 @@ func (e env) firstSignIn(t *testing.T, d *display, prefix string) (secret string
 	d.typeText(t, "Laptop Kantor")
 	codeShot := shot("07-kode-otp")
 	d.key(t, "Return")
-	e.waitCLI(t, "Perangkat OTP Baru", "admin", "outbox", "--to", email)
+	if e.srv != nil {
+		e.srv.mail.wait(t, email, "Perangkat OTP Baru")
+	} else {
+		e.waitCLI(t, "Perangkat OTP Baru", "admin", "outbox", "--to", email)
+	}
 	settled("08-perbarui-password", codeShot)
 
 	// Perbarui Password.
@@ -246,9 +275,16 @@ func (e env) firstSignIn(t *testing.T, d *display, prefix string) (secret string
 	d.typeText(t, password)
 	pwShot := shot("08-perbarui-password-diisi")
 	d.key(t, "Return")
-	users := e.waitCLI(t, "yes", "admin", "users", "list")
-	if fields := strings.Fields(lastLine(users)); len(fields) < 7 || fields[len(fields)-3] != "yes" || fields[len(fields)-2] != "yes" {
-		t.Fatalf("after the reset the account should have a password and OTP:\n%s", users)
+	// The account's row (the listing may hold others) shows a password
+	// and OTP; waiting for both, since OTP is set before the password.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		users := e.cli(t, "admin", "users", "list")
+		if fields := strings.Fields(lineOf(users, email)); len(fields) >= 7 && fields[len(fields)-3] == "yes" && fields[len(fields)-2] == "yes" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the reset the account should have a password and OTP:\n%s", users)
+		}
 	}
 	done := settled("09-password-berhasil", pwShot)
 
@@ -293,9 +329,15 @@ func (d *display) settled(t *testing.T, dir, step, before string) string {
 	}
 }
 
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
+// lineOf is the first line of s that holds word (an account's row in a
+// listing that may hold others), or "".
+func lineOf(s, word string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, word) {
+			return l
+		}
+	}
+	return ""
 }
 
 // waitKeyring returns the secret-tool listing of the remembered entry of

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/natunakab/besign/authority"
+	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 )
 
@@ -130,7 +131,7 @@ func TestJourney(t *testing.T) {
 // opened file: it must hand them to the running window and exit.
 func (e env) handOver(t *testing.T, d *display, args ...string) {
 	t.Helper()
-	cmd := exec.Command(e.bin, append([]string{"--data-dir", e.dataDir}, args...)...)
+	cmd := exec.Command(e.bin, e.appArgs(args...)...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+d.name)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Run() }()
@@ -186,7 +187,14 @@ func waitBoxMoved(t *testing.T, dataDir, path string, was authority.Box) authori
 
 func waitQueued(t *testing.T, dataDir, path string, ok func(authority.Box) bool) authority.Box {
 	t.Helper()
-	a, token, done := beside(t, dataDir)
+	return waitQueuedOn(t, func() (*embedded.Authority, string, func()) { return beside(t, dataDir) }, path, ok)
+}
+
+// waitQueuedOn is waitQueued on the authority open gives (the data dir's,
+// or the organisation server's database).
+func waitQueuedOn(t *testing.T, open func() (*embedded.Authority, string, func()), path string, ok func(authority.Box) bool) authority.Box {
+	t.Helper()
+	a, token, done := open()
 	defer done()
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		docs, err := a.QueuedDocuments(context.Background(), token)
@@ -211,7 +219,7 @@ func (d *display) waitColour(t *testing.T, dir, step string, c color.RGBA, timeo
 			return shot, r
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no signature box of colour %v on the screen within %s (see %s)", c, timeout, shot)
+			t.Fatalf("nothing of colour %v (the signature box, a button) on the screen within %s (see %s)", c, timeout, shot)
 		}
 	}
 }

@@ -136,7 +136,13 @@ func TestPassphrase(t *testing.T) {
 // the authority on the data dir beside the running app.
 func waitCertificate(t *testing.T, dataDir string) {
 	t.Helper()
-	a, token, done := beside(t, dataDir)
+	waitCertificateOn(t, func() (*embedded.Authority, string, func()) { return beside(t, dataDir) })
+}
+
+// waitCertificateOn is waitCertificate on the authority open gives.
+func waitCertificateOn(t *testing.T, open func() (*embedded.Authority, string, func())) {
+	t.Helper()
+	a, token, done := open()
 	defer done()
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(300 * time.Millisecond) {
 		info, err := a.Certificate(context.Background(), token)

@@ -108,7 +108,11 @@ func (e *Authority) OCSP(ctx context.Context, der []byte) ([]byte, error) {
 			resp = ocsp.UnauthorizedErrorResponse
 			return nil
 		}
-		now := e.now().Truncate(time.Second)
+		// To the minute: x/crypto/ocsp dates the answer (producedAt) to
+		// the minute, and NSS (pdfsig, Firefox, LibreOffice) refuses one
+		// whose thisUpdate comes after its producedAt as "not yet valid",
+		// which left signatures untrusted wherever certificates name OCSP.
+		now := e.now().Truncate(time.Minute)
 		tmpl := ocsp.Response{SerialNumber: req.SerialNumber, IssuerHash: req.HashAlgorithm,
 			ThisUpdate: now, NextUpdate: now.Add(ocspLifetime)}
 		c, err := tx.CertificateBySerial(ctx, req.SerialNumber.Text(16))

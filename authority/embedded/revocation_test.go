@@ -41,6 +41,43 @@ func TestOCSPAndCurrentCRL(t *testing.T) {
 	})
 }
 
+// NSS (pdfsig, Firefox, LibreOffice) refuses an OCSP answer whose
+// thisUpdate is after its producedAt as "not yet valid", and x/crypto/ocsp
+// dates producedAt to the minute, on the real clock: asked at a second past
+// the minute on the real clock, the answer must not say it is current from
+// that second. (It did, and pdfsig called every signature whose certificate
+// names the server's OCSP untrusted.)
+func TestOCSPThisUpdateNotAfterProducedAt(t *testing.T) {
+	e, clk, _, _ := verifiedAccount(t, func(o *Options) { o.OCSPURL = "http://besign.natunakab.go.id/ocsp" })
+	info, err := e.CreatePassphrase(ctx, authority.CreatePassphraseRequest{Token: approve(t, e), Passphrase: testPassphrase, Confirmation: testPassphrase, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(info.Chain[0])
+	root, _ := x509.ParseCertificate(info.Chain[1])
+	req, err := ocsp.CreateRequest(cert, root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not at the minute itself, nor so near the next one that it turns
+	// between the clock and the answer.
+	for s := time.Now().Second(); s == 0 || s >= 58; s = time.Now().Second() {
+		time.Sleep(200 * time.Millisecond)
+	}
+	clk.Advance(time.Since(clk.Now()))
+	der, err := e.OCSP(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ocsp.ParseResponseForCert(der, cert, root)
+	if err != nil || r.Status != ocsp.Good {
+		t.Fatalf("OCSP answer: %v, %+v", err, r)
+	}
+	if r.ThisUpdate.After(r.ProducedAt) || !r.NextUpdate.After(time.Now()) {
+		t.Fatalf("OCSP answer produced at %s is current from %s to %s", r.ProducedAt, r.ThisUpdate, r.NextUpdate)
+	}
+}
+
 func testOCSPAndCurrentCRL(t *testing.T, mod func(*Options)) {
 	e, _, _, _ := verifiedAccount(t, func(o *Options) {
 		o.CRLURL = "http://besign.natunakab.go.id/besign-ca.crl"
