@@ -69,7 +69,7 @@ type oldStructure struct {
 	arrays   map[int]string // indirect /Annots or /Fields arrays
 	contents map[int]int    // content stream -> page number
 	info     int
-	dss      map[int]bool // objects that hold only the DSS
+	dss      *map[int]bool // objects that hold only the DSS, found on first use (see dssObject)
 }
 
 func (v *verifier) structure(rv *revision) *oldStructure {
@@ -86,7 +86,6 @@ func (v *verifier) structure(rv *revision) *oldStructure {
 	if r, ok := catalog["AcroForm"].(pdf.Ref); ok {
 		s.acro = r.Num
 	}
-	s.dss = dssContainers(f)
 	acro, _, _ := f.ResolveDict(catalog["AcroForm"])
 	if r, ok := acro["Fields"].(pdf.Ref); ok {
 		s.arrays[r.Num] = "the form's field list"
@@ -231,7 +230,7 @@ func (v *verifier) difference(rv *revision, s sigField) *diffState {
 			d.add(ModOther, fmt.Sprintf("the contents of page %d", old.contents[num]))
 		case num == old.info:
 			d.add(ModSignatures, "document information")
-		case old.dss[num]:
+		case old.dssObject(rv.f, num):
 			dssContainerDiff(d, num, was, now)
 		case wasDict["Type"] == pdf.Name("Metadata") && wasDict["Subtype"] == pdf.Name("XML"):
 			d.add(ModSignatures, "document metadata")

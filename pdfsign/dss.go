@@ -139,6 +139,17 @@ func dssContainers(f *pdf.File) map[int]bool {
 	return out
 }
 
+// dssObject says whether object num of the signed revision f holds only
+// its DSS. The walk it needs is made once per revision, and only when an
+// update redefined an object nothing else explains.
+func (s *oldStructure) dssObject(f *pdf.File, num int) bool {
+	if s.dss == nil {
+		m := dssContainers(f)
+		s.dss = &m
+	}
+	return (*s.dss)[num]
+}
+
 // reachable is the set of objects reached from o (the walk of references,
 // from another start).
 func reachable(f *pdf.File, o pdf.Object) map[int]bool {
@@ -186,29 +197,52 @@ func dssContainerDiff(d *diffState, num int, was, now pdf.Object) {
 	d.add(ModOther, describe(num, wd))
 }
 
-// dssStatus looks for c's status at time at in the DSS: a CRL of its
-// issuer or an OCSP response about it, signed as it must be and fresh for
-// at. used is the SHA-256 of the entry relied on; why says, when nothing
-// usable was found, what the DSS held for c instead ("" when nothing).
+// status looks for c's status at time at in the DSS: a CRL of its issuer
+// or an OCSP response about it, signed as it must be, fresh for at, and
+// produced while c was still valid (a CA may drop an expired certificate
+// from its CRL: a list issued after the expiry proves nothing about it).
+// When several entries qualify, one that says revoked wins. used is the
+// SHA-256 of the entry relied on; why says, when nothing usable was found,
+// what the DSS held for c instead.
 func (d *dss) status(c, issuer *x509.Certificate, at time.Time) (st int, detail string, used [sha256.Size]byte, ok bool, why []string) {
+	name := c.Subject.CommonName
 	other := 0
+	usable := func(thisUpdate, nextUpdate time.Time, what string) bool {
+		switch {
+		case thisUpdate.After(c.NotAfter):
+			why = append(why, fmt.Sprintf("the DSS's %s about %q was produced on %s, after the certificate expired", what, name, thisUpdate.UTC().Format(time.RFC3339)))
+		case !fresh(thisUpdate, nextUpdate, at):
+			why = append(why, fmt.Sprintf("the DSS's %s about %q (produced %s) is not fresh for the validation time %s",
+				what, name, thisUpdate.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339)))
+		default:
+			return true
+		}
+		return false
+	}
+	take := func(s int, det string, raw []byte) {
+		if !ok || (st != ocsp.Revoked && s == ocsp.Revoked) {
+			st, detail, used, ok = s, det, sha256.Sum256(raw), true
+		}
+	}
 	for _, der := range d.ocsps {
 		s, det, err := ocspStatus(der, c, issuer, time.Time{})
 		if errors.Is(err, errOCSPUnusable) {
-			other++
+			// Not about c, or not signed by its issuer: say which.
+			if r, err := ocsp.ParseResponse(der, nil); err == nil && r.SerialNumber != nil && r.SerialNumber.Cmp(c.SerialNumber) == 0 {
+				why = append(why, fmt.Sprintf("an OCSP response about %q in the DSS is not signed by its issuer or a responder it designated", name))
+			} else {
+				other++
+			}
 			continue
 		}
 		if err != nil {
-			why = append(why, fmt.Sprintf("an OCSP response about %q in the DSS: %v", c.Subject.CommonName, err))
+			why = append(why, fmt.Sprintf("an OCSP response about %q in the DSS: %v", name, err))
 			continue
 		}
 		r, _ := ocsp.ParseResponseForCert(der, c, issuer)
-		if !fresh(r.ThisUpdate, r.NextUpdate, at) {
-			why = append(why, fmt.Sprintf("the DSS's OCSP response about %q (produced %s) is not fresh for the validation time %s",
-				c.Subject.CommonName, r.ThisUpdate.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339)))
-			continue
+		if usable(r.ThisUpdate, r.NextUpdate, "OCSP response") {
+			take(s, det, der)
 		}
-		return s, det, sha256.Sum256(der), true, nil
 	}
 	for _, crl := range d.crls {
 		if string(crl.RawIssuer) != string(c.RawIssuer) {
@@ -216,18 +250,18 @@ func (d *dss) status(c, issuer *x509.Certificate, at time.Time) (st int, detail 
 		}
 		s, det, signed := crlStatus(crl, c, issuer)
 		if !signed {
-			why = append(why, fmt.Sprintf("a CRL in the DSS names the issuer of %q but is not signed by it", c.Subject.CommonName))
+			why = append(why, fmt.Sprintf("a CRL in the DSS names the issuer of %q but is not signed by it", name))
 			continue
 		}
-		if !fresh(crl.ThisUpdate, crl.NextUpdate, at) {
-			why = append(why, fmt.Sprintf("the DSS's CRL for %q (issued %s) is not fresh for the validation time %s",
-				c.Subject.CommonName, crl.ThisUpdate.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339)))
-			continue
+		if usable(crl.ThisUpdate, crl.NextUpdate, "CRL") {
+			take(s, det, crl.Raw)
 		}
-		return s, det, sha256.Sum256(crl.Raw), true, nil
+	}
+	if ok {
+		return st, detail, used, true, nil
 	}
 	if len(why) == 0 && other > 0 {
-		why = append(why, fmt.Sprintf("the DSS's OCSP responses are about other certificates than %q", c.Subject.CommonName))
+		why = append(why, fmt.Sprintf("the DSS's OCSP responses are about other certificates than %q", name))
 	}
 	return ocsp.Unknown, "", used, false, why
 }

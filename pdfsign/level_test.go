@@ -236,6 +236,20 @@ func TestLevelBadInput(t *testing.T) {
 	}
 	otherCert := dssUpdate(t, bt, certs, [][]byte{rootCRL}, [][]byte{resp})
 
+	// An OCSP response about the signer, signed by a key the issuer never
+	// designated (its own certificate embedded).
+	rogue := testpki.New(testpki.LeafOptions{})
+	forgedOCSP, err := ocsp.CreateResponse(k.p.CA, rogue.Leaf, ocsp.Response{Status: ocsp.Good, SerialNumber: k.signer.cert.SerialNumber,
+		ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour)}, rogue.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rogueOCSP := dssUpdate(t, bt, certs, [][]byte{rootCRL}, [][]byte{forgedOCSP})
+
+	// A CRL issued after the certificate expired: a CA drops expired
+	// certificates from its list, so a revoked one would no longer show.
+	afterExpiry := dssUpdate(t, bt, certs, [][]byte{crlOf(t, k.p.CA, k.p.CAKey, now.Add(2*time.Hour), nil), rootCRL}, nil)
+
 	// A stale CRL: issued and expired before the timestamp.
 	stale := dssUpdate(t, bt, certs, [][]byte{crlOf(t, k.p.CA, k.p.CAKey, now.Add(-72*time.Hour), nil), rootCRL}, nil)
 
@@ -250,6 +264,8 @@ func TestLevelBadInput(t *testing.T) {
 		{"CRL signed by the wrong key", FindDSS, "is not signed by it", wrongKey, LevelBT},
 		{"OCSP response for another certificate", FindDSS, "about other certificates", otherCert, LevelBT},
 		{"stale CRL", FindDSS, "is not fresh", stale, LevelBT},
+		{"OCSP response signed by another key", FindDSS, "is not signed by its issuer or a responder it designated", rogueOCSP, LevelBT},
+		{"CRL issued after the certificate expired", FindDSS, "after the certificate expired", afterExpiry, LevelBT},
 		{"token over the wrong hash", FindTimestamp, "does not cover this signature", wrongHash, LevelBB},
 	} {
 		t.Run(c.name, func(t *testing.T) {
