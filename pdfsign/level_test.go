@@ -316,3 +316,32 @@ func TestDSSSharedObject(t *testing.T) {
 		})
 	}
 }
+
+// B-LT needs the TSA's validation data too: with a TSA under another CA,
+// a DSS that answers only for the signer's chain leaves the signature at
+// B-T; with the TSA's CA's CRLs added it is B-LT.
+func TestLevelNeedsTSAData(t *testing.T) {
+	k := newLTKit(t)
+	other := testpki.New(testpki.LeafOptions{})
+	k.tsa = newTSA(t, other)
+	roots := rootsOf(k.p)
+	roots.AddCert(other.Root)
+	now := time.Now()
+	bt := signUpdate(t, basePDF(), sigSpecSah, k.sign(t, true, false))
+	certs := []*x509.Certificate{k.signer.cert, k.p.CA, k.tsa.is.cert, other.CA}
+	signerOnly := [][]byte{crlOf(t, k.p.CA, k.p.CAKey, now, nil), crlOf(t, k.p.Root, k.p.RootKey, now, nil)}
+	both := append(signerOnly, crlOf(t, other.CA, other.CAKey, now, nil), crlOf(t, other.Root, other.RootKey, now, nil))
+	for _, c := range []struct {
+		name  string
+		crls  [][]byte
+		level string
+	}{
+		{"the signer's chain only", signerOnly, LevelBT},
+		{"the TSA's chain too", both, LevelBLT},
+	} {
+		s := verifyAt(t, dssUpdate(t, bt, certs, c.crls, nil), roots, time.Time{})[0]
+		if !s.Valid || s.Level != c.level {
+			t.Fatalf("%s: %+v", c.name, s)
+		}
+	}
+}
