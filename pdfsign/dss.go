@@ -203,12 +203,14 @@ func dssContainerDiff(d *diffState, num int, was, now pdf.Object) {
 // from its CRL: a list issued after the expiry proves nothing about it).
 // When several entries qualify, one that says revoked wins. used is the
 // SHA-256 of the entry relied on; why says, when nothing usable was found,
-// what the DSS held for c instead.
-func (d *dss) status(c, issuer *x509.Certificate, at time.Time) (st int, detail string, used [sha256.Size]byte, ok bool, why []string) {
+// what the DSS held for c instead (entries that are only too old or too
+// new for at, when reportAge).
+func (d *dss) status(c, issuer *x509.Certificate, at time.Time, reportAge bool) (st int, detail string, used [sha256.Size]byte, ok bool, why []string) {
 	name := c.Subject.CommonName
 	other := 0
 	usable := func(thisUpdate, nextUpdate time.Time, what string) bool {
 		switch {
+		case !reportAge && (thisUpdate.After(c.NotAfter) || !fresh(thisUpdate, nextUpdate, at)):
 		case thisUpdate.After(c.NotAfter):
 			why = append(why, fmt.Sprintf("the DSS's %s about %q was produced on %s, after the certificate expired", what, name, thisUpdate.UTC().Format(time.RFC3339)))
 		case !fresh(thisUpdate, nextUpdate, at):

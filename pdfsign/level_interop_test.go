@@ -58,7 +58,9 @@ func TestPyHankoLTA(t *testing.T) {
 					}
 					continue
 				}
-				if !s.Valid || s.Level != c.levels[i] || (s.Kind == KindSignature && s.Revocation != "good") {
+				// Judged now, the DSS's 2020 data is old, not bad: no dss
+				// finding.
+				if !s.Valid || s.Level != c.levels[i] || (s.Kind == KindSignature && s.Revocation != "good") || hasFinding(s, FindDSS) {
 					t.Fatalf("%s at %v: signature %d: %+v", c.file, at, i, s)
 				}
 				if s.Kind == KindSignature && s.ValidationTime != "2020-11-01T00:00:00Z" {

@@ -49,6 +49,8 @@ type verifier struct {
 	// docStamps are the valid document timestamps found so far, with
 	// the revision each covers.
 	docStamps []docStamp
+	// start is the verification's time (see now).
+	start time.Time
 }
 
 type gapValue struct {

@@ -41,11 +41,17 @@ const (
 	forTimestamps
 )
 
+// now is the verification's time: VerifyOptions.Time, else the moment
+// the verification started (one time for the whole file, so that "judged
+// now" is recognisable and the trust cache is shared).
 func (v *verifier) now() time.Time {
-	if !v.opts.Time.IsZero() {
-		return v.opts.Time
+	if v.start.IsZero() {
+		v.start = v.opts.Time
+		if v.start.IsZero() {
+			v.start = time.Now()
+		}
 	}
-	return time.Now()
+	return v.start
 }
 
 // signatureTimestamp checks a PAdES B-T signature-time-stamp token and
@@ -270,7 +276,9 @@ func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, 
 // ocsp.Unknown (with why); fromDSS when the answer is the DSS's entry
 // used, dssWhy what the DSS held for c that could not be used.
 func (v *verifier) certStatus(c, issuer *x509.Certificate, at time.Time) (st int, d string, fromDSS bool, used [sha256.Size]byte, dssWhy []string) {
-	st, d, used, fromDSS, dssWhy = v.dss.status(c, issuer, at)
+	// Judged now, old DSS data is simply old (an archive's last document
+	// timestamp): only data that fails at a timestamp's time is reported.
+	st, d, used, fromDSS, dssWhy = v.dss.status(c, issuer, at, !at.Equal(v.now()))
 	if fromDSS {
 		return st, d, true, used, nil
 	}
