@@ -207,10 +207,11 @@ func dssContainerDiff(d *diffState, num int, was, now pdf.Object) {
 // new for at, when reportAge).
 func (d *dss) status(c, issuer *x509.Certificate, at time.Time, reportAge bool) (st int, detail string, used [sha256.Size]byte, ok bool, why []string) {
 	name := c.Subject.CommonName
-	other := 0
+	other, aged := 0, false
 	usable := func(thisUpdate, nextUpdate time.Time, what string) bool {
 		switch {
 		case !reportAge && (thisUpdate.After(c.NotAfter) || !fresh(thisUpdate, nextUpdate, at)):
+			aged = true
 		case thisUpdate.After(c.NotAfter):
 			why = append(why, fmt.Sprintf("the DSS's %s about %q was produced on %s, after the certificate expired", what, name, thisUpdate.UTC().Format(time.RFC3339)))
 		case !fresh(thisUpdate, nextUpdate, at):
@@ -262,7 +263,7 @@ func (d *dss) status(c, issuer *x509.Certificate, at time.Time, reportAge bool) 
 	if ok {
 		return st, detail, used, true, nil
 	}
-	if len(why) == 0 && other > 0 {
+	if len(why) == 0 && !aged && other > 0 {
 		why = append(why, fmt.Sprintf("the DSS's OCSP responses are about other certificates than %q", name))
 	}
 	return ocsp.Unknown, "", used, false, why
