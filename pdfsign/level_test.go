@@ -345,3 +345,35 @@ func TestLevelNeedsTSAData(t *testing.T) {
 		}
 	}
 }
+
+// Renewal: a document timestamp whose TSA certificate has expired still
+// counts when a later document timestamp covers it (it is judged at that
+// one's time), so the signature stays B-LTA; without the renewal it falls
+// back to B-LT, and the expired document timestamp is not valid.
+func TestLevelRenewedArchive(t *testing.T) {
+	k := newLTKit(t)
+	roots := rootsOf(k.p)
+	short := newTSA(t, k.p, func(c *x509.Certificate) { c.NotAfter = time.Now().Add(time.Hour) })
+	bt := signUpdate(t, basePDF(), sigSpecSah, k.sign(t, true, false))
+	now := time.Now()
+	withDSS := dssUpdate(t, bt, []*x509.Certificate{k.signer.cert, k.p.CA, k.tsa.is.cert, short.is.cert},
+		[][]byte{crlOf(t, k.p.CA, k.p.CAKey, now, nil), crlOf(t, k.p.Root, k.p.RootKey, now, nil)}, nil)
+	first := signUpdate(t, withDSS, docStampSpec(true), func(b []byte) []byte { return short.token(t, b, "sha256") })
+	second := docStampSpec(true)
+	second.field, second.fieldNum, second.fields = "Stempel2", 9, []int{5, 7}
+	renewed := signUpdate(t, first, second, func(b []byte) []byte { return k.tsa.token(t, b, "sha256") })
+	later := now.Add(2 * time.Hour) // both the signer's and the first TSA's certificates have expired
+
+	infos := verifyAt(t, first, roots, later)
+	if s, ts := infos[0], infos[1]; !s.Valid || s.Level != LevelBLT || ts.Valid || !hasFinding(ts, FindCertExpired) {
+		t.Fatalf("not renewed: %+v\n%+v", s, ts)
+	}
+	infos = verifyAt(t, renewed, roots, later)
+	if len(infos) != 3 {
+		t.Fatalf("%+v", infos)
+	}
+	s, ts1, ts2 := infos[0], infos[1], infos[2]
+	if !s.Valid || s.Level != LevelBLTA || !ts1.Valid || !ts2.Valid || ts1.ValidationTime != ts2.Timestamp {
+		t.Fatalf("renewed: %+v\n%+v\n%+v", s, ts1, ts2)
+	}
+}
