@@ -141,22 +141,13 @@ func (v *verifier) levels(out []SignatureInfo) {
 			continue
 		}
 		s.Level = LevelBLT
-		end := v.signedEnd(s)
 		for _, d := range v.docStamps {
-			if d.gapStart >= end && v.dssAt(d.end).holds(used) {
+			if d.gapStart >= e.end && v.dssAt(d.end).holds(used) {
 				s.Level = LevelBLTA
 				break
 			}
 		}
 	}
-}
-
-// signedEnd is where the revision a signature signed ends.
-func (v *verifier) signedEnd(s *SignatureInfo) int64 {
-	if s.CoversWholeDocument {
-		return v.size
-	}
-	return s.lt.end
 }
 
 // holds says whether the DSS has every entry of used.
