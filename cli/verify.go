@@ -133,7 +133,20 @@ func bottomLine(i int, s pdfsign.SignatureInfo, haveRoots bool) string {
 	if !haveRoots {
 		trust = " (the signer's identity was not checked: give the issuing root with --trust ROOT.pem)"
 	}
-	return fmt.Sprintf("%s %d%s is valid; %s%s.", what, i, who, since, trust)
+	level := ""
+	if s.Level != "" {
+		level = " (PAdES " + s.Level + ")"
+	}
+	return fmt.Sprintf("%s %d%s is valid%s; %s%s.", what, i, who, level, since, trust)
+}
+
+// levelMeanings says what each PAdES level gives the reader of the
+// document.
+var levelMeanings = map[string]string{
+	pdfsign.LevelBB:   "no trusted timestamp: it verifies only while the certificate is valid",
+	pdfsign.LevelBT:   "a trusted timestamp proves when it was signed",
+	pdfsign.LevelBLT:  "timestamped, and the document holds the certificates and revocation data: it verifies offline, also after the certificate expires",
+	pdfsign.LevelBLTA: "as B-LT, and a document timestamp protects the validation data",
 }
 
 func printHuman(env *Env, r verifyResult, haveRoots bool) {
@@ -166,6 +179,12 @@ func printHuman(env *Env, r verifyResult, haveRoots bool) {
 			}
 		case s.SigningTime != "":
 			fmt.Fprintf(w, "    signed at:     %s (the signer's claim)\n", s.SigningTime)
+		}
+		if s.ValidationTime != "" {
+			fmt.Fprintf(w, "    validated at:  %s\n", s.ValidationTime)
+		}
+		if s.Level != "" {
+			fmt.Fprintf(w, "    level:         %s (%s)\n", s.Level, levelMeanings[s.Level])
 		}
 		if s.Reason != "" {
 			fmt.Fprintf(w, "    reason:        %s\n", s.Reason)

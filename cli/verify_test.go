@@ -43,10 +43,10 @@ func TestVerifyBottomLine(t *testing.T) {
 	}{
 		{"valid", []string{"--trust", f.RootPEM, signed}, 0, []string{
 			signed + ": VALID",
-			"  Signature 1 by Budi Santoso, S.Kom. is valid; the document has not been changed since."}},
+			"  Signature 1 by Budi Santoso, S.Kom. is valid (PAdES B-B); the document has not been changed since."}},
 		{"valid, no roots", []string{signed}, 0, []string{
 			signed + ": VALID",
-			"  Signature 1 by Budi Santoso, S.Kom. is valid; the document has not been changed since (the signer's identity was not checked: give the issuing root with --trust ROOT.pem)."}},
+			"  Signature 1 by Budi Santoso, S.Kom. is valid (PAdES B-B); the document has not been changed since (the signer's identity was not checked: give the issuing root with --trust ROOT.pem)."}},
 		{"changed page", []string{"--trust", f.RootPEM, bad}, 1, []string{
 			bad + ": NOT VALID",
 			"  Signature 1 by Budi Santoso, S.Kom. is NOT valid: changed after signing: the contents of page 1."}},
@@ -147,5 +147,29 @@ func TestVerifyTrustDERAndGarbage(t *testing.T) {
 	}
 	if code, _, errOut := cliRun(t, "", "verify", "--trust", garbage, signed); code != 1 || !strings.Contains(errOut, garbage+": no certificate found") {
 		t.Errorf("garbage root: exit %d %s", code, errOut)
+	}
+}
+
+// pyHanko's B-LTA file (pdfsign/testdata/pyhanko): verify names the level
+// and the validation time, in text and in JSON, offline.
+func TestVerifyLevel(t *testing.T) {
+	file := filepath.Join("..", "pdfsign", "testdata", "pyhanko", "pades-lta-dss-indirect-arrs-test.pdf")
+	root := filepath.Join("..", "pdfsign", "testdata", "pyhanko", "root.cert.pem")
+	code, out, errOut := cliRun(t, "", "verify", "--offline", "--trust", root, file)
+	if code != 0 || !strings.Contains(out, "Signature 1 by Alice is valid (PAdES B-LTA);") ||
+		!strings.Contains(out, "    level:         B-LTA (as B-LT, and a document timestamp protects the validation data)") ||
+		!strings.Contains(out, "    validated at:  2020-11-01T00:00:00Z") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = cliRun(t, "", "verify", "--json", "--offline", "--trust", root, file)
+	var res []struct {
+		Signatures []struct {
+			Level          string `json:"level"`
+			ValidationTime string `json:"validation_time"`
+		} `json:"signatures"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || len(res) != 1 || len(res[0].Signatures) != 2 ||
+		res[0].Signatures[0].Level != "B-LTA" || res[0].Signatures[0].ValidationTime != "2020-11-01T00:00:00Z" || res[0].Signatures[1].Level != "" {
+		t.Fatalf("exit %d %v\n%s%s", code, err, out, errOut)
 	}
 }

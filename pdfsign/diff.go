@@ -69,6 +69,7 @@ type oldStructure struct {
 	arrays   map[int]string // indirect /Annots or /Fields arrays
 	contents map[int]int    // content stream -> page number
 	info     int
+	dss      *map[int]bool // objects that hold only the DSS, found on first use (see dssObject)
 }
 
 func (v *verifier) structure(rv *revision) *oldStructure {
@@ -229,6 +230,8 @@ func (v *verifier) difference(rv *revision, s sigField) *diffState {
 			d.add(ModOther, fmt.Sprintf("the contents of page %d", old.contents[num]))
 		case num == old.info:
 			d.add(ModSignatures, "document information")
+		case old.dssObject(rv.f, num):
+			dssContainerDiff(d, num, was, now)
 		case wasDict["Type"] == pdf.Name("Metadata") && wasDict["Subtype"] == pdf.Name("XML"):
 			d.add(ModSignatures, "document metadata")
 		case isXrefOrObjStm(was):

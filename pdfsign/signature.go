@@ -44,6 +44,13 @@ type verifier struct {
 	// trusted holds trust judgements by certificate, intermediates,
 	// validation time and purpose.
 	trusted map[trustKey]*SignatureInfo
+	// dssByEnd holds the DSS of revisions, by their end.
+	dssByEnd map[int64]*dss
+	// docStamps are the valid document timestamps found so far, with
+	// the revision each covers.
+	docStamps []docStamp
+	// start is the verification's time (see now).
+	start time.Time
 }
 
 type gapValue struct {
@@ -228,6 +235,7 @@ func (v *verifier) verifyOne(s sigField) SignatureInfo {
 		return info
 	}
 	end := br[2] + br[3]
+	info.lt.end = end
 	info.CoversWholeDocument = end == v.size
 	info.ModifiedAfterSigning = end < v.size
 
@@ -376,6 +384,10 @@ func (v *verifier) check(info *SignatureInfo, contents []byte, br [4]int64, sub 
 		info.ClaimedSigningTime, info.SigningTime = info.SigningTime, info.Timestamp
 	}
 	info.Integrity = r.Integrity
+	info.ValidationTime = r.ValidationTime
+	end := info.lt.end
+	info.lt = r.lt
+	info.lt.end = end
 	info.Trusted = r.Trusted
 	info.Revocation = r.Revocation
 	info.RevokedAt = r.RevokedAt
@@ -620,7 +632,8 @@ func (v *verifier) checkCMS(info *SignatureInfo, contents []byte, br [4]int64, s
 	if (p.HasSigningCertV2 || p.HasSigningCertV1) && p.Signer != nil && !p.SigningCertMatches {
 		info.fail(FindSigningCert, "the signing-certificate attribute does not name the signer's certificate")
 	}
-	at := v.signatureTimestamp(info, p)
+	at := v.signatureTimestamp(info, p, br[2]+br[3])
+	info.ValidationTime = at.UTC().Format(time.RFC3339)
 	v.trustOnce(info, p, at, forDocuments)
 }
 
@@ -655,6 +668,7 @@ func (v *verifier) trustOnce(info *SignatureInfo, p *cms.Parsed, at time.Time, u
 	info.Trusted = r.Trusted
 	info.Revocation = r.Revocation
 	info.RevokedAt = r.RevokedAt
+	info.lt.chain, info.lt.used = r.lt.chain, append(info.lt.used, r.lt.used...)
 	info.warnings = append(info.warnings, r.warnings...)
 	info.trustProblems = append(info.trustProblems, r.trustProblems...)
 }

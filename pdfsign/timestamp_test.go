@@ -26,7 +26,7 @@ type tsa struct {
 	cfg string
 }
 
-func newTSA(t *testing.T, p *testpki.PKI) *tsa {
+func newTSA(t *testing.T, p *testpki.PKI, edits ...func(*x509.Certificate)) *tsa {
 	t.Helper()
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	is := issue(t, p, k, func(c *x509.Certificate) {
@@ -35,6 +35,9 @@ func newTSA(t *testing.T, p *testpki.PKI) *tsa {
 		// openssl ts wants the timeStamping usage critical.
 		v, _ := asn1.Marshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}})
 		c.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: v}}
+		for _, e := range edits {
+			e(c)
+		}
 	})
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "tsa.cnf")

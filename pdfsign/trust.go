@@ -3,6 +3,7 @@ package pdfsign
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
@@ -16,7 +17,6 @@ import (
 	"time"
 
 	"github.com/natunakab/besign/pdfsign/internal/cms"
-	"github.com/natunakab/besign/pdfsign/internal/pdf"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -41,66 +41,24 @@ const (
 	forTimestamps
 )
 
-// dss is the PDF's Document Security Store (PAdES B-LT): certificates and
-// revocation data embedded for validation.
-type dss struct {
-	certs []*x509.Certificate
-	crls  []*x509.RevocationList
-	ocsps [][]byte
-}
-
-// loadDSS reads /DSS from the catalog; unreadable entries are skipped
-// (they only help).
-func (v *verifier) loadDSS() error {
-	v.dss = &dss{}
-	catalog, _, err := v.f.ResolveDict(v.f.Trailer["Root"])
-	if err != nil {
-		return mapParseErr(err)
-	}
-	d, ok, err := v.f.ResolveDict(catalog["DSS"])
-	if err != nil || !ok {
-		return nil
-	}
-	streams := func(k pdf.Name) [][]byte {
-		o, _ := v.f.Resolve(d[k])
-		arr, _ := o.(pdf.Array)
-		var out [][]byte
-		for _, e := range arr {
-			so, err := v.f.Resolve(e)
-			if s, ok := so.(pdf.Stream); ok && err == nil {
-				if data, err := v.f.StreamData(s); err == nil {
-					out = append(out, data)
-				}
-			}
-		}
-		return out
-	}
-	for _, b := range streams("Certs") {
-		if c, err := x509.ParseCertificate(b); err == nil {
-			v.dss.certs = append(v.dss.certs, c)
-		}
-	}
-	for _, b := range streams("CRLs") {
-		if c, err := x509.ParseRevocationList(b); err == nil {
-			v.dss.crls = append(v.dss.crls, c)
-		}
-	}
-	v.dss.ocsps = streams("OCSPs")
-	return nil
-}
-
+// now is the verification's time: VerifyOptions.Time, else the moment
+// the verification started (one time for the whole file, so that "judged
+// now" is recognisable and the trust cache is shared).
 func (v *verifier) now() time.Time {
-	if !v.opts.Time.IsZero() {
-		return v.opts.Time
+	if v.start.IsZero() {
+		v.start = v.opts.Time
+		if v.start.IsZero() {
+			v.start = time.Now()
+		}
 	}
-	return time.Now()
+	return v.start
 }
 
 // signatureTimestamp checks a PAdES B-T signature-time-stamp token and
 // returns the validation time: the token's time when it is trustworthy,
 // else now.
-func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed) time.Time {
-	at := v.now()
+func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed, end int64) time.Time {
+	at := v.coverTime(info, end)
 	if p.TimeStampToken == nil {
 		return at
 	}
@@ -127,7 +85,10 @@ func (v *verifier) signatureTimestamp(info *SignatureInfo, p *cms.Parsed) time.T
 			info.warn(FindTimestampTrust, "the signature's timestamp is not trusted: %s", details(tmp.trustProblems))
 			return at
 		}
+		info.warnings = append(info.warnings, dssFindings(tmp.warnings)...)
+		info.lt.tsa, info.lt.used = tmp.lt.chain, append(info.lt.used, tmp.lt.used...)
 	}
+	info.lt.timestamped, info.lt.docStamped = true, false
 	info.Timestamp = ts.GenTime.Format(time.RFC3339)
 	info.TimestampAuthority = ts.SignerName
 	return ts.GenTime
@@ -169,7 +130,9 @@ func (v *verifier) checkDocTimestamp(info *SignatureInfo, contents []byte, br [4
 	for _, c := range ts.Certificates {
 		info.Chain = append(info.Chain, c)
 	}
-	v.trust(info, ts.Parsed, v.now(), forTimestamps)
+	at := v.coverTime(nil, br[2]+br[3])
+	info.ValidationTime = at.UTC().Format(time.RFC3339)
+	v.trust(info, ts.Parsed, at, forTimestamps)
 }
 
 // usableFor checks key usage and extended key usage.
@@ -249,7 +212,11 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 		info.distrust(FindNotTrusted, "certificate not trusted: %v", err)
 		return
 	}
-	status, detail, when := v.revocation(chains[0], at)
+	status, detail, when, lt, used, dssWhy := v.revocation(chains[0], at)
+	info.lt.chain, info.lt.used = lt, used
+	for _, w := range dssWhy {
+		info.warn(FindDSS, "unusable validation data: %s", w)
+	}
 	info.Revocation = status
 	if status == "revoked" {
 		info.RevokedAt = when.UTC().Format(time.RFC3339)
@@ -266,15 +233,24 @@ func (v *verifier) trust(info *SignatureInfo, p *cms.Parsed, at time.Time, use p
 	}
 }
 
-// revocation checks each certificate of chain but the root: the DSS first,
-// then the OCSP responders and CRL distribution points the certificates
-// name.
-// revokedAt is the revocation time when status is "revoked".
-func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, detail string, revokedAt time.Time) {
+// revocation checks each certificate of chain but the root: the DSS first
+// (revocation data signed as it must be and fresh for at), then the OCSP
+// responders and CRL distribution points the certificates name.
+// revokedAt is the revocation time when status is "revoked". lt is the
+// chain's part of PAdES B-LT: every certificate's status came from the
+// DSS; used names the DSS entries relied on, dssWhy what was unusable.
+func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, detail string, revokedAt time.Time, lt bool, used [][sha256.Size]byte, dssWhy []string) {
 	var unchecked, later []string
+	lt = true
 	for i := 0; i+1 < len(chain); i++ {
 		c, issuer := chain[i], chain[i+1]
-		st, d := v.certStatus(c, issuer)
+		st, d, fromDSS, u, why := v.certStatus(c, issuer, at)
+		dssWhy = append(dssWhy, why...)
+		if fromDSS {
+			used = append(used, u)
+		} else {
+			lt = false
+		}
 		switch st {
 		case ocsp.Revoked:
 			when, _ := time.Parse(time.RFC3339, d)
@@ -284,31 +260,35 @@ func (v *verifier) revocation(chain []*x509.Certificate, at time.Time) (status, 
 				later = append(later, fmt.Sprintf("the certificate %q was revoked on %s, after the validation time", c.Subject.CommonName, when.Format("2006-01-02")))
 				continue
 			}
-			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, when.Format("2006-01-02")), when
+			return "revoked", fmt.Sprintf("the certificate %q was revoked on %s", c.Subject.CommonName, when.Format("2006-01-02")), when, false, nil, dssWhy
 		case ocsp.Unknown:
+			lt = false
 			unchecked = append(unchecked, fmt.Sprintf("%q: %s", c.Subject.CommonName, d))
 		}
 	}
 	if len(unchecked) > 0 {
-		return "not checked", strings.Join(unchecked, "; "), time.Time{}
+		return "not checked", strings.Join(unchecked, "; "), time.Time{}, false, nil, dssWhy
 	}
-	return "good", strings.Join(later, "; "), time.Time{}
+	return "good", strings.Join(later, "; "), time.Time{}, lt, used, dssWhy
 }
 
 // certStatus returns ocsp.Good, ocsp.Revoked (with the RFC 3339 time) or
-// ocsp.Unknown (with why).
-func (v *verifier) certStatus(c, issuer *x509.Certificate) (int, string) {
-	for _, der := range v.dss.ocsps {
-		// the DSS's freshness is judged against the timestamps (B-LT)
-		if st, d, err := ocspStatus(der, c, issuer, time.Time{}); err == nil {
-			return st, d
-		}
+// ocsp.Unknown (with why); fromDSS when the answer is the DSS's entry
+// used, dssWhy what the DSS held for c that could not be used.
+func (v *verifier) certStatus(c, issuer *x509.Certificate, at time.Time) (st int, d string, fromDSS bool, used [sha256.Size]byte, dssWhy []string) {
+	// Judged now, old DSS data is simply old (an archive's last document
+	// timestamp): only data that fails at a timestamp's time is reported.
+	st, d, used, fromDSS, dssWhy = v.dss.status(c, issuer, at, !at.Equal(v.now()))
+	if fromDSS {
+		return st, d, true, used, nil
 	}
-	for _, crl := range v.dss.crls {
-		if st, d, ok := crlStatus(crl, c, issuer); ok {
-			return st, d
-		}
-	}
+	st, d = v.onlineStatus(c, issuer)
+	return st, d, false, used, dssWhy
+}
+
+// onlineStatus asks the OCSP responders and CRL distribution points c
+// names.
+func (v *verifier) onlineStatus(c, issuer *x509.Certificate) (int, string) {
 	if len(c.OCSPServer) == 0 && len(c.CRLDistributionPoints) == 0 {
 		return ocsp.Unknown, "it names no revocation service"
 	}

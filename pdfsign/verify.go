@@ -58,6 +58,14 @@ type SignatureInfo struct {
 	RevokedAt       string `json:"revoked_at,omitempty"`
 	SubFilter       string `json:"subfilter"`
 	DigestAlgorithm string `json:"digest_algorithm,omitempty"`
+	// Level is the PAdES baseline level the signature reaches (LevelBB,
+	// LevelBT, LevelBLT, LevelBLTA), "" for a signature that is not valid
+	// and for document timestamps. See levels.
+	Level string `json:"level,omitempty"`
+	// ValidationTime is the time the signer's certificate was judged at,
+	// RFC 3339: the earliest trusted timestamp's (the signature's own, else
+	// a document timestamp over it), else the verification's time.
+	ValidationTime string `json:"validation_time,omitempty"`
 	// Valid is the bottom line: integrity, byte-range rules, no disallowed
 	// modification, no weak algorithm, and trust when roots were given.
 	Valid bool `json:"valid"`
@@ -76,6 +84,7 @@ type SignatureInfo struct {
 	Chain []*x509.Certificate `json:"-"`
 
 	problems, trustProblems, warnings []Finding
+	lt                                ltEvidence
 	// genuine: the field and its /V are in the revision the byte range covers
 	genuine bool
 }
@@ -166,18 +175,26 @@ func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) ([]SignatureInfo,
 	v := &verifier{r: r, size: size, f: f, opts: opts, revs: map[int64]*revision{}, fetched: map[string]fetched{},
 		gaps: map[[2]int64]gapValue{}, digests: map[digestKey]digestValue{}, prefixes: map[crypto.Hash]*prefixHasher{},
 		checks:  map[checkKey]*SignatureInfo{},
-		trusted: map[trustKey]*SignatureInfo{}}
+		trusted: map[trustKey]*SignatureInfo{}, dssByEnd: map[int64]*dss{}}
 	if err := v.loadDSS(); err != nil {
 		return nil, err
 	}
-	out := make([]SignatureInfo, 0, len(sigs))
-	for _, s := range sigs {
-		out = append(out, v.verifyOne(s))
+	out := make([]SignatureInfo, len(sigs))
+	// Document timestamps first, the latest first: each is judged at the
+	// time of a later one over it, and the signatures at the earliest
+	// one over them when they carry no timestamp of their own.
+	for _, i := range v.docTimestampsFirst(sigs) {
+		out[i] = v.verifyOne(sigs[i])
+		if out[i].Kind == KindDocumentTimestamp {
+			finish(&out[i], opts.Roots != nil)
+			v.noteDocTimestamp(sigs[i], &out[i])
+		}
 	}
 	markCopies(sigs, out)
 	for i := range out {
 		finish(&out[i], opts.Roots != nil)
 	}
+	v.levels(out)
 	return out, nil
 }
 
@@ -270,6 +287,7 @@ const (
 	FindRevoked         = "revoked"           // the certificate was revoked
 	FindRevocation      = "revocation"        // revocation could not be checked, or a note on it
 	FindTrustNotChecked = "trust_not_checked" // no roots were given
+	FindDSS             = "dss"               // validation data in the DSS that cannot be used (bad signature, another certificate, not fresh)
 )
 
 // decodeText decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM,

@@ -172,7 +172,7 @@ func TestVerifyJSONShape(t *testing.T) {
 	want := map[string]any{"field": "Signature1", "signer": rsaPKI.Leaf.Subject.CommonName, "signing_time": tm.Format(time.RFC3339),
 		"reason": "Disetujui ✓", "location": "", "integrity": "valid", "covers_whole_document": true, "modified_after_signing": false,
 		"trusted": false, "subfilter": "ETSI.CAdES.detached", "kind": "signature", "modifications": "none", "valid": true,
-		"digest_algorithm": "SHA-256"}
+		"digest_algorithm": "SHA-256", "level": LevelBB}
 	if len(got) != 1 {
 		t.Fatalf("got %s", b)
 	}
@@ -187,7 +187,10 @@ func TestVerifyJSONShape(t *testing.T) {
 	if f, _ := got[0]["findings"].([]any); len(f) != 1 || f[0].(map[string]any)["code"] != FindTrustNotChecked || f[0].(map[string]any)["fatal"] != nil {
 		t.Errorf("findings in %s", b)
 	}
-	if len(got[0]) != len(want)+2 {
+	if vt, _ := got[0]["validation_time"].(string); vt == "" {
+		t.Errorf("no validation_time in %s", b)
+	}
+	if len(got[0]) != len(want)+3 {
 		t.Errorf("extra keys in %s", b)
 	}
 }

@@ -84,6 +84,8 @@ func signatureValues(s pdfsign.SignatureInfo) []signatureValue {
 	}
 	add(lang.L("Alasan"), s.Reason, widget.MediumImportance)
 	add(lang.L("Lokasi"), s.Location, widget.MediumImportance)
+	add(lang.L("Waktu validasi"), validationTimeText(s), widget.MediumImportance)
+	add(lang.L("Tingkat"), levelText(s.Level), levelImportance(s.Level))
 	if s.Valid {
 		add(lang.L("Hasil"), lang.L("Valid"), widget.SuccessImportance)
 	} else {
@@ -159,7 +161,9 @@ func findingText(code string) string {
 	case pdfsign.FindCertUnusable:
 		return lang.L("Sertifikat tidak diterbitkan untuk menandatangani dokumen.")
 	case pdfsign.FindCertExpired:
-		return lang.L("Sertifikat sudah kedaluwarsa pada waktu penandatanganan.")
+		return lang.L("Sertifikat kedaluwarsa pada waktu validasi: tanpa cap waktu tepercaya, tanda tangan diperiksa pada saat ini.")
+	case pdfsign.FindDSS:
+		return lang.L("Data validasi di dalam dokumen tidak dapat dipakai: tidak ditandatangani penerbitnya, untuk sertifikat lain, atau tidak mutakhir.")
 	case pdfsign.FindCertNotYet:
 		return lang.L("Sertifikat belum berlaku pada waktu penandatanganan.")
 	case pdfsign.FindNotTrusted:
@@ -181,6 +185,41 @@ func showTime(rfc string) string {
 		return rfc
 	}
 	return t.Local().Format("2006-01-02 15:04:05 MST")
+}
+
+// validationTimeText says when the certificates were judged and on what
+// ground: a trusted timestamp's time, or the time of this check.
+func validationTimeText(s pdfsign.SignatureInfo) string {
+	t := showTime(s.ValidationTime)
+	switch {
+	case t == "":
+		return ""
+	case s.Kind == pdfsign.KindSignature && (s.Timestamp != "" || s.Level == pdfsign.LevelBT || s.Level == pdfsign.LevelBLT || s.Level == pdfsign.LevelBLTA):
+		return lang.L("{{.Time}} (dibuktikan cap waktu)", map[string]any{"Time": t})
+	}
+	return lang.L("{{.Time}} (saat pemeriksaan ini)", map[string]any{"Time": t})
+}
+
+// levelText names the PAdES level and what it gives the reader.
+func levelText(level string) string {
+	switch level {
+	case pdfsign.LevelBB:
+		return lang.L("B-B: tanpa cap waktu tepercaya; hanya dapat diperiksa selama sertifikatnya berlaku.")
+	case pdfsign.LevelBT:
+		return lang.L("B-T: cap waktu tepercaya membuktikan waktu penandatanganan.")
+	case pdfsign.LevelBLT:
+		return lang.L("B-LT: bercap waktu, dan dokumen menyimpan sertifikat serta data pencabutannya; dapat diperiksa tanpa internet, juga setelah sertifikatnya kedaluwarsa.")
+	case pdfsign.LevelBLTA:
+		return lang.L("B-LTA: seperti B-LT, dan cap waktu dokumen melindungi data validasinya untuk jangka panjang.")
+	}
+	return ""
+}
+
+func levelImportance(level string) widget.Importance {
+	if level == pdfsign.LevelBLT || level == pdfsign.LevelBLTA {
+		return widget.SuccessImportance
+	}
+	return widget.MediumImportance
 }
 
 // invalidReason says in words the first reason that makes s not valid; the
@@ -252,7 +291,9 @@ func trustText(s pdfsign.SignatureInfo) (string, widget.Importance) {
 		why = lang.L("sertifikat penanda tangan telah dicabut.")
 	case has(s, pdfsign.FindNotTrusted):
 		why = lang.L("penerbit sertifikatnya bukan akar tepercaya. Bila Anda mempercayai penerbit itu, tambahkan sertifikat akarnya di Bantuan › Tentang dan Pengaturan.")
-	case has(s, pdfsign.FindCertExpired, pdfsign.FindCertNotYet):
+	case has(s, pdfsign.FindCertExpired):
+		why = lang.L("sertifikat kedaluwarsa pada waktu validasi.")
+	case has(s, pdfsign.FindCertNotYet):
 		why = lang.L("sertifikat tidak berlaku pada waktu penandatanganan.")
 	case has(s, pdfsign.FindCertUnusable):
 		why = lang.L("sertifikat tidak diterbitkan untuk menandatangani dokumen.")
