@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -42,28 +43,29 @@ type serverProcess struct {
 	cmd     *exec.Cmd
 }
 
-func (p *serverProcess) start(t *testing.T) {
-	t.Helper()
+// start starts the process and waits for it to listen.
+func (p *serverProcess) start() error {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeHelper$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "BESIGN_SERVE_HELPER="+p.cfgPath)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return err
 	}
+	p.cmd = cmd
 	lines := bufio.NewScanner(out)
 	for lines.Scan() {
 		if strings.HasPrefix(lines.Text(), "ADDR ") {
-			break
+			go func() {
+				for lines.Scan() {
+				}
+			}()
+			return nil
 		}
 	}
-	go func() {
-		for lines.Scan() {
-		}
-	}()
-	p.cmd = cmd
+	return errors.New("the server process printed no address")
 }
 
 // kill9 kills the process with SIGKILL: no graceful stop, requests cut
@@ -164,7 +166,9 @@ func TestKillMidLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
-		p.start(t)
+		if err := p.start(); err != nil {
+			t.Fatal(err)
+		}
 		procs = append(procs, p)
 		t.Cleanup(func() {
 			p.cmd.Process.Signal(syscall.SIGTERM)
@@ -241,7 +245,9 @@ func TestKillMidLoad(t *testing.T) {
 		procs[0].kill9()
 		at := time.Now()
 		time.Sleep(downFor)
-		procs[0].start(t)
+		if err := procs[0].start(); err != nil {
+			t.Errorf("restart: %v", err)
+		}
 		killed <- at
 	}()
 	res, err := loadgen.Run(ctx, accounts, targets, loadgen.Options{Clients: clients, Duration: duration, Retry: true})
