@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -190,7 +191,7 @@ func TestKillMidLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		targets = append(targets, loadgen.Target{Name: fmt.Sprint(i), Auth: auth, TSA: tsa})
+		targets = append(targets, loadgen.Target{Name: fmt.Sprint(i), Auth: auth, TSA: tsa, Unlocking: new(atomic.Int64)})
 	}
 
 	// Beside the signing load, accounts are created and taken to their
@@ -222,10 +223,11 @@ func TestKillMidLoad(t *testing.T) {
 			mu.Lock()
 			created = append(created, email)
 			mu.Unlock()
-			// Every other account is taken to its certificate (a key
-			// derivation each), on the same server; a step cut by the
-			// kill abandons that account where it stood.
-			if i%2 == 0 {
+			// Every fourth account is taken to its certificate (a key
+			// derivation each, which the signing clients wait for), on
+			// the same server; a step cut by the kill abandons that
+			// account where it stood.
+			if i%4 != 1 {
 				continue
 			}
 			acc, err := loadgen.Enrol(ctx, s, sinkMailbox(mailSink), email, i, pic)
@@ -241,7 +243,12 @@ func TestKillMidLoad(t *testing.T) {
 
 	killed := make(chan time.Time, 1)
 	go func() {
+		// After killAt, at a moment when batches are being signed on
+		// server 0: their clients cannot know whether they were.
 		time.Sleep(killAt)
+		for deadline := time.Now().Add(10 * time.Second); targets[0].Unlocking.Load() < 2 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
 		procs[0].kill9()
 		at := time.Now()
 		time.Sleep(downFor)
@@ -373,8 +380,11 @@ func TestKillMidLoad(t *testing.T) {
 			t.Errorf("audit row %d names certificate %s, %s has %s", e.ID, e.Serial, e.Account, serials[e.Account])
 		}
 	}
-	acked, unacked := 0, 0
+	acked, unacked, resent := 0, 0, 0
 	for _, b := range res.Batches {
+		if b.Tries > 1 {
+			resent++
+		}
 		if !b.Acked {
 			unacked++
 			continue
@@ -389,7 +399,10 @@ func TestKillMidLoad(t *testing.T) {
 			t.Errorf("digest %x signed %d times", d, n)
 		}
 	}
-	t.Logf("%d batches acknowledged, %d not; %d audit rows", acked, unacked, len(audit))
+	t.Logf("%d batches acknowledged, %d not, %d sent again after the kill; %d audit rows", acked, unacked, resent, len(audit))
+	if resent == 0 {
+		t.Error("no batch was under way on the killed server: the test proved nothing of retries")
+	}
 	if acked == 0 {
 		t.Error("no batch signed")
 	}

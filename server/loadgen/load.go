@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/natunakab/besign/authority"
@@ -35,6 +36,9 @@ type Target struct {
 	// HealthURL and HTTP sample /healthz when HealthURL is set.
 	HealthURL string
 	HTTP      *http.Client
+	// Unlocking, when not nil, counts the SignDigests calls under way on
+	// this target (a test kills a server while some are).
+	Unlocking *atomic.Int64
 }
 
 // Options of a run.
@@ -58,6 +62,9 @@ type Batch struct {
 	// Acked: the server answered with signatures, which the client checked
 	// against the certificate.
 	Acked bool
+	// Tries is how often the batch was sent: more than once after an
+	// answer that never came (its outcome unknown).
+	Tries int
 }
 
 // Result is what a run measured.
@@ -212,6 +219,13 @@ func (c *client) iteration(ctx context.Context) {
 	n := len(c.res.Batches) - 1
 	c.res.mu.Unlock()
 	err = c.do(ctx, KindUnlock, func(t Target) (time.Duration, error) {
+		c.res.mu.Lock()
+		c.res.Batches[n].Tries++
+		c.res.mu.Unlock()
+		if t.Unlocking != nil {
+			t.Unlocking.Add(1)
+			defer t.Unlocking.Add(-1)
+		}
 		var err error
 		resp, err = t.Auth.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: Passphrase, Digests: b.Digests})
 		if err == nil {
