@@ -5,7 +5,8 @@
 # once for a batch of 10 digests and time-stamping the signatures, for a
 # bounded time. Needs Debian's postgresql package.
 #   scripts/bench-server.sh [CLIENTS [DURATION [KDF_WORKERS]]]
-# e.g. scripts/bench-server.sh 200 60s 2
+# e.g. scripts/bench-server.sh 200 60s 2; ACCOUNTS_PER_CLIENT=3 gives each client
+# accounts to take in turn (an account signs in about once per 30 s)
 set -eu
 cd "$(dirname "$0")/.."
 CLIENTS=${1:-20}
@@ -15,4 +16,4 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 go build -o "$out/besign" .
 go build -o "$out/loadbench" ./server/loadgen/loadbench
-"$out/loadbench" -besign "$out/besign" -clients "$CLIENTS" -duration "$DURATION" -kdf-workers "$KDF"
+"$out/loadbench" -besign "$out/besign" -clients "$CLIENTS" -duration "$DURATION" -kdf-workers "$KDF" -accounts-per-client "${ACCOUNTS_PER_CLIENT:-1}"

@@ -119,7 +119,8 @@ func TestKillMidLoad(t *testing.T) {
 	}
 	const (
 		domain   = "natunakab.go.id"
-		clients  = 8
+		clients  = 6
+		perOne   = 3 // accounts per client: an OTP step is used once
 		duration = 25 * time.Second
 		killAt   = 8 * time.Second
 		downFor  = 2 * time.Second
@@ -140,7 +141,7 @@ func TestKillMidLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts, err := loadgen.Prepare(ctx, a, loadgen.Outbox(a), domain, 0, clients, 2)
+	accounts, err := loadgen.Prepare(ctx, a, loadgen.Outbox(a), domain, 0, clients*perOne, 2)
 	a.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -223,6 +224,7 @@ func TestKillMidLoad(t *testing.T) {
 			mu.Lock()
 			created = append(created, email)
 			mu.Unlock()
+			time.Sleep(100 * time.Millisecond)
 			// Every fourth account is taken to its certificate (a key
 			// derivation each, which the signing clients wait for), on
 			// the same server; a step cut by the kill abandons that
@@ -241,12 +243,13 @@ func TestKillMidLoad(t *testing.T) {
 		}
 	})
 
+	time.Sleep(time.Until(loadgen.ReadyAt(accounts)))
 	killed := make(chan time.Time, 1)
 	go func() {
 		// After killAt, at a moment when batches are being signed on
 		// server 0: their clients cannot know whether they were.
 		time.Sleep(killAt)
-		for deadline := time.Now().Add(10 * time.Second); targets[0].Unlocking.Load() < 2 && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(30 * time.Second); targets[0].Unlocking.Load() < 1 && time.Now().Before(deadline); {
 			time.Sleep(5 * time.Millisecond)
 		}
 		procs[0].kill9()

@@ -58,6 +58,17 @@ func (a *Account) nextCode(ctx context.Context) (string, time.Duration, error) {
 	return code, wait, err
 }
 
+// ReadyAt is when every account can sign in without waiting for a code:
+// preparing used each one's codes up to a step ahead, so a window started
+// before then would measure clients waiting for the clock.
+func ReadyAt(accounts []*Account) time.Time {
+	var last int64
+	for _, a := range accounts {
+		last = max(last, a.LastStep)
+	}
+	return time.Unix(last*30, 0)
+}
+
 // Mailbox returns the token of the link in the newest mail of kind to
 // email (reset, activation approved).
 type Mailbox func(ctx context.Context, email string, kind authority.MailKind) (string, error)

@@ -43,7 +43,11 @@ type Target struct {
 
 // Options of a run.
 type Options struct {
-	Clients  int           // concurrent clients; client c uses accounts[c]
+	// Clients run at once; client c takes accounts c, c+Clients, ... in
+	// turn, one an iteration: an account signs in about once per 30 s
+	// (an OTP step is used once), so more accounts per client keep the
+	// client busy.
+	Clients  int
 	Duration time.Duration // the measured window; an iteration under way at its end is finished
 	Digests  int           // per batch (default 10)
 	// Retry: an operation that fails for the transport (a server gone,
@@ -112,8 +116,8 @@ func (r *Result) ErrorCount() int {
 }
 
 // Run runs opts.Clients clients against targets for opts.Duration: client c
-// signs in as accounts[c] on target (c+i) mod len(targets) in its i-th
-// iteration, has one batch of fresh random digests signed (one unlock),
+// signs in as its next account (Options.Clients) on target (c+i) mod
+// len(targets) in its i-th iteration, has one batch of fresh random digests signed (one unlock),
 // checks the signatures, time-stamps each, and signs out.
 func Run(ctx context.Context, accounts []*Account, targets []Target, opts Options) (*Result, error) {
 	if opts.Clients > len(accounts) {
@@ -139,8 +143,10 @@ func Run(ctx context.Context, accounts []*Account, targets []Target, opts Option
 	var wg sync.WaitGroup
 	for c := range opts.Clients {
 		wg.Go(func() {
-			cl := client{acc: accounts[c], targets: targets, opts: opts, res: res, next: c}
-			for time.Now().Before(end) && ctx.Err() == nil {
+			cl := client{targets: targets, opts: opts, res: res, next: c}
+			for i := 0; time.Now().Before(end) && ctx.Err() == nil; i++ {
+				own := (len(accounts) - c + opts.Clients - 1) / opts.Clients
+				cl.acc = accounts[c+(i%own)*opts.Clients]
 				cl.iteration(ctx)
 			}
 		})

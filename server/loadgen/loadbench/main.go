@@ -46,20 +46,21 @@ const domain = "natunakab.go.id"
 
 func main() {
 	besign := flag.String("besign", "./besign", "the besign binary to serve with")
-	clients := flag.Int("clients", 20, "concurrent clients (as many accounts are prepared)")
+	clients := flag.Int("clients", 20, "concurrent clients")
+	perClient := flag.Int("accounts-per-client", 1, "accounts each client takes in turn (an account signs in about once per 30 s)")
 	duration := flag.Duration("duration", 20*time.Second, "the measured window")
 	digests := flag.Int("digests", 10, "digests per batch")
 	kdf := flag.Int("kdf-workers", 2, "server.kdf_workers of each server (128 MiB each)")
 	tsa := flag.Bool("tsa", true, "time-stamp every signature at the server's /tsa")
 	prepWorkers := flag.Int("prepare-workers", 4, "accounts prepared at once")
 	flag.Parse()
-	if err := run(*besign, *clients, *duration, *digests, *kdf, *tsa, *prepWorkers); err != nil {
+	if err := run(*besign, *clients, *clients*max(*perClient, 1), *duration, *digests, *kdf, *tsa, *prepWorkers); err != nil {
 		fmt.Fprintf(os.Stderr, "loadbench: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(besign string, clients int, duration time.Duration, digests, kdf int, tsa bool, prepWorkers int) error {
+func run(besign string, clients, nAccounts int, duration time.Duration, digests, kdf int, tsa bool, prepWorkers int) error {
 	ctx := context.Background()
 	besign, err := filepath.Abs(besign)
 	if err != nil {
@@ -96,12 +97,13 @@ func run(besign string, clients int, duration time.Duration, digests, kdf int, t
 		return err
 	}
 	t0 := time.Now()
-	accounts, err := loadgen.Prepare(ctx, a, loadgen.Outbox(a), domain, 0, clients, prepWorkers)
+	accounts, err := loadgen.Prepare(ctx, a, loadgen.Outbox(a), domain, 0, nAccounts, prepWorkers)
 	a.Close()
 	if err != nil {
 		return fmt.Errorf("prepare accounts: %w", err)
 	}
 	fmt.Printf("prepared %d accounts in %.1f s\n", len(accounts), time.Since(t0).Seconds())
+	time.Sleep(time.Until(loadgen.ReadyAt(accounts)))
 
 	var targets []loadgen.Target
 	var procs []*exec.Cmd
@@ -168,7 +170,7 @@ rate_limit_per_account = 0
 		targets = append(targets, t)
 	}
 
-	fmt.Printf("load: %d clients, %s, %d digests a batch, kdf_workers %d per server, time-stamps %v\n", clients, duration, digests, kdf, tsa)
+	fmt.Printf("load: %d clients, %d accounts, %s, %d digests a batch, kdf_workers %d per server, time-stamps %v\n", clients, nAccounts, duration, digests, kdf, tsa)
 	load0 := loadavg()
 	res, err := loadgen.Run(ctx, accounts, targets, loadgen.Options{Clients: clients, Duration: duration, Digests: digests})
 	if err != nil {
