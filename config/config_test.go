@@ -225,8 +225,12 @@ func TestServerExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Server
-	if s.Listen == "" || s.TLSCert == "" || s.TLSKey == "" || !IsPostgres(s.Database) || s.MasterKeyFile == "" || s.AdminKeyFile == "" {
+	if s.Listen == "" || s.TLSCert == "" || s.TLSKey == "" || !IsPostgres(s.Database) || s.MasterKeyFile == "" || s.AdminKeyFile == "" ||
+		s.PublicURL == "" {
 		t.Fatalf("server example: %+v", s)
+	}
+	if c.SMTP.Host == "" || c.SMTP.From == "" { // besign serve mails by SMTP only
+		t.Fatalf("server example's mail: %+v", c.SMTP)
 	}
 	if c.Instansi != "Pemerintah Kabupaten Natuna" || c.SelfRegistration {
 		t.Fatalf("the authority's rules: %q, self-registration %v", c.Instansi, c.SelfRegistration)

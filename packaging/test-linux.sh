@@ -122,8 +122,10 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 	-addext "subjectAltName=IP:127.0.0.1" -keyout "$srv/server.key" -out "$srv/server.crt" 2>/dev/null
 chmod 600 "$srv/server.key"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# mail to a closed loopback port: delivery fails at once, and is retried later
 sed -e "s|/etc/besign/server/|$srv/|" -e "s|^listen = .*|listen = \"127.0.0.1:$port\"|" \
-	-e "s|^database = .*|database = \"$srv/authority.db\"|" /usr/share/doc/besign/server.example.toml >"$srv/server.toml"
+	-e "s|^database = .*|database = \"$srv/authority.db\"|" -e "s|^host = .*|host = \"127.0.0.1\"|" \
+	-e "s|^port = .*|port = 9|" -e "s|^tls = .*|tls = \"none\"|" /usr/share/doc/besign/server.example.toml >"$srv/server.toml"
 grep -q "^database = \"$srv/authority.db\"" "$srv/server.toml" || fail "could not adapt server.example.toml"
 besign serve --config "$srv/server.toml" 2>"$tmp/serve.log" &
 serve_pid=$!
