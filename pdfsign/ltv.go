@@ -2,7 +2,6 @@ package pdfsign
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
@@ -628,30 +627,9 @@ func (r *revFetcher) fetch(method, url string, body []byte) ([]byte, error) {
 	if ok {
 		return b, nil
 	}
-	client := r.l.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: revocationTimeout}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), revocationTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	b, err := fetchRevocation(r.l.HTTPClient, method, url, body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", url, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/ocsp-request")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s: unreachable", url)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", url, resp.Status)
-	}
-	b, err = io.ReadAll(io.LimitReader(resp.Body, maxRevocationData+1))
-	if err != nil || len(b) > maxRevocationData {
-		return nil, fmt.Errorf("%s: unreadable answer", url)
+		return nil, err
 	}
 	r.cache.mu.Lock()
 	if r.cache.got == nil || len(r.cache.got) > 10000 {

@@ -371,7 +371,14 @@ func hostOf(raw string) string {
 }
 
 func (v *verifier) fetchNow(method, url string, body []byte) ([]byte, error) {
-	client := v.opts.HTTPClient
+	return fetchRevocation(v.opts.HTTPClient, method, url, body)
+}
+
+// fetchRevocation asks url for a CRL (GET) or an OCSP answer (POST with
+// body) within revocationTimeout, reading at most maxRevocationData; a
+// timeout is errTimedOut, so that the host is not asked again. nil client:
+// one of its own.
+func fetchRevocation(client *http.Client, method, url string, body []byte) ([]byte, error) {
 	if client == nil {
 		client = &http.Client{Timeout: revocationTimeout}
 	}
