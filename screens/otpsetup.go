@@ -80,13 +80,17 @@ func newOTPSetupView(u *UI, flows authority.Flows, mode setupMode) *otpSetupView
 		warn.Importance = widget.WarningImportance
 		objs = append(objs, warn)
 	}
-	objs = append(objs,
-		v.f.top,
+	// The code beside steps 1 and 2, not under them: on a 600 px screen the
+	// whole code stays in view with Kode OTP, which has the focus.
+	steps := container.NewVBox(
 		wrapped(lang.L("1. Instal salah satu dari aplikasi berikut pada perangkat seluler Anda:")),
 		wrapped("    • FreeOTP\n    • Google Authenticator"),
 		wrapped(lang.L("2. Buka aplikasi dan pindai barcode berikut:")),
-		container.NewCenter(v.qr),
 		v.toggle,
+	)
+	objs = append(objs,
+		v.f.top,
+		container.NewBorder(nil, nil, nil, container.NewCenter(v.qr), steps),
 		v.manual,
 		wrapped(lang.L("3. Masukkan kode OTP dari aplikasi dan klik \"Kirim\" untuk menyelesaikan pengaturan.")),
 		wrapped(lang.L("Disarankan memberikan nama perangkat untuk mengatur perangkat OTP Anda")),
