@@ -171,6 +171,7 @@ func TestServerJourney(t *testing.T) {
 	var verdict []struct {
 		Valid      bool
 		Signatures []struct {
+			Kind, Level        string
 			Valid, Trusted     bool
 			SigningTime        string `json:"signing_time"`
 			Timestamp          string
@@ -179,10 +180,16 @@ func TestServerJourney(t *testing.T) {
 		}
 	}
 	vout := run(t, e.bin, "--data-dir", t.TempDir(), "verify", "--json", "--trust", root, out)
-	if err := json.Unmarshal([]byte(vout), &verdict); err != nil || len(verdict) != 1 || len(verdict[0].Signatures) != 1 {
-		t.Fatalf("besign verify --json: %v\n%s", err, vout)
+	if err := json.Unmarshal([]byte(vout), &verdict); err != nil || len(verdict) != 1 || len(verdict[0].Signatures) != 2 ||
+		verdict[0].Signatures[0].Kind != "signature" || verdict[0].Signatures[1].Kind != "document_timestamp" {
+		t.Fatalf("besign verify --json: want the signature and the document timestamp that makes it B-LTA: %v\n%s", err, vout)
 	}
 	s := verdict[0].Signatures[0]
+	// The server names its OCSP and has a TSA: the app reaches the highest
+	// level, the validation material and a document timestamp added.
+	if s.Level != "B-LTA" {
+		t.Errorf("the signature reaches %q, want B-LTA\n%s", s.Level, vout)
+	}
 	at, err := time.Parse(time.RFC3339, s.Timestamp)
 	if !verdict[0].Valid || !s.Valid || !s.Trusted || err != nil || s.SigningTime != s.Timestamp || s.TimestampAuthority == "" ||
 		at.Before(started.Truncate(time.Second)) || at.After(time.Now()) {
@@ -592,7 +599,7 @@ func (s *mailSink) link(t *testing.T, to, prefix string) string {
 	return l
 }
 
-// signatureParts reads the last signature of a signed PDF: its CMS from
+// signatureParts reads the first signature of a signed PDF: its CMS from
 // /Contents, the signature value, the signature-time-stamp token
 // (id-aa-signatureTimeStampToken) among the signer's unsigned attributes,
 // the certificates, and the SHA-256 of the signed attributes (what the
@@ -608,9 +615,10 @@ func signatureParts(t *testing.T, path string) (sig, token []byte, certs []*x509
 	if len(ranges) == 0 {
 		t.Fatalf("%s has no /ByteRange", path)
 	}
-	last := ranges[len(ranges)-1]
-	start, _ := strconv.Atoi(string(last[2]))
-	end, _ := strconv.Atoi(string(last[3]))
+	// the first: the signature (a document timestamp, B-LTA, follows it)
+	first := ranges[0]
+	start, _ := strconv.Atoi(string(first[2]))
+	end, _ := strconv.Atoi(string(first[3]))
 	// The zeros padding /Contents follow the DER: Unmarshal leaves them.
 	der, err := hex.DecodeString(string(b[start+1 : end-1]))
 	if err != nil {
