@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/docprep"
 	"github.com/natunakab/besign/history"
+	"github.com/natunakab/besign/signjob"
 	"github.com/natunakab/besign/specimen"
 )
 
@@ -456,6 +458,20 @@ func TestScreenshots(t *testing.T) {
 			ui.check.open(ui.sign.run.rows[0].output)
 			s.wait()
 			s.shoot("verifikasi-dokumen-hasil", ui.check.openBtn)
+			// with a TSA configured, the B-B copy is offered long-term
+			// validation
+			if is, err := h.auth.TimeStampIssuer(context.Background()); err == nil {
+				tsa := httptest.NewServer(is)
+				defer tsa.Close()
+				ui.opts.TimeStamp, _ = signjob.TimeStamper(tsa.URL, nil)
+				ui.check.open(ui.sign.run.rows[0].output)
+				s.wait()
+				if ui.check.extendBtn == nil {
+					t.Fatal("the signed letter is not offered long-term validation")
+				}
+				s.shoot("verifikasi-dokumen-ltv", ui.check.extendBtn)
+				ui.opts.TimeStamp = nil
+			}
 			ui.tabs.Select(ui.signItem)
 			ui.sign.showHistory()
 			s.wait()

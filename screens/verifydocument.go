@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -48,6 +49,13 @@ type docVerifyTab struct {
 	infos []pdfsign.SignatureInfo
 	// prompt is the open password dialog, nil when none.
 	prompt *passwordPrompt
+	// extending: validation material is being added to a file (one at a
+	// time); extendBtn is the current file's offer, nil when none.
+	extending bool
+	extendBtn *button
+	// extendBox, between the bottom line and the cards, holds the offer
+	// and what the last extension did.
+	extendBox *fyne.Container
 }
 
 // checkedFile is one PDF of the tab and what verifying it gave.
@@ -57,6 +65,13 @@ type checkedFile struct {
 	infos          []pdfsign.SignatureInfo
 	err            error
 	row            *button // in the list, when there are several
+	// archiveUntil: when its newest document timestamp stops being
+	// renewable; zero when it has none.
+	archiveUntil time.Time
+	// extended says what adding validation material to it last did: a
+	// failure's words (extendFailed) or the level reached.
+	extended     string
+	extendFailed bool
 }
 
 func newDocVerifyTab(u *UI, trust authority.Trust) *docVerifyTab {
@@ -77,9 +92,10 @@ func newDocVerifyTab(u *UI, trust authority.Trust) *docVerifyTab {
 	t.busy.Stop()
 	t.busy.Hide()
 	t.sigs = container.NewVBox()
+	t.extendBox = container.NewVBox()
 	top := container.NewVBox(title(lang.L("Verifikasi Dokumen")),
 		container.NewBorder(nil, nil, container.NewVBox(t.openBtn), nil, hint))
-	t.body = container.NewVBox(t.list, t.file, t.busy, t.summary, t.sigs)
+	t.body = container.NewVBox(t.list, t.file, t.busy, t.summary, t.extendBox, t.sigs)
 	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.body))
 	return t
 }
@@ -147,13 +163,23 @@ func (t *docVerifyTab) check(f *checkedFile, then func()) {
 	u := t.u
 	dataDir, cfg := u.opts.About.DataDir, u.opts.About.Config
 	path, password := f.path, f.password
-	background(u, func(ctx context.Context) ([]pdfsign.SignatureInfo, error) {
-		return verifyDocument(ctx, t.trust, dataDir, cfg, path, password)
-	}, func(infos []pdfsign.SignatureInfo, err error) {
+	type checked struct {
+		infos        []pdfsign.SignatureInfo
+		archiveUntil time.Time
+	}
+	background(u, func(ctx context.Context) (checked, error) {
+		infos, err := verifyDocument(ctx, t.trust, dataDir, cfg, path, password)
+		if err != nil {
+			return checked{}, err
+		}
+		// an unreadable archive timestamp is the cards' business
+		until, _, _ := pdfsign.ArchiveExpiry(path, password)
+		return checked{infos, until}, nil
+	}, func(c checked, err error) {
 		if run != t.run {
 			return // other files were opened meanwhile
 		}
-		f.done, f.infos, f.err = true, infos, err
+		f.done, f.infos, f.err, f.archiveUntil = true, c.infos, err, c.archiveUntil
 		t.updateRow(f)
 		if f == t.current {
 			t.showCurrent()
@@ -190,6 +216,8 @@ func (t *docVerifyTab) showCurrent() {
 	t.file.SetText(filepath.Base(f.path) + "\n" + filepath.Dir(f.path))
 	t.file.Show()
 	t.sigs.RemoveAll()
+	t.extendBox.RemoveAll()
+	t.extendBtn = nil
 	if !f.done {
 		t.setSummary(lang.L("Memeriksa tanda tangan…"), widget.MediumImportance)
 		t.busy.Show()
@@ -215,6 +243,7 @@ func (t *docVerifyTab) showCurrent() {
 		for i, s := range f.infos {
 			t.sigs.Add(signatureCard(i+1, s))
 		}
+		t.showExtend(f)
 	}
 	t.body.Refresh()
 }
