@@ -410,7 +410,7 @@ func TestKillMidLoad(t *testing.T) {
 			t.Errorf("digest %x signed %d times", d, n)
 		}
 	}
-	t.Logf("%d batches under way on the killed server; %d acknowledged, %d not, %d sent again after the kill (%d of them already in the audit log: answered from it); %d audit rows",
+	t.Logf("%d batches under way on the killed server; %d acknowledged, %d not, %d sent again after the kill (%d of them in the audit log, each once); %d audit rows",
 		inFlight, acked, unacked, resent, resentSigned, len(audit))
 	if inFlight == 0 {
 		t.Error("no batch was under way on the killed server: the test proved nothing of retries")
