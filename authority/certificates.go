@@ -2,6 +2,8 @@ package authority
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"time"
 	"unicode"
@@ -100,6 +102,11 @@ type SignDigestsRequest struct {
 	Token      string   `json:"token"` // session
 	Passphrase string   `json:"passphrase"`
 	Digests    [][]byte `json:"digests"` // SHA-256, 32 bytes each
+	// RequestID, chosen by the client (NewRequestID), makes the call
+	// idempotent: a repeat by the same account with the same digests gets
+	// the first call's outcome and signs nothing new, so that a retry after
+	// a lost answer cannot sign twice. Empty: no such guarantee.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 type SignDigestsResponse struct {
@@ -134,7 +141,35 @@ var (
 	ErrActivationNotVerified = errors.New("account activation is not verified yet")
 	ErrDigestInvalid         = errors.New("digests must be SHA-256 values, 32 bytes each")
 	ErrTooManyDigests        = errors.New("too many digests in one request")
+	// ErrRequestReused: a SignDigests RequestID the account already used
+	// for other digests (or under a certificate it no longer has).
+	ErrRequestReused = errors.New("signing request id was already used for other digests")
 )
+
+// NewRequestID returns a random SignDigestsRequest.RequestID: 128 bits in
+// lowercase hexadecimal, so that two batches never share one by chance.
+func NewRequestID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
+}
+
+// ValidRequestID tells whether id is a RequestID NewRequestID could have
+// made (the empty one is valid: no idempotency asked).
+func ValidRequestID(id string) bool {
+	if id == "" {
+		return true
+	}
+	if len(id) != 32 {
+		return false
+	}
+	for _, r := range id {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // Passphrase and signing limits.
 const (

@@ -647,7 +647,7 @@ var sentinelValues = map[string]error{
 	"ErrLastOTPDevice": authority.ErrLastOTPDevice, "ErrEnrolmentUnknown": authority.ErrEnrolmentUnknown,
 	"ErrSignInRequired": authority.ErrSignInRequired, "ErrRoleInvalid": authority.ErrRoleInvalid,
 	"ErrLanguageInvalid": authority.ErrLanguageInvalid, "ErrNotFound": authority.ErrNotFound,
-	"link.ErrInvalid": link.ErrInvalid,
+	"link.ErrInvalid": link.ErrInvalid, "ErrRequestReused": authority.ErrRequestReused,
 	// Opening the data dir: the app explains these before any screen exists.
 	"embedded.ErrCorruptDatabase": nil, "embedded.ErrDatabaseTooNew": nil, "embedded.ErrWrongMasterKey": nil, "embedded.ErrMasterKeyInvalid": nil,
 	// Administration only (besign admin users import).

@@ -74,6 +74,9 @@ func message(err error) string {
 		return lang.L("Tautan reset sudah pernah dipakai. Minta tautan baru lewat Lupa Password.")
 	case errors.Is(err, authority.ErrSessionExpired):
 		return lang.L("Sesi Anda telah berakhir. Silakan masuk lagi.")
+	case errors.Is(err, authority.ErrRequestReused):
+		// the app makes a new request id per batch: a bug or a foreign client
+		return lang.L("Permintaan tanda tangan ini sudah dipakai untuk dokumen lain. Tidak ada yang ditandatangani; tutup lalu ulangi penandatanganan.")
 	case errors.Is(err, authority.ErrRateLimited):
 		return lang.L("Terlalu banyak permintaan dalam waktu singkat. Tunggu satu menit, lalu coba lagi.")
 	case errors.Is(err, authority.ErrOTPRequired):

@@ -176,7 +176,10 @@ func TestKillMidLoad(t *testing.T) {
 			p.cmd.Process.Signal(syscall.SIGTERM)
 			p.cmd.Wait()
 		})
-		opts := remote.Options{URL: "https://" + addr, RootCAs: pool, Timeout: 30 * time.Second}
+		// One try per client call: the load's clients retry a batch
+		// themselves, on the other server (with the same RequestID), and
+		// count it in the batch's Tries.
+		opts := remote.Options{URL: "https://" + addr, RootCAs: pool, Timeout: 30 * time.Second, SignAttempts: 1}
 		auth, err := remote.New(opts)
 		if err != nil {
 			t.Fatal(err)
@@ -245,6 +248,7 @@ func TestKillMidLoad(t *testing.T) {
 
 	time.Sleep(time.Until(loadgen.ReadyAt(accounts)))
 	killed := make(chan time.Time, 1)
+	var inFlight int64 // batches under way on server 0 when it was killed
 	go func() {
 		// After killAt, at a moment when batches are being signed on
 		// server 0: their clients cannot know whether they were.
@@ -252,6 +256,7 @@ func TestKillMidLoad(t *testing.T) {
 		for deadline := time.Now().Add(30 * time.Second); targets[0].Unlocking.Load() < 1 && time.Now().Before(deadline); {
 			time.Sleep(5 * time.Millisecond)
 		}
+		inFlight = targets[0].Unlocking.Load()
 		procs[0].kill9()
 		at := time.Now()
 		time.Sleep(downFor)
@@ -383,10 +388,13 @@ func TestKillMidLoad(t *testing.T) {
 			t.Errorf("audit row %d names certificate %s, %s has %s", e.ID, e.Serial, e.Account, serials[e.Account])
 		}
 	}
-	acked, unacked, resent := 0, 0, 0
+	acked, unacked, resent, resentSigned := 0, 0, 0, 0
 	for _, b := range res.Batches {
 		if b.Tries > 1 {
 			resent++
+			if rowsOf[string(b.Digests[0])] > 0 {
+				resentSigned++
+			}
 		}
 		if !b.Acked {
 			unacked++
@@ -402,9 +410,13 @@ func TestKillMidLoad(t *testing.T) {
 			t.Errorf("digest %x signed %d times", d, n)
 		}
 	}
-	t.Logf("%d batches acknowledged, %d not, %d sent again after the kill; %d audit rows", acked, unacked, resent, len(audit))
-	if resent == 0 {
+	t.Logf("%d batches under way on the killed server; %d acknowledged, %d not, %d sent again after the kill (%d of them in the audit log, each once); %d audit rows",
+		inFlight, acked, unacked, resent, resentSigned, len(audit))
+	if inFlight == 0 {
 		t.Error("no batch was under way on the killed server: the test proved nothing of retries")
+	}
+	if resent == 0 || res.Retries[loadgen.KindUnlock] == 0 {
+		t.Errorf("%d batches sent again, %d signing retries counted: the test proved nothing of retries", resent, res.Retries[loadgen.KindUnlock])
 	}
 	if acked == 0 {
 		t.Error("no batch signed")

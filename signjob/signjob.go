@@ -186,10 +186,13 @@ type Job struct {
 
 // WithAuthority is a Job.Sign that signs through the authority's
 // SignDigests with the session token and the passphrase: the key is
-// unlocked inside the authority and never leaves it.
+// unlocked inside the authority and never leaves it. Each call (one batch)
+// carries a new RequestID, so that a client retrying a lost answer (the
+// HTTPS one does) is answered from the batch's audit row, not signed again.
 func WithAuthority(a authority.Certificates, token, passphrase string) func(context.Context, [][]byte) ([][]byte, error) {
 	return func(ctx context.Context, digests [][]byte) ([][]byte, error) {
-		resp, err := a.SignDigests(ctx, authority.SignDigestsRequest{Token: token, Passphrase: passphrase, Digests: digests})
+		resp, err := a.SignDigests(ctx, authority.SignDigestsRequest{Token: token, Passphrase: passphrase, Digests: digests,
+			RequestID: authority.NewRequestID()})
 		return resp.Signatures, err
 	}
 }

@@ -533,10 +533,23 @@ func testActivationToSignature(t *testing.T, s *subject) {
 	digest := sha256.Sum256([]byte("surat keputusan"))
 	_, err = s.a.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: passphrase + "x", Digests: [][]byte{digest[:]}})
 	wantErr(t, "a wrong passphrase", err, authority.ErrPassphraseWrong)
-	resp, err := s.a.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: passphrase, Digests: [][]byte{digest[:]}})
+	requestID := authority.NewRequestID()
+	resp, err := s.a.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: passphrase, Digests: [][]byte{digest[:]}, RequestID: requestID})
 	if err != nil || len(resp.Signatures) != 1 || len(resp.Chain) == 0 || !bytes.Equal(resp.Chain[0], info.Chain[0]) {
 		t.Fatalf("SignDigests: %d signatures, %v", len(resp.Signatures), err)
 	}
+	// A retry of the batch (same request id and digests, its answer lost)
+	// gets the same outcome and signs nothing new: no second audit row
+	// below. The same id with other digests is refused.
+	again, err := s.a.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: passphrase, Digests: [][]byte{digest[:]}, RequestID: requestID})
+	if err != nil || len(again.Signatures) != 1 || !bytes.Equal(again.Signatures[0], resp.Signatures[0]) || !bytes.Equal(again.Chain[0], resp.Chain[0]) {
+		t.Fatalf("SignDigests repeated with its request id: %v (same signature: %v)", err, err == nil && bytes.Equal(again.Signatures[0], resp.Signatures[0]))
+	}
+	other := sha256.Sum256([]byte("surat lain"))
+	_, err = s.a.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: passphrase, Digests: [][]byte{other[:]}, RequestID: requestID})
+	wantErr(t, "a request id reused for other digests", err, authority.ErrRequestReused)
+	_, err = s.a.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: passphrase, Digests: [][]byte{digest[:]}, RequestID: "not-hex"})
+	wantErr(t, "a malformed request id", err, authority.ErrDigestInvalid)
 	pub, ok := cert.PublicKey.(*rsa.PublicKey)
 	if !ok {
 		t.Fatalf("certificate key %T, want RSA", cert.PublicKey)
@@ -545,7 +558,8 @@ func testActivationToSignature(t *testing.T, s *subject) {
 		t.Errorf("the signature does not verify under the certificate: %v", err)
 	}
 	// The audit log holds the signature (account, certificate, digest);
-	// the wrong passphrase before it signed nothing and left no row.
+	// the wrong passphrase before it, the repeat and the refusals after it
+	// signed nothing new and left no row.
 	if log, err := s.a.Audit(ctx, time.Time{}); err != nil || len(log) != 1 || log[0].Account != email ||
 		log[0].Serial != info.Serial || len(log[0].Digests) != 1 || !bytes.Equal(log[0].Digests[0], digest[:]) {
 		t.Errorf("audit log after one signature: %+v, %v", log, err)

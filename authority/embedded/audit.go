@@ -13,11 +13,12 @@ import (
 // (account and certificate), which digests, when, and the client the
 // transport saw (authority.ClientFrom). Never a document: only digests
 // reach the authority.
-func (e *Authority) audit(ctx context.Context, tx store.Tx, u store.User, c store.Certificate, digests [][]byte) error {
+func (e *Authority) audit(ctx context.Context, tx store.Tx, u store.User, c store.Certificate, digests [][]byte, requestID string) error {
 	cl := authority.ClientFrom(ctx)
 	return tx.InsertAudit(ctx, &store.AuditEntry{
 		At: e.now(), UserID: u.ID, Email: u.Email, Serial: c.Serial,
 		Digests: bytes.Join(digests, nil), Address: cl.Address, UserAgent: cl.UserAgent,
+		RequestID: requestID,
 	})
 }
 

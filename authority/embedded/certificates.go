@@ -372,9 +372,14 @@ func (e *Authority) SignDigests(ctx context.Context, req authority.SignDigestsRe
 			return authority.SignDigestsResponse{}, authority.ErrDigestInvalid
 		}
 	}
+	if !authority.ValidRequestID(req.RequestID) {
+		// only a client other than ours sends one (NewRequestID's are valid)
+		return authority.SignDigestsResponse{}, fmt.Errorf("%w: request id must be 32 hexadecimal digits", authority.ErrDigestInvalid)
+	}
 	var key *rsa.PrivateKey
 	defer func() { clearKey(key) }()
 	var resp authority.SignDigestsResponse
+	repeat := false
 	err := e.unlockKey(ctx, req.Token, req.Passphrase, func(tx store.Tx, u store.User, c store.Certificate, k *rsa.PrivateKey) error {
 		key = k // cleared below, also when the rest fails
 		root, err := tx.CA(ctx)
@@ -382,8 +387,11 @@ func (e *Authority) SignDigests(ctx context.Context, req authority.SignDigestsRe
 			return err
 		}
 		resp.Chain = [][]byte{c.Cert, root.Cert}
+		if repeat, err = e.repeated(ctx, tx, u, c, req); err != nil || repeat {
+			return err
+		}
 		// In the unlock's transaction: no signature leaves without its row.
-		return e.audit(ctx, tx, u, c, req.Digests)
+		return e.audit(ctx, tx, u, c, req.Digests, req.RequestID)
 	})
 	if err != nil {
 		return authority.SignDigestsResponse{}, err
@@ -391,7 +399,7 @@ func (e *Authority) SignDigests(ctx context.Context, req authority.SignDigestsRe
 	if resp.Signatures, err = signAll(key, req.Digests); err != nil {
 		return authority.SignDigestsResponse{}, err
 	}
-	if e.opts.Signed != nil {
+	if e.opts.Signed != nil && !repeat {
 		e.opts.Signed(len(req.Digests))
 	}
 	return resp, nil

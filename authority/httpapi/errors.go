@@ -133,6 +133,7 @@ var Codes = []Code{
 	{"certificate_consent", http.StatusUnprocessableEntity, authority.ErrCertificateConsent},
 	{"digest_invalid", http.StatusUnprocessableEntity, authority.ErrDigestInvalid},
 	{"too_many_digests", http.StatusUnprocessableEntity, authority.ErrTooManyDigests},
+	{"request_reused", http.StatusConflict, authority.ErrRequestReused},
 
 	// queue.go
 	{"queue_not_found", http.StatusNotFound, authority.ErrQueueNotFound},

@@ -2,9 +2,12 @@
 // implements authority.Authority by calling an organisation server's
 // authority/httpapi routes, with TLS 1.2 or newer, a configurable root
 // pool, timeouts, and the server's sentinel errors restored so that
-// errors.Is and errors.As work as they do in-process. It never retries a
-// request: a signing call whose answer was lost has an unknown outcome,
-// and only the person may decide to sign again.
+// errors.Is and errors.As work as they do in-process. It retries only a
+// SignDigests that carries a RequestID, and only when the answer was lost
+// (transport errors, 5xx): the server answers a repeat of that id from its
+// first audit row, so a retry cannot sign twice. Any other request is
+// sent once: its outcome is unknown when the answer is lost, and only the
+// person may decide to try again.
 package remote
 
 import (
@@ -16,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -62,6 +66,14 @@ type Options struct {
 	// MaxResponse bounds an answer's body (default 256 MiB: a list of
 	// pending activations carries their photos).
 	MaxResponse int64
+	// SignAttempts bounds the tries of a SignDigests with a RequestID
+	// (default 4); SignBackoff is the wait after the first failed one
+	// (default 500 ms), doubled after each next one.
+	SignAttempts int
+	SignBackoff  time.Duration
+	// OnSignRetry, when set, is told of each retry of a SignDigests, with
+	// the error that caused it (load tests count them; the app logs them).
+	OnSignRetry func(err error)
 }
 
 // Client is an authority.Authority on an organisation server. It is safe
@@ -72,6 +84,10 @@ type Client struct {
 	admin  string
 	max    int64
 	closed atomic.Bool
+	// attempts and backoff of SignDigests (Options.SignAttempts, SignBackoff)
+	attempts int
+	backoff  time.Duration
+	onRetry  func(error)
 }
 
 var _ authority.Authority = (*Client)(nil)
@@ -89,6 +105,12 @@ func New(opts Options) (*Client, error) {
 	if opts.MaxResponse <= 0 {
 		opts.MaxResponse = 256 << 20
 	}
+	if opts.SignAttempts <= 0 {
+		opts.SignAttempts = 4
+	}
+	if opts.SignBackoff <= 0 {
+		opts.SignBackoff = 500 * time.Millisecond
+	}
 	tr := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -99,10 +121,13 @@ func New(opts Options) (*Client, error) {
 		IdleConnTimeout:     90 * time.Second,
 	}
 	return &Client{
-		base:  u,
-		http:  &http.Client{Transport: tr, Timeout: opts.Timeout, CheckRedirect: noRedirect},
-		admin: opts.AdminKey,
-		max:   opts.MaxResponse,
+		base:     u,
+		http:     &http.Client{Transport: tr, Timeout: opts.Timeout, CheckRedirect: noRedirect},
+		admin:    opts.AdminKey,
+		max:      opts.MaxResponse,
+		attempts: opts.SignAttempts,
+		backoff:  opts.SignBackoff,
+		onRetry:  opts.OnSignRetry,
 	}, nil
 }
 
@@ -365,8 +390,41 @@ func (c *Client) ForgotPassphrase(ctx context.Context, token string) error {
 }
 
 // SignDigests sends the digests only: the documents stay on this computer.
+// With a RequestID it retries a lost answer (see lostAnswer) with the same
+// id, up to Options.SignAttempts tries; the last error is returned.
 func (c *Client) SignDigests(ctx context.Context, req authority.SignDigestsRequest) (authority.SignDigestsResponse, error) {
-	return call[authority.SignDigestsResponse](c, ctx, httpapi.SignDigests, req)
+	wait := c.backoff
+	for attempt := 1; ; attempt++ {
+		resp, err := call[authority.SignDigestsResponse](c, ctx, httpapi.SignDigests, req)
+		if err == nil || req.RequestID == "" || attempt >= c.attempts || !lostAnswer(err) {
+			return resp, err
+		}
+		if c.onRetry != nil {
+			c.onRetry(err)
+		}
+		select {
+		case <-ctx.Done():
+			return resp, err
+		case <-time.After(wait/2 + rand.N(wait)): // jittered: clients of a restarted server spread out
+		}
+		wait *= 2
+	}
+}
+
+// lostAnswer tells whether err leaves the outcome of a request unknown or
+// undone for a reason a retry may overcome: no answer (refused, reset,
+// timeout) or a server error (5xx: a server stopping, a database
+// restarting). A refused TLS certificate or an answer that is not the
+// authority's is no such reason.
+func lostAnswer(err error) bool {
+	var he *httpapi.Error
+	switch {
+	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrTimeout):
+		return true
+	case errors.As(err, &he):
+		return he.Status >= 500
+	}
+	return false
 }
 
 // Trust

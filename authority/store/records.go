@@ -163,4 +163,7 @@ type AuditEntry struct {
 	Digests   []byte // the SHA-256 digests, 32 bytes each, concatenated
 	Address   string
 	UserAgent string
+	// RequestID is the client's SignDigestsRequest.RequestID, "" when it
+	// sent none; unique per account otherwise.
+	RequestID string
 }

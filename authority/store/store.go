@@ -211,4 +211,7 @@ type Tx interface {
 	InsertAudit(ctx context.Context, a *AuditEntry) error
 	// AuditEntries lists the rows at or after since, oldest first.
 	AuditEntries(ctx context.Context, since time.Time) ([]AuditEntry, error)
+	// AuditByRequest returns the account's row of a (non-empty) signing
+	// request id; ErrNotFound when it has none.
+	AuditByRequest(ctx context.Context, userID int64, requestID string) (AuditEntry, error)
 }

@@ -52,8 +52,10 @@ type Options struct {
 	Digests  int           // per batch (default 10)
 	// Retry: an operation that fails for the transport (a server gone,
 	// a timeout) is tried again on the next server, as the app's retry
-	// does; its outcome is unknown, so the batch's digests are kept.
-	// Without it, every failure is an error.
+	// does. A signing batch is sent again with its RequestID, so that a
+	// server that signed it before its answer was lost answers from its
+	// audit row instead of signing twice. Without it, every failure is an
+	// error.
 	Retry bool
 	// HealthEvery is the /healthz sampling period (default 250 ms).
 	HealthEvery time.Duration
@@ -63,6 +65,9 @@ type Options struct {
 type Batch struct {
 	Account string
 	Digests [][]byte
+	// RequestID is the batch's SignDigestsRequest.RequestID, the same in
+	// every try.
+	RequestID string
 	// Acked: the server answered with signatures, which the client checked
 	// against the certificate.
 	Acked bool
@@ -214,7 +219,7 @@ func (c *client) iteration(ctx context.Context) {
 		}
 		return
 	}
-	b := Batch{Account: c.acc.Email, Digests: make([][]byte, c.opts.Digests)}
+	b := Batch{Account: c.acc.Email, Digests: make([][]byte, c.opts.Digests), RequestID: authority.NewRequestID()}
 	for i := range b.Digests {
 		b.Digests[i] = make([]byte, sha256.Size)
 		rand.Read(b.Digests[i])
@@ -233,7 +238,8 @@ func (c *client) iteration(ctx context.Context) {
 			defer t.Unlocking.Add(-1)
 		}
 		var err error
-		resp, err = t.Auth.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: Passphrase, Digests: b.Digests})
+		resp, err = t.Auth.SignDigests(ctx, authority.SignDigestsRequest{Token: ses.Token, Passphrase: Passphrase, Digests: b.Digests,
+			RequestID: b.RequestID})
 		if err == nil {
 			err = check(resp, b.Digests)
 		}

@@ -184,6 +184,14 @@ CREATE TABLE rate_limits (
 	hits         INTEGER NOT NULL
 );
 `,
+	// 4: the client's request id of a signing call beside its audit row,
+	// at most once per account, so that a retried SignDigests is answered
+	// from its first row instead of signing again. Self-contained so that
+	// it can be renumbered.
+	`
+ALTER TABLE audit_log ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX audit_log_request ON audit_log (user_id, request_id) WHERE request_id <> '';
+`,
 }
 
 // SchemaVersion is the schema version this code writes.

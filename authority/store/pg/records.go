@@ -411,12 +411,26 @@ func (tx *Tx) SetMailText(ctx context.Context, id int64, body, link string) erro
 
 // InsertAudit appends a row to the audit log and sets a.ID.
 func (tx *Tx) InsertAudit(ctx context.Context, a *store.AuditEntry) error {
-	err := tx.row(ctx, []any{&a.ID}, `INSERT INTO audit_log (at, user_id, email, serial, digests, address, user_agent)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, nanos(a.At), a.UserID, a.Email, a.Serial, a.Digests, a.Address, a.UserAgent)
+	err := tx.row(ctx, []any{&a.ID}, `INSERT INTO audit_log (at, user_id, email, serial, digests, address, user_agent, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, nanos(a.At), a.UserID, a.Email, a.Serial, a.Digests, a.Address, a.UserAgent, a.RequestID)
 	if err != nil {
 		return fmt.Errorf("insert audit entry: %w", err)
 	}
 	return nil
+}
+
+// AuditByRequest returns the account's row of a signing request id.
+func (tx *Tx) AuditByRequest(ctx context.Context, userID int64, requestID string) (store.AuditEntry, error) {
+	var a store.AuditEntry
+	var at *int64
+	err := tx.row(ctx, []any{&a.ID, &at, &a.UserID, &a.Email, &a.Serial, &a.Digests, &a.Address, &a.UserAgent, &a.RequestID},
+		`SELECT id, at, user_id, email, serial, digests, address, user_agent, request_id
+		FROM audit_log WHERE user_id = $1 AND request_id = $2 AND request_id <> ''`, userID, requestID)
+	if err != nil {
+		return store.AuditEntry{}, fmt.Errorf("read audit entry: %w", err)
+	}
+	a.At = fromNanos(at)
+	return a, nil
 }
 
 // AuditEntries lists the audit log from since on, oldest first.

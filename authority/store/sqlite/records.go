@@ -458,13 +458,30 @@ func (tx *Tx) SetMailText(ctx context.Context, id int64, body, link string) erro
 
 // InsertAudit appends a row to the audit log and sets a.ID.
 func (tx *Tx) InsertAudit(ctx context.Context, a *store.AuditEntry) error {
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO audit_log (at, user_id, email, serial, digests, address, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, nanos(a.At), a.UserID, a.Email, a.Serial, a.Digests, a.Address, a.UserAgent)
+	res, err := tx.q.ExecContext(ctx, `INSERT INTO audit_log (at, user_id, email, serial, digests, address, user_agent, request_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, nanos(a.At), a.UserID, a.Email, a.Serial, a.Digests, a.Address, a.UserAgent, a.RequestID)
 	if err != nil {
+		if isUnique(err) {
+			err = store.ErrDuplicate // the account's request id, written by now
+		}
 		return fmt.Errorf("insert audit entry: %w", err)
 	}
 	a.ID, err = res.LastInsertId()
 	return err
+}
+
+// AuditByRequest returns the account's row of a signing request id.
+func (tx *Tx) AuditByRequest(ctx context.Context, userID int64, requestID string) (store.AuditEntry, error) {
+	var a store.AuditEntry
+	var at sql.NullInt64
+	err := tx.q.QueryRowContext(ctx, `SELECT id, at, user_id, email, serial, digests, address, user_agent, request_id
+		FROM audit_log WHERE user_id = ? AND request_id = ? AND request_id <> ''`, userID, requestID).
+		Scan(&a.ID, &at, &a.UserID, &a.Email, &a.Serial, &a.Digests, &a.Address, &a.UserAgent, &a.RequestID)
+	if err != nil {
+		return store.AuditEntry{}, fmt.Errorf("read audit entry: %w", notFound(err))
+	}
+	a.At = fromNanos(at)
+	return a, nil
 }
 
 // AuditEntries lists the audit log from since on, oldest first.
