@@ -125,3 +125,11 @@ var (
 	// many documents, a box off its page).
 	ErrCertifiedRequest = errors.New("the certified signing request is not valid")
 )
+
+// Statuses BSrE reports beside those of CertificateStatus' own list.
+const (
+	// StatusNew: registered at BSrE, the certificate not requested yet.
+	StatusNew CertificateStatus = "NEW"
+	// StatusRenew: the certificate is to be renewed.
+	StatusRenew CertificateStatus = "RENEW"
+)
