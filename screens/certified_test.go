@@ -1,7 +1,10 @@
 package screens
 
 import (
+	"image/png"
+
 	"crypto/x509"
+	"fyne.io/fyne/v2"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -66,6 +69,7 @@ func bsreHarness(t *testing.T, timeout time.Duration) (*harness, *bsretest.Serve
 func TestBSrEAccountStatus(t *testing.T) {
 	h, st := bsreHarness(t, 30*time.Second)
 	d := h.ui.account.details.cert
+	shot(t, h, "bsre-akun-not-registered.png")
 	if d.status.Text != "Belum terdaftar (BSrE)" || !strings.Contains(d.next.Text, "belum terdaftar di BSrE") || d.activate.Visible() || d.create.Visible() {
 		t.Fatalf("not registered: %q, %q", d.status.Text, d.next.Text)
 	}
@@ -73,6 +77,7 @@ func TestBSrEAccountStatus(t *testing.T) {
 	h.ui.tabs.Select(h.ui.signItem)
 	h.ui.tabs.Select(h.ui.akunTab)
 	h.wait()
+	shot(t, h, "bsre-akun-suspend.png")
 	if d.status.Text != "Ditangguhkan (BSrE)" || !strings.Contains(d.next.Text, "Hubungi bagian TI atau layanan BSrE") || d.change.Visible() || d.forgot.Visible() {
 		t.Fatalf("suspended: %q, %q", d.status.Text, d.next.Text)
 	}
@@ -111,6 +116,7 @@ func TestBSrESigning(t *testing.T) {
 	if !p.open || shown(p.msg) != "Passphrase anda salah" {
 		t.Fatalf("wrong passphrase: open %v, %q", p.open, shown(p.msg))
 	}
+	shot(t, h, "bsre-prompt-wrong.png")
 	if signed, _ := filepath.Glob(filepath.Join(dir, "*_signed*")); len(signed) != 0 || st.Signings() != 0 {
 		t.Fatalf("a wrong passphrase signed: %v, %d", signed, st.Signings())
 	}
@@ -202,5 +208,24 @@ func init() {
 		"ErrCertifiedRequest":        authority.ErrCertifiedRequest,
 	} {
 		sentinelValues[name] = err
+	}
+}
+
+// shot writes the window at 1024x600 (less the menu bar) to
+// $BESIGN_SHOTS/name, for people to look at; nothing without it.
+func shot(t *testing.T, h *harness, name string) {
+	dir := os.Getenv("BESIGN_SHOTS")
+	if dir == "" {
+		return
+	}
+	h.win.Resize(fyne.NewSize(1024, 600-menuBarHeight))
+	h.wait()
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, h.win.Canvas().Capture()); err != nil {
+		t.Fatal(err)
 	}
 }
