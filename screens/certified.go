@@ -214,9 +214,17 @@ func newCertifiedPrompt(t *signTab) *certifiedPrompt {
 	p.sendCode = newButton(lang.L("Kirim kode OTP ke email"), p.requestCode)
 	p.ok = newButton(lang.L("Tandatangani"), p.submit)
 	p.ok.Importance = widget.HighImportance
-	p.cancel = newButton(lang.L("Batal"), p.close)
-	p.passphrase.onEscape, p.code.onEscape = p.close, p.close
-	p.ok.onEscape, p.cancel.onEscape, p.sendCode.onEscape = p.close, p.close, p.close
+	p.cancel = newButton(lang.L("Batal"), func() {
+		if r := t.run; r != nil && !r.finished {
+			// the batch started: Batal stops it before the next call
+			r.stop()
+			return
+		}
+		p.close()
+	})
+	esc := func() { p.cancel.OnTapped() }
+	p.passphrase.onEscape, p.code.onEscape = esc, esc
+	p.ok.onEscape, p.cancel.onEscape, p.sendCode.onEscape = esc, esc, esc
 	bold := func(s string) *widget.Label {
 		l := widget.NewLabel(s)
 		l.TextStyle.Bold = true
@@ -245,7 +253,7 @@ func (p *certifiedPrompt) show(st authority.CertifiedStatus, docs int) {
 	p.open = true
 	p.d.Show()
 	p.d.Resize(fyne.NewSize(480, 0))
-	p.t.u.dialogShown(p.d, p.close)
+	p.t.u.dialogShown(p.d, func() { p.cancel.OnTapped() })
 	p.t.u.win.Canvas().Focus(p.passphrase)
 }
 
@@ -364,7 +372,15 @@ func (t *signTab) startCertifiedRun(st authority.CertifiedStatus, passphrase, co
 	job := batch.Job{Signer: cs, Token: s.Token, Passphrase: passphrase, Code: code, Status: st, Image: image,
 		// revocation is for verifiers later; the roots, when IT shipped
 		// BSrE's, are checked by the server (bsre.roots_file)
-		Verify: pdfsign.VerifyOptions{Offline: true}, Progress: run.progress}
+		Verify: pdfsign.VerifyOptions{Offline: true}, Progress: run.progress,
+		Answered: func() {
+			// the credential was right: the prompt gives way to the progress
+			t.u.deliver(func() {
+				if t.run == run {
+					t.certPrompt().close()
+				}
+			})
+		}}
 	type outcome struct {
 		res  []signjob.Result
 		stop error

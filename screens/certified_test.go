@@ -78,6 +78,13 @@ func TestBSrEAccountStatus(t *testing.T) {
 	h.ui.tabs.Select(h.ui.akunTab)
 	h.wait()
 	shot(t, h, "bsre-akun-suspend.png")
+	h.ui.tabs.Select(h.ui.signItem)
+	h.wait()
+	if note := shown(h.ui.sign.certMsg); !strings.Contains(note, "ditangguhkan") || strings.Contains(note, "Aktivasi") {
+		t.Errorf("the signing tab's note when suspended at BSrE: %q", note)
+	}
+	h.ui.tabs.Select(h.ui.akunTab)
+	h.wait()
 	if d.status.Text != "Ditangguhkan (BSrE)" || !strings.Contains(d.next.Text, "Hubungi bagian TI atau layanan BSrE") || d.change.Visible() || d.forgot.Visible() {
 		t.Fatalf("suspended: %q, %q", d.status.Text, d.next.Text)
 	}
@@ -141,6 +148,13 @@ func TestBSrESigning(t *testing.T) {
 	}
 	if n := st.Signings(); n != 3 {
 		t.Fatalf("BSrE signed %d documents for 3", n)
+	}
+	// at most 2 per call (the server's bound): 2, then the last one
+	if last := st.LastProperties(); len(last) != 1 {
+		t.Fatalf("the last call carried %d documents, want 1 (3 in calls of 2)", len(last))
+	}
+	if p.open {
+		t.Fatal("the prompt stayed open after the batch")
 	}
 	tab.closeRun()
 	h.wait()

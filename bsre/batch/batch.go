@@ -42,6 +42,9 @@ type Job struct {
 	// IT shipped them).
 	Verify   pdfsign.VerifyOptions
 	Progress func(signjob.Progress)
+	// Answered, when set, is called once, after the first call that BSrE
+	// answered: the credential was right, the prompt may give way.
+	Answered func()
 }
 
 // Run signs docs and returns one result per document, in order; stop is
@@ -96,6 +99,10 @@ func Run(ctx context.Context, job Job, docs []signjob.Document) (results []signj
 				progress(it.i, signjob.StageDone)
 			}
 			return
+		}
+		if job.Answered != nil {
+			job.Answered()
+			job.Answered = nil
 		}
 		for k, it := range chunk {
 			progress(it.i, signjob.StageWriting)
