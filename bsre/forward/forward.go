@@ -132,6 +132,8 @@ func (s *Signer) SignDocuments(ctx context.Context, req authority.SignDocumentsR
 		}
 		resp.Documents[i].PDF = out[i]
 	}
+	// what was signed for whom, for IT: never a passphrase, code or hash
+	s.log.Info("signed through BSrE", "account", acc.Email, "documents", n, "refused", refused(resp))
 	return resp, nil
 }
 
@@ -186,4 +188,14 @@ func inactive(err error) bool {
 		}
 	}
 	return false
+}
+
+func refused(r authority.SignDocumentsResponse) int {
+	n := 0
+	for _, d := range r.Documents {
+		if d.Refused != "" {
+			n++
+		}
+	}
+	return n
 }
