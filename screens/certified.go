@@ -37,6 +37,8 @@ type certifiedView struct {
 	mu     sync.Mutex
 	off    bool // the server signs with its own CA: never ask again
 	status *authority.CertifiedStatus
+	// prompt is the signing tab's BSrE prompt (UI goroutine only)
+	prompt *certifiedPrompt
 }
 
 // withCertified wraps a when it can sign through a certification
@@ -171,16 +173,17 @@ func (t *signTab) openCertified(st authority.CertifiedStatus) {
 		})
 }
 
-// certifiedPrompts keeps one prompt per signing tab.
-var certifiedPrompts sync.Map
-
+// certPrompt is the signing tab's BSrE prompt, made on first use; it
+// lives with the view of the authority, which is the tab's in BSrE mode.
 func (t *signTab) certPrompt() *certifiedPrompt {
-	if p, ok := certifiedPrompts.Load(t); ok {
-		return p.(*certifiedPrompt)
+	v, ok := t.auth.(*certifiedView)
+	if !ok {
+		return newCertifiedPrompt(t) // not BSrE mode: never shown
 	}
-	p := newCertifiedPrompt(t)
-	certifiedPrompts.Store(t, p)
-	return p
+	if v.prompt == nil {
+		v.prompt = newCertifiedPrompt(t)
+	}
+	return v.prompt
 }
 
 // certifiedPrompt asks for the BSrE passphrase, or mails a code and asks

@@ -124,6 +124,25 @@ func TestBSrEMode(t *testing.T) {
 	if n := st.Signings(); n != before {
 		t.Errorf("refused requests signed %d documents", n-before)
 	}
+	// Accounts BSrE does not let sign: not registered (2011), suspended.
+	for addr, want := range map[string]error{"budi@natunakab.go.id": authority.ErrCertifiedNotRegistered, "sari@natunakab.go.id": authority.ErrCertifiedInactive} {
+		if _, err := r.admin.CreateUser(ctx, authority.CreateUserRequest{Name: "Pegawai Lain", Email: addr}); err != nil {
+			t.Fatal(err)
+		}
+		ses, err := r.a.LocalSession(ctx, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want == authority.ErrCertifiedInactive {
+			st.AddUser(bsretest.User{NIK: "2103014107900002", Email: addr, Name: "Sari", Passphrase: bsrePass, Status: "SUSPEND"})
+		}
+		if _, err := r.user.SignDocuments(ctx, authority.SignDocumentsRequest{Token: ses.Token, Passphrase: bsrePass, Documents: docs[:1]}); !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", addr, err, want)
+		}
+	}
+	if n := st.Signings(); n != before {
+		t.Errorf("accounts that may not sign had %d documents signed", n-before)
+	}
 	for _, secret := range []string{bsrePass, "Salah#2024aman", code, st.Password} {
 		if strings.Contains(logged.String(), secret) {
 			t.Errorf("the server's log holds a secret %q", secret)
