@@ -32,6 +32,8 @@ func TestBSrEJourney(t *testing.T) {
 	e.cli(t, "admin", "users", "add", "--name", "Arman Salim", "--email", email)
 	secret := e.srv.prepareAccount(t, email)
 
+	// the app's preferences (where "notice read" is kept) start empty
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	d := startXvfb(t)
 	e.startApp(t, d)
 	before := d.screenshot(t, e.artifacts, "80-bsre-masuk")

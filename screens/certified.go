@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"image/png"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -140,12 +140,13 @@ func (b *certificateBox) showCertified(info authority.CertificateInfo) {
 	}
 }
 
-// certifiedNoticeKey remembers, per account, that the notice was read.
+// certifiedNoticeKey remembers, per person on this computer, that the
+// notice was read: by email, since account ids repeat across servers.
 func (t *signTab) certifiedNoticeKey() string {
 	if t.u.state.session == nil {
 		return ""
 	}
-	return fmt.Sprintf("signing.bsre_notice.%d", t.u.state.session.Account.ID)
+	return "signing.bsre_notice." + strings.ToLower(t.u.state.session.Account.Email)
 }
 
 // openCertified is "Tandatangani" in BSrE mode: the notice once, then the
