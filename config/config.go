@@ -65,6 +65,9 @@ type Config struct {
 	// Passphrase suspends a certificate after wrong passphrases.
 	Passphrase Passphrase `toml:"passphrase"`
 	SMTP       SMTP       `toml:"smtp"`
+	// BSrE is the agency's Esign Client Service, used by `besign serve`
+	// when server.signer is "bsre".
+	BSrE BSrE `toml:"bsre"`
 	// Server configures `besign serve`; the desktop app ignores it.
 	Server Server `toml:"server"`
 
@@ -154,6 +157,10 @@ type Server struct {
 	// RateLimitMailPerHour bounds the requests per hour that mail one
 	// account (registration, reset, forgotten passphrase); 0: no bound.
 	RateLimitMailPerHour int `toml:"rate_limit_mail_per_hour"`
+	// Signer is who signs: "" or "ca" (the organisation's own CA signs
+	// digests; documents stay on the laptops), or "bsre" (documents are
+	// forwarded to the agency's BSrE Esign Client Service, [bsre]).
+	Signer string `toml:"signer"`
 }
 
 // Duration is a time.Duration written as "24h" or "90s" in TOML.
@@ -473,6 +480,9 @@ func (c *Config) check() error {
 		return keyErrorf("server.rate_limit_mail_per_hour", "must not be negative (0: no limit), not %d", c.Server.RateLimitMailPerHour)
 	}
 	if err := validateRevocation(c.Server); err != nil {
+		return err
+	}
+	if err := validateBSrE(c.Server.Signer, c.BSrE); err != nil {
 		return err
 	}
 	for _, f := range []struct{ key, path string }{

@@ -134,6 +134,9 @@ func (b *certificateBox) show(info authority.CertificateInfo) {
 	} else {
 		b.forgot.Hide()
 	}
+	if certifiedOf(b.a.certs) != nil {
+		b.showCertified(info) // BSrE mode: the steps are BSrE's
+	}
 	b.a.focusNextStep()
 }
 

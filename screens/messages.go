@@ -17,6 +17,9 @@ import (
 // to the user. Errors the user cannot act on get a general sentence; their
 // detail goes to the log, which never receives secrets from the authority.
 func message(err error) string {
+	if msg, ok := certifiedText(err); ok {
+		return msg
+	}
 	if msg, ok := activationText(err); ok {
 		return msg
 	}

@@ -176,7 +176,9 @@ func New(win fyne.Window, opts Options) *UI {
 	a := opts.Authority
 	u := &UI{opts: opts, flows: a, win: win, deliver: fyne.Do}
 	win.Canvas().SetOnTypedKey(u.typedKey)
-	u.account = newAccountTab(u, a, a)
+	// in BSrE mode the certificate is BSrE's (certified.go)
+	ca := withCertified(a)
+	u.account = newAccountTab(u, a, ca)
 	u.otp = newOTPTab(u, a, a)
 	u.inbox = newInboxTab(u, a)
 	u.akunTab = container.NewTabItem(lang.L("Akun"), u.account.content)
@@ -186,7 +188,7 @@ func New(win fyne.Window, opts Options) *UI {
 	u.verify = newVerifyTab(u, a)
 	u.actItem = container.NewTabItem(lang.L("Aktivasi"), u.act.content)
 	u.verItem = container.NewTabItem(lang.L("Verifikasi"), u.verify.content)
-	u.sign = newSignTab(u, a)
+	u.sign = newSignTab(u, ca)
 	u.check = newDocVerifyTab(u, a)
 	u.signItem = container.NewTabItem(lang.L("Tanda Tangan"), u.sign.content)
 	u.checkItem = container.NewTabItem(lang.L("Verifikasi Dokumen"), u.check.content)

@@ -613,7 +613,11 @@ func (t *signTab) canSign() bool {
 
 // refreshAll brings the list, buttons and editor up to date.
 func (t *signTab) refreshAll() {
-	setText(t.certMsg, certificateNote(t.cert, t.certErr))
+	note := certificateNote(t.cert, t.certErr)
+	if certifiedOf(t.auth) != nil && t.cert != nil && t.cert.Status != authority.StatusIssue {
+		note = certifiedStatusNext(t.cert.Status) // BSrE mode: the steps are BSrE's
+	}
+	setText(t.certMsg, note)
 	t.list.Refresh()
 	if len(t.docs)+len(t.adding) == 0 {
 		t.empty.Show()

@@ -216,6 +216,13 @@ func (t *signTab) openPrompt() {
 	}
 	// the certificate may have changed (suspended, revoked) since shown
 	t.loadCertificate(func() {
+		if st := certifiedOf(t.auth); st != nil {
+			// BSrE mode: the documents go to the server (certified.go)
+			if !t.prompt.open && t.u.state.session != nil && len(t.docs) > 0 && (t.run == nil || t.run.finished) {
+				t.openCertified(*st)
+			}
+			return
+		}
 		if !t.canSign() || t.prompt.open {
 			return
 		}

@@ -106,6 +106,10 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("time-stamping authority: %w", err)
 	}
 	hopts := httpapi.Options{AdminKey: adminKey, Log: log, MailOnly: true, TimeStamps: tsa}
+	if hopts.Certified, err = certifiedSigner(cfg, a, log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if rc, ok := a.RateCounter(); ok {
 		hopts.Limits = &httpapi.Limits{Counter: rc, PerAddress: sc.RateLimitPerAddress, PerAccount: sc.RateLimitPerAccount,
 			MailPerHour: sc.RateLimitMailPerHour}

@@ -149,6 +149,19 @@ var Codes = []Code{
 	// operations.go: a server's rate limits (with Retry-After)
 	{"rate_limited", http.StatusTooManyRequests, authority.ErrRateLimited},
 
+	// certified.go: signing through BSrE (routes_certified.go)
+	{"certified_off", http.StatusNotFound, authority.ErrCertifiedOff},
+	{"certified_passphrase", http.StatusForbidden, authority.ErrCertifiedPassphrase},
+	{"certified_not_registered", http.StatusConflict, authority.ErrCertifiedNotRegistered},
+	{"certified_no_certificate", http.StatusConflict, authority.ErrCertifiedNoCertificate},
+	{"certified_inactive", http.StatusForbidden, authority.ErrCertifiedInactive},
+	{"certified_config", http.StatusBadGateway, authority.ErrCertifiedConfig},
+	{"certified_unavailable", http.StatusBadGateway, authority.ErrCertifiedUnavailable},
+	{"certified_failed", http.StatusBadGateway, authority.ErrCertifiedFailed},
+	{"certified_outcome_unknown", http.StatusGatewayTimeout, authority.ErrCertifiedOutcomeUnknown},
+	{"certified_refused", http.StatusBadGateway, authority.ErrCertifiedRefused},
+	{"certified_request", http.StatusUnprocessableEntity, authority.ErrCertifiedRequest},
+
 	// the transport's own
 	{"admin_required", http.StatusForbidden, ErrAdminRequired},
 	{"outbox_foreign", http.StatusForbidden, ErrOutboxForeign},

@@ -46,6 +46,10 @@ type Options struct {
 	// vouches only for a time, and the signatures it dates need the
 	// signer's own key. The authority's TSA (embedded.TimeStampIssuer).
 	TimeStamps http.Handler
+	// Certified, when set, signs whole documents through a certification
+	// authority's service (BSrE mode); nil: those routes answer
+	// authority.ErrCertifiedOff.
+	Certified authority.CertifiedSigner
 }
 
 // TSAPath is where the server answers time-stamp queries; the app's
@@ -93,6 +97,7 @@ func New(a authority.Authority, opts Options) (*Handler, error) {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	h.register()
+	h.registerCertified(opts.Certified)
 	return h, nil
 }
 

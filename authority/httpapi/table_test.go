@@ -19,9 +19,9 @@ import (
 
 // Every method of the contract has one route, served by the handler.
 func TestEveryMethodHasARoute(t *testing.T) {
-	methods := reflect.TypeFor[authority.Authority]().NumMethod()
+	methods := reflect.TypeFor[authority.Authority]().NumMethod() + reflect.TypeFor[authority.CertifiedSigner]().NumMethod()
 	if len(Routes) != methods {
-		t.Errorf("%d routes for %d methods of authority.Authority", len(Routes), methods)
+		t.Errorf("%d routes for %d methods of authority.Authority and CertifiedSigner", len(Routes), methods)
 	}
 	if _, err := New(nil, Options{}); err == nil {
 		t.Error("New(nil) gave a handler")

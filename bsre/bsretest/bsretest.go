@@ -29,6 +29,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log"
@@ -197,6 +198,17 @@ func (s *Server) Roots() *x509.CertPool {
 	p := x509.NewCertPool()
 	p.AddCert(s.pki.Root)
 	return p
+}
+
+// RootPEM is the stand-in's signing root as PEM (a roots file, as IT ships
+// BSrE's).
+func (s *Server) RootPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.pki.Root.Raw})
+}
+
+// TLSPEM is the stand-in's HTTPS certificate as PEM (a ca_file).
+func (s *Server) TLSPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
 }
 
 // TLSRoots trust the stand-in's HTTPS certificate.
