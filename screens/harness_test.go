@@ -69,6 +69,9 @@ type harness struct {
 	again2 *results
 	// remote: the screens reach the authority through the HTTPS client.
 	remote bool
+	// queueFile is the laptop's queue (localqueue) of remote mode, which a
+	// new window opens again.
+	queueFile string
 }
 
 func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
@@ -101,6 +104,7 @@ func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 	test.NewTempApp(t)
 	win := test.NewTempWindow(t, nil)
 	var auth authority.Authority = a
+	var queueFile string
 	switch {
 	case hc.serve != nil:
 		auth = hc.serve(t, a, clk.Now)
@@ -111,7 +115,8 @@ func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 			auth = overHTTPS(t, a)
 		}
 		// as the app composes it (datadir): the queue on the laptop
-		auth = withLocalQueue(t, auth.(localqueue.Server), filepath.Join(t.TempDir(), localqueue.FileName), clk.Now)
+		queueFile = filepath.Join(t.TempDir(), localqueue.FileName)
+		auth = withLocalQueue(t, auth.(localqueue.Server), queueFile, clk.Now)
 	}
 	if hc.wrap != nil {
 		auth = hc.wrap(auth)
@@ -126,7 +131,7 @@ func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 	win.SetContent(ui.Content())
 	win.Resize(fyne.NewSize(1024, 700))
 	ui.Start()
-	h := &harness{t: t, auth: a, clock: clk, ui: ui, win: win, q: q, remote: uiRemote || hc.remote || hc.serve != nil}
+	h := &harness{t: t, auth: a, clock: clk, ui: ui, win: win, q: q, remote: uiRemote || hc.remote || hc.serve != nil, queueFile: queueFile}
 	h.wait()
 	t.Cleanup(h.wait)
 	return h

@@ -50,7 +50,8 @@ func newOfflineBanner(u *UI) *offlineBanner {
 	head.Importance = widget.WarningImportance
 	b.detail = wrapped("")
 	b.retry = newButton(lang.L("Coba lagi"), u.retryServer)
-	b.content = container.NewBorder(nil, nil, nil, container.NewCenter(b.retry), container.NewVBox(head, b.detail))
+	// one row, so that the signing tab below keeps its room at 1024x600
+	b.content = container.NewBorder(nil, nil, head, container.NewCenter(b.retry), b.detail)
 	b.content.Hide()
 	return b
 }
@@ -90,7 +91,7 @@ func (u *UI) showTop() {
 
 // offlineText is the banner's text: what still works, and what waits.
 func offlineText() string {
-	return lang.L("Anda tetap masuk tanpa jaringan: dokumen dapat ditambahkan, dilihat, dan diatur kotak tanda tangannya. Penandatanganan menunggu server; antrean Anda tetap tersimpan.")
+	return lang.L("Dokumen tetap dapat ditambahkan dan disiapkan; penandatanganan menunggu server.")
 }
 
 // serverGone shows the banner after a request of the signed-in person did
@@ -133,7 +134,7 @@ func (u *UI) retryServer() {
 		case errors.Is(err, authority.ErrSessionExpired) || errors.Is(err, authority.ErrTokenInvalid):
 			u.sessionLost()
 		default:
-			u.banner.show(offlineText() + "\n" + message(err))
+			u.banner.show(message(err))
 		}
 	})
 }
