@@ -17,6 +17,7 @@ import (
 	"github.com/natunakab/besign/authority/embedded"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/keystore"
+	"github.com/natunakab/besign/localqueue"
 )
 
 // DatabaseName is the embedded authority's SQLite file inside the data dir.
@@ -48,7 +49,8 @@ type Local struct {
 	Dir  string
 	Keys *keystore.Store
 	// Authority is an *embedded.Authority in the data dir, or, with
-	// `authority = "https://..."`, a *remote.Client of that server.
+	// `authority = "https://..."`, a *remote.Client of that server with
+	// the queue in the data dir (*localqueue.Authority).
 	Authority Authority
 	// Warning, when not nil, must be shown to the user: the master key is
 	// kept in a file because no keyring is available.
@@ -137,7 +139,8 @@ func checkWritable(dir string) error {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	for _, name := range []string{DatabaseName, DatabaseName + "-wal", DatabaseName + "-shm", lockName} {
+	for _, name := range []string{DatabaseName, DatabaseName + "-wal", DatabaseName + "-shm", lockName,
+		localqueue.FileName, localqueue.FileName + "-wal", localqueue.FileName + "-shm"} {
 		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR, 0)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

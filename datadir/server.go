@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"github.com/natunakab/besign/authority/remote"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/keystore"
+	"github.com/natunakab/besign/localqueue"
 	"github.com/natunakab/besign/pdfsign/timestamp"
 	"github.com/natunakab/besign/signjob"
 )
@@ -21,10 +23,11 @@ import (
 var ErrServerCA = errors.New("server_ca is not a PEM file of certificates")
 
 // openServer opens the client of the organisation server cfg.Authority
-// names. Nothing is asked of the server yet, so the window opens offline;
-// each request says when the server cannot be reached. The data dir keeps
-// what is the person's own: the keyring's remembered session, the history,
-// the previews.
+// names, with the signing queue served from the data dir (localqueue), so
+// that documents are prepared with no network. Nothing is asked of the
+// server yet, so the window opens offline; each request says when the
+// server cannot be reached. The data dir keeps what is the person's own:
+// the keyring's remembered session, the queue, the history, the previews.
 func openServer(dir string, cfg config.Config) (*Local, error) {
 	roots, err := serverRoots(cfg, x509.NewCertPool())
 	if err != nil {
@@ -34,7 +37,12 @@ func openServer(dir string, cfg config.Config) (*Local, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authority %s: %w", cfg.Authority, err)
 	}
-	return &Local{Dir: dir, Keys: keystore.New(dir), Authority: c}, nil
+	a, err := localqueue.Open(context.Background(), filepath.Join(dir, localqueue.FileName), c, nil)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &Local{Dir: dir, Keys: keystore.New(dir), Authority: a}, nil
 }
 
 // serverRoots adds the configuration's server_ca certificates to pool; nil

@@ -23,6 +23,7 @@ import (
 	"github.com/natunakab/besign/authority/httpapi"
 	"github.com/natunakab/besign/authority/remote"
 	"github.com/natunakab/besign/config"
+	"github.com/natunakab/besign/localqueue"
 	"github.com/natunakab/besign/pdfsign/timestamp"
 )
 
@@ -70,8 +71,10 @@ func TestOpenServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if _, ok := l.Authority.(*remote.Client); !ok {
-		t.Fatalf("authority is %T, not the server's client", l.Authority)
+	if q, ok := l.Authority.(*localqueue.Authority); !ok {
+		t.Fatalf("authority is %T, not the server's client with the local queue", l.Authority)
+	} else if _, ok := q.Server.(*remote.Client); !ok {
+		t.Fatalf("the queue's server is %T, not the server's client", q.Server)
 	}
 	got, err := l.Authority.RootCertificate(context.Background())
 	want, _ := a.RootCertificate(context.Background())
@@ -82,6 +85,9 @@ func TestOpenServer(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
 			t.Errorf("%s in a server's data dir (%v)", name, err)
 		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, localqueue.FileName)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the signing queue's file: %v; want 0600", err)
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("data dir: %v; want 0700", err)

@@ -120,15 +120,16 @@ func TestServerJourney(t *testing.T) {
 	waitCertificateOn(t, e.srv.beside(t))
 	before = d.settled(t, e.artifacts, "54-passphrase-berhasil", before)
 
-	// A PDF opened with BeSign: queued on the server (its path and box;
-	// the document stays here), previewed, signed after the passphrase.
+	// A PDF opened with BeSign: queued on the laptop (its path and box, in
+	// the data dir's queue.db; the server never sees it), previewed,
+	// signed after the passphrase.
 	docs := t.TempDir()
 	in := filepath.Join(docs, "nota-dinas.pdf")
 	if err := os.WriteFile(in, letterPDF("Nota Dinas Nomor 800/45/2026"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	e.handOver(t, d, in)
-	waitQueuedOn(t, e.srv.beside(t), in, func(authority.Box) bool { return true })
+	waitLaptopQueued(t, e.dataDir, email, in)
 	before, _ = d.waitColour(t, e.artifacts, "55-tanda-tangan-ditambahkan", boxColour, 60*time.Second)
 	d.key(t, "ctrl+Return")
 	before = d.settled(t, e.artifacts, "56-passphrase-diminta", before)

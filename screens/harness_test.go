@@ -19,6 +19,7 @@ import (
 	"github.com/natunakab/besign/assets"
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/embedded"
+	"github.com/natunakab/besign/localqueue"
 )
 
 // clock is the authority's injected time; tests move it instead of sleeping.
@@ -50,6 +51,9 @@ type harnessConfig struct {
 	// serverWrap, with remote, wraps the server's handler (a server that
 	// misbehaves).
 	serverWrap func(http.Handler) http.Handler
+	// serve, when set, is how the screens reach the authority instead
+	// (a server the test stops and starts again).
+	serve func(t testing.TB, a *embedded.Authority, now func() time.Time) authority.Authority
 }
 
 // harness is a window with the screens on a real embedded authority in a
@@ -65,6 +69,9 @@ type harness struct {
 	again2 *results
 	// remote: the screens reach the authority through the HTTPS client.
 	remote bool
+	// queueFile is the laptop's queue (localqueue) of remote mode, which a
+	// new window opens again.
+	queueFile string
 }
 
 func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
@@ -97,12 +104,19 @@ func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 	test.NewTempApp(t)
 	win := test.NewTempWindow(t, nil)
 	var auth authority.Authority = a
-	if uiRemote || hc.remote {
+	var queueFile string
+	switch {
+	case hc.serve != nil:
+		auth = hc.serve(t, a, clk.Now)
+	case uiRemote || hc.remote:
 		if hc.serverWrap != nil {
 			auth = overHTTPSWrapped(t, a, hc.serverWrap)
 		} else {
 			auth = overHTTPS(t, a)
 		}
+		// as the app composes it (datadir): the queue on the laptop
+		queueFile = filepath.Join(t.TempDir(), localqueue.FileName)
+		auth = withLocalQueue(t, auth.(localqueue.Server), queueFile, clk.Now)
 	}
 	if hc.wrap != nil {
 		auth = hc.wrap(auth)
@@ -117,7 +131,7 @@ func newHarness(t testing.TB, cfgs ...func(*harnessConfig)) *harness {
 	win.SetContent(ui.Content())
 	win.Resize(fyne.NewSize(1024, 700))
 	ui.Start()
-	h := &harness{t: t, auth: a, clock: clk, ui: ui, win: win, q: q, remote: uiRemote || hc.remote}
+	h := &harness{t: t, auth: a, clock: clk, ui: ui, win: win, q: q, remote: uiRemote || hc.remote || hc.serve != nil, queueFile: queueFile}
 	h.wait()
 	t.Cleanup(h.wait)
 	return h

@@ -119,10 +119,26 @@ func (t *inboxTab) setFilter(addr string) {
 	t.load()
 }
 
+// showMailOnly says that mail arrives by email: an organisation server
+// mails people by SMTP, and its outbox is IT's, not this window's.
+func (t *inboxTab) showMailOnly() {
+	t.mails, t.current = nil, -1
+	t.list.Refresh()
+	t.showMail(-1)
+	setText(t.errMsg, "")
+	t.empty.SetText(lang.L("Surat BeSign dikirim ke email Anda; tautan di dalamnya membuka aplikasi ini."))
+}
+
 // load fetches the outbox for the filter, newest first. It shows the newest
 // mail when one has arrived (that is what the user waits for), else keeps
 // the mail being read.
 func (t *inboxTab) load() {
+	if mo, ok := t.outbox.(mailOnly); ok && mo.MailOnly() {
+		// asking would only earn a refusal (and one more request a
+		// server counts against this address)
+		t.showMailOnly()
+		return
+	}
 	to := strings.TrimSpace(t.filter.Text)
 	keep := int64(0)
 	if t.current >= 0 && t.current < len(t.mails) {
@@ -141,13 +157,7 @@ func (t *inboxTab) load() {
 	}, func(ms []authority.Mail, err error) {
 		t.refresh.Enable()
 		if errors.Is(err, httpapi.ErrAdminRequired) || (err != nil && token == "" && errors.Is(err, authority.ErrSessionExpired)) {
-			// An organisation server mails people by SMTP: its outbox is
-			// IT's, not this window's.
-			t.mails, t.current = nil, -1
-			t.list.Refresh()
-			t.showMail(-1)
-			setText(t.errMsg, "")
-			t.empty.SetText(lang.L("Surat BeSign dikirim ke email Anda; tautan di dalamnya membuka aplikasi ini."))
+			t.showMailOnly()
 			return
 		}
 		if err != nil {

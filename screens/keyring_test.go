@@ -13,6 +13,7 @@ import (
 
 	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/keystore"
+	"github.com/natunakab/besign/localqueue"
 )
 
 // storeKeyring is the app's keyring adapter in short, without its wording of
@@ -53,6 +54,9 @@ func (h *harness) again(kr Keyring) *UI {
 	var a authority.Authority = h.auth
 	if h.remote {
 		a = overHTTPS(h.t, h.auth) // the app started again, a client again
+		if h.queueFile != "" {     // and the same data dir's queue
+			a = withLocalQueue(h.t, a.(localqueue.Server), h.queueFile, h.clock.Now)
+		}
 	}
 	ui := New(win, Options{Authority: a, Keyring: kr, EmailDomain: "natunakab.go.id"})
 	q := queueResults(ui)

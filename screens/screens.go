@@ -115,6 +115,9 @@ type state struct {
 	// keyringOK: the keyring answered, so "Ingat Akun ini" can keep an
 	// account.
 	keyringOK bool
+	// offline: the session stands but the server did not answer its last
+	// request; the banner says so and offers "Coba lagi".
+	offline bool
 }
 
 // UI is the window content and the state shared by the tabs. Its fields are
@@ -145,6 +148,11 @@ type UI struct {
 	verify  *verifyTab
 	sign    *signTab
 	check   *docVerifyTab
+	// banner says the server cannot be reached (offlineBanner); top holds
+	// it and the warning above the tabs, hidden when neither is shown so
+	// that the tabs keep their place.
+	banner *offlineBanner
+	top    *fyne.Container
 
 	// state is what the views share.
 	state state
@@ -178,6 +186,7 @@ func New(win fyne.Window, opts Options) *UI {
 	win.Canvas().SetOnTypedKey(u.typedKey)
 	// in BSrE mode the certificate is BSrE's (certified.go)
 	ca := withCertified(a)
+	u.banner = newOfflineBanner(u)
 	u.account = newAccountTab(u, a, ca)
 	u.otp = newOTPTab(u, a, a)
 	u.inbox = newInboxTab(u, a)
@@ -214,15 +223,23 @@ func New(win fyne.Window, opts Options) *UI {
 	return u
 }
 
-// Content is the window content: an optional warning above the tabs.
+// Content is the window content: an optional warning and, with an
+// organisation server that cannot be reached, its banner above the tabs.
 func (u *UI) Content() fyne.CanvasObject {
-	if u.opts.Warning == "" {
-		return u.tabs
+	if _, server := u.opts.Authority.(offlineSessions); !server && u.opts.Warning == "" {
+		return u.tabs // the laptop's own authority is never out of reach
 	}
-	warn := widget.NewLabel(u.opts.Warning)
-	warn.Importance = widget.WarningImportance
-	warn.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(warn, nil, nil, nil, u.tabs)
+	top := container.NewVBox()
+	if u.opts.Warning != "" {
+		warn := widget.NewLabel(u.opts.Warning)
+		warn.Importance = widget.WarningImportance
+		warn.Wrapping = fyne.TextWrapWord
+		top.Add(warn)
+	}
+	top.Add(u.banner.content)
+	u.top = top
+	u.showTop()
+	return container.NewBorder(top, nil, nil, nil, u.tabs)
 }
 
 // Menu is the main menu; its shortcuts (Ctrl+1 to Ctrl+7) switch tabs
@@ -336,6 +353,8 @@ func (u *UI) recheckSession() {
 		}
 		if errors.Is(err, authority.ErrSessionExpired) || errors.Is(err, authority.ErrTokenInvalid) {
 			u.state.session = nil
+			u.state.offline = false
+			u.banner.hide()
 			u.otp.refresh()
 			u.act.signedOut()
 			u.sign.signedOut()
@@ -350,6 +369,8 @@ func (u *UI) recheckSession() {
 // the sign-in form as st says.
 func (u *UI) signedOut(st signInState) {
 	u.state.session = nil
+	u.state.offline = false
+	u.banner.hide()
 	u.otp.refresh()
 	u.act.signedOut()
 	u.sign.signedOut()

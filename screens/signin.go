@@ -144,17 +144,43 @@ func (v *signInView) setReason(msg string) {
 // resume signs in with a remembered token.
 func (v *signInView) resume(login, token string) {
 	v.f.busy(true)
-	background(v.a.u, func(ctx context.Context) (authority.Session, error) {
-		return v.a.flows.Resume(ctx, token)
-	}, func(s authority.Session, err error) {
+	type resumed struct {
+		s       authority.Session
+		offline bool // the server did not answer; s is the session as last confirmed
+	}
+	background(v.a.u, func(ctx context.Context) (resumed, error) {
+		s, err := v.a.flows.Resume(ctx, token)
+		if err == nil || !unreachable(err) {
+			return resumed{s: s}, err
+		}
+		// No server: a session it confirmed before keeps the person
+		// signed in, offline, with the queue on this laptop.
+		if off, ok := v.a.u.opts.Authority.(offlineSessions); ok {
+			if s, oerr := off.OfflineSession(ctx, token); oerr == nil {
+				return resumed{s: s, offline: true}, nil
+			}
+		}
+		return resumed{}, err
+	}, func(r resumed, err error) {
 		v.f.busy(false)
+		s := r.s
 		if err != nil {
+			if unreachable(err) {
+				// the session may well stand: say what happened, keep it
+				v.f.setError(message(err))
+				v.a.u.account.focus()
+				return
+			}
 			if !errors.Is(err, authority.ErrSessionExpired) && !errors.Is(err, authority.ErrTokenInvalid) {
 				fyne.LogError("resume remembered session", err)
 			}
 			v.f.setError(lang.L("Sesi yang diingat telah berakhir. Silakan masuk lagi."))
 			v.a.u.account.focus()
 			return
+		}
+		if r.offline {
+			v.a.u.state.offline = true
+			v.a.u.banner.show(offlineText())
 		}
 		if v.a.content.Objects[0] != v.content {
 			// a link opened another step meanwhile: it stays in front

@@ -562,6 +562,7 @@ func (t *signTab) loadCertificate(then func()) {
 			t.u.sessionLost()
 			return
 		}
+		t.u.serverGone(err)
 		if err == nil && a.actErr == nil {
 			t.unit, t.nip, t.jabatan = a.act.Data.Unit, a.act.Data.NIP, a.act.Data.Jabatan
 		}
@@ -580,6 +581,9 @@ func (t *signTab) loadCertificate(then func()) {
 // certificateNote says what to do before signing; "" when the certificate
 // can sign.
 func certificateNote(info *authority.CertificateInfo, err error) string {
+	if unreachable(err) {
+		return lang.L("Penandatanganan memerlukan server BeSign, yang belum dapat dihubungi. Dokumen tetap dapat disiapkan; klik \"Coba lagi\" di atas saat jaringan kembali.")
+	}
 	if err != nil {
 		return message(err)
 	}

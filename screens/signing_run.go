@@ -499,6 +499,9 @@ func (t *signTab) finish(run *signRun, res []signjob.Result) {
 		}
 		t.file(doc.Path).result = err
 		t.showFailed(run, row, doc, err)
+		// nothing was written and the queue keeps the document; the
+		// banner's "Coba lagi" tells when the server answers again
+		t.u.serverGone(err)
 	}
 	run.overall.SetValue(1)
 	run.summary.SetText(lang.L("{{.N}} dari {{.Total}} dokumen ditandatangani.", map[string]any{"N": signed, "Total": len(res)}))

@@ -125,10 +125,11 @@ func writePDF(t testing.TB, dir, name string, pages ...testPage) string {
 
 var a4 = testPage{w: 595, h: 842}
 
-// queued is the account's queue as the authority keeps it.
+// queued is the account's queue as the screens' authority keeps it (with a
+// server, on the laptop: localqueue).
 func (h *harness) queued() []authority.QueuedDocument {
 	h.t.Helper()
-	docs, err := h.auth.QueuedDocuments(context.Background(), h.ui.state.session.Token)
+	docs, err := h.ui.opts.Authority.QueuedDocuments(context.Background(), h.ui.state.session.Token)
 	if err != nil {
 		h.t.Fatal(err)
 	}

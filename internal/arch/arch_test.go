@@ -23,7 +23,7 @@ var layers = [][]string{
 	{"app", "cli"}, // composition roots: the desktop app, the command line
 	{"screens"},    // the widgets (Fyne)
 	{"server/"},    // tools that drive the server: its load generator and benchmark
-	{"signjob", "docqueue", "docprep", "history", "filechooser", "specimen", "verifytrust", "datadir", "server", "instance", "camera", "preview", "bsre", "bsre/"}, // domain work
+	{"signjob", "docqueue", "docprep", "history", "filechooser", "specimen", "verifytrust", "datadir", "localqueue", "server", "instance", "camera", "preview", "bsre", "bsre/"}, // domain work
 	{"authority", "authority/embedded", "authority/httpapi", "authority/remote", "authority/authoritytest", "keystore", "config", "pdfsign", "assets"},             // contract, implementations, transport, suite, engines
 	{"authority/store/sqlite", "authority/store/pg"},               // the storage contract's implementations
 	{"authority/", "assets/", "signjob/", "pdfsign/", "internal/"}, // leaves
