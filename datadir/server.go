@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/authority/remote"
 	"github.com/natunakab/besign/config"
 	"github.com/natunakab/besign/keystore"
@@ -42,7 +43,17 @@ func openServer(dir string, cfg config.Config) (*Local, error) {
 		c.Close()
 		return nil, err
 	}
-	return &Local{Dir: dir, Keys: keystore.New(dir), Authority: a}, nil
+	// The server's client also signs through a certification authority
+	// when the server is in BSrE mode (it says so when asked): the queue's
+	// wrapper must not hide that role from the screens.
+	return &Local{Dir: dir, Keys: keystore.New(dir), Authority: queueAndCertified{a, c}}, nil
+}
+
+// queueAndCertified is the organisation server's client with the queue
+// in the data dir and the CertifiedSigner role of the client itself.
+type queueAndCertified struct {
+	*localqueue.Authority
+	authority.CertifiedSigner
 }
 
 // serverRoots adds the configuration's server_ca certificates to pool; nil

@@ -71,10 +71,23 @@ func TestOpenServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if q, ok := l.Authority.(*localqueue.Authority); !ok {
+	if q, ok := l.Authority.(queueAndCertified); !ok {
 		t.Fatalf("authority is %T, not the server's client with the local queue", l.Authority)
 	} else if _, ok := q.Server.(*remote.Client); !ok {
 		t.Fatalf("the queue's server is %T, not the server's client", q.Server)
+	}
+	// the roles the screens look for by assertion: BSrE signing (the
+	// server says whether it offers it), the offline session, mail only
+	if _, ok := l.Authority.(authority.CertifiedSigner); !ok {
+		t.Error("the server's client lost its CertifiedSigner role")
+	}
+	if _, ok := l.Authority.(interface {
+		OfflineSession(context.Context, string) (authority.Session, error)
+	}); !ok {
+		t.Error("the local queue's offline sessions are hidden")
+	}
+	if _, ok := l.Authority.(interface{ MailOnly() bool }); !ok {
+		t.Error("MailOnly is hidden")
 	}
 	got, err := l.Authority.RootCertificate(context.Background())
 	want, _ := a.RootCertificate(context.Background())
