@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/natunakab/besign/authority"
 	"github.com/natunakab/besign/bsre/bsretest"
 )
 
@@ -58,7 +57,7 @@ func TestBSrEJourney(t *testing.T) {
 	}
 	e.handOver(t, d, ins...)
 	for _, in := range ins {
-		waitQueuedOn(t, e.srv.beside(t), in, func(authority.Box) bool { return true })
+		waitLaptopQueued(t, e.dataDir, email, in)
 	}
 	before, _ = d.waitColour(t, e.artifacts, "83-bsre-antrean", boxColour, 60*time.Second)
 
@@ -102,7 +101,7 @@ func TestBSrEJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.handOver(t, d, in)
-	waitQueuedOn(t, e.srv.beside(t), in, func(authority.Box) bool { return true })
+	waitLaptopQueued(t, e.dataDir, email, in)
 	time.Sleep(time.Second)
 	before = d.screenshot(t, e.artifacts, "88-bsre-antrean-lagi")
 	d.key(t, "ctrl+Return")
