@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"log/slog"
@@ -21,7 +22,7 @@ const defaultBSrETimeout = 50 * time.Second
 // certifiedSigner is the signer of server.signer = "bsre": documents go
 // to the agency's Esign Client Service with the credentials only this
 // server reads. nil for the organisation's own CA.
-func certifiedSigner(cfg config.Config, sessions authority.Flows, log *slog.Logger) (authority.CertifiedSigner, error) {
+func certifiedSigner(cfg config.Config, sessions authority.Flows, audit func(ctx context.Context, token, serial string, digests [][]byte) error, log *slog.Logger) (authority.CertifiedSigner, error) {
 	if cfg.Server.Signer != config.SignerBSrE {
 		return nil, nil
 	}
@@ -51,7 +52,7 @@ func certifiedSigner(cfg config.Config, sessions authority.Flows, log *slog.Logg
 		return nil, fmt.Errorf("bsre: %w", err)
 	}
 	log.Info("signing through BSrE's Esign Client Service", "url", b.URL, "max_documents", client.MaxFiles())
-	return forward.New(forward.Options{Sessions: sessions, Client: client, Verify: verify, Log: log})
+	return forward.New(forward.Options{Sessions: sessions, Client: client, Verify: verify, Log: log, Audit: audit})
 }
 
 func readPool(path string) (*x509.CertPool, error) {

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"log/slog"
@@ -123,6 +125,22 @@ func TestBSrEMode(t *testing.T) {
 	}
 	if n := st.Signings(); n != before {
 		t.Errorf("refused requests signed %d documents", n-before)
+	}
+	// The audit log: one row per call that came back signed (two), under
+	// BSrE's certificate, with the SHA-256 of each document sent; none
+	// for the refused calls.
+	audit, err := r.admin.Audit(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(testpdf.Base())
+	if len(audit) != 2 || len(audit[0].Digests) != 2 || len(audit[1].Digests) != 1 {
+		t.Fatalf("audit after two signing calls: %+v", audit)
+	}
+	for _, e := range audit {
+		if e.Account != bsreEmail || !strings.HasPrefix(e.Serial, "BSrE:") || len(e.Serial) < 6 || !bytes.Equal(e.Digests[0], sum[:]) {
+			t.Errorf("audit row %+v", e)
+		}
 	}
 	// Accounts BSrE does not let sign: not registered (2011), suspended.
 	for addr, want := range map[string]error{"budi@natunakab.go.id": authority.ErrCertifiedNotRegistered, "sari@natunakab.go.id": authority.ErrCertifiedInactive} {

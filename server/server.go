@@ -106,7 +106,7 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("time-stamping authority: %w", err)
 	}
 	hopts := httpapi.Options{AdminKey: adminKey, Log: log, MailOnly: true, TimeStamps: tsa}
-	if hopts.Certified, err = certifiedSigner(cfg, a, log); err != nil {
+	if hopts.Certified, err = certifiedSigner(cfg, a, a.AuditCertified, log); err != nil {
 		a.Close()
 		return nil, err
 	}

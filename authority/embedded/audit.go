@@ -43,3 +43,18 @@ func (e *Authority) Audit(ctx context.Context, since time.Time) ([]authority.Aud
 	}
 	return out, nil
 }
+
+// AuditCertified appends the row of a signing the organisation server had
+// done elsewhere (BSrE mode, package bsre/forward): the account of the
+// session token, the serial of the certificate that signed as the
+// certification authority named it (prefixed "BSrE:", so that IT tells it
+// from the organisation's own), and the SHA-256 of each document sent.
+func (e *Authority) AuditCertified(ctx context.Context, token, serial string, digests [][]byte) error {
+	return e.update(ctx, func(tx store.Tx) error {
+		u, _, err := e.session(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		return e.audit(ctx, tx, u, store.Certificate{Serial: "BSrE:" + serial}, digests, "")
+	})
+}

@@ -7,6 +7,7 @@ package forward
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,7 @@ type Signer struct {
 	client   *bsre.Client
 	verify   pdfsign.VerifyOptions
 	log      *slog.Logger
+	audit    func(ctx context.Context, token, serial string, digests [][]byte) error
 }
 
 var _ authority.CertifiedSigner = (*Signer)(nil)
@@ -44,6 +46,11 @@ type Options struct {
 	// Log receives the causes of failures (never a passphrase, code or
 	// document); nil discards them.
 	Log *slog.Logger
+	// Audit, when set, records each call that came back signed in the
+	// organisation's audit log: the session's account, the serial of the
+	// certificate BSrE signed with, and the SHA-256 of each document sent
+	// (embedded.Authority.AuditCertified).
+	Audit func(ctx context.Context, token, serial string, digests [][]byte) error
 }
 
 // New returns a Signer; it sends nothing.
@@ -54,7 +61,7 @@ func New(opts Options) (*Signer, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Signer{sessions: opts.Sessions, client: opts.Client, verify: opts.Verify, log: opts.Log}, nil
+	return &Signer{sessions: opts.Sessions, client: opts.Client, verify: opts.Verify, log: opts.Log, audit: opts.Audit}, nil
 }
 
 func (s *Signer) account(ctx context.Context, token string) (authority.Account, error) {
@@ -124,13 +131,29 @@ func (s *Signer) SignDocuments(ctx context.Context, req authority.SignDocumentsR
 		return none, s.wrap("sign/pdf", err)
 	}
 	resp := authority.SignDocumentsResponse{Documents: make([]authority.CertifiedResult, n)}
+	var serial string
+	var digests [][]byte
 	for i, d := range req.Documents {
-		if _, err := accept.Check(d.PDF, out[i], Want(d, acc.Email, s.verify)); err != nil {
+		info, err := accept.Check(d.PDF, out[i], Want(d, acc.Email, s.verify))
+		if err != nil {
 			s.log.Warn("a document signed by BSrE was refused", "account", acc.Email, "document", i+1, "error", err.Error())
 			resp.Documents[i].Refused = err.Error()
 			continue
 		}
 		resp.Documents[i].PDF = out[i]
+		sum := sha256.Sum256(d.PDF)
+		digests = append(digests, sum[:])
+		if len(info.Chain) > 0 && serial == "" {
+			serial = fmt.Sprintf("%X", info.Chain[0].SerialNumber)
+		}
+	}
+	if s.audit != nil && len(digests) > 0 {
+		// BSrE has signed: withholding the documents would not undo it
+		// and would invite a second signing, so a failed row is IT's
+		// alarm, not the person's
+		if err := s.audit(ctx, req.Token, serial, digests); err != nil {
+			s.log.Error("a signing through BSrE is not in the audit log", "account", acc.Email, "documents", len(digests), "error", err.Error())
+		}
 	}
 	// what was signed for whom, for IT: never a passphrase, code or hash
 	s.log.Info("signed through BSrE", "account", acc.Email, "documents", n, "refused", refused(resp))
