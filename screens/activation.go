@@ -31,8 +31,11 @@ type activationTab struct {
 	step int
 
 	signedOutView fyne.CanvasObject
-	status        *activationStatusView
-	wizard        fyne.CanvasObject
+	// certified: the server signs through BSrE, where activation happens
+	// (activation_bsre.go)
+	certified bool
+	status    *activationStatusView
+	wizard    fyne.CanvasObject
 
 	stepLabels [3]*widget.Label
 	rejected   *widget.Label // the reason of a rejection, above the steps
@@ -95,6 +98,19 @@ func (t *activationTab) show(v fyne.CanvasObject) {
 func (t *activationTab) signedIn() {
 	t.loaded = false
 	s := t.u.state.session
+	t.certifiedActivation(s, func(st *authority.CertifiedStatus) {
+		if st != nil {
+			t.certified = true
+			t.showCertified(st)
+			return
+		}
+		t.certified = false
+		t.load(s)
+	})
+}
+
+// load reads the account's own activation.
+func (t *activationTab) load(s *authority.Session) {
 	background(t.u, func(ctx context.Context) (authority.Activation, error) {
 		return t.activations.Activation(ctx, s.Token)
 	}, func(a authority.Activation, err error) {
@@ -117,6 +133,10 @@ func (t *activationTab) signedIn() {
 func (t *activationTab) shown() {
 	t.focus()
 	s := t.u.state.session
+	if s != nil && t.certified {
+		t.refreshCertified(s)
+		return
+	}
 	if s == nil || !t.loaded {
 		return // signedIn is loading it
 	}
@@ -144,7 +164,7 @@ func (t *activationTab) shown() {
 }
 
 func (t *activationTab) signedOut() {
-	t.loaded = false
+	t.loaded, t.certified = false, false
 	t.act, t.data, t.step = authority.Activation{}, authority.ActivationData{}, 0
 	t.show(t.signedOutView)
 }

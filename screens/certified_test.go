@@ -88,6 +88,17 @@ func TestBSrEAccountStatus(t *testing.T) {
 	if d.status.Text != "Ditangguhkan (BSrE)" || !strings.Contains(d.next.Text, "Hubungi bagian TI atau layanan BSrE") || d.change.Visible() || d.forgot.Visible() {
 		t.Fatalf("suspended: %q, %q", d.status.Text, d.next.Text)
 	}
+	// Aktivasi: activation happens at BSrE, so the tab says so with the
+	// next step instead of this app's form.
+	h.ui.tabs.Select(h.ui.actItem)
+	h.wait()
+	if !h.ui.act.certified || h.ui.act.content.Objects[0] == h.ui.act.wizard {
+		t.Fatal("the Aktivasi tab offers this app's activation in BSrE mode")
+	}
+	if c := h.ui.act.content; !containsText(c, "dilakukan di BSrE") || !containsText(c, "ditangguhkan") {
+		t.Error("the Aktivasi tab in BSrE mode does not say that activation is at BSrE, with the status's next step")
+	}
+	shot(t, h, "bsre-aktivasi.png")
 }
 
 // Three queued PDFs signed through the server in BSrE mode: the notice

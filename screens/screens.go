@@ -134,6 +134,9 @@ type UI struct {
 	inItem  *container.TabItem
 	actItem *container.TabItem
 	verItem *container.TabItem // in the tabs only while a verifier is signed in
+	// certified is the authority as the Akun and signing tabs see it (a
+	// *certifiedView when it can sign through BSrE)
+	certified Authority
 	// verMenu is Menu's Ctrl+7 item, greyed out while verItem is not in
 	// the tabs; mainMenu is refreshed when that changes.
 	verMenu   *fyne.MenuItem
@@ -186,6 +189,7 @@ func New(win fyne.Window, opts Options) *UI {
 	win.Canvas().SetOnTypedKey(u.typedKey)
 	// in BSrE mode the certificate is BSrE's (certified.go)
 	ca := withCertified(a)
+	u.certified = ca
 	u.banner = newOfflineBanner(u)
 	u.account = newAccountTab(u, a, ca)
 	u.otp = newOTPTab(u, a, a)
