@@ -33,6 +33,9 @@ type inboxTab struct {
 	action  *button
 	empty   *widget.Label
 	pane    *fyne.Container
+	// filterRow holds the filter and Muat ulang, hidden with the list when
+	// mail comes by email only
+	filterRow *fyne.Container
 	// paneScroll scrolls the shown mail; a newly shown one starts at its
 	// top, wherever Tab had scrolled the last one
 	paneScroll *container.Scroll
@@ -89,10 +92,8 @@ func newInboxTab(u *UI, outbox authority.Outbox) *inboxTab {
 	t.pane = container.NewVBox(t.empty, t.subject, t.meta, widget.NewSeparator(), t.body, t.action)
 	t.showMail(-1)
 
-	top := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Email")), t.refresh, t.filter),
-		t.errMsg,
-	)
+	t.filterRow = container.NewBorder(nil, nil, widget.NewLabel(lang.L("Email")), t.refresh, t.filter)
+	top := container.NewVBox(t.filterRow, t.errMsg)
 	t.paneScroll = container.NewVScroll(container.NewPadded(t.pane))
 	split := container.NewHSplit(t.list, t.paneScroll)
 	split.Offset = 0.4
@@ -127,6 +128,10 @@ func (t *inboxTab) showMailOnly() {
 	t.showMail(-1)
 	setText(t.errMsg, "")
 	t.empty.SetText(lang.L("Surat BeSign dikirim ke email Anda; tautan di dalamnya membuka aplikasi ini."))
+	// no list to filter or reload: the notice alone, across the tab
+	t.filterRow.Hide()
+	t.list.Hide()
+	t.content.Refresh()
 }
 
 // load fetches the outbox for the filter, newest first. It shows the newest

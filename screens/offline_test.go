@@ -262,6 +262,9 @@ func TestInboxMailOnlyAsksNothing(t *testing.T) {
 	})
 	h.ui.tabs.Select(h.ui.inItem)
 	h.wait()
+	if h.ui.inbox.filterRow.Visible() || h.ui.inbox.list.Visible() {
+		t.Error("Kotak Masuk shows a filter, Muat ulang and a list that have nothing to show on a mail-only server")
+	}
 	h.tap(h.ui.inbox.refresh)
 	if outbox != 0 {
 		t.Fatalf("Kotak Masuk asked the server's outbox %d times", outbox)
