@@ -24,7 +24,7 @@ var layers = [][]string{
 	{"screens"},    // the widgets (Fyne)
 	{"server/"},    // tools that drive the server: its load generator and benchmark
 	{"signjob", "docqueue", "docprep", "history", "filechooser", "specimen", "verifytrust", "datadir", "localqueue", "server", "instance", "camera", "preview", "bsre", "bsre/"}, // domain work
-	{"authority", "authority/embedded", "authority/httpapi", "authority/remote", "authority/authoritytest", "keystore", "config", "pdfsign", "assets"},             // contract, implementations, transport, suite, engines
+	{"authority", "authority/queuedb", "authority/embedded", "authority/httpapi", "authority/remote", "authority/authoritytest", "keystore", "config", "pdfsign", "assets"},      // contract, implementations, transport, suite, engines
 	{"authority/store/sqlite", "authority/store/pg"},               // the storage contract's implementations
 	{"authority/", "assets/", "signjob/", "pdfsign/", "internal/"}, // leaves
 }
