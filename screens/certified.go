@@ -355,17 +355,7 @@ func (t *signTab) startCertifiedRun(st authority.CertifiedStatus, passphrase, co
 		t.certPrompt().close()
 		return
 	}
-	run := &signRun{t: t, docs: append([]authority.QueuedDocument(nil), t.docs...)}
-	docs := make([]signjob.Document, len(run.docs))
-	for i, d := range run.docs {
-		docs[i] = signjob.Document{Path: d.Path, Fingerprint: d.Fingerprint, Settings: d.Settings, PDFPassword: t.passwords[d.Path]}
-		t.file(d.Path).result = nil
-	}
-	run.prog = make([]signjob.Progress, len(docs))
-	ctx, cancel := context.WithCancel(context.Background())
-	run.cancel = cancel
-	t.run = run
-	t.showRun(run)
+	run, docs, ctx, cancel := t.beginRun()
 	var image []byte
 	if t.stamp != nil {
 		var buf bytes.Buffer

@@ -317,17 +317,7 @@ func (t *signTab) startRun(passphrase string) {
 		}
 		chain = append(chain, c)
 	}
-	run := &signRun{t: t, docs: append([]authority.QueuedDocument(nil), t.docs...)}
-	docs := make([]signjob.Document, len(run.docs))
-	for i, d := range run.docs {
-		docs[i] = signjob.Document{Path: d.Path, Fingerprint: d.Fingerprint, Settings: d.Settings, PDFPassword: t.passwords[d.Path]}
-		t.file(d.Path).result = nil
-	}
-	run.prog = make([]signjob.Progress, len(docs))
-	ctx, cancel := context.WithCancel(context.Background())
-	run.cancel = cancel
-	t.run = run
-	t.showRun(run)
+	run, docs, ctx, cancel := t.beginRun()
 	sign := signjob.WithAuthority(t.auth, s.Token, passphrase)
 	job := signjob.Job{
 		Sign: func(ctx context.Context, digests [][]byte) ([][]byte, error) {
@@ -634,4 +624,22 @@ func (t *signTab) acceptChange(row *runRow, doc authority.QueuedDocument) {
 		}
 		relayoutTree(t.right)
 	})
+}
+
+// beginRun starts a run over the whole queue, shown in the tab: its
+// documents as the signing pipeline takes them, and a context that
+// Batal cancels.
+func (t *signTab) beginRun() (*signRun, []signjob.Document, context.Context, context.CancelFunc) {
+	run := &signRun{t: t, docs: append([]authority.QueuedDocument(nil), t.docs...)}
+	docs := make([]signjob.Document, len(run.docs))
+	for i, d := range run.docs {
+		docs[i] = signjob.Document{Path: d.Path, Fingerprint: d.Fingerprint, Settings: d.Settings, PDFPassword: t.passwords[d.Path]}
+		t.file(d.Path).result = nil
+	}
+	run.prog = make([]signjob.Progress, len(docs))
+	ctx, cancel := context.WithCancel(context.Background())
+	run.cancel = cancel
+	t.run = run
+	t.showRun(run)
+	return run, docs, ctx, cancel
 }
