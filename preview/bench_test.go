@@ -3,6 +3,7 @@ package preview
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -149,5 +150,37 @@ func TestWriteBenchPage(t *testing.T) {
 	}
 	if err := os.WriteFile(out, benchPage.pdf(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkFirstPreviewFilling: the first preview after installing, while
+// the app's first start fills the cache in its child process (Fill): the
+// interpreter starts and draws the page. The child's compilation is left
+// out (fill waits): it runs on the other core meanwhile.
+func BenchmarkFirstPreviewFilling(b *testing.B) {
+	path := benchPage.write(b)
+	for b.Loop() {
+		b.StopTimer()
+		r := New(filepath.Join(b.TempDir(), "cache"))
+		release := make(chan struct{})
+		filled := make(chan error, 1)
+		go func() { filled <- r.Fill(func(string) error { <-release; return nil }) }()
+		for !fillHolds(r) {
+			runtime.Gosched()
+		}
+		b.StartTimer()
+		d, err := r.Open(path, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Render(1, benchWidth); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		close(release)
+		<-filled
+		d.Close()
+		r.Close()
+		b.StartTimer()
 	}
 }
