@@ -165,7 +165,7 @@ func BenchmarkFirstPreviewFilling(b *testing.B) {
 		release := make(chan struct{})
 		filled := make(chan error, 1)
 		go func() { filled <- r.Fill(func(string) error { <-release; return nil }) }()
-		for !fillHolds(r) {
+		for !filling(r) {
 			runtime.Gosched()
 		}
 		b.StartTimer()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -75,19 +76,25 @@ func (r *Renderer) Fill(fill func(cacheDir string) error) error {
 	if r.cacheDir == "" || CacheFilled(r.cacheDir) {
 		return nil
 	}
-	// start takes initMu too: the compiled runtime waits for fill.
-	r.initMu.Lock()
+	// Marked before fill holds start (initMu): a document that comes once
+	// Fill is under way goes to the interpreter, never to wait for start.
 	r.mu.Lock()
-	busy := r.closed || r.pool != nil
+	busy := r.closed || r.pool != nil || r.filling
+	if !busy {
+		r.filling = true
+	}
 	r.mu.Unlock()
-	if busy || CacheFilled(r.cacheDir) {
-		r.initMu.Unlock()
+	if busy {
 		return nil
 	}
+	r.initMu.Lock() // the compiled runtime waits for fill
 	r.mu.Lock()
-	r.filling = true
+	started := r.closed || r.pool != nil // started before Fill was called
 	r.mu.Unlock()
-	err := fill(r.cacheDir)
+	var err error
+	if !started && !CacheFilled(r.cacheDir) {
+		err = fill(r.cacheDir)
+	}
 	r.mu.Lock()
 	r.filling = false
 	used := r.interp != nil
@@ -135,6 +142,7 @@ func (r *Renderer) endInterp() {
 		}
 	}
 	_ = pool.Close()
+	debug.FreeOSMemory() // the interpreter's 100-200 MB, now garbage
 }
 
 // Warm starts the runtime and one PDFium instance ahead of the first

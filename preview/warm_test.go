@@ -71,7 +71,7 @@ func TestFill(t *testing.T) {
 			return FillCache(d)
 		})
 	}()
-	for !fillHolds(r2) {
+	for !filling(r2) {
 		time.Sleep(time.Millisecond)
 	}
 	r2.Warm() // while filling: the interpreter, at once
@@ -144,13 +144,11 @@ func onInterp(r *Renderer, d *Document, interp bool) bool {
 	return !d.eng.broken && d.eng.interp == interp
 }
 
-// fillHolds reports whether a Fill holds r's start.
-func fillHolds(r *Renderer) bool {
-	if r.initMu.TryLock() {
-		r.initMu.Unlock()
-		return false
-	}
-	return true
+// filling reports whether a Fill's function runs or is about to.
+func filling(r *Renderer) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.filling
 }
 
 // Warm starts the runtime with one idle instance, which the next document
