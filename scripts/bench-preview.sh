@@ -29,10 +29,9 @@ while [ "$r" -le "$ROUNDS" ]; do
 	(cd "$W" && ./preview.test -test.run '^$' -test.benchtime 10x \
 		-test.bench 'FirstPreviewWarm$|FirstPreviewWarmed|^BenchmarkWarm$|LaterDocument|RenderPage') |
 		awk '/^Benchmark/ {sub(/-[0-9]+$/, "", $1); sub(/^Benchmark/, "", $1); print $1, $3 / 1e6}' >>"$W/all"
-	# its peak RSS: the test process's, the interpreter in it
-	(cd "$W" && /usr/bin/time -f "%M" -o "$W/f" ./preview.test -test.run '^$' -test.benchtime 1x -test.bench 'FirstPreviewFilling') |
-		awk '/^Benchmark/ {sub(/-[0-9]+$/, "", $1); sub(/^Benchmark/, "", $1); print $1, $3 / 1e6}' >>"$W/all"
-	echo "FirstPreviewFilling-MB $(awk '{print $1 / 1024}' "$W/f")" >>"$W/all"
+	# and the peak RSS of the process drawing it with the interpreter
+	(cd "$W" && ./preview.test -test.run '^$' -test.benchtime 1x -test.bench 'FirstPreviewFilling') |
+		awk '/^Benchmark/ {sub(/-[0-9]+$/, "", $1); sub(/^Benchmark/, "", $1); print $1, $3 / 1e6; print $1 "-MB", $5}' >>"$W/all"
 	hyperfine -N -w 2 -r 10 --style none --export-csv "$W/h.csv" \
 		"pdftoppm -scale-to-x 800 -scale-to-y -1 -f 1 -l 1 $W/page.pdf $W/out" >/dev/null 2>&1
 	echo "pdftoppm $(tail -1 "$W/h.csv" | cut -d, -f4 | awk '{print $1 * 1000}')" >>"$W/all"
