@@ -106,6 +106,7 @@ func (r *Renderer) Fill(fill func(cacheDir string) error) error {
 		// interpreter's engines go, so that their documents move at once.
 		_ = r.start()
 		r.endInterp()
+		r.endSharp() // drafts are drawn again, by the compiled code
 	}
 	return err
 }

@@ -107,6 +107,20 @@ func TestFill(t *testing.T) {
 	if !bytes.Equal(got.(*image.RGBA).Pix, want.(*image.RGBA).Pix) {
 		t.Fatal("the interpreter drew another image than the compiled code")
 	}
+	// wide: a draft at half the width, until the compiled code draws
+	wide, err := d.Render(1, 2*draftMin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft, ok := wide.(Draft)
+	if !ok || draft.Bounds().Dx() != draftMin {
+		t.Fatalf("a page %d px wide during Fill: %T %v, want a Draft %d px wide", 2*draftMin, wide, wide.Bounds(), draftMin)
+	}
+	select {
+	case <-draft.Sharp():
+		t.Fatal("Sharp is closed while the interpreter draws")
+	default:
+	}
 	select {
 	case err := <-filled:
 		t.Fatalf("Fill returned before its function was let go: %v", err)
@@ -131,6 +145,17 @@ func TestFill(t *testing.T) {
 	}
 	if !bytes.Equal(got.(*image.RGBA).Pix, want.(*image.RGBA).Pix) {
 		t.Fatal("the page changed after moving to the compiled code")
+	}
+	select {
+	case <-draft.Sharp():
+	default:
+		t.Fatal("Sharp is not closed after Fill")
+	}
+	if wide, err = d.Render(1, 2*draftMin); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := wide.(*image.RGBA); !ok || wide.Bounds().Dx() != 2*draftMin {
+		t.Fatalf("after Fill a page %d px wide comes as %T %v", 2*draftMin, wide, wide.Bounds())
 	}
 }
 
