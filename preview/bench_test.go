@@ -3,6 +3,9 @@ package preview
 import (
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -150,4 +153,61 @@ func TestWriteBenchPage(t *testing.T) {
 	if err := os.WriteFile(out, benchPage.pdf(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkFirstPreviewFilling: the first preview after installing, while
+// the app's first start fills the cache in its child process (Fill): the
+// interpreter starts and draws the page. The child's compilation is left
+// out (fill waits): it runs on the other core meanwhile. peak-MB is the
+// process's peak resident memory once the page is drawn (Linux; run it
+// alone, with -benchtime 1x): what the interpreter costs the app, before
+// Fill ends (this fill fills nothing, so the compiled runtime that Fill
+// then starts compiles in this process).
+func BenchmarkFirstPreviewFilling(b *testing.B) {
+	path := benchPage.write(b)
+	var peak float64
+	for b.Loop() {
+		b.StopTimer()
+		r := New(filepath.Join(b.TempDir(), "cache"))
+		release := make(chan struct{})
+		filled := make(chan error, 1)
+		go func() { filled <- r.Fill(func(string) error { <-release; return nil }) }()
+		for !filling(r) {
+			runtime.Gosched()
+		}
+		b.StartTimer()
+		d, err := r.Open(path, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Render(1, benchWidth); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		peak = max(peak, peakMB())
+		close(release)
+		<-filled
+		d.Close()
+		r.Close()
+		b.StartTimer()
+	}
+	if peak > 0 {
+		b.ReportMetric(peak, "peak-MB")
+	}
+}
+
+// peakMB is the process's peak resident memory so far (VmHWM), 0 where
+// /proc does not tell it.
+func peakMB() float64 {
+	st, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(st)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
 }

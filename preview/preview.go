@@ -93,7 +93,42 @@ type Renderer struct {
 	// cacheUsed tells whether the running pool uses the compilation cache
 	// (false when the directory was unusable); for tests and benchmarks.
 	cacheUsed bool
+
+	// While Fill fills the cache (the first start's compilation, 6-10 s
+	// on two loaded cores), documents are not kept waiting for it: they
+	// are drawn by wazero's interpreter, which starts at once but draws a
+	// page in one to two seconds instead of milliseconds. When Fill
+	// returns, the compiled runtime starts and the interpreter's engines
+	// are retired: their documents reopen on it at their next call.
+	filling  bool        // Fill's function runs (mu)
+	interp   pdfium.Pool // the interpreter, started by a document while filling (mu)
+	interpMu sync.Mutex  // serialises the interpreter's start
+	// sharp is closed when the interpreter's time is over: Drafts are
+	// worth drawing again.
+	sharp     chan struct{}
+	sharpOnce sync.Once
 }
+
+// Draft is a page the interpreter drew at half the width asked, while the
+// first start compiles PDFium: at half the pixels it is there in about
+// half the time (0.5 s instead of 1.3 s for an A4 page 800 px wide, on a
+// quiet machine). Show it scaled up, and draw the page again once Sharp
+// is closed.
+type Draft struct {
+	*image.RGBA
+	sharp <-chan struct{}
+}
+
+// Sharp is closed once pages are drawn by the compiled runtime (or the
+// renderer is closed).
+func (d Draft) Sharp() <-chan struct{} { return d.sharp }
+
+// draftMin is the narrowest width asked for that the interpreter halves:
+// below it a page is quick enough whole.
+const draftMin = 400
+
+// endSharp closes sharp once.
+func (r *Renderer) endSharp() { r.sharpOnce.Do(func() { close(r.sharp) }) }
 
 // engine is one PDFium instance. Every call into it holds busy: PDFium is
 // single-threaded, and a rendered bitmap is read from its memory after the
@@ -109,6 +144,8 @@ type engine struct {
 	// big is set once it drew an image beyond bigPixels: its WebAssembly
 	// memory grew and never shrinks, so it is retired when idle.
 	big bool // Renderer.mu
+	// interp: an instance of the interpreter, used while Fill runs.
+	interp bool
 }
 
 // bigPixels is the image size (16 MB of RGBA) after which an engine is
@@ -118,7 +155,8 @@ const bigPixels = 4 << 20
 // New returns a renderer that starts nothing yet. cacheDir (may be empty)
 // keeps the compiled WebAssembly between runs, so later starts are faster.
 func New(cacheDir string) *Renderer {
-	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}, done: make(chan struct{}), alloc: &allocator{}}
+	return &Renderer{cacheDir: cacheDir, docs: map[*Document]struct{}{}, done: make(chan struct{}), alloc: &allocator{},
+		sharp: make(chan struct{})}
 }
 
 // Open opens the PDF at path (password may be empty), starting the runtime
@@ -152,21 +190,22 @@ func (r *Renderer) Close() (err error) {
 	}
 	r.closed = true
 	close(r.done)
+	r.endSharp()
 	docs := r.docs
 	r.docs = nil
-	engines, pool, cache := r.engines, r.pool, r.cache
-	r.engines, r.pool, r.cache = nil, nil, nil
+	engines, pool, cache, interp := r.engines, r.pool, r.cache, r.interp
+	r.engines, r.pool, r.cache, r.interp = nil, nil, nil, nil
 	r.mu.Unlock()
 	for d := range docs {
 		d.closeDead()
 	}
-	return r.shutdown(engines, pool, cache)
+	return r.shutdown(engines, cache, pool, interp)
 }
 
 // closeWait bounds how long Close waits for calls in progress.
 var closeWait = 2 * time.Second
 
-func (r *Renderer) shutdown(engines []*engine, pool pdfium.Pool, cache wazero.CompilationCache) error {
+func (r *Renderer) shutdown(engines []*engine, cache wazero.CompilationCache, pools ...pdfium.Pool) error {
 	// Wait for calls in progress: the runtime's compiled code must not go
 	// while PDFium runs it. A call still running after closeWait (a
 	// hostile file) leaves the runtime to the process's exit.
@@ -184,8 +223,10 @@ func (r *Renderer) shutdown(engines []*engine, pool pdfium.Pool, cache wazero.Co
 		r.retire(e)
 	}
 	var err error
-	if pool != nil {
-		err = pool.Close()
+	for _, pool := range pools {
+		if pool != nil {
+			err = errors.Join(err, pool.Close())
+		}
 	}
 	if cache != nil {
 		_ = cache.Close(context.Background())
@@ -199,9 +240,49 @@ func (r *Renderer) shutdown(engines []*engine, pool pdfium.Pool, cache wazero.Co
 // engineFor returns the engine a new document goes to, starting the
 // runtime or another engine when needed, with the document counted on it.
 func (r *Renderer) engineFor() (*engine, error) {
+	if e, err := r.interpEngine(); e != nil || err != nil {
+		return e, err
+	}
 	if err := r.start(); err != nil {
 		return nil, err
 	}
+	return r.pick(false)
+}
+
+// interpEngine returns an engine of the interpreter while Fill runs and
+// the compiled runtime is not up, starting it when needed; nil otherwise,
+// also when the interpreter fails to start (the document then waits for
+// Fill, as it would without it).
+func (r *Renderer) interpEngine() (*engine, error) {
+	r.interpMu.Lock()
+	r.mu.Lock()
+	use, pool := r.filling && r.pool == nil && !r.closed, r.interp
+	r.mu.Unlock()
+	if use && pool == nil {
+		p, err := initPool(nil, r.alloc, true)
+		r.mu.Lock()
+		if err == nil && r.filling && !r.closed {
+			r.interp, pool = p, p
+		} else if err == nil {
+			defer p.Close() // Fill ended meanwhile
+		}
+		r.mu.Unlock()
+	}
+	r.interpMu.Unlock()
+	if !use || pool == nil {
+		return nil, nil
+	}
+	e, err := r.pick(true)
+	if err != nil && !errors.Is(err, ErrClosed) {
+		return nil, nil // stopped as Fill ended: the compiled runtime
+	}
+	return e, err
+}
+
+// pick returns the engine a new document goes to among the interpreter's
+// (interp) or the compiled runtime's, starting another when needed, with
+// the document counted on it.
+func (r *Renderer) pick(interp bool) (*engine, error) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -215,7 +296,7 @@ func (r *Renderer) engineFor() (*engine, error) {
 			continue // gone: forget it
 		}
 		kept = append(kept, e)
-		if !e.broken {
+		if !e.broken && e.interp == interp {
 			live++
 			if best == nil || e.docs < best.docs {
 				best = e
@@ -230,7 +311,13 @@ func (r *Renderer) engineFor() (*engine, error) {
 		return best, nil
 	}
 	pool := r.pool
+	if interp {
+		pool = r.interp
+	}
 	r.mu.Unlock()
+	if pool == nil {
+		return nil, errEngine // the interpreter stopped meanwhile
+	}
 
 	// A new instance: the module is compiled already, so this is quick.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -252,7 +339,11 @@ func (r *Renderer) engineFor() (*engine, error) {
 		_ = inst.Kill()
 		return nil, ErrClosed
 	}
-	e := &engine{inst: inst, mem: mem, docs: 1, busy: make(chan struct{}, 1), dead: make(chan struct{})}
+	if interp && r.interp != pool {
+		_ = inst.Kill() // Fill ended: its engines are being retired
+		return nil, errEngine
+	}
+	e := &engine{inst: inst, mem: mem, docs: 1, busy: make(chan struct{}, 1), dead: make(chan struct{}), interp: interp}
 	r.engines = append(r.engines, e)
 	return e, nil
 }
@@ -278,7 +369,7 @@ func (r *Renderer) start() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		_ = r.shutdown(nil, pool, cache)
+		_ = r.shutdown(nil, cache, pool)
 		return ErrClosed
 	}
 	r.pool, r.cache, r.cacheUsed = pool, cache, cache != nil
@@ -295,12 +386,12 @@ func (r *Renderer) start() error {
 // recompiling) is emptied and left out, so previews still work.
 func startPool(cacheDir string, alloc experimental.MemoryAllocator) (pdfium.Pool, wazero.CompilationCache, error) {
 	cache := openCache(cacheDir)
-	pool, err := initPool(cache, alloc)
+	pool, err := initPool(cache, alloc, false)
 	if err != nil && cache != nil {
 		_ = cache.Close(context.Background())
 		clearCache(cacheDir)
 		cache = nil
-		pool, err = initPool(nil, alloc)
+		pool, err = initPool(nil, alloc, false)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("preview: starting PDFium: %w", err)
@@ -309,13 +400,20 @@ func startPool(cacheDir string, alloc experimental.MemoryAllocator) (pdfium.Pool
 }
 
 // initPool starts go-pdfium's pool; alloc backs each instance's memory
-// (wazero takes it from the context the instances start with).
-func initPool(cache wazero.CompilationCache, alloc experimental.MemoryAllocator) (pool pdfium.Pool, err error) {
+// (wazero takes it from the context the instances start with). interp
+// runs PDFium in wazero's interpreter, which needs no compilation (a
+// fraction of a second to start instead of seconds) but draws a page in
+// about a second: only while the compiled code is not there yet.
+func initPool(cache wazero.CompilationCache, alloc experimental.MemoryAllocator, interp bool) (pool pdfium.Pool, err error) {
 	defer recoverTo(&err)
 	// The bundled module needs exception handling (go-pdfium's default
 	// config). Not WithCloseOnContextDone, which would let Kill stop a
 	// render: its checks make drawing 3.5 times slower (7 vs 25 ms a page).
-	rc := wazero.NewRuntimeConfig().
+	rc := wazero.NewRuntimeConfig()
+	if interp {
+		rc = wazero.NewRuntimeConfigInterpreter()
+	}
+	rc = rc.
 		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling)
 	if cache != nil {
 		rc = rc.WithCompilationCache(cache)
@@ -674,9 +772,14 @@ func pageSize(p pdfium.Pdfium, ref references.FPDF_DOCUMENT, page int) (float64,
 }
 
 // Render draws page (1-based) as displayed, width pixels wide; the height
-// follows the page's aspect ratio (rounded up). Widths beyond MaxWidth, or
-// images beyond MaxPixels, are drawn smaller: the caller scales by the
+// follows the page's aspect ratio (rounded up). Widths beyond MaxWidth,
+// or images beyond MaxPixels, are drawn smaller: the caller scales by the
 // image's actual width. The image is opaque (transparent parts on white).
+// While the first start compiles PDFium (Fill), a page draftMin wide or
+// more comes at half the width as a Draft. The interpreter is some 100
+// times slower than the compiled code (1.3 s against 13 ms for an A4 text
+// page 800 px wide): a page that takes over 0.3 s compiled may reach
+// renderTimeout then.
 func (d *Document) Render(page, width int) (img image.Image, err error) {
 	if err := d.checkPage(page); err != nil {
 		return nil, err
@@ -691,6 +794,10 @@ func (d *Document) Render(page, width int) (img image.Image, err error) {
 			return err
 		}
 		width := fitWidth(width, w, h)
+		draft := e.interp && width >= draftMin
+		if draft {
+			width /= 2
+		}
 		if float64(width)*math.Ceil(float64(width)*h/w) > bigPixels {
 			d.r.mu.Lock()
 			e.big = true
@@ -713,7 +820,11 @@ func (d *Document) Render(page, width int) (img image.Image, err error) {
 		if !ok {
 			return errors.New("preview: PDFium returned an unexpected image")
 		}
-		img = opaqueCopy(src)
+		rgba := opaqueCopy(src)
+		img = rgba
+		if draft {
+			img = Draft{RGBA: rgba, sharp: d.r.sharp}
+		}
 		return nil
 	})
 	return img, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -49,7 +50,7 @@ func FillCache(cacheDir string) (err error) {
 		return fmt.Errorf("preview: the cache directory %s cannot be written", cacheDir)
 	}
 	defer cache.Close(context.Background())
-	pool, err := initPool(cache, &allocator{})
+	pool, err := initPool(cache, &allocator{}, false)
 	if err != nil {
 		clearCache(cacheDir) // a damaged entry: the next start compiles afresh
 		return fmt.Errorf("preview: compiling PDFium: %w", err)
@@ -66,23 +67,83 @@ func FillCache(cacheDir string) (err error) {
 // Fill calls fill when the renderer's cache holds no compiled PDFium yet
 // (the app's first start): fill should fill it, for example by running
 // `besign preview-cache` in a child process. A document opened meanwhile
-// waits for fill rather than compiling PDFium a second time; if fill
-// fails, the first document compiles it as before. Call it off the UI
-// goroutine; it returns fill's error.
+// does not compile PDFium a second time: wazero's interpreter draws it
+// (a second or two a page) until fill returns; then the compiled runtime
+// starts from the cache and the document moves to it. If fill fails, the
+// next document compiles PDFium as before. Call it off the UI goroutine;
+// it returns fill's error.
 func (r *Renderer) Fill(fill func(cacheDir string) error) error {
 	if r.cacheDir == "" || CacheFilled(r.cacheDir) {
 		return nil
 	}
-	// start takes initMu too: a document opened now waits here.
-	r.initMu.Lock()
-	defer r.initMu.Unlock()
+	// Marked before fill holds start (initMu): a document that comes once
+	// Fill is under way goes to the interpreter, never to wait for start.
 	r.mu.Lock()
-	busy := r.closed || r.pool != nil
+	busy := r.closed || r.pool != nil || r.filling
+	if !busy {
+		r.filling = true
+	}
 	r.mu.Unlock()
-	if busy || CacheFilled(r.cacheDir) {
+	if busy {
 		return nil
 	}
-	return fill(r.cacheDir)
+	r.initMu.Lock() // the compiled runtime waits for fill
+	r.mu.Lock()
+	started := r.closed || r.pool != nil // started before Fill was called
+	r.mu.Unlock()
+	var err error
+	if !started && !CacheFilled(r.cacheDir) {
+		err = fill(r.cacheDir)
+	}
+	r.mu.Lock()
+	r.filling = false
+	used := r.interp != nil
+	r.mu.Unlock()
+	r.initMu.Unlock()
+	if used {
+		// Someone is looking at a document: the compiled runtime is
+		// loaded now (100-200 ms from the cache), before the
+		// interpreter's engines go, so that their documents move at once.
+		_ = r.start()
+		r.endInterp()
+		r.endSharp() // drafts are drawn again, by the compiled code
+	}
+	return err
+}
+
+// endInterp retires the interpreter's engines once their calls under way
+// return (their documents reopen on the compiled runtime at their next
+// call) and stops the interpreter, giving its memory back.
+func (r *Renderer) endInterp() {
+	r.interpMu.Lock() // none is being started
+	defer r.interpMu.Unlock()
+	r.mu.Lock()
+	pool := r.interp
+	r.interp = nil
+	var es []*engine
+	for _, e := range r.engines {
+		if e.interp {
+			r.markBroken(e) // waiting calls give up; new ones reopen
+			es = append(es, e)
+		}
+	}
+	r.mu.Unlock()
+	if pool == nil {
+		return
+	}
+	wait := time.NewTimer(renderTimeout)
+	defer wait.Stop()
+	for _, e := range es {
+		select {
+		case e.busy <- struct{}{}:
+			r.retire(e)
+			<-e.busy
+		case <-wait.C:
+			return // a page still drawing: the interpreter stays to the app's exit
+		}
+	}
+	_ = pool.Close()
+	debug.FreeOSMemory() // the interpreter's 100-200 MB, now garbage
 }
 
 // Warm starts the runtime and one PDFium instance ahead of the first
@@ -93,6 +154,17 @@ func (r *Renderer) Fill(fill func(cacheDir string) error) error {
 // for Open to report.
 func (r *Renderer) Warm() {
 	defer func() { _ = recover() }() // never worth a crash: Open reports
+	r.mu.Lock()
+	filling := r.filling
+	r.mu.Unlock()
+	if filling {
+		// The interpreter and one idle instance of it (docs 0: the next
+		// document takes it); the compiled runtime follows when Fill ends.
+		if e, _ := r.interpEngine(); e != nil {
+			r.release(e)
+		}
+		return
+	}
 	if err := r.start(); err != nil {
 		return
 	}

@@ -1,6 +1,8 @@
 package preview
 
 import (
+	"bytes"
+	"image"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,8 +42,10 @@ func TestFillCache(t *testing.T) {
 	}
 }
 
-// Fill runs its function only while the cache is empty, and a document
-// opened meanwhile waits for it rather than compiling PDFium itself.
+// Fill runs its function only while the cache is empty. A document opened
+// meanwhile does not wait for it: the interpreter draws it, the very image
+// the compiled code draws; once Fill returns, the document is drawn by the
+// compiled runtime from the filled cache and the interpreter is stopped.
 func TestFill(t *testing.T) {
 	r := New(cacheDir()) // filled by the shared renderer's start
 	defer r.Close()
@@ -49,6 +53,11 @@ func TestFill(t *testing.T) {
 	called := false
 	if err := r.Fill(func(string) error { called = true; return nil }); err != nil || called {
 		t.Fatalf("Fill on a filled cache: called %v, %v", called, err)
+	}
+	path := benchPage.write(t)
+	want, err := open(t, shared(t), path, "").Render(1, 300)
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	dir := filepath.Join(t.TempDir(), "preview")
@@ -62,41 +71,109 @@ func TestFill(t *testing.T) {
 			return FillCache(d)
 		})
 	}()
-	for !fillHolds(r2) {
+	for !filling(r2) {
 		time.Sleep(time.Millisecond)
 	}
-	opened := make(chan error, 1)
+	r2.Warm() // while filling: the interpreter, at once
+	type drawn struct {
+		d   *Document
+		img image.Image
+		err error
+	}
+	first := make(chan drawn, 1)
 	go func() {
-		d, err := r2.Open(benchPage.write(t), "")
-		if err == nil {
-			d.Close()
+		d, err := r2.Open(path, "")
+		if err != nil {
+			first <- drawn{err: err}
+			return
 		}
-		opened <- err
+		img, err := d.Render(1, 300)
+		first <- drawn{d, img, err}
 	}()
+	var o drawn
 	select {
-	case err := <-opened:
-		t.Fatalf("Open returned before Fill's function did: %v", err)
-	case <-time.After(200 * time.Millisecond):
+	case o = <-first:
+	case <-time.After(time.Minute):
+		t.Fatal("the first document waits for Fill's function")
+	}
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	d, got := o.d, o.img
+	defer d.Close()
+	if !onInterp(r2, d, true) {
+		t.Fatal("the document opened during Fill is not on the interpreter")
+	}
+	if !bytes.Equal(got.(*image.RGBA).Pix, want.(*image.RGBA).Pix) {
+		t.Fatal("the interpreter drew another image than the compiled code")
+	}
+	// wide: a draft at half the width, until the compiled code draws
+	wide, err := d.Render(1, 2*draftMin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft, ok := wide.(Draft)
+	if !ok || draft.Bounds().Dx() != draftMin {
+		t.Fatalf("a page %d px wide during Fill: %T %v, want a Draft %d px wide", 2*draftMin, wide, wide.Bounds(), draftMin)
+	}
+	select {
+	case <-draft.Sharp():
+		t.Fatal("Sharp is closed while the interpreter draws")
+	default:
+	}
+	select {
+	case err := <-filled:
+		t.Fatalf("Fill returned before its function was let go: %v", err)
+	default:
 	}
 	close(release)
 	if err := <-filled; err != nil {
 		t.Fatal(err)
 	}
-	if err := <-opened; err != nil {
+	r2.mu.Lock()
+	stopped := r2.interp == nil
+	r2.mu.Unlock()
+	if !stopped {
+		t.Fatal("the interpreter still runs after Fill")
+	}
+	got, err = d.Render(1, 300)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !r2.cacheUsed {
-		t.Fatal("the document did not start from the filled cache")
+	if !onInterp(r2, d, false) || !r2.cacheUsed {
+		t.Fatal("after Fill the document is not drawn from the filled cache")
+	}
+	if !bytes.Equal(got.(*image.RGBA).Pix, want.(*image.RGBA).Pix) {
+		t.Fatal("the page changed after moving to the compiled code")
+	}
+	select {
+	case <-draft.Sharp():
+	default:
+		t.Fatal("Sharp is not closed after Fill")
+	}
+	if wide, err = d.Render(1, 2*draftMin); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := wide.(*image.RGBA); !ok || wide.Bounds().Dx() != 2*draftMin {
+		t.Fatalf("after Fill a page %d px wide comes as %T %v", 2*draftMin, wide, wide.Bounds())
 	}
 }
 
-// fillHolds reports whether a Fill holds r's start.
-func fillHolds(r *Renderer) bool {
-	if r.initMu.TryLock() {
-		r.initMu.Unlock()
-		return false
-	}
-	return true
+// onInterp reports whether d's engine is a live one of the interpreter
+// (interp) or of the compiled runtime.
+func onInterp(r *Renderer, d *Document, interp bool) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return !d.eng.broken && d.eng.interp == interp
+}
+
+// filling reports whether a Fill's function runs or is about to.
+func filling(r *Renderer) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.filling
 }
 
 // Warm starts the runtime with one idle instance, which the next document

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/natunakab/besign/preview"
 )
 
 // The document view of the signing tab: every page of the selected
@@ -71,10 +73,14 @@ type docView struct {
 	OnZoom func(scale float32)
 	// newPage makes a page widget, wired to the tab.
 	newPage func() *pagePreview
+	// deliver runs a function on the UI goroutine (fyne.Do).
+	deliver func(func())
+	// sharpWait: a goroutine waits to draw drafts again.
+	sharpWait bool
 }
 
 func newDocView(newPage func() *pagePreview) *docView {
-	v := &docView{newPage: newPage, target: 1, zoom: 1}
+	v := &docView{newPage: newPage, target: 1, zoom: 1, deliver: fyne.Do}
 	v.col = container.New(&pagesLayout{v: v})
 	v.scroll = container.NewScroll(v.col)
 	v.backdrop = canvas.NewRectangle(pageDesk)
@@ -135,9 +141,25 @@ func (v *docView) page(n int) *pagePreview {
 	return v.pages[n-1]
 }
 
-// setImage shows img for page n, drawn width pixels wide.
+// setImage shows img for page n, drawn width pixels wide. A draft (drawn
+// at half the width while the app's first start readies the previews'
+// engine) is shown scaled up, and the pages in view are asked for again
+// once the engine draws them sharp.
 func (v *docView) setImage(n int, img image.Image, width int) {
 	if p := v.page(n); p != nil {
+		if d, ok := img.(preview.Draft); ok {
+			img, width = d.RGBA, 0
+			if !v.sharpWait {
+				v.sharpWait = true
+				go func() {
+					<-d.Sharp()
+					v.deliver(func() {
+						v.sharpWait = false
+						v.requestVisible()
+					})
+				}()
+			}
+		}
 		p.img = img
 		v.drawn[n-1] = width
 		p.Refresh()

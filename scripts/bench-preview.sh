@@ -2,7 +2,9 @@
 # bench-preview.sh: page previews against poppler's pdftoppm drawing the
 # same page (an A4 page of text, 800 px wide, as the preview benchmarks
 # draw it; pdftoppm writes PPM, no compression), in ROUNDS interleaved
-# rounds: each round runs the preview benchmarks (10 iterations), pdftoppm
+# rounds: each round runs the preview benchmarks (10 iterations; the first
+# preview while the first start compiles, drawn by the interpreter: 1),
+# pdftoppm
 # under hyperfine (10 runs), and `besign preview-cache` on an empty cache
 # (what the app's first start runs in a child process: the compilation,
 # with its time and peak RSS). Medians of the rounds; the load average is
@@ -27,6 +29,9 @@ while [ "$r" -le "$ROUNDS" ]; do
 	(cd "$W" && ./preview.test -test.run '^$' -test.benchtime 10x \
 		-test.bench 'FirstPreviewWarm$|FirstPreviewWarmed|^BenchmarkWarm$|LaterDocument|RenderPage') |
 		awk '/^Benchmark/ {sub(/-[0-9]+$/, "", $1); sub(/^Benchmark/, "", $1); print $1, $3 / 1e6}' >>"$W/all"
+	# and the peak RSS of the process drawing it with the interpreter
+	(cd "$W" && ./preview.test -test.run '^$' -test.benchtime 1x -test.bench 'FirstPreviewFilling') |
+		awk '/^Benchmark/ {sub(/-[0-9]+$/, "", $1); sub(/^Benchmark/, "", $1); print $1, $3 / 1e6; print $1 "-MB", $5}' >>"$W/all"
 	hyperfine -N -w 2 -r 10 --style none --export-csv "$W/h.csv" \
 		"pdftoppm -scale-to-x 800 -scale-to-y -1 -f 1 -l 1 $W/page.pdf $W/out" >/dev/null 2>&1
 	echo "pdftoppm $(tail -1 "$W/h.csv" | cut -d, -f4 | awk '{print $1 * 1000}')" >>"$W/all"
@@ -36,8 +41,8 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 echo "medians of $ROUNDS interleaved rounds (load average $(cut -d' ' -f1-3 /proc/loadavg)):"
-for k in preview-cache-s preview-cache-MB Warm FirstPreviewWarm FirstPreviewWarmed LaterDocument RenderPage pdftoppm; do
+for k in preview-cache-s preview-cache-MB FirstPreviewFilling FirstPreviewFilling-MB Warm FirstPreviewWarm FirstPreviewWarmed LaterDocument RenderPage pdftoppm; do
 	grep "^$k " "$W/all" | cut -d' ' -f2 | sort -g |
 		awk -v k="$k" '{a[NR]=$1} END {printf "  %-20s %8.1f (rounds %.1f-%.1f)\n", k, a[int((NR+1)/2)], a[1], a[NR]}'
 done
-echo "(ms, except preview-cache-s in seconds and its peak RSS in MB)"
+echo "(ms, except preview-cache-s in seconds and the peak RSS (-MB) in MB)"

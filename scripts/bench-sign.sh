@@ -5,7 +5,8 @@
 # plus the per-signature cost on a one-page PDF (go test -bench).
 # Runs are interleaved (floor, besign, pdfsig, floor, ...) so that other
 # work on the machine weighs on each alike; the load average is printed.
-# Usage: scripts/bench-sign.sh [RUNS]   (env: MB=100, KEEP=1 keeps the work dir)
+# Usage: scripts/bench-sign.sh [RUNS]   (env: MB=100, KEEP=1 keeps the work dir,
+#   BIN=path measures that binary instead of building one)
 set -eu
 RUNS=${1:-5}
 MB=${MB:-100}
@@ -18,7 +19,12 @@ for t in pdfsig certutil pk12util sha256sum /usr/bin/time; do
 done
 
 echo "building besign and generating a ${MB} MB PDF in $W ..."
-go build -o "$W/besign" .
+if [ -n "${BIN:-}" ]; then
+	cp "$BIN" "$W/besign"
+else
+	go build -o "$W/linked" .
+	cp "$W/linked" "$W/besign" # see below
+fi
 go run ./pdfsign/internal/genbig -out "$W/big.pdf" -mb "$MB" -pki "$W"
 SIZE=$(stat -c %s "$W/big.pdf")
 
@@ -46,9 +52,10 @@ report() {
 	echo "$med" >"$W/med.$name"
 }
 
-# The binary was just linked: its pages are dirty in the page cache, which
-# adds 14-16 MB to its first runs' peak RSS. Synced and run once, it is
-# measured as an installed one.
+# A binary just linked has its pages dirty in the page cache, which adds
+# 14-16 MB to its runs' peak RSS (syncing it was not enough: 50 MB against
+# 36 MB for a copy): a copy, synced and run once, is measured as an
+# installed one.
 sync "$W/besign"
 "$W/besign" version >/dev/null
 

@@ -160,3 +160,39 @@ func BenchmarkKeyRSA(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signatures/s")
 }
+
+// BenchmarkRunKey is besign sign --p12's path: 100 one-page PDFs, visible
+// signature, an RSA-2048 key in memory (Job.Key), Unqueued. cpu-ms/doc is
+// the process's CPU per document, to set beside BenchmarkKeyRSA's rate:
+// what the files cost besides the signature.
+func BenchmarkRunKey(b *testing.B) {
+	const n = 100
+	src := b.TempDir()
+	docs := make([]Document, n)
+	for i := range docs {
+		docs[i] = onePage(b, src, fmt.Sprintf("surat-%03d.pdf", i))
+	}
+	p := testpki.New(testpki.LeafOptions{})
+	job := Job{Key: p.Key, Chain: p.Chain(), Name: "Uji Lokal", Unqueued: true}
+	outs := b.TempDir()
+	iter := 0
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		iter++
+		job.OutputDir = filepath.Join(outs, fmt.Sprint(iter))
+		if err := os.Mkdir(job.OutputDir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		c0 := cpuTime()
+		b.StartTimer()
+		for _, r := range Run(context.Background(), job, docs) {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+		}
+		cpu += cpuTime() - c0
+	}
+	b.ReportMetric(float64(n*iter)/b.Elapsed().Seconds(), "docs/s")
+	b.ReportMetric(float64((cpu/time.Duration(n*iter)).Microseconds())/1000, "cpu-ms/doc")
+}
