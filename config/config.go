@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -161,6 +162,10 @@ type Server struct {
 	// digests; documents stay on the laptops), or "bsre" (documents are
 	// forwarded to the agency's BSrE Esign Client Service, [bsre]).
 	Signer string `toml:"signer"`
+	// TSAPolicy is the policy object identifier written in the TSA's
+	// tokens (dotted, "1.3.6.1.4.1.99999.1"); empty: the project's own,
+	// 2.25.<UUID>, whose arc Go-based readers such as pdfcpu cannot parse.
+	TSAPolicy string `toml:"tsa_policy"`
 }
 
 // Duration is a time.Duration written as "24h" or "90s" in TOML.
@@ -467,6 +472,9 @@ func (c *Config) check() error {
 			return keyErrorf("server.public_url", "must be an https URL like \"https://besign.example\", not %q", c.Server.PublicURL)
 		}
 	}
+	if c.Server.TSAPolicy != "" && !oidPattern.MatchString(c.Server.TSAPolicy) {
+		return keyErrorf("server.tsa_policy", "must be an object identifier like \"1.3.6.1.4.1.99999.1\", not %q", c.Server.TSAPolicy)
+	}
 	if c.Server.KDFWorkers < 1 || c.Server.KDFWorkers > 256 {
 		return keyErrorf("server.kdf_workers", "must be 1-256, not %d", c.Server.KDFWorkers)
 	}
@@ -639,3 +647,7 @@ func sqlitePath(database string) string {
 	}
 	return database
 }
+
+// oidPattern is a dotted object identifier: 0, 1 or 2, then arcs without
+// leading zeros (the second below 40 under 0 and 1).
+var oidPattern = regexp.MustCompile(`^(([01]\.([0-9]|[1-3][0-9]))|(2\.(0|[1-9][0-9]*)))(\.(0|[1-9][0-9]*))*$`)

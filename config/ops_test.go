@@ -19,13 +19,14 @@ metrics_listen = "127.0.0.1:9090"
 kdf_workers = 8
 rate_limit_per_address = 0
 rate_limit_per_account = 30
+tsa_policy = "1.3.6.1.4.1.99999.1"
 `), DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := cfg.Server
 	if s.PublicURL != "https://besign.natunakab.go.id" || s.MetricsListen != "127.0.0.1:9090" || s.KDFWorkers != 8 ||
-		s.RateLimitPerAddress != 0 || s.RateLimitPerAccount != 30 || cfg.SMTP.PasswordFile != "/etc/besign/server/smtp.password" {
+		s.RateLimitPerAddress != 0 || s.RateLimitPerAccount != 30 || s.TSAPolicy != "1.3.6.1.4.1.99999.1" || cfg.SMTP.PasswordFile != "/etc/besign/server/smtp.password" {
 		t.Fatalf("loaded %+v, smtp %+v", s, cfg.SMTP)
 	}
 	if d := Default().Server; d.KDFWorkers != 4 || d.RateLimitPerAddress != 600 || d.RateLimitPerAccount != 60 || d.RateLimitMailPerHour != 10 {
@@ -39,6 +40,9 @@ rate_limit_per_account = 30
 		{"[server]\nrate_limit_per_address = -1\n", "server.rate_limit_per_address"},
 		{"[server]\nrate_limit_per_account = -1\n", "server.rate_limit_per_account"},
 		{"[server]\nrate_limit_mail_per_hour = -1\n", "server.rate_limit_mail_per_hour"},
+		{"[server]\ntsa_policy = \"1.3.6.x\"\n", "server.tsa_policy"},
+		{"[server]\ntsa_policy = \"1.40.1\"\n", "server.tsa_policy"},
+		{"[server]\ntsa_policy = \"1.3.06\"\n", "server.tsa_policy"},
 		{"[smtp]\npassword_file = \"smtp.password\"\n", "smtp.password_file"},
 	} {
 		_, err := Load(Paths{System: write(t, dir, "bad.toml", c.text), DataDir: dir})

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/natunakab/besign/pdfsign/timestamp"
 	"log/slog"
 	"net"
 	"net/http"
@@ -104,6 +105,12 @@ func Open(cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("time-stamping authority: %w", err)
+	}
+	if cfg.Server.TSAPolicy != "" {
+		if tsa.Policy, err = timestamp.PolicyOID(cfg.Server.TSAPolicy); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("server.tsa_policy: %w", err)
+		}
 	}
 	hopts := httpapi.Options{AdminKey: adminKey, Log: log, MailOnly: true, TimeStamps: tsa}
 	if hopts.Certified, err = certifiedSigner(cfg, a, a.AuditCertified, log); err != nil {

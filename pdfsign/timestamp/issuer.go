@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/natunakab/besign/pdfsign/internal/cms"
@@ -157,4 +158,61 @@ func (is *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ReplyType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(resp)
+}
+
+// ErrPolicy: a time-stamp policy that is not a dotted object identifier.
+var ErrPolicy = errors.New("not an object identifier like 1.3.6.1.4.1.99999.1")
+
+// PolicyOID encodes a dotted object identifier ("1.3.6.1.4.1.99999.1") as
+// DER for Issuer.Policy. Arcs of any size are taken, as X.660 allows
+// (2.25.<UUID> among them), though readers built on Go's encoding/asn1,
+// pdfcpu's among them, cannot parse an arc beyond 31 bits: an
+// organisation's own arc under its IANA enterprise number reads everywhere.
+func PolicyOID(dotted string) ([]byte, error) {
+	parts := strings.Split(dotted, ".")
+	if len(parts) < 2 {
+		return nil, fmt.Errorf("%w: %q", ErrPolicy, dotted)
+	}
+	arcs := make([]*big.Int, len(parts))
+	for i, p := range parts {
+		a, ok := new(big.Int).SetString(p, 10)
+		if !ok || a.Sign() < 0 || (len(p) > 1 && p[0] == '0') || strings.ContainsAny(p, "+-") {
+			return nil, fmt.Errorf("%w: %q", ErrPolicy, dotted)
+		}
+		arcs[i] = a
+	}
+	first, second := arcs[0].Int64(), arcs[1]
+	if !arcs[0].IsInt64() || first > 2 || (first < 2 && second.Cmp(big.NewInt(39)) > 0) {
+		return nil, fmt.Errorf("%w: %q", ErrPolicy, dotted)
+	}
+	// the first two arcs share one subidentifier: 40 * first + second
+	sub := append([]*big.Int{new(big.Int).Add(big.NewInt(40*first), second)}, arcs[2:]...)
+	var body []byte
+	for _, a := range sub {
+		body = append(body, base128(a)...)
+	}
+	if len(body) > 127 {
+		return nil, fmt.Errorf("%w: %q is too long", ErrPolicy, dotted)
+	}
+	return append([]byte{0x06, byte(len(body))}, body...), nil
+}
+
+// base128 is a subidentifier in base 128, high bit set on all but the last
+// byte.
+func base128(a *big.Int) []byte {
+	if a.Sign() == 0 {
+		return []byte{0}
+	}
+	var out []byte
+	v := new(big.Int).Set(a)
+	mask := big.NewInt(0x7f)
+	for v.Sign() > 0 {
+		b := byte(new(big.Int).And(v, mask).Int64())
+		if len(out) > 0 {
+			b |= 0x80
+		}
+		out = append([]byte{b}, out...)
+		v.Rsh(v, 7)
+	}
+	return out
 }
