@@ -262,6 +262,7 @@ func TestInboxMailOnlyAsksNothing(t *testing.T) {
 	})
 	h.ui.tabs.Select(h.ui.inItem)
 	h.wait()
+	shot(t, h, "kotak-masuk-server.png")
 	if h.ui.inbox.filterRow.Visible() || h.ui.inbox.list.Visible() {
 		t.Error("Kotak Masuk shows a filter, Muat ulang and a list that have nothing to show on a mail-only server")
 	}
