@@ -244,6 +244,7 @@ func (v *createPassphraseView) submit() {
 			}
 			v.a.showDetails()
 			v.a.details.setNote(note)
+			u.sign.certificateIssued(info)
 		case errors.Is(err, authority.ErrPassphraseWeak), errors.Is(err, authority.ErrPassphraseCommon), errors.Is(err, authority.ErrPassphraseTooLong):
 			v.pw.setError(passphraseMessage(err))
 		case errors.Is(err, authority.ErrPassphraseMismatch):

@@ -181,6 +181,11 @@ func TestCreatePassphraseForm(t *testing.T) {
 	if c.create.Visible() || !c.change.Visible() || !c.forgot.Visible() {
 		t.Fatal("wrong actions for an active certificate")
 	}
+	// the signing tab knows before it is shown: no stale "selesaikan
+	// Aktivasi" while it asks again
+	if s := h.ui.sign; s.cert == nil || s.cert.Status != authority.StatusIssue || shown(s.certMsg) != "" {
+		t.Fatalf("the signing tab after the passphrase: %+v, note %q", s.cert, shown(s.certMsg))
+	}
 	first := c.serial.Text
 
 	// Ganti Passphrase: a wrong old one is said at its field.

@@ -609,6 +609,17 @@ func certificateNote(info *authority.CertificateInfo, err error) string {
 	return lang.L("Sertifikat Anda belum dapat dipakai untuk menandatangani.")
 }
 
+// certificateIssued takes the certificate the Akun tab just had issued,
+// so that the tab does not show the old status's note ("selesaikan
+// Aktivasi") until it asks the authority again when shown.
+func (t *signTab) certificateIssued(info authority.CertificateInfo) {
+	if t.u.state.session == nil || !t.loaded {
+		return // signedIn's loading brings it
+	}
+	t.cert, t.certErr = &info, nil
+	t.refreshAll()
+}
+
 // canSign: a certificate that may sign, documents, and no batch running.
 func (t *signTab) canSign() bool {
 	return t.u.state.session != nil && t.cert != nil && t.cert.Status == authority.StatusIssue &&
