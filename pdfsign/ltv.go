@@ -82,11 +82,57 @@ type LTVResult struct {
 	// Unchecked names the certificates for which no revocation data could
 	// be had, with why: the document is then short of B-LT for them.
 	Unchecked []string
+	// Missing says the same for programs that word it themselves: each
+	// certificate's common name and the kind of why.
+	Missing []Missing
 	// DocTimeStamp reports an added document timestamp;
 	// DocTimeStampErr is why none was added when one was asked for and the
 	// TSA failed.
 	DocTimeStamp    bool
 	DocTimeStampErr error
+}
+
+// Missing is a certificate for which no revocation data could be had.
+type Missing struct {
+	Name string // the certificate's common name
+	Why  MissingWhy
+}
+
+// MissingWhy is why a certificate has no revocation data.
+type MissingWhy int
+
+const (
+	// MissingUnavailable: its OCSP responder and CRL did not give a
+	// current, verifiable answer (offline, down, stale): trying again
+	// later may help.
+	MissingUnavailable MissingWhy = iota
+	// MissingNoService: it names no OCSP responder or CRL, so it never
+	// will have any: a level above B-T cannot be reached for it.
+	MissingNoService
+	// MissingIssuer: its issuer's certificate is not at hand (not in the
+	// signature, the roots or its caIssuers address).
+	MissingIssuer
+)
+
+// noService is the why of a certificate that names no revocation service.
+const noService = "it names no revocation service"
+
+// IncompleteError is ErrLTVIncomplete (LTV.Required) with what was
+// missing: the certificates without revocation data, or the document
+// timestamp's failure.
+type IncompleteError struct {
+	Missing      []Missing
+	DocTimeStamp error
+	text         string
+}
+
+func (e *IncompleteError) Error() string { return ErrLTVIncomplete.Error() + ": " + e.text }
+
+func (e *IncompleteError) Unwrap() []error {
+	if e.DocTimeStamp != nil {
+		return []error{ErrLTVIncomplete, e.DocTimeStamp}
+	}
+	return []error{ErrLTVIncomplete}
 }
 
 // Complete reports whether every certificate that needs revocation data
@@ -236,6 +282,7 @@ func ExtendUpdate(src io.ReaderAt, size int64, l LTV) ([]byte, *LTVResult, error
 						if !unchecked[key] {
 							unchecked[key] = true
 							res.Unchecked = append(res.Unchecked, key)
+							res.Missing = append(res.Missing, Missing{c.Subject.CommonName, MissingIssuer})
 						}
 					}
 					continue // a root needs no status
@@ -251,6 +298,11 @@ func ExtendUpdate(src io.ReaderAt, size int64, l LTV) ([]byte, *LTVResult, error
 					if !unchecked[key] {
 						unchecked[key] = true
 						res.Unchecked = append(res.Unchecked, key)
+						m := Missing{c.Subject.CommonName, MissingUnavailable}
+						if why == noService {
+							m.Why = MissingNoService
+						}
+						res.Missing = append(res.Missing, m)
 					}
 				}
 				// The responder's own certificate, when the answer names
@@ -286,12 +338,12 @@ type vriIdx struct{ certs, ocsps, crls []int }
 func build(src io.ReaderAt, size int64, f *pdf.File, doc *document, pl plan, l LTV) ([]byte, *LTVResult, error) {
 	res := pl.res
 	if l.Required && !res.Complete() {
-		return nil, nil, fmt.Errorf("%w: %s", ErrLTVIncomplete, strings.Join(res.Unchecked, "; "))
+		return nil, nil, &IncompleteError{Missing: res.Missing, text: strings.Join(res.Unchecked, "; ")}
 	}
 	out, err := writeUpdate(src, size, f, doc, pl, l.DocTimeStamp != nil && res.Complete(), l)
 	var se *stampError
 	if errors.As(err, &se) && l.Required {
-		return nil, nil, fmt.Errorf("%w: document timestamp: %w", ErrLTVIncomplete, se.err)
+		return nil, nil, &IncompleteError{DocTimeStamp: se.err, text: "document timestamp: " + se.err.Error()}
 	}
 	if errors.As(err, &se) {
 		res.DocTimeStampErr = se.err
@@ -567,7 +619,7 @@ func (r *revFetcher) status(c, issuer *x509.Certificate, existing *existingDSS) 
 		}
 	}
 	if len(c.OCSPServer) == 0 && len(c.CRLDistributionPoints) == 0 {
-		return nil, nil, "it names no revocation service"
+		return nil, nil, noService
 	}
 	if r.l.Offline {
 		return nil, nil, "offline"

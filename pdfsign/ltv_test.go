@@ -278,14 +278,22 @@ func TestSignLTDegrades(t *testing.T) {
 	// and writes nothing.
 	o.LTV.Required = true
 	req := filepath.Join(w.dir, "required.pdf")
-	if err := SignFile(in, req, o, FileOptions{}); !errors.Is(err, ErrLTVIncomplete) {
+	err := SignFile(in, req, o, FileOptions{})
+	var ie *IncompleteError
+	if !errors.Is(err, ErrLTVIncomplete) || !errors.As(err, &ie) || len(ie.Missing) == 0 {
 		t.Fatalf("required: %v", err)
+	}
+	// the same, for programs that word it themselves: which certificate,
+	// and that it will never have revocation data
+	if m := ie.Missing[0]; m.Name != p.Leaf.Subject.CommonName || m.Why != MissingNoService || !strings.Contains(err.Error(), "names no revocation service") {
+		t.Fatalf("missing: %+v (%v)", ie.Missing, err)
 	}
 	if _, err := os.Stat(req); !os.IsNotExist(err) {
 		t.Fatalf("output written: %v", err)
 	}
 	opts.LTV.Required = true
-	if err := SignFile(in, req, opts, FileOptions{}); !errors.Is(err, ErrLTVIncomplete) || !errors.Is(err, down) {
+	err = SignFile(in, req, opts, FileOptions{})
+	if !errors.Is(err, ErrLTVIncomplete) || !errors.Is(err, down) || !errors.As(err, &ie) || ie.DocTimeStamp == nil {
 		t.Fatalf("required document timestamp: %v", err)
 	}
 }

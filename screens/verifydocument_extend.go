@@ -156,14 +156,30 @@ func (t *docVerifyTab) extend(f *checkedFile) {
 	})
 }
 
-// extendErrorText words why no validation material was added.
+// extendErrorText words why no validation material was added, in the
+// person's language: which certificates lack revocation data and whether
+// trying again can help.
 func extendErrorText(err error) string {
-	if errors.Is(err, pdfsign.ErrLTVIncomplete) {
-		why := err.Error()
-		if i := strings.Index(why, ": "); i >= 0 {
-			why = why[i+2:]
-		}
-		return lang.L("Data validasi tidak ditambahkan: status pencabutan atau cap waktu tidak dapat diperoleh ({{.Err}}). Berkas tidak diubah; coba lagi saat terhubung ke jaringan.", map[string]any{"Err": why})
+	var ie *pdfsign.IncompleteError
+	if !errors.As(err, &ie) {
+		return lang.L("Data validasi tidak ditambahkan: {{.Err}}. Berkas tidak diubah.", map[string]any{"Err": verifyErrorText(err)})
 	}
-	return lang.L("Data validasi tidak ditambahkan: {{.Err}}. Berkas tidak diubah.", map[string]any{"Err": verifyErrorText(err)})
+	parts := []string{lang.L("Data validasi tidak ditambahkan; berkas tidak diubah.")}
+	if ie.DocTimeStamp != nil {
+		parts = append(parts, lang.L("Cap waktu dokumen tidak dapat diperoleh: {{.Err}}", map[string]any{"Err": message(ie.DocTimeStamp)}))
+	}
+	names := map[pdfsign.MissingWhy][]string{}
+	for _, m := range ie.Missing {
+		names[m.Why] = append(names[m.Why], m.Name)
+	}
+	if n := names[pdfsign.MissingNoService]; len(n) > 0 {
+		parts = append(parts, lang.L("Sertifikat {{.Names}} tidak menyebut layanan pencabutan (OCSP atau CRL), sehingga tanda tangannya tidak dapat diberi validasi jangka panjang.", map[string]any{"Names": strings.Join(n, ", ")}))
+	}
+	if n := names[pdfsign.MissingIssuer]; len(n) > 0 {
+		parts = append(parts, lang.L("Sertifikat penerbit dari {{.Names}} tidak tersedia; tambahkan sertifikat akarnya di Bantuan › Tentang dan Pengaturan.", map[string]any{"Names": strings.Join(n, ", ")}))
+	}
+	if n := names[pdfsign.MissingUnavailable]; len(n) > 0 {
+		parts = append(parts, lang.L("Status pencabutan {{.Names}} tidak dapat diperoleh; coba lagi saat terhubung ke jaringan.", map[string]any{"Names": strings.Join(n, ", ")}))
+	}
+	return strings.Join(parts, " ")
 }

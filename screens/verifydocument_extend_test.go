@@ -99,7 +99,8 @@ func TestVerifyDocumentExtend(t *testing.T) {
 	if now, _ := os.ReadFile(signed); !bytes.Equal(now, before) {
 		t.Fatal("the file changed though the revocation status could not be had")
 	}
-	if f := v.current; !f.extendFailed || !strings.Contains(f.extended, "Data validasi tidak ditambahkan") {
+	if f := v.current; !f.extendFailed || !strings.Contains(f.extended, "Data validasi tidak ditambahkan") ||
+		!strings.Contains(f.extended, "Status pencabutan Rina Kusuma, S.H.") || !strings.Contains(f.extended, "coba lagi saat terhubung") {
 		t.Fatalf("the failure is not told: %q", f.extended)
 	}
 	if v.extendBtn == nil {
@@ -169,6 +170,35 @@ func TestExtendOffer(t *testing.T) {
 		lowest, renew, ok := extendOffer(f, c.tsa, now)
 		if lowest != c.lowest || renew != c.renew || ok != c.ok {
 			t.Errorf("%s: %q %v %v, want %q %v %v", c.name, lowest, renew, ok, c.lowest, c.renew, c.ok)
+		}
+	}
+}
+
+// Why no validation material was added, in the person's words: which
+// certificates, and whether trying again can help.
+func TestExtendErrorText(t *testing.T) {
+	for _, c := range []struct {
+		err       error
+		want, not []string
+	}{
+		{&pdfsign.IncompleteError{Missing: []pdfsign.Missing{{Name: "Rina", Why: pdfsign.MissingNoService}, {Name: "CA Uji", Why: pdfsign.MissingNoService}}},
+			[]string{"Sertifikat Rina, CA Uji tidak menyebut layanan pencabutan"}, []string{"coba lagi", "it names"}},
+		{&pdfsign.IncompleteError{Missing: []pdfsign.Missing{{Name: "Rina", Why: pdfsign.MissingIssuer}, {Name: "TSA", Why: pdfsign.MissingUnavailable}}},
+			[]string{"Sertifikat penerbit dari Rina tidak tersedia", "Status pencabutan TSA tidak dapat diperoleh; coba lagi"}, nil},
+		{&pdfsign.IncompleteError{DocTimeStamp: timestamp.ErrUnreachable},
+			[]string{"Cap waktu dokumen tidak dapat diperoleh: TSA tidak dapat dihubungi"}, []string{"pencabutan"}},
+		{pdfsign.ErrNotPDF, []string{"Data validasi tidak ditambahkan: Berkas ini bukan PDF"}, nil},
+	} {
+		got := extendErrorText(c.err)
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%v: %q lacks %q", c.err, got, w)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(got, w) {
+				t.Errorf("%v: %q says %q", c.err, got, w)
+			}
 		}
 	}
 }
