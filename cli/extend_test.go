@@ -2,27 +2,18 @@ package cli
 
 import (
 	"bytes"
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/natunakab/besign/pdfsign/testpdf"
 	"github.com/natunakab/besign/pdfsign/testpki"
-	"github.com/natunakab/besign/pdfsign/timestamp"
 )
 
 // ltvFixture is a signer's PKCS#12 (without its root, as such files
@@ -48,17 +39,7 @@ func ltvFixture(t *testing.T) (testpki.Files, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := timestamp.CertificateTemplate(pkix.Name{CommonName: "TSA Uji LTV"}, big.NewInt(time.Now().UnixNano()), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
-	tmpl.CRLDistributionPoints = p.Leaf.CRLDistributionPoints
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.CA, k.Public(), p.CAKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	var serial atomic.Int64
-	tsa := httptest.NewServer(&timestamp.Issuer{Signer: k, Chain: []*x509.Certificate{cert, p.CA},
-		Serial: func(context.Context) (*big.Int, error) { return big.NewInt(serial.Add(1)), nil }})
+	tsa := httptest.NewServer(p.TSA("TSA Uji LTV", time.Now().Add(time.Hour)))
 	t.Cleanup(tsa.Close)
 	return f, "tsa_url = \"" + tsa.URL + "/tsa\"\n"
 }

@@ -2,24 +2,15 @@ package cli
 
 import (
 	"bytes"
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"math/big"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/natunakab/besign/pdfsign"
-	"github.com/natunakab/besign/pdfsign/timestamp"
 )
 
 // cliRunConfig is cliRun with a configuration of the test's.
@@ -41,16 +32,7 @@ func cliRunConfig(t *testing.T, config, stdin string, args ...string) (int, stri
 // fails signing in one line and writes nothing.
 func TestSignWithTSAURL(t *testing.T) {
 	p, f := signFixture(t)
-	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := timestamp.CertificateTemplate(pkix.Name{CommonName: "TSA Uji"}, big.NewInt(time.Now().UnixNano()), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.CA, k.Public(), p.CAKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	var serial atomic.Int64
-	srv := httptest.NewServer(&timestamp.Issuer{Signer: k, Chain: []*x509.Certificate{cert, p.CA},
-		Serial: func(context.Context) (*big.Int, error) { return big.NewInt(serial.Add(1)), nil }})
+	srv := httptest.NewServer(p.TSA("TSA Uji", time.Now().Add(time.Hour)))
 	defer srv.Close()
 
 	dir := t.TempDir()

@@ -3,12 +3,6 @@ package screens
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -48,18 +42,7 @@ func TestVerifyDocumentExtend(t *testing.T) {
 		crls[path] = b
 	}
 	// A TSA under the same issuing CA, whose certificate names the CA's CRL.
-	tk, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := timestamp.CertificateTemplate(pkix.Name{CommonName: "TSA Uji"}, big.NewInt(time.Now().UnixNano()),
-		time.Now().Add(-time.Hour), p.CA.NotAfter)
-	tmpl.CRLDistributionPoints = p.Leaf.CRLDistributionPoints
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.CA, tk.Public(), p.CAKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tsaCert, _ := x509.ParseCertificate(der)
-	var serial atomic.Int64
-	tsa := httptest.NewServer(&timestamp.Issuer{Signer: tk, Chain: []*x509.Certificate{tsaCert, p.CA},
-		Serial: func(context.Context) (*big.Int, error) { return big.NewInt(serial.Add(1)), nil }})
+	tsa := httptest.NewServer(p.TSA("TSA Uji", p.CA.NotAfter))
 	defer tsa.Close()
 	stamp, err := signjob.TimeStamper(tsa.URL, nil)
 	if err != nil {

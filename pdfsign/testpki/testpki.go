@@ -4,6 +4,7 @@
 package testpki
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -16,9 +17,12 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	"github.com/natunakab/besign/pdfsign/timestamp"
 )
 
 // PKI is a root, an issuing CA and a signer.
@@ -167,4 +171,25 @@ func (p *PKI) Write(dir string) (Files, error) {
 		return f, err
 	}
 	return f, os.WriteFile(f.P12, pfx, 0o600)
+}
+
+// TSA issues a time-stamping certificate named name under the issuing CA
+// (extended key usage timeStamping, critical; naming the CA's CRL when
+// CRLBase was set), valid until notAfter, and returns an RFC 3161 issuer
+// with it: serve it with httptest.NewServer and point a
+// timestamp.Client (or tsa_url) at it.
+func (p *PKI) TSA(name string, notAfter time.Time) *timestamp.Issuer {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(err)
+	tmpl := timestamp.CertificateTemplate(pkix.Name{CommonName: name}, next(), time.Now().Add(-time.Hour), notAfter)
+	if len(p.Leaf.CRLDistributionPoints) > 0 {
+		tmpl.CRLDistributionPoints = p.Leaf.CRLDistributionPoints // the CA's CRL
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.CA, k.Public(), p.CAKey)
+	must(err)
+	cert, err := x509.ParseCertificate(der)
+	must(err)
+	var serial atomic.Int64
+	return &timestamp.Issuer{Signer: k, Chain: []*x509.Certificate{cert, p.CA},
+		Serial: func(context.Context) (*big.Int, error) { return big.NewInt(serial.Add(1)), nil }}
 }
