@@ -52,6 +52,15 @@ func randomSerial() (*big.Int, error) {
 	return n.Add(n, big.NewInt(1)), nil
 }
 
+// organisation names the regency in the CA's and the TSA's certificates:
+// the configured instansi, else "BeSign".
+func (e *Authority) organisation() string {
+	if e.opts.Instansi == "" {
+		return "BeSign"
+	}
+	return e.opts.Instansi
+}
+
 // createCA creates and stores the root inside tx when there is none.
 func (e *Authority) createCA(ctx context.Context, tx store.Tx, now time.Time) error {
 	if _, err := tx.CA(ctx); !errors.Is(err, store.ErrNotFound) {
@@ -65,10 +74,7 @@ func (e *Authority) createCA(ctx context.Context, tx store.Tx, now time.Time) er
 	if err != nil {
 		return err
 	}
-	org := e.opts.Instansi
-	if org == "" {
-		org = "BeSign"
-	}
+	org := e.organisation()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: "BeSign Root CA " + org, Organization: []string{org}, Country: []string{"ID"}},

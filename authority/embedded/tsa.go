@@ -50,10 +50,7 @@ func (e *Authority) createTSA(ctx context.Context, tx store.Tx, now time.Time) e
 	if err != nil {
 		return err
 	}
-	org := e.opts.Instansi
-	if org == "" {
-		org = "BeSign"
-	}
+	org := e.organisation()
 	notAfter := now.Add(tsaLifetime)
 	if notAfter.After(caCert.NotAfter) {
 		notAfter = caCert.NotAfter
