@@ -45,6 +45,14 @@ func TestBSrEJourney(t *testing.T) {
 	d.typeText(t, code)
 	d.key(t, "Return")
 	before = d.settled(t, e.artifacts, "82-bsre-akun", before)
+	// Aktivasi points to BSrE; Kotak Masuk says mail comes by email (for
+	// people to look at: the UI tests assert both)
+	d.key(t, "ctrl+4")
+	before = d.settled(t, e.artifacts, "82a-bsre-aktivasi", before)
+	d.key(t, "ctrl+3")
+	before = d.settled(t, e.artifacts, "82b-bsre-kotak-masuk", before)
+	d.key(t, "ctrl+1")
+	before = d.settled(t, e.artifacts, "82c-bsre-akun-lagi", before)
 
 	docs := t.TempDir()
 	var ins []string
